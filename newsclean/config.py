@@ -1,0 +1,163 @@
+"""Configuration: which steps run, in what order, with which options and phrase lists.
+
+Read from ``[tool.newsclean]`` in ``pyproject.toml`` or from a ``newsclean.toml`` (top level),
+found by walking up from the working folder, or from an explicit ``--config FILE``.
+Command-line flags win over the file. Example::
+
+    [tool.newsclean]
+    disable = ["page_body"]                      # drop default steps by name
+    add = ["mypackage.steps:DropBylines"]        # append user steps (before corpus steps)
+    patterns = ["phrases/nl.toml"]               # extra phrase lists, relative to this file
+    jobs = 2
+
+    [tool.newsclean.options.banners]             # keyword arguments of a step's __init__
+    short_words = 10
+
+``steps = [...]`` replaces the whole list (and so also reorders it).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from newsclean.patterns import load_phrasebook
+from newsclean.steps import DEFAULT_STEPS, STEPS
+from newsclean.steps.base import CorpusStep, Step
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be used; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Frozen pipeline configuration (see the module docstring for the file format)."""
+
+    steps: tuple[str, ...] = DEFAULT_STEPS
+    disable: tuple[str, ...] = ()
+    add: tuple[str, ...] = ()
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    patterns: tuple[str, ...] = ()
+    jobs: int = 1
+    source: str | None = None
+
+    def with_options(self, step: str, **values: Any) -> Config:
+        """A copy with ``values`` merged into ``step``'s options (``None`` values ignored)."""
+        values = {k: v for k, v in values.items() if v is not None}
+        if not values:
+            return self
+        options = {k: dict(v) for k, v in self.options.items()}
+        options.setdefault(step, {}).update(values)
+        return replace(self, options=options)
+
+    @property
+    def step_names(self) -> list[str]:
+        """The effective step list: ``steps`` minus ``disable``, plus ``add`` before corpus
+        steps."""
+        names = [n for n in self.steps if n not in self.disable]
+        corpus = [n for n in names if _is_corpus(n)]
+        plain = [n for n in names if not _is_corpus(n)]
+        return plain + [n for n in self.add if n not in self.disable] + corpus
+
+
+def _is_corpus(name: str) -> bool:
+    cls = STEPS.get(name)
+    return cls is not None and issubclass(cls, CorpusStep)
+
+
+def resolve_step(name: str) -> type[Step]:
+    """The step class for a built-in name or a ``"module:Class"`` reference."""
+    if name in STEPS:
+        return STEPS[name]
+    if ":" not in name:
+        known = ", ".join(STEPS)
+        raise ConfigError(f"unknown step {name!r}; built-in steps: {known}; "
+                          "or name your own as 'package.module:ClassName'")
+    module_name, _, class_name = name.partition(":")
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(f"cannot import step {name!r}: {exc}") from exc
+    if not (isinstance(cls, type) and issubclass(cls, Step) and cls.name):
+        raise ConfigError(f"{name!r} is not a newsclean Step subclass with a `name`")
+    return cls
+
+
+def build_steps(config: Config) -> list[Step]:
+    """Instantiate the configured steps, passing each its options and the phrase lists."""
+    phrasebook = load_phrasebook(tuple(config.patterns))
+    steps = []
+    unknown = set(config.options) - {resolve_step(n).name for n in config.step_names}
+    if unknown:
+        raise ConfigError(f"options given for steps that are not in the pipeline: "
+                          f"{', '.join(sorted(unknown))}")
+    for name in config.step_names:
+        cls = resolve_step(name)
+        kwargs = dict(config.options.get(cls.name, {}))
+        params = inspect.signature(cls.__init__).parameters
+        if "phrasebook" in params:
+            kwargs.setdefault("phrasebook", phrasebook)
+        try:
+            steps.append(cls(**kwargs))
+        except TypeError as exc:
+            raise ConfigError(f"bad options for step {cls.name!r}: {exc}") from exc
+    return steps
+
+
+def _from_table(table: Mapping[str, Any], origin: Path) -> Config:
+    known = {"steps", "disable", "add", "options", "patterns", "jobs"}
+    extra = set(table) - known
+    if extra:
+        raise ConfigError(f"{origin}: unknown keys {sorted(extra)} (known: {sorted(known)})")
+    base = origin.parent
+    try:
+        return Config(
+            steps=tuple(table.get("steps", DEFAULT_STEPS)),
+            disable=tuple(table.get("disable", ())),
+            add=tuple(table.get("add", ())),
+            options={k: dict(v) for k, v in table.get("options", {}).items()},
+            patterns=tuple(str(base / p) for p in table.get("patterns", ())),
+            jobs=int(table.get("jobs", 1)),
+            source=str(origin),
+        )
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ConfigError(f"{origin}: malformed [tool.newsclean] table: {exc}") from exc
+
+
+def read_config(path: str | Path) -> Config:
+    """Read a ``newsclean.toml`` or a ``pyproject.toml`` (its ``[tool.newsclean]`` table)."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("newsclean", {})
+    return _from_table(data, path)
+
+
+def find_config(start: str | Path = ".") -> Config:
+    """The config for the folder ``start``: the nearest ``newsclean.toml``, or
+    ``pyproject.toml`` with a ``[tool.newsclean]`` table, walking up; else the defaults."""
+    folder = Path(start).resolve()
+    for candidate in (folder, *folder.parents):
+        own = candidate / "newsclean.toml"
+        if own.is_file():
+            return read_config(own)
+        project = candidate / "pyproject.toml"
+        if project.is_file():
+            try:
+                has_table = "newsclean" in tomllib.loads(project.read_text("utf-8")).get("tool", {})
+            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+                has_table = False
+            if has_table:
+                return read_config(project)
+    return Config()

@@ -1,0 +1,165 @@
+"""The pipeline: an ordered list of steps, run over one document or a whole stream.
+
+Per-document steps run first, each document on its own (in parallel with ``jobs > 1``, with
+output identical to ``jobs=1``); corpus steps then see every draft of the run together.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from newsclean.record import Document, Record
+from newsclean.steps.base import CorpusStep, Draft, Step
+
+
+class StepError(RuntimeError):
+    """A step failed on one document; the message names the document and the step."""
+
+
+@dataclass
+class RunStats:
+    """What a run did: counts for the end-of-run summary."""
+
+    documents: int = 0
+    records: int = 0
+    empty: int = 0
+    failed: int = 0
+    duplicates: int = 0
+    removed_by_step: Counter[str] = field(default_factory=Counter)
+
+    def add(self, draft: Draft) -> None:
+        """Count one finished draft."""
+        for block in draft.blocks:
+            if block.removal:
+                self.removed_by_step[block.removal.step] += 1
+
+
+class Pipeline:
+    """An ordered list of steps. Build one from a :class:`~newsclean.config.Config` with
+    :meth:`from_config`, or pass step instances directly::
+
+        Pipeline([Paragraphs(), UnicodeRepair(), Whitespace(), MyStep()])
+    """
+
+    def __init__(self, steps: Sequence[Step]) -> None:
+        self.steps = list(steps)
+        first_corpus = next(
+            (i for i, s in enumerate(self.steps) if isinstance(s, CorpusStep)), len(self.steps)
+        )
+        late = [s for s in self.steps[first_corpus:] if not isinstance(s, CorpusStep)]
+        if late:
+            names = ", ".join(s.name for s in late)
+            raise ValueError(f"per-document steps must come before corpus steps: move {names}")
+        self.document_steps = self.steps[:first_corpus]
+        self.corpus_steps: list[CorpusStep] = self.steps[first_corpus:]  # type: ignore[assignment]
+
+    @classmethod
+    def from_config(cls, config: object | None = None) -> Pipeline:
+        """The pipeline a config describes (the defaults when ``config`` is ``None``)."""
+        from newsclean.config import Config, build_steps
+
+        return cls(build_steps(config if isinstance(config, Config) else Config()))
+
+    @property
+    def names(self) -> list[str]:
+        """The step names, in order."""
+        return [s.name for s in self.steps]
+
+    def draft(self, document: Document) -> list[Draft]:
+        """Run the per-document steps; the result keeps every block (removed ones marked)."""
+        drafts = [Draft.start(document)]
+        for step in self.document_steps:
+            try:
+                drafts = [out for d in drafts for out in step(d)]
+            except Exception as exc:  # a bug in one step must not lose the other documents
+                raise StepError(f"{document.source}: step {step.name!r} failed: {exc!r}") from exc
+        return drafts
+
+    def finish(self, drafts: list[Draft]) -> list[Draft]:
+        """Run the corpus steps over drafts from the whole run."""
+        for step in self.corpus_steps:
+            drafts = step.run_corpus(drafts)
+        return drafts
+
+    def clean(self, document: Document) -> list[Record]:
+        """Clean one document with every step (corpus steps see just this document)."""
+        drafts = self.finish(self.draft(document))
+        return [d.to_record() for d in drafts if d.kept]
+
+    def run(
+        self,
+        documents: Iterable[Document],
+        *,
+        jobs: int = 1,
+        on_error: Callable[[Exception], None] | None = None,
+        on_document: Callable[[Document], None] | None = None,
+        stats: RunStats | None = None,
+    ) -> list[Record]:
+        """Clean a stream of documents; return the records in input order.
+
+        A document that fails is reported to ``on_error`` (or raised when it is ``None``) and
+        the run goes on. Documents that clean to nothing give no record (``stats.empty``).
+        """
+        stats = stats if stats is not None else RunStats()
+        drafts: list[Draft] = []
+        for document, result in self._map(documents, jobs):
+            stats.documents += 1
+            if on_document:
+                on_document(document)
+            if isinstance(result, Exception):
+                stats.failed += 1
+                if on_error is None:
+                    raise result
+                on_error(result)
+                continue
+            if not any(d.kept for d in result):
+                stats.empty += 1
+            drafts.extend(result)
+        drafts = self.finish(drafts)
+        records = []
+        for draft in drafts:
+            stats.add(draft)
+            if draft.kept:
+                records.append(draft.to_record())
+        stats.records = len(records)
+        stats.duplicates = sum(1 for r in records if r.duplicate_of)
+        return records
+
+    def _map(self, documents: Iterable[Document], jobs: int):
+        if jobs <= 1:
+            for document in documents:
+                yield document, _safe_draft(self, document)
+            return
+        with ProcessPoolExecutor(
+            max_workers=jobs, initializer=_init_worker, initargs=(self,)
+        ) as pool:
+            batch: list[Document] = []
+            for document in documents:
+                batch.append(document)
+                if len(batch) >= 64 * jobs:
+                    yield from zip(batch, pool.map(_worker_draft, batch, chunksize=8))
+                    batch = []
+            yield from zip(batch, pool.map(_worker_draft, batch, chunksize=8))
+
+
+def _safe_draft(pipeline: Pipeline, document: Document) -> list[Draft] | Exception:
+    try:
+        return pipeline.draft(document)
+    except StepError as exc:
+        return exc
+
+
+_WORKER_PIPELINE: Pipeline | None = None
+
+
+def _init_worker(pipeline: Pipeline) -> None:
+    global _WORKER_PIPELINE
+    _WORKER_PIPELINE = pipeline
+
+
+def _worker_draft(document: Document) -> list[Draft] | Exception:
+    assert _WORKER_PIPELINE is not None
+    return _safe_draft(_WORKER_PIPELINE, document)

@@ -1,0 +1,135 @@
+"""The data model: what readers yield, what steps work on, and what writers emit.
+
+* :class:`Document` is one input as read: an id, where it came from, its decoded text and any
+  metadata the reader found (a JSONL record's other fields, for instance).
+* :class:`Block` is one paragraph of a document while it is being cleaned. It keeps the
+  character span it came from in the document's text, so a removal can always point back at the
+  input, and the account of what was removed is complete.
+* :class:`Removal` says which step removed which span and why.
+* :class:`Record` is one clean article, the unit written to JSONL. Its field names follow the
+  Dolma / datatrove conventions (``id``, ``text``, ``source``, ``created``, ``metadata``) so those
+  tools read newsclean output unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Document:
+    """One input text as a reader yields it."""
+
+    id: str
+    source: str
+    text: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A span of the input that a step removed, with the step's name and a human reason."""
+
+    step: str
+    reason: str
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form (the field order is part of the output format)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Removal:
+        """Inverse of :meth:`to_dict`."""
+        return cls(
+            step=str(data["step"]),
+            reason=str(data["reason"]),
+            start=int(data["start"]),
+            end=int(data["end"]),
+            text=str(data["text"]),
+        )
+
+
+@dataclass
+class Block:
+    """One paragraph under cleaning.
+
+    ``start``/``end`` index the document's (decoded) text; ``text`` is the paragraph as the steps
+    have made it so far (unicode repaired, hard wraps joined), so it may differ from the span it
+    came from. A removed block keeps its text and carries the :class:`Removal` that took it.
+    """
+
+    start: int
+    end: int
+    text: str
+    removal: Removal | None = None
+    # Free-form labels steps leave for later steps ("heading", "standfirst", ...).
+    tags: set[str] = field(default_factory=set)
+
+    @property
+    def kept(self) -> bool:
+        """True while no step has removed this block."""
+        return self.removal is None
+
+
+@dataclass
+class Record:
+    """One clean article: the unit newsclean writes, one JSON object per line."""
+
+    id: str
+    text: str
+    source: str
+    url: str | None = None
+    created: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    removed: list[Removal] = field(default_factory=list)
+    duplicate_of: str | None = None
+    cluster: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form with a fixed field order; optional fields are omitted when empty."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "text": self.text,
+            "source": self.source,
+            "url": self.url,
+            "created": self.created,
+            "metadata": self.metadata,
+            "removed": [r.to_dict() for r in self.removed],
+        }
+        if self.cluster is not None:
+            data["cluster"] = self.cluster
+        if self.duplicate_of is not None:
+            data["duplicate_of"] = self.duplicate_of
+        return data
+
+    def to_json(self) -> str:
+        """One line of JSONL (UTF-8 kept as is, keys in a fixed order)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Record:
+        """Inverse of :meth:`to_dict`; raises ``KeyError``/``TypeError`` on a malformed record."""
+        text = data["text"]
+        if not isinstance(text, str):
+            raise TypeError("record field 'text' is not a string")
+        return cls(
+            id=str(data["id"]),
+            text=text,
+            source=str(data.get("source") or ""),
+            url=data.get("url"),
+            created=data.get("created"),
+            metadata=dict(data.get("metadata") or {}),
+            removed=[Removal.from_dict(r) for r in data.get("removed") or []],
+            duplicate_of=data.get("duplicate_of"),
+            cluster=data.get("cluster"),
+        )
+
+    @classmethod
+    def from_json(cls, line: str) -> Record:
+        """Parse one JSONL line written by :meth:`to_json`."""
+        return cls.from_dict(json.loads(line))

@@ -1,0 +1,161 @@
+"""Appeals and page furniture: donation/subscription banners, newsletter boxes, cookie notices,
+share/follow lines, advertisement labels, reading-time and listen lines, captions, copyright.
+
+Detection weighs signals rather than matching exact strings, so it carries over to outlets and
+wordings it has never seen:
+
+* *cue vocabulary* from the phrase lists (appeal words, calls to action, notices), per language;
+* *coverage*: how much of a short line the cues account for (``Share on Facebook`` is all cue,
+  ``Facebook declined to comment.`` is a sentence that happens to contain one);
+* *address*: appeals talk to the reader (you, your) as the outlet (we, our);
+* *line shape*: furniture is short and rarely ends like a sentence;
+* *neighbourhood*: a banner is often a run of lines (``Dear readers,`` ... ``Remind me later.``),
+  so lines next to a banner that carry weaker signals go with it.
+
+Quoted speech with an attribution (``"Please donate," she said.``) is reporting, not an appeal,
+and is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from newsclean.patterns import PhraseBook, load_phrasebook
+from newsclean.record import Block
+from newsclean.steps.base import Draft, Step
+from newsclean.steps.shape import ends_sentence, words
+
+# The phrase-list categories that mark page furniture, with the reason a removal gives.
+FURNITURE = {
+    "appeal": "donation or subscription appeal",
+    "call_to_action": "call to action",
+    "salutation": "appeal greeting",
+    "newsletter": "newsletter sign-up",
+    "cookie": "cookie or consent notice",
+    "share": "share/follow line",
+    "advert": "advertisement label",
+    "reading": "reading-time or listen line",
+    "caption": "photo caption or credit",
+    "copyright": "copyright notice",
+}
+# Categories whose cues make a long paragraph a notice when several occur together.
+_NOTICE = ("appeal", "newsletter", "cookie")
+# Categories that open a label line ("Photo: ...", "© 2025 ...", "Advertisement - ...").
+_LABELS = ("caption", "copyright", "advert", "reading")
+# A long paragraph is a notice only if its cues are dense (a flattened banner is all cues; an
+# interview that mentions support twice is not).
+_NOTICE_DENSITY = 1 / 40
+_NEXT_TO = " (next to a banner)"
+_QUOTES = "\"“”„«»‘’‚「」"
+
+
+@dataclass
+class Signals:
+    """What the cue vocabulary says about one paragraph."""
+
+    n_words: int
+    counts: dict[str, int]
+    coverage: float
+    address: float
+    sentence: bool
+    quoted_speech: bool
+
+    @property
+    def notice_cues(self) -> int:
+        """Cues of appeals and notices, taken together."""
+        return sum(self.counts[c] for c in _NOTICE)
+
+    def dominant(self) -> str:
+        """The furniture category with the most cues (ties in :data:`FURNITURE` order)."""
+        return max(FURNITURE, key=lambda c: self.counts[c])
+
+
+def measure(book: PhraseBook, text: str) -> Signals:
+    """Compute the :class:`Signals` of ``text``."""
+    n = max(1, len(words(text)))
+    counts = {c: book.count(c, text) for c in FURNITURE}
+    return Signals(
+        n_words=n,
+        counts=counts,
+        coverage=book.covered(FURNITURE, text) / max(1, len(text)),
+        address=book.count("address", text) / n,
+        sentence=ends_sentence(text),
+        quoted_speech=any(q in text for q in _QUOTES) and book.count("attribution", text) > 0,
+    )
+
+
+class Banners(Step):
+    """Remove donation, subscription and membership appeals and other page furniture
+    (newsletter boxes, cookie notices, share/follow lines, advertisement labels, reading-time
+    and listen lines, photo captions and credits, copyright lines), as single lines, multi-line
+    blocks or flattened one-line blocks, anywhere in the text.
+    """
+
+    name = "banners"
+
+    def __init__(
+        self,
+        phrasebook: PhraseBook | None = None,
+        short_words: int = 12,
+        notice_words: int = 40,
+    ) -> None:
+        self.book = phrasebook or load_phrasebook()
+        self.short_words = short_words
+        self.notice_words = notice_words
+
+    def verdict(self, text: str, signals: Signals) -> str | None:
+        """Why a paragraph is furniture on its own, or ``None``."""
+        s = signals
+        label = next((c for c in _LABELS if self.book.starts_with(c, text)), None)
+        if label and s.n_words <= 25 and (not s.sentence or s.n_words <= 12):
+            return FURNITURE[label]
+        if s.n_words <= self.short_words and not s.sentence and s.coverage >= 0.5:
+            return FURNITURE[s.dominant()]
+        if s.quoted_speech:
+            return None
+        talks_to_reader = s.address > 0 or s.counts["call_to_action"] > 0
+        if s.n_words <= self.notice_words and s.coverage >= 0.25 and s.address > 0:
+            return FURNITURE[s.dominant()]
+        dense = s.notice_cues / s.n_words >= _NOTICE_DENSITY
+        if s.notice_cues >= 3 and dense:
+            return FURNITURE[s.dominant()]
+        if s.notice_cues >= 2 and talks_to_reader and s.n_words <= self.notice_words:
+            return FURNITURE[s.dominant()]
+        return None
+
+    def joins_neighbour(self, signals: Signals) -> bool:
+        """Whether a paragraph next to a banner is part of it (weaker evidence suffices)."""
+        s = signals
+        any_cue = any(s.counts.values())
+        if s.n_words <= 8 and any_cue:
+            return True
+        if s.quoted_speech:
+            return False
+        strong = s.counts["appeal"] + s.counts["call_to_action"] + s.counts["salutation"]
+        return s.address >= 0.04 and (strong > 0 or s.counts["newsletter"] > 0)
+
+    def __call__(self, draft: Draft) -> list[Draft]:
+        blocks = draft.kept
+        signals = [measure(self.book, b.text) for b in blocks]
+        reasons: list[str | None] = [self.verdict(b.text, s) for b, s in zip(blocks, signals)]
+        self._grow(blocks, signals, reasons)
+        for block, reason in zip(blocks, reasons):
+            if reason:
+                draft.remove(block, self.name, reason)
+        return [draft]
+
+    def _grow(self, blocks: list[Block], signals: list[Signals], reasons: list[str | None]) -> None:
+        """Extend each banner over neighbouring paragraphs that belong to it."""
+        changed = True
+        while changed:
+            changed = False
+            for i in range(len(blocks)):
+                if reasons[i]:
+                    continue
+                neighbour = next(
+                    (reasons[j] for j in (i - 1, i + 1) if 0 <= j < len(blocks) and reasons[j]),
+                    None,
+                )
+                if neighbour and self.joins_neighbour(signals[i]):
+                    reasons[i] = neighbour.removesuffix(_NEXT_TO) + _NEXT_TO
+                    changed = True

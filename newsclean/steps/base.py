@@ -1,0 +1,183 @@
+"""What every step shares: the working state of a document (:class:`Draft`) and the step kinds.
+
+A step is a small class with a ``name`` and a docstring saying what it removes. There are three
+kinds, all called the same way, ``step(draft) -> list[Draft]``:
+
+* :class:`BlockFilter` looks at each kept block and returns a reason to remove it, or ``None``;
+* :class:`TextFix` rewrites the text of each kept block (unicode repair, whitespace) and counts
+  what it changed, without removing anything;
+* any other :class:`Step` may edit the draft freely (segmenting, cutting a prefix off a block,
+  moving a line into metadata) or return several drafts (splitting a multi-article scrape).
+
+Steps never delete: they mark blocks removed, so the record's ``removed`` list and ``explain``
+output account for every character of the input.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from newsclean.record import Block, Document, Record, Removal
+
+
+@dataclass
+class Draft:
+    """A document while it is being cleaned: its blocks, metadata found so far, and fix counts."""
+
+    document: Document
+    blocks: list[Block]
+    metadata: dict[str, Any] = field(default_factory=dict)
+    created: str | None = None
+    url: str | None = None
+    # Which article of a multi-article scrape this draft is (None: the scrape was not split).
+    part: int | None = None
+    # step name -> number of changes a TextFix made (shown by `explain` and the run summary).
+    fixes: Counter[str] = field(default_factory=Counter)
+    # Set by corpus steps: the near-duplicate cluster and the id of the kept member.
+    cluster: str | None = None
+    duplicate_of: str | None = None
+
+    @property
+    def id(self) -> str:
+        """The record id: the document id, plus ``/N`` for article N of a split scrape."""
+        return self.document.id if self.part is None else f"{self.document.id}/{self.part}"
+
+    @property
+    def text(self) -> str:
+        """The clean text as it stands: kept blocks joined by a blank line."""
+        return "\n\n".join(b.text for b in self.kept)
+
+    @classmethod
+    def start(cls, document: Document) -> Draft:
+        """A fresh draft: the whole input as one block, metadata copied from the reader."""
+        text = document.text
+        meta = dict(document.metadata)
+        return cls(
+            document=document,
+            blocks=[Block(0, len(text), text)],
+            metadata=meta,
+            created=meta.pop("created", None),
+            url=meta.pop("url", None),
+        )
+
+    @property
+    def kept(self) -> list[Block]:
+        """The blocks no step has removed, in order."""
+        return [b for b in self.blocks if b.kept]
+
+    def remove(self, block: Block, step: str, reason: str) -> None:
+        """Mark ``block`` removed by ``step`` for ``reason`` (it stays in ``blocks``)."""
+        source = self.document.text[block.start : block.end]
+        block.removal = Removal(step, reason, block.start, block.end, source)
+
+    def cut_head(self, block: Block, length: int, step: str, reason: str) -> Block | None:
+        """Remove the first ``length`` characters of a kept block as their own removed block.
+
+        Returns the kept remainder (``None`` when nothing is left). The removed piece's span is
+        exact when the block's text still equals its source span, as it does before any
+        :class:`TextFix` has rewritten it; otherwise the split point is mapped by locating the
+        remainder in the source.
+        """
+        head, rest = block.text[:length], block.text[length:].lstrip()
+        if not rest.strip():
+            self.remove(block, step, reason)
+            return None
+        source = self.document.text[block.start : block.end]
+        found = source.rfind(rest)
+        split = block.start + (found if found >= 0 else min(len(head), len(source)))
+        index = self.blocks.index(block)
+        removed = Block(block.start, split, head)
+        kept = Block(split, block.end, rest, tags=set(block.tags))
+        self.blocks[index : index + 1] = [removed, kept]
+        self.remove(removed, step, reason)
+        return kept
+
+    def to_record(self) -> Record:
+        """Assemble the clean record: kept blocks joined by a blank line, removals by position."""
+        meta = dict(self.metadata)
+        if self.fixes:
+            meta["fixes"] = dict(sorted(self.fixes.items()))
+        removed = sorted((b.removal for b in self.blocks if b.removal), key=lambda r: r.start)
+        return Record(
+            id=self.id,
+            text=self.text,
+            source=self.document.source,
+            url=self.url,
+            created=self.created,
+            metadata=meta,
+            removed=removed,
+            duplicate_of=self.duplicate_of,
+            cluster=self.cluster,
+        )
+
+
+class Step:
+    """Base of all steps: a name, a docstring that says what the step removes, and ``__call__``.
+
+    Options are plain keyword arguments of ``__init__`` so a config file can set them.
+    """
+
+    name: ClassVar[str] = ""
+
+    def __call__(self, draft: Draft) -> list[Draft]:
+        """Clean ``draft`` in place and return it (or the drafts it was split into)."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<step {self.name}>"
+
+
+class BlockFilter(Step):
+    """A step that removes whole blocks: subclasses implement :meth:`judge`."""
+
+    def judge(self, draft: Draft, blocks: list[Block], index: int) -> str | None:
+        """Return why ``blocks[index]`` (a kept block) should go, or ``None`` to keep it.
+
+        ``blocks`` is the list of kept blocks, so a filter can look at a block's neighbours.
+        """
+        raise NotImplementedError
+
+    def __call__(self, draft: Draft) -> list[Draft]:
+        blocks = draft.kept
+        verdicts = [self.judge(draft, blocks, i) for i in range(len(blocks))]
+        for block, reason in zip(blocks, verdicts):
+            if reason:
+                draft.remove(block, self.name, reason)
+        return [draft]
+
+
+class TextFix(Step):
+    """A step that rewrites the text of each kept block: subclasses implement :meth:`fix`."""
+
+    def fix(self, text: str) -> str:
+        """Return ``text`` repaired; must be idempotent (``fix(fix(t)) == fix(t)``)."""
+        raise NotImplementedError
+
+    def __call__(self, draft: Draft) -> list[Draft]:
+        for block in draft.kept:
+            fixed = self.fix(block.text)
+            if fixed != block.text:
+                block.text = fixed
+                draft.fixes[self.name] += 1
+        # A fix can empty a block (a line of zero-width characters); such a block is gone.
+        for block in draft.kept:
+            if not block.text.strip():
+                draft.remove(block, self.name, "nothing left after the fix")
+        return [draft]
+
+
+class CorpusStep(Step):
+    """A step that sees every draft of the run at once (near-duplicates, corpus boilerplate).
+
+    It runs after all per-document steps, in input order, and may mark blocks removed or set
+    ``cluster`` / ``duplicate_of``; its result must not depend on the order of the input files.
+    """
+
+    def run_corpus(self, drafts: list[Draft]) -> list[Draft]:
+        """Process the whole corpus and return the drafts (usually the same list)."""
+        raise NotImplementedError
+
+    def __call__(self, draft: Draft) -> list[Draft]:
+        return self.run_corpus([draft])

@@ -1,0 +1,138 @@
+"""Steps that move metadata out of the text: dates, bare URLs, credits, teaser lines, standfirsts.
+
+Each of them takes a line out of the article text and, where it carries information (a date, a
+link, an agency credit, a standfirst), keeps that information in the record's metadata. The
+removal is recorded like any other, so the text can always be rebuilt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import regex
+
+from newsclean.patterns import PhraseBook, load_phrasebook
+from newsclean.record import Block
+from newsclean.steps.base import BlockFilter, Draft, Step
+from newsclean.steps.shape import ends_sentence, words
+
+_ISO_DATE = r"(?P<date>\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
+_URL = regex.compile(r"(?:https?://|www\.)[^\s<>\"]+")
+_BARE_URL = regex.compile(r"[<(\[]?(?:https?://|www\.)[^\s<>\"]+[>)\]]?")
+
+
+def _valid_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+class DatePrefix(Step):
+    """Remove a date label glued to the start of the scrape (``date 2025-09-01 ...``,
+    ``Published: 2025-09-01``) and keep the date as the record's ``created``.
+
+    Only the first kept block is looked at, and only a labelled ISO date counts, so a sentence
+    that starts with a date is left alone.
+    """
+
+    name = "date_prefix"
+
+    def __init__(self, phrasebook: PhraseBook | None = None) -> None:
+        book = phrasebook or load_phrasebook()
+        label = book.patterns["date_label"].pattern
+        self.prefix = regex.compile(rf"\s*{label}\s*[:=]?\s*{_ISO_DATE}\s*[-–—|:]?\s*", regex.I)
+
+    def __call__(self, draft: Draft) -> list[Draft]:
+        kept = draft.kept
+        if not kept:
+            return [draft]
+        match = self.prefix.match(kept[0].text)
+        if match and _valid_date(match.group("date")):
+            if draft.created is None:
+                draft.created = match.group("date")
+            reason = f"date prefix; kept as created={match.group('date')}"
+            draft.cut_head(kept[0], match.end(), self.name, reason)
+        return [draft]
+
+
+class Links(BlockFilter):
+    """Remove paragraphs that are only a URL (or a few URLs); the URLs go to
+    ``metadata.links`` in order of appearance."""
+
+    name = "links"
+
+    def judge(self, draft: Draft, blocks: list[Block], index: int) -> str | None:
+        """A block whose text is nothing but URLs is a link line."""
+        text = blocks[index].text
+        if _BARE_URL.sub("", text).strip(" ,;|•·-"):
+            return None
+        urls = _URL.findall(text)
+        draft.metadata.setdefault("links", []).extend(urls)
+        return "bare URL line; kept in metadata.links"
+
+
+class Related(BlockFilter):
+    """Remove teaser lines pointing at other articles: ``Related article: ...``, ``See also:``,
+    ``Read more: ...``, ``Lire aussi :``, ``Читайте также:`` and the like (a cue from the
+    ``related`` phrase list followed by a colon or dash and a headline)."""
+
+    name = "related"
+
+    def __init__(self, phrasebook: PhraseBook | None = None) -> None:
+        book = phrasebook or load_phrasebook()
+        cue = book.patterns["related"].pattern
+        self.teaser = regex.compile(rf"\s*(?:{cue})\s*[:：—–»>|-]\s*\S", regex.I | regex.V1)
+
+    def judge(self, draft: Draft, blocks: list[Block], index: int) -> str | None:
+        """A short block opening with a teaser cue and a separator."""
+        text = blocks[index].text
+        if len(words(text)) <= 30 and self.teaser.match(text):
+            return "teaser line pointing at another article"
+        return None
+
+
+class Credits(BlockFilter):
+    """Remove agency and contributor credit lines (``AFP contributed reporting.``,
+    ``Additional reporting by Reuters.``); the line goes to ``metadata.credits``."""
+
+    name = "credits"
+
+    def __init__(self, phrasebook: PhraseBook | None = None) -> None:
+        self.book = phrasebook or load_phrasebook()
+
+    def judge(self, draft: Draft, blocks: list[Block], index: int) -> str | None:
+        """A short block (at most 15 words) carrying a credit cue."""
+        text = blocks[index].text
+        if len(words(text)) > 15 or not self.book.count("credit", text):
+            return None
+        draft.metadata.setdefault("credits", []).append(text)
+        return "credit line; kept in metadata.credits"
+
+
+def _is_headline(text: str) -> bool:
+    n = len(words(text))
+    return 2 <= n <= 40 and not ends_sentence(text) and not _URL.search(text)
+
+
+def _is_body(text: str) -> bool:
+    return len(words(text)) >= 12 and ends_sentence(text)
+
+
+class Standfirst(Step):
+    """Move the headline or standfirst line that opens an article into ``metadata.standfirst``.
+
+    A standfirst is the first kept paragraph when it reads like a headline (2-40 words, no
+    sentence-final punctuation) and the next paragraph is body text. Splitting tags the first
+    paragraph of each article, so a multi-article scrape gets one standfirst per record.
+    """
+
+    name = "standfirst"
+
+    def __call__(self, draft: Draft) -> list[Draft]:
+        kept = draft.kept
+        if len(kept) >= 2 and _is_headline(kept[0].text) and _is_body(kept[1].text):
+            draft.metadata.setdefault("standfirst", kept[0].text)
+            draft.remove(kept[0], self.name, "standfirst line; kept in metadata.standfirst")
+        return [draft]

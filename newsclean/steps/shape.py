@@ -1,0 +1,33 @@
+"""Line-shape measures shared by the content steps: word counts, sentence ends, title case."""
+
+from __future__ import annotations
+
+import regex
+
+_WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}\p{M}'’._-]*")
+# A sentence ends in . ! ? … (or their CJK forms), possibly followed by closing quotes/brackets.
+_SENTENCE_END = regex.compile(r"[.!?…。！？](?:[\"'”’»)\]]|\s)*$")
+# Scripts written without spaces between words: count characters, not words.
+_SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``; runs of Chinese/Japanese/Thai count one word per two characters."""
+    found = _WORD.findall(text)
+    spaceless = len(_SPACELESS.findall(text))
+    if spaceless > len(text) * 0.3:
+        return found + [""] * (spaceless // 2)
+    return found
+
+
+def ends_sentence(text: str) -> bool:
+    """True if ``text`` ends like a sentence (terminal punctuation, maybe closing quotes)."""
+    return bool(_SENTENCE_END.search(text))
+
+
+def title_case_share(text: str) -> float:
+    """Share of words starting with an uppercase letter (navigation and headlines score high)."""
+    found = [w for w in _WORD.findall(text) if w[0].isalpha()]
+    if not found:
+        return 0.0
+    return sum(1 for w in found if w[0].isupper()) / len(found)

@@ -1,0 +1,28 @@
+"""Whitespace normalisation inside a paragraph."""
+
+from __future__ import annotations
+
+import regex
+
+from newsclean.steps.base import TextFix
+
+# Zero-width and invisible formatting characters that scrapers leave behind (BOM, ZWSP, soft
+# hyphen, word joiner). ZWJ/ZWNJ stay: they change how Indic and emoji text renders.
+_INVISIBLE = regex.compile(r"[\ufeff\u200b\u00ad\u2060\u180e]")
+# Any run of Unicode blanks (tabs, NBSP, thin spaces, ideographic space, line breaks left inside a
+# block) becomes one space.
+_BLANKS = regex.compile(r"[\s\p{Zs}]+")
+
+
+class Whitespace(TextFix):
+    """Normalise whitespace: tabs, NBSP and other Unicode spaces, stray CR/LF inside a paragraph,
+    runs of spaces, leading and trailing blanks; drop zero-width characters and BOMs.
+
+    Rewrites text, removes nothing but invisible characters.
+    """
+
+    name = "whitespace"
+
+    def fix(self, text: str) -> str:
+        """Collapse blanks to single spaces and strip the paragraph."""
+        return _BLANKS.sub(" ", _INVISIBLE.sub("", text)).strip()
