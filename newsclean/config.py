@@ -1,4 +1,5 @@
-"""Configuration: which steps run, in what order, with which options and phrase lists.
+"""
+Configuration: which steps run, in what order, with which options and phrase lists.
 
 Read from ``[tool.newsclean]`` in ``pyproject.toml`` or from a ``newsclean.toml`` (top level),
 found by walking up from the working folder, or from an explicit ``--config FILE``.
@@ -20,11 +21,12 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 from newsclean.patterns import load_phrasebook
 from newsclean.steps import DEFAULT_STEPS, STEPS
@@ -58,8 +60,10 @@ class Config:
 
     @property
     def step_names(self) -> list[str]:
-        """The effective step list: ``steps`` minus ``disable``, plus ``add`` before corpus
-        steps."""
+        """
+        The effective step list: ``steps`` minus ``disable``, plus ``add`` before corpus
+        steps.
+        """
         names = [n for n in self.steps if n not in self.disable]
         corpus = [n for n in names if _is_corpus(n)]
         plain = [n for n in names if not _is_corpus(n)]
@@ -145,8 +149,10 @@ def read_config(path: str | Path) -> Config:
 
 
 def find_config(start: str | Path = ".") -> Config:
-    """The config for the folder ``start``: the nearest ``newsclean.toml``, or
-    ``pyproject.toml`` with a ``[tool.newsclean]`` table, walking up; else the defaults."""
+    """
+    The config for the folder ``start``: the nearest ``newsclean.toml``, or
+    ``pyproject.toml`` with a ``[tool.newsclean]`` table, walking up; else the defaults.
+    """
     folder = Path(start).resolve()
     for candidate in (folder, *folder.parents):
         own = candidate / "newsclean.toml"

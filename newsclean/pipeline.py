@@ -1,4 +1,5 @@
-"""The pipeline: an ordered list of steps, run over one document or a whole stream.
+"""
+The pipeline: an ordered list of steps, run over one document or a whole stream.
 
 Per-document steps run first, each document on its own (in parallel with ``jobs > 1``, with
 output identical to ``jobs=1``); corpus steps then see every draft of the run together.
@@ -38,7 +39,8 @@ class RunStats:
 
 
 class Pipeline:
-    """An ordered list of steps. Build one from a :class:`~newsclean.config.Config` with
+    """
+    An ordered list of steps. Build one from a :class:`~newsclean.config.Config` with
     :meth:`from_config`, or pass step instances directly::
 
         Pipeline([Paragraphs(), UnicodeRepair(), Whitespace(), MyStep()])
@@ -89,6 +91,12 @@ class Pipeline:
         drafts = self.finish(self.draft(document))
         return [d.to_record() for d in drafts if d.kept]
 
+    def explain(self, document: Document, *, color: bool = False) -> str:
+        """The clean text of ``document`` with each removed span marked with step and reason."""
+        from newsclean.explain import render
+
+        return render(self.finish(self.draft(document)), color=color)
+
     def run(
         self,
         documents: Iterable[Document],
@@ -98,7 +106,8 @@ class Pipeline:
         on_document: Callable[[Document], None] | None = None,
         stats: RunStats | None = None,
     ) -> list[Record]:
-        """Clean a stream of documents; return the records in input order.
+        """
+        Clean a stream of documents; return the records in input order.
 
         A document that fails is reported to ``on_error`` (or raised when it is ``None``) and
         the run goes on. Documents that clean to nothing give no record (``stats.empty``).

@@ -1,4 +1,5 @@
-"""The data model: what readers yield, what steps work on, and what writers emit.
+"""
+The data model: what readers yield, what steps work on, and what writers emit.
 
 * :class:`Document` is one input as read: an id, where it came from, its decoded text and any
   metadata the reader found (a JSONL record's other fields, for instance).
@@ -13,9 +14,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+
+def document_id(key: str, text: str) -> str:
+    """Return a stable id for ``text`` read from ``key``: 16 hex digits of SHA-1 over both."""
+    return hashlib.sha1(f"{key}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,8 @@ class Removal:
 
 @dataclass
 class Block:
-    """One paragraph under cleaning.
+    """
+    One paragraph under cleaning.
 
     ``start``/``end`` index the document's (decoded) text; ``text`` is the paragraph as the steps
     have made it so far (unicode repaired, hard wraps joined), so it may differ from the span it
@@ -67,8 +75,10 @@ class Block:
     end: int
     text: str
     removal: Removal | None = None
-    # Free-form labels steps leave for later steps ("heading", "standfirst", ...).
-    tags: set[str] = field(default_factory=set)
+    # Metadata this block carries into its record when a step moves it out of the text
+    # (``{"links": [url]}``, ``{"standfirst": text}``); it follows the block when a scrape is
+    # split, so each article keeps its own.
+    meta: dict[str, Any] = field(default_factory=dict)
 
     @property
     def kept(self) -> bool:

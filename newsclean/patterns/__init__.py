@@ -1,4 +1,5 @@
-"""Phrase lists: the cue vocabulary steps weigh, kept as data (one TOML file per language).
+"""
+Phrase lists: the cue vocabulary steps weigh, kept as data (one TOML file per language).
 
 A phrase list file looks like::
 
@@ -14,7 +15,6 @@ merged with the bundled lists (see :func:`load_phrasebook`).
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 
 import regex
+import tomllib
 
 CATEGORIES: tuple[str, ...] = (
     "appeal",
@@ -116,7 +117,8 @@ def _compile(fragments: list[str]) -> regex.Pattern[str]:
 
 @lru_cache(maxsize=16)
 def load_phrasebook(extra_files: tuple[str, ...] = (), *, bundled: bool = True) -> PhraseBook:
-    """Compile the bundled phrase lists plus ``extra_files`` (paths to TOML phrase lists).
+    """
+    Compile the bundled phrase lists plus ``extra_files`` (paths to TOML phrase lists).
 
     Raises :class:`PhraseListError` naming the file when one cannot be read or parsed.
     """

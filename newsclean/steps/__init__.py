@@ -1,4 +1,5 @@
-"""The cleaning steps, one module per family, and the registry that names them.
+"""
+The cleaning steps, one module per family, and the registry that names them.
 
 ``DEFAULT_STEPS`` is the default pipeline, in order. ``STEPS`` maps every built-in step name to
 its class; a config may also name a user step as ``"package.module:ClassName"``.
@@ -11,6 +12,8 @@ from newsclean.steps.base import BlockFilter, CorpusStep, Draft, Step, TextFix
 from newsclean.steps.metadata import Credits, DatePrefix, Links, Related, Standfirst
 from newsclean.steps.page import PageBody
 from newsclean.steps.paragraphs import Paragraphs
+from newsclean.steps.repeats import Repeats
+from newsclean.steps.split import SplitArticles
 from newsclean.steps.unicode import UnicodeRepair
 from newsclean.steps.whitespace import Whitespace
 
@@ -26,6 +29,8 @@ STEPS: dict[str, type[Step]] = {
         Credits,
         Banners,
         PageBody,
+        Repeats,
+        SplitArticles,
         Standfirst,
     )
 }
@@ -45,6 +50,8 @@ __all__ = [
     "PageBody",
     "Paragraphs",
     "Related",
+    "Repeats",
+    "SplitArticles",
     "Standfirst",
     "Step",
     "TextFix",

@@ -1,4 +1,5 @@
-"""Appeals and page furniture: donation/subscription banners, newsletter boxes, cookie notices,
+"""
+Appeals and page furniture: donation/subscription banners, newsletter boxes, cookie notices,
 share/follow lines, advertisement labels, reading-time and listen lines, captions, copyright.
 
 Detection weighs signals rather than matching exact strings, so it carries over to outlets and
@@ -85,7 +86,8 @@ def measure(book: PhraseBook, text: str) -> Signals:
 
 
 class Banners(Step):
-    """Remove donation, subscription and membership appeals and other page furniture
+    """
+    Remove donation, subscription and membership appeals and other page furniture
     (newsletter boxes, cookie notices, share/follow lines, advertisement labels, reading-time
     and listen lines, photo captions and credits, copyright lines), as single lines, multi-line
     blocks or flattened one-line blocks, anywhere in the text.

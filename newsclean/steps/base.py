@@ -1,4 +1,5 @@
-"""What every step shares: the working state of a document (:class:`Draft`) and the step kinds.
+"""
+What every step shares: the working state of a document (:class:`Draft`) and the step kinds.
 
 A step is a small class with a ``name`` and a docstring saying what it removes. There are three
 kinds, all called the same way, ``step(draft) -> list[Draft]``:
@@ -35,6 +36,9 @@ class Draft:
     part: int | None = None
     # step name -> number of changes a TextFix made (shown by `explain` and the run summary).
     fixes: Counter[str] = field(default_factory=Counter)
+    # Structure one step finds and a later one uses, by block start offset (e.g. where the
+    # repeats step saw a repeated run begin and end, for the splitter).
+    hints: dict[str, set[int]] = field(default_factory=dict)
     # Set by corpus steps: the near-duplicate cluster and the id of the kept member.
     cluster: str | None = None
     duplicate_of: str | None = None
@@ -73,7 +77,8 @@ class Draft:
         block.removal = Removal(step, reason, block.start, block.end, source)
 
     def cut_head(self, block: Block, length: int, step: str, reason: str) -> Block | None:
-        """Remove the first ``length`` characters of a kept block as their own removed block.
+        """
+        Remove the first ``length`` characters of a kept block as their own removed block.
 
         Returns the kept remainder (``None`` when nothing is left). The removed piece's span is
         exact when the block's text still equals its source span, as it does before any
@@ -89,7 +94,7 @@ class Draft:
         split = block.start + (found if found >= 0 else min(len(head), len(source)))
         index = self.blocks.index(block)
         removed = Block(block.start, split, head)
-        kept = Block(split, block.end, rest, tags=set(block.tags))
+        kept = Block(split, block.end, rest, meta=dict(block.meta))
         self.blocks[index : index + 1] = [removed, kept]
         self.remove(removed, step, reason)
         return kept
@@ -97,6 +102,12 @@ class Draft:
     def to_record(self) -> Record:
         """Assemble the clean record: kept blocks joined by a blank line, removals by position."""
         meta = dict(self.metadata)
+        for block in self.blocks:
+            for key, value in block.meta.items():
+                if isinstance(value, list):
+                    meta[key] = [*meta.get(key, []), *value]
+                else:
+                    meta.setdefault(key, value)
         if self.fixes:
             meta["fixes"] = dict(sorted(self.fixes.items()))
         removed = sorted((b.removal for b in self.blocks if b.removal), key=lambda r: r.start)
@@ -114,7 +125,8 @@ class Draft:
 
 
 class Step:
-    """Base of all steps: a name, a docstring that says what the step removes, and ``__call__``.
+    """
+    Base of all steps: a name, a docstring that says what the step removes, and ``__call__``.
 
     Options are plain keyword arguments of ``__init__`` so a config file can set them.
     """
@@ -133,7 +145,8 @@ class BlockFilter(Step):
     """A step that removes whole blocks: subclasses implement :meth:`judge`."""
 
     def judge(self, draft: Draft, blocks: list[Block], index: int) -> str | None:
-        """Return why ``blocks[index]`` (a kept block) should go, or ``None`` to keep it.
+        """
+        Return why ``blocks[index]`` (a kept block) should go, or ``None`` to keep it.
 
         ``blocks`` is the list of kept blocks, so a filter can look at a block's neighbours.
         """
@@ -169,7 +182,8 @@ class TextFix(Step):
 
 
 class CorpusStep(Step):
-    """A step that sees every draft of the run at once (near-duplicates, corpus boilerplate).
+    """
+    A step that sees every draft of the run at once (near-duplicates, corpus boilerplate).
 
     It runs after all per-document steps, in input order, and may mark blocks removed or set
     ``cluster`` / ``duplicate_of``; its result must not depend on the order of the input files.

@@ -1,4 +1,5 @@
-"""Steps that move metadata out of the text: dates, bare URLs, credits, teaser lines, standfirsts.
+"""
+Steps that move metadata out of the text: dates, bare URLs, credits, teaser lines, standfirsts.
 
 Each of them takes a line out of the article text and, where it carries information (a date, a
 link, an agency credit, a standfirst), keeps that information in the record's metadata. The
@@ -30,7 +31,8 @@ def _valid_date(text: str) -> bool:
 
 
 class DatePrefix(Step):
-    """Remove a date label glued to the start of the scrape (``date 2025-09-01 ...``,
+    """
+    Remove a date label glued to the start of the scrape (``date 2025-09-01 ...``,
     ``Published: 2025-09-01``) and keep the date as the record's ``created``.
 
     Only the first kept block is looked at, and only a labelled ISO date counts, so a sentence
@@ -58,8 +60,10 @@ class DatePrefix(Step):
 
 
 class Links(BlockFilter):
-    """Remove paragraphs that are only a URL (or a few URLs); the URLs go to
-    ``metadata.links`` in order of appearance."""
+    """
+    Remove paragraphs that are only a URL (or a few URLs); the URLs go to
+    ``metadata.links`` in order of appearance.
+    """
 
     name = "links"
 
@@ -68,15 +72,16 @@ class Links(BlockFilter):
         text = blocks[index].text
         if _BARE_URL.sub("", text).strip(" ,;|•·-"):
             return None
-        urls = _URL.findall(text)
-        draft.metadata.setdefault("links", []).extend(urls)
+        blocks[index].meta["links"] = _URL.findall(text)
         return "bare URL line; kept in metadata.links"
 
 
 class Related(BlockFilter):
-    """Remove teaser lines pointing at other articles: ``Related article: ...``, ``See also:``,
+    """
+    Remove teaser lines pointing at other articles: ``Related article: ...``, ``See also:``,
     ``Read more: ...``, ``Lire aussi :``, ``Читайте также:`` and the like (a cue from the
-    ``related`` phrase list followed by a colon or dash and a headline)."""
+    ``related`` phrase list followed by a colon or dash and a headline).
+    """
 
     name = "related"
 
@@ -94,8 +99,10 @@ class Related(BlockFilter):
 
 
 class Credits(BlockFilter):
-    """Remove agency and contributor credit lines (``AFP contributed reporting.``,
-    ``Additional reporting by Reuters.``); the line goes to ``metadata.credits``."""
+    """
+    Remove agency and contributor credit lines (``AFP contributed reporting.``,
+    ``Additional reporting by Reuters.``); the line goes to ``metadata.credits``.
+    """
 
     name = "credits"
 
@@ -107,7 +114,7 @@ class Credits(BlockFilter):
         text = blocks[index].text
         if len(words(text)) > 15 or not self.book.count("credit", text):
             return None
-        draft.metadata.setdefault("credits", []).append(text)
+        blocks[index].meta["credits"] = [text]
         return "credit line; kept in metadata.credits"
 
 
@@ -121,7 +128,8 @@ def _is_body(text: str) -> bool:
 
 
 class Standfirst(Step):
-    """Move the headline or standfirst line that opens an article into ``metadata.standfirst``.
+    """
+    Move the headline or standfirst line that opens an article into ``metadata.standfirst``.
 
     A standfirst is the first kept paragraph when it reads like a headline (2-40 words, no
     sentence-final punctuation) and the next paragraph is body text. Splitting tags the first
@@ -133,6 +141,6 @@ class Standfirst(Step):
     def __call__(self, draft: Draft) -> list[Draft]:
         kept = draft.kept
         if len(kept) >= 2 and _is_headline(kept[0].text) and _is_body(kept[1].text):
-            draft.metadata.setdefault("standfirst", kept[0].text)
+            kept[0].meta["standfirst"] = kept[0].text
             draft.remove(kept[0], self.name, "standfirst line; kept in metadata.standfirst")
         return [draft]

@@ -1,4 +1,5 @@
-"""Full-page scrapes: keep the article body, drop navigation, headline lists and footers.
+"""
+Full-page scrapes: keep the article body, drop navigation, headline lists and footers.
 
 A naive scraper saves every visible line of a page. The article is the one long stretch of
 prose; menus, section lists, headline lists and footers are runs of short lines that do not end
@@ -51,7 +52,8 @@ def _headline_like(text: str) -> bool:
 
 
 class PageBody(Step):
-    """Keep only the article body of a full-page scrape: remove navigation menus, section and
+    """
+    Keep only the article body of a full-page scrape: remove navigation menus, section and
     headline lists, and footers before and after the longest stretch of prose.
 
     ``min_removed`` keeps the step from trimming the odd stray line off an ordinary scrape: it

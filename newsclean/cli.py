@@ -1,0 +1,205 @@
+"""The ``newsclean`` command line: parse options, build the pipeline, wire readers and writers.
+
+This module never calls a step directly; everything it does goes through :class:`Pipeline`, so
+the library can do all the command line can.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from newsclean.config import Config, ConfigError, find_config, read_config
+from newsclean.io import DEFAULT_MAX_BYTES, InputError, JsonlWriter, iter_documents
+from newsclean.pipeline import Pipeline, RunStats, StepError
+from newsclean.record import Document
+from newsclean.steps import STEPS
+
+EXIT_OK = 0
+EXIT_INPUT_ERRORS = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES_HELP = (
+    "\b\nExit codes:\n"
+    "  0    every input was read and cleaned\n"
+    "  1    some inputs could not be read or cleaned (each named on stderr); the rest were\n"
+    "  2    bad usage or configuration (nothing was written)\n"
+    "  130  interrupted (Ctrl-C); no partial output file is left behind"
+)
+
+
+def _load_config(config_file: str | None) -> Config:
+    try:
+        return read_config(config_file) if config_file else find_config(Path.cwd())
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def _build(config: Config) -> Pipeline:
+    try:
+        return Pipeline.from_config(config)
+    except (ConfigError, ValueError) as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def _error_reporter(errors: list[str]) -> Callable[[Exception], None]:
+    def report(exc: Exception) -> None:
+        message = str(exc)
+        errors.append(message)
+        click.echo(f"error: {message}", err=True)
+
+    return report
+
+
+class _Progress:
+    """A one-line document counter on stderr, only when stderr is a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.count = 0
+
+    def __call__(self, document: Document) -> None:
+        self.count += 1
+        if self.enabled and (self.count < 100 or self.count % 50 == 0):
+            click.echo(f"\rcleaning: {self.count} documents", err=True, nl=False)
+
+    def done(self) -> None:
+        if self.enabled:
+            click.echo(f"\rcleaning: {self.count} documents", err=True)
+
+
+def _summary(stats: RunStats) -> str:
+    lines = [
+        f"documents in: {stats.documents}  records out: {stats.records}  "
+        f"duplicates marked: {stats.duplicates}  empty: {stats.empty}  failed: {stats.failed}",
+    ]
+    if stats.removed_by_step:
+        parts = ", ".join(f"{name} {n}" for name, n in sorted(stats.removed_by_step.items()))
+        lines.append(f"removed paragraphs by step: {parts}")
+    if stats.empty:
+        lines.append(f"{stats.empty} document(s) gave no record: nothing was left after cleaning "
+                     "(empty, whitespace or boilerplate only)")
+    return "\n".join(lines)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newsclean")
+def main() -> None:
+    """Clean raw news scrapes into deduplicated single-article JSONL records."""
+
+
+_config_option = click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False),
+    help="Config file (newsclean.toml or pyproject.toml). Default: the nearest one found "
+    "from the current folder up.",
+)
+_disable_option = click.option(
+    "--disable", multiple=True, metavar="STEP", help="Leave out a step (repeatable)."
+)
+
+
+def _configured(config_file: str | None, disable: tuple[str, ...]) -> Config:
+    config = _load_config(config_file)
+    if disable:
+        unknown = [d for d in disable if d not in config.step_names]
+        if unknown:
+            raise click.UsageError(
+                f"--disable: not in the pipeline: {', '.join(unknown)}; "
+                f"steps are: {', '.join(config.step_names)}"
+            )
+        config = replace(config, disable=config.disable + disable)
+    return config
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", default="-", show_default=True,
+              help="Where to write the JSONL records; '-' is stdout.")
+@_config_option
+@_disable_option
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes for per-document cleaning (output is identical for any N).")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
+              show_default=True, help="Refuse inputs larger than this (after decompression).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary on stderr.")
+def run(
+    inputs: tuple[str, ...],
+    output: str,
+    config_file: str | None,
+    disable: tuple[str, ...],
+    jobs: int | None,
+    max_bytes: int,
+    quiet: bool,
+) -> None:
+    """Clean INPUTS (files, folders searched recursively for .txt/.jsonl, or '-' for stdin)
+    and write one JSON record per article.
+
+    Progress and the end summary go to stderr, so stdout stays machine-readable.
+    """
+    config = _configured(config_file, disable)
+    pipeline = _build(config)
+    errors: list[str] = []
+    report = _error_reporter(errors)
+    stats = RunStats()
+    progress = _Progress(enabled=not quiet)
+    documents = iter_documents(inputs, max_bytes=max_bytes, on_error=report)
+    try:
+        records = pipeline.run(
+            documents,
+            jobs=jobs or config.jobs,
+            on_error=report,
+            on_document=progress,
+            stats=stats,
+        )
+        with JsonlWriter(output) as writer:
+            for record in records:
+                writer.write(record)
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted: no output written", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    progress.done()
+    stats.failed = len(errors)
+    if not quiet:
+        click.echo(_summary(stats), err=True)
+    sys.exit(EXIT_INPUT_ERRORS if errors else EXIT_OK)
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("input_file", metavar="FILE")
+@_config_option
+@_disable_option
+@click.option("--color/--no-color", default=None, help="Colour the marks (default: on a TTY).")
+def explain(input_file: str, config_file: str | None, disable: tuple[str, ...],
+            color: bool | None) -> None:
+    """Show FILE's cleaned text with every removed span marked with its step and reason."""
+    pipeline = _build(_configured(config_file, disable))
+    errors: list[str] = []
+    report = _error_reporter(errors)
+    for document in iter_documents([input_file], on_error=report):
+        use_color = sys.stdout.isatty() if color is None else color
+        try:
+            text = pipeline.explain(document, color=use_color)
+        except StepError as exc:
+            report(exc)
+            continue
+        click.echo(text, color=use_color)
+    sys.exit(EXIT_INPUT_ERRORS if errors else EXIT_OK)
+
+
+@main.command(name="steps")
+@_config_option
+def list_steps(config_file: str | None) -> None:
+    """List the configured steps in order, with what each removes."""
+    config = _load_config(config_file)
+    for name in config.step_names:
+        cls = STEPS.get(name)
+        doc = (cls.__doc__ or "").strip().splitlines()[0] if cls else name
+        click.echo(f"{name:18} {doc}")
+
+
+__all__ = ["EXIT_INPUT_ERRORS", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "InputError", "main"]

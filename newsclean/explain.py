@@ -1,0 +1,33 @@
+"""Render a cleaning trace: the clean text with every removed span shown in place, marked with
+the step that removed it and why."""
+
+from __future__ import annotations
+
+import click
+
+from newsclean.steps.base import Draft
+
+
+def render(drafts: list[Draft], *, color: bool = False) -> str:
+    """One section per record: kept paragraphs as they are, removed ones prefixed ``-`` with
+    ``[step: reason]``, then the metadata the steps found."""
+    out: list[str] = []
+    for draft in drafts:
+        record = draft.to_record()
+        header = f"=== {record.id}  {record.source}"
+        if record.created:
+            header += f"  created={record.created}"
+        if draft.duplicate_of:
+            header += f"  duplicate_of={draft.duplicate_of}"
+        out.append(click.style(header, bold=True) if color else header)
+        for block in draft.blocks:
+            if block.removal is None:
+                out.append(f"  {block.text}")
+                continue
+            mark = f"- [{block.removal.step}: {block.removal.reason}] {block.removal.text.strip()}"
+            out.append(click.style(mark, fg="red") if color else mark)
+        meta = {k: v for k, v in record.metadata.items() if v}
+        if meta:
+            out.append(f"  metadata: {meta}")
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,17 @@
+"""Reading inputs robustly and writing outputs atomically."""
+
+from newsclean.io.decode import decode_bytes
+from newsclean.io.errors import InputError
+from newsclean.io.readers import DEFAULT_MAX_BYTES, iter_documents
+from newsclean.io.writers import AtomicWriter, JsonlWriter, atomic_write, write_text_atomic
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "AtomicWriter",
+    "InputError",
+    "JsonlWriter",
+    "atomic_write",
+    "decode_bytes",
+    "iter_documents",
+    "write_text_atomic",
+]

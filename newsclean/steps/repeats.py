@@ -1,0 +1,110 @@
+"""
+Repeated paragraph blocks inside one scrape.
+
+Scrapers often save an article twice in a row (pagination, "load more", a retry appended to the
+same file), sometimes with a sentence edited or the whitespace changed. A paragraph is a repeat
+of an earlier one when their word sets nearly coincide (overlap >= ``overlap`` of the smaller
+set, sizes within ``size_ratio``). A repeat is removed when it is part of a repeated *run* (its
+neighbour is a repeat of the earlier paragraph's neighbour) or when it is long enough that it
+cannot be a coincidence. A lone short repeat, like the same quoted sentence cited in two
+different articles of one scrape, stays.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import regex
+
+from newsclean.record import Block
+from newsclean.steps.base import Draft, Step
+
+_TOKEN = regex.compile(r"\w+")
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens, as the repeat test compares them."""
+    return _TOKEN.findall(text.casefold())
+
+
+def find_repeats(
+    texts: list[str], overlap: float = 0.8, size_ratio: float = 0.7
+) -> list[int | None]:
+    """For each text, the index of the earliest earlier text it repeats, or ``None``."""
+    exact: dict[tuple[str, ...], int] = {}
+    postings: dict[str, list[int]] = defaultdict(list)
+    sets: list[frozenset[str]] = []
+    found: list[int | None] = []
+    for i, text in enumerate(texts):
+        toks = tuple(tokens(text))
+        words = frozenset(toks)
+        sets.append(words)
+        match = exact.get(toks) if toks else None
+        if match is None and len(words) >= 3:
+            shared: Counter[int] = Counter()
+            for word in words:
+                shared.update(postings[word])
+            for j, count in sorted(shared.items()):
+                small, big = sorted((len(words), len(sets[j])))
+                if small >= size_ratio * big and count >= overlap * small:
+                    match = j
+                    break
+        found.append(match)
+        if match is None:
+            exact.setdefault(toks, i)
+            for word in words:
+                postings[word].append(i)
+    return found
+
+
+class Repeats(Step):
+    """
+    Remove paragraphs and runs of paragraphs that repeat earlier ones in the same scrape,
+    exactly or nearly (a sentence edited, other whitespace or wrapping); the first copy stays
+    and each removal names where it is.
+    """
+
+    name = "repeats"
+
+    def __init__(self, overlap: float = 0.8, size_ratio: float = 0.7, lone_words: int = 40):
+        self.overlap = overlap
+        self.size_ratio = size_ratio
+        self.lone_words = lone_words
+
+    def __call__(self, draft: Draft) -> list[Draft]:
+        blocks = draft.kept
+        match = find_repeats([b.text for b in blocks], self.overlap, self.size_ratio)
+        removed = [j is not None and self._in_run(match, i, blocks) for i, j in enumerate(match)]
+        run_starts = draft.hints.setdefault("repeat_run_starts", set())
+        after_runs = draft.hints.setdefault("after_repeat_runs", set())
+        for i, j in enumerate(match):
+            if not removed[i]:
+                if i > 0 and removed[i - 1]:
+                    after_runs.add(blocks[i].start)
+                continue
+            if i == 0 or not removed[i - 1]:
+                run_starts.add(blocks[j].start)
+            first = blocks[j]
+            draft.remove(
+                blocks[i],
+                self.name,
+                f"repeat of the paragraph at {first.start}-{first.end} ({_preview(first)})",
+            )
+        return [draft]
+
+    def _in_run(self, match: list[int | None], i: int, blocks: list[Block]) -> bool:
+        """True if repeat ``i`` sits in a repeated run or is too long to be a coincidence."""
+        j = match[i]
+        assert j is not None
+        if len(tokens(blocks[i].text)) >= self.lone_words:
+            return True
+        for step in (-1, 1):
+            k = i + step
+            if 0 <= k < len(match) and match[k] is not None and abs(match[k] - (j + step)) <= 1:
+                return True
+        return False
+
+
+def _preview(block: Block, width: int = 40) -> str:
+    text = block.text
+    return repr(text if len(text) <= width else text[: width - 1] + "…")

@@ -1,0 +1,109 @@
+"""
+Multi-article scrapes: one record per article.
+
+Scrapes that concatenate articles lead each one with a one-line standfirst or headline. A kept
+paragraph starts a new article when it reads like a headline (2-40 words, no sentence-final
+punctuation), is followed by body text, and one of these holds:
+
+* the body paragraph after it opens with the same words (a headline cut from the lead
+  sentence: "A hunter who killed and ate" / "A hunter who killed and ate a wild rabbit ...");
+* the repeats step saw a repeated run begin at it or end right before it (a scrape that
+  repeats an article block does so from the article's first line to its last).
+
+Subheadings inside an article match none of these and stay with their article. Each article
+becomes its own draft (``part`` 0, 1, ...), so record ids are stable: ``<document id>/<part>``.
+"""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+
+from newsclean.record import Block
+from newsclean.steps.base import Draft, Step
+from newsclean.steps.repeats import tokens
+from newsclean.steps.shape import ends_sentence, words
+
+
+def _headline_like(text: str) -> bool:
+    n = len(words(text))
+    return 2 <= n <= 40 and not ends_sentence(text)
+
+
+def _body_like(text: str) -> bool:
+    return len(words(text)) >= 8
+
+
+def _opens_with(headline: str, body: str, agreement: float = 0.85) -> bool:
+    """
+    True if ``body`` starts with (nearly) the words of ``headline``.
+
+    Compared on lower-cased word characters, so a headline in Title Case, one cut in the middle
+    of a word (or of a run of Japanese text) and one with a word dropped still match.
+    """
+    head = " ".join(tokens(headline))
+    lead = " ".join(tokens(body))
+    if len(head) < 8 or len(lead) <= len(head):
+        return False
+    window = lead[: len(head) + 10]
+    matcher = SequenceMatcher(None, head, window, autojunk=False)
+    same = sum(block.size for block in matcher.get_matching_blocks())
+    return same >= agreement * len(head)
+
+
+class SplitArticles(Step):
+    """
+    Split a scrape that concatenates several articles into one draft per article, in order.
+
+    Removes nothing; the headline line of each article stays as its first paragraph, for the
+    ``standfirst`` step to move into metadata.
+    """
+
+    name = "split"
+
+    def starts_article(self, blocks: list[Block], i: int, at_repeat_edge: bool) -> bool:
+        """Whether kept block ``i`` (not the first) opens a new article."""
+        text = blocks[i].text
+        if i + 1 >= len(blocks) or not _headline_like(text):
+            return False
+        following = blocks[i + 1].text
+        if not _body_like(following):
+            return False
+        return at_repeat_edge or _opens_with(text, following)
+
+    def __call__(self, draft: Draft) -> list[Draft]:
+        kept = draft.kept
+        if len(kept) < 4:
+            return [draft]
+        edges = draft.hints.get("repeat_run_starts", set()) | draft.hints.get(
+            "after_repeat_runs", set()
+        )
+        starts = [0]
+        for i in range(1, len(kept)):
+            if i - 1 != starts[-1] and self.starts_article(kept, i, kept[i].start in edges):
+                starts.append(i)
+        if len(starts) == 1:
+            return [draft]
+        return self._cut(draft, kept, starts)
+
+    @staticmethod
+    def _cut(draft: Draft, kept: list[Block], starts: list[int]) -> list[Draft]:
+        """One draft per article; removed blocks go with the article they sit in."""
+        first_ids = {id(kept[s]) for s in starts[1:]}
+        groups: list[list[Block]] = [[]]
+        for block in draft.blocks:
+            if id(block) in first_ids:
+                groups.append([])
+            groups[-1].append(block)
+        drafts = []
+        for part, blocks in enumerate(groups):
+            piece = Draft(
+                document=draft.document,
+                blocks=blocks,
+                metadata=dict(draft.metadata),
+                created=draft.created,
+                url=draft.url,
+                part=part,
+            )
+            piece.fixes.update(draft.fixes)
+            drafts.append(piece)
+        return drafts

@@ -1,0 +1,367 @@
+import codecs
+import gzip
+import hashlib
+import io
+import json
+import pickle
+import shutil
+import sys
+
+import pytest
+
+from newsclean.io import InputError, iter_documents, readers
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01"
+
+
+def read_all(inputs, **options):
+    errors = []
+    documents = list(iter_documents(inputs, on_error=errors.append, **options))
+    return documents, [str(error) for error in errors]
+
+
+def expected_id(key, text):
+    return hashlib.sha1(f"{key}\0{text}".encode()).hexdigest()[:16]
+
+
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+READ_AS_TEXT = [
+    # (file name, raw bytes, expected text, expected metadata)
+    ("plain.txt", b"One paragraph.\n", "One paragraph.\n", {}),
+    ("bom.txt", codecs.BOM_UTF8 + b"Hello\n", "Hello\n", {"encoding": "utf-8-sig"}),
+    (
+        "le.txt",
+        codecs.BOM_UTF16_LE + "Grüße\n".encode("utf-16-le"),
+        "Grüße\n",
+        {"encoding": "utf-16-le"},
+    ),
+    (
+        "be.txt",
+        codecs.BOM_UTF16_BE + "Grüße\n".encode("utf-16-be"),
+        "Grüße\n",
+        {"encoding": "utf-16-be"},
+    ),
+    ("cp1252.txt", b"caf\xe9 \x93quoted\x94", "café “quoted”", {"encoding": "cp1252"}),
+    ("latin1.txt", "São Paulo, Köln".encode("latin-1"), "São Paulo, Köln", {"encoding": "cp1252"}),
+    ("empty.txt", b"", "", {}),
+    ("blank.txt", b"  \n\t \r\n", "  \n\t \r\n", {}),
+    ("no-newline.txt", b"Last line without newline", "Last line without newline", {}),
+    ("packed.txt.gz", gzip.compress("Gzipped “news”\n".encode()), "Gzipped “news”\n", {}),
+    (
+        "two-members.txt.gz",
+        gzip.compress(b"part one ") + gzip.compress(b"part two"),
+        "part one part two",
+        {},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "text", "metadata"), READ_AS_TEXT, ids=[case[0] for case in READ_AS_TEXT]
+)
+def test_text_inputs_become_one_document(in_tmp, name, raw, text, metadata):
+    (in_tmp / name).write_bytes(raw)
+    documents, errors = read_all([name])
+    assert errors == []
+    [document] = documents
+    assert (document.text, document.source, document.metadata) == (text, name, metadata)
+    assert document.id == expected_id(name, text)
+
+
+REFUSED = [
+    # (file name, raw bytes, fragment of the one-line error)
+    ("image.txt", PNG, "image.txt: binary file (a PNG image), not text"),
+    (
+        "archive.txt",
+        gzip.compress(bytes(range(256)) * 4),
+        "archive.txt: binary file (gzip-compressed data",
+    ),
+    (
+        "binary.txt.gz",
+        gzip.compress(bytes(range(256)) * 4),
+        "binary.txt.gz: binary file (contains NUL bytes)",
+    ),
+    ("png-inside.txt.gz", gzip.compress(PNG), "png-inside.txt.gz: binary file (a PNG image)"),
+    ("fake.txt.gz", b"not gzip at all", "fake.txt.gz: not valid gzip data"),
+    ("cut.txt.gz", gzip.compress(b"x" * 1000)[:-12], "cut.txt.gz: not valid gzip data"),
+]
+
+
+@pytest.mark.parametrize(("name", "raw", "message"), REFUSED, ids=[case[0] for case in REFUSED])
+def test_bad_files_are_reported_and_the_run_goes_on(in_tmp, name, raw, message):
+    (in_tmp / name).write_bytes(raw)
+    (in_tmp / "good.txt").write_text("Fine.")
+    documents, errors = read_all([name, "good.txt"])
+    assert [document.text for document in documents] == ["Fine."]
+    [error] = errors
+    assert error.startswith(message)
+    assert "\n" not in error
+
+
+def test_a_file_over_the_limit_is_refused_naming_the_limit(in_tmp):
+    (in_tmp / "big.txt").write_bytes(b"a" * 101)
+    (in_tmp / "fits.txt").write_bytes(b"a" * 100)
+    documents, errors = read_all(["big.txt", "fits.txt"], max_bytes=100)
+    assert [document.source for document in documents] == ["fits.txt"]
+    assert errors == ["big.txt: too large: over the limit of 100 bytes (max_bytes); refused"]
+
+
+def test_a_huge_file_is_refused_without_reading_it(in_tmp, monkeypatch):
+    with open("huge.txt", "wb") as sparse:
+        sparse.truncate(200 * 2**20)  # 200 MB with no newline, no disk used
+    real_open = open
+
+    def open_without_reading(path, mode="r", *args, **kwargs):
+        handle = real_open(path, mode, *args, **kwargs)
+        handle.read = None  # any read would crash the test
+        return handle
+
+    monkeypatch.setattr(readers, "open", open_without_reading, raising=False)
+    documents, errors = read_all(["huge.txt"])
+    assert documents == []
+    assert errors == [
+        "huge.txt: too large: over the limit of 67,108,864 bytes (max_bytes); refused"
+    ]
+
+
+def test_a_compression_bomb_is_cut_off_while_streaming(in_tmp):
+    (in_tmp / "bomb.txt.gz").write_bytes(gzip.compress(b"a" * 20 * 2**20))
+    documents, errors = read_all(["bomb.txt.gz"], max_bytes=2**20)
+    assert documents == []
+    assert errors == [
+        "bomb.txt.gz: too large once decompressed: over the limit of 1,048,576 bytes"
+        " (max_bytes); refused"
+    ]
+
+
+def test_zstd_inputs_are_read_transparently(in_tmp):
+    zstandard = pytest.importorskip("zstandard")
+    compressor = zstandard.ZstdCompressor()
+    # Two frames, as concatenating .zst files gives: both must be read.
+    (in_tmp / "news.txt.zst").write_bytes(
+        compressor.compress(b"first ") + compressor.compress(b"second")
+    )
+    record = json.dumps({"id": "z1", "text": "from zstd jsonl"}).encode()
+    (in_tmp / "news.jsonl.zst").write_bytes(compressor.compress(record))
+    documents, errors = read_all(["news.txt.zst", "news.jsonl.zst"])
+    assert errors == []
+    assert [(d.id, d.text) for d in documents] == [
+        (expected_id("news.txt.zst", "first second"), "first second"),
+        ("z1", "from zstd jsonl"),
+    ]
+
+
+def test_zstd_without_the_library_is_a_clear_error(in_tmp, monkeypatch):
+    monkeypatch.setattr(readers, "zstandard", None)
+    (in_tmp / "news.txt.zst").write_bytes(b"\x28\xb5\x2f\xfd")
+    _, errors = read_all(["news.txt.zst"])
+    assert errors == ["news.txt.zst: cannot read .zst: the 'zstandard' package is not installed"]
+
+
+JSONL_LINES = [
+    json.dumps({"id": "given-id", "text": "Kept.", "url": "https://example.org/a", "title": "A"}),
+    "",
+    "{not json",
+    json.dumps(["an", "array"]),
+    json.dumps({"id": "no-text", "body": "wrong field"}),
+    json.dumps({"id": 7, "text": 42}),
+    json.dumps({"id": 7, "text": "Integer id."}),
+    json.dumps({"id": True, "text": "Boolean id is no id."}),
+    json.dumps({"id": "", "text": "Empty id is no id.", "source": "https://example.org/b"}),
+    '{"text": "bad \\ud800 surrogate"}',
+    json.dumps(
+        {
+            "id": "dolma",
+            "text": "Own output.",
+            "created": "2025-09-01",
+            "metadata": {"title": "T", "created": "x"},
+        }
+    ),
+    '{"text": "U+2028 \u2028 inside a string is not a line break"}',
+]
+
+
+def test_jsonl_records_read_and_bad_lines_named_by_line(in_tmp):
+    (in_tmp / "in.jsonl").write_text("\n".join(JSONL_LINES), encoding="utf-8")
+    documents, errors = read_all(["in.jsonl"])
+    assert errors == [
+        "in.jsonl:3: malformed JSON"
+        " (Expecting property name enclosed in double quotes at column 2)",
+        "in.jsonl:4: not a JSON object (got list)",
+        "in.jsonl:5: record has no 'text' field",
+        "in.jsonl:6: record field 'text' is not a string (got int)",
+        "in.jsonl:10: contains an unpaired UTF-16 surrogate escape, not valid Unicode",
+    ]
+    assert [(d.id, d.source, d.text, d.metadata) for d in documents] == [
+        ("given-id", "in.jsonl:1", "Kept.", {"url": "https://example.org/a", "title": "A"}),
+        ("7", "in.jsonl:7", "Integer id.", {}),
+        (
+            expected_id("in.jsonl:8", "Boolean id is no id."),
+            "in.jsonl:8",
+            "Boolean id is no id.",
+            {},
+        ),
+        (
+            expected_id("in.jsonl:9", "Empty id is no id."),
+            "https://example.org/b",
+            "Empty id is no id.",
+            {},
+        ),
+        # Nested (Dolma) metadata is flattened; top-level fields win over nested ones.
+        ("dolma", "in.jsonl:11", "Own output.", {"title": "T", "created": "2025-09-01"}),
+        (
+            expected_id("in.jsonl:12", "U+2028 \u2028 inside a string is not a line break"),
+            "in.jsonl:12",
+            "U+2028 \u2028 inside a string is not a line break",
+            {},
+        ),
+    ]
+
+
+def make_corpus(root):
+    (root / "corpus" / "sub").mkdir(parents=True)
+    (root / "corpus" / "b.txt").write_text("B")
+    (root / "corpus" / "a.jsonl").write_text('{"id": "a1", "text": "A"}\n')
+    (root / "corpus" / "sub" / "c.txt.gz").write_bytes(gzip.compress(b"C"))
+    (root / "corpus" / "notes.md").write_text("not an input")
+    (root / "corpus" / ".hidden.txt").write_text("hidden")
+    (root / "corpus" / "z.txt").write_text("Z")
+
+
+@pytest.mark.parametrize("given", ["corpus", "corpus/", "./corpus"])
+def test_a_folder_is_read_recursively_in_name_order(in_tmp, given):
+    make_corpus(in_tmp)
+    documents, errors = read_all([given])
+    assert errors == []
+    assert [(d.source, d.text) for d in documents] == [
+        ("corpus/a.jsonl:1", "A"),
+        ("corpus/b.txt", "B"),
+        ("corpus/sub/c.txt.gz", "C"),
+        ("corpus/z.txt", "Z"),
+    ]
+    assert documents[1].id == expected_id("corpus/b.txt", "B")
+    assert [d.id for d in read_all([given])[0]] == [d.id for d in documents]
+
+
+def test_sources_can_be_absolute(in_tmp):
+    make_corpus(in_tmp)
+    documents, _ = read_all(["corpus"], root_relative=False)
+    assert documents[1].source == f"{in_tmp.as_posix()}/corpus/b.txt"
+
+
+def test_missing_and_unreadable_inputs_are_reported(in_tmp, monkeypatch):
+    make_corpus(in_tmp)
+    (in_tmp / "corpus" / "dangling.txt").symlink_to(in_tmp / "nowhere")
+    (in_tmp / "gone.txt").symlink_to(in_tmp / "nowhere")
+    real_open = open
+
+    def open_denying_b(path, *args, **kwargs):
+        if str(path).endswith("b.txt"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(readers, "open", open_denying_b, raising=False)
+    documents, errors = read_all(["corpus", "missing.txt", "gone.txt"])
+    assert [d.text for d in documents] == ["A", "C", "Z"]
+    assert errors == [
+        "corpus/b.txt: cannot read (Permission denied)",
+        "corpus/dangling.txt: not a regular file (dangling symlink or device)",
+        "missing.txt: no such file or folder",
+        "gone.txt: cannot read (No such file or directory)",
+    ]
+
+
+def test_folders_and_files_vanishing_mid_run_are_reported(in_tmp):
+    make_corpus(in_tmp)
+    (in_tmp / "corpus" / "sub" / "d.txt").write_text("D")
+    errors = []
+    documents = iter_documents(["corpus"], on_error=errors.append)
+    assert next(documents).text == "A"
+    shutil.rmtree(in_tmp / "corpus" / "sub")
+    (in_tmp / "corpus" / "b.txt").unlink()
+    assert [d.text for d in documents] == ["Z"]
+    assert [str(e) for e in errors] == [
+        "corpus/b.txt: cannot read (No such file or directory)",
+        "corpus/sub: cannot list folder (No such file or directory)",
+    ]
+
+
+def test_symlink_loops_are_reported_and_not_followed(in_tmp):
+    make_corpus(in_tmp)
+    (in_tmp / "corpus" / "sub" / "up").symlink_to(in_tmp / "corpus")
+    (in_tmp / "corpus" / "self").symlink_to("self")
+    (in_tmp / "elsewhere").mkdir()
+    (in_tmp / "elsewhere" / "e.txt").write_text("E")
+    (in_tmp / "corpus" / "linked").symlink_to(in_tmp / "elsewhere")
+    documents, errors = read_all(["corpus"])
+    assert [d.source for d in documents] == [
+        "corpus/a.jsonl:1",
+        "corpus/b.txt",
+        "corpus/linked/e.txt",
+        "corpus/sub/c.txt.gz",
+        "corpus/z.txt",
+    ]
+    assert errors == [
+        "corpus/self: symlink loop (the link points to itself)",
+        f"corpus/sub/up: symlink loop (leads back to {in_tmp / 'corpus'}); skipped",
+    ]
+
+
+def feed_stdin(monkeypatch, data):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+
+
+def test_stdin_plain_text(monkeypatch):
+    feed_stdin(monkeypatch, b'Just text.\n{"text": "one json line does not make JSONL"}\n')
+    [document], errors = read_all(["-"])
+    assert errors == []
+    assert document.source == "-"
+    assert document.text.startswith("Just text.")
+    assert document.id == expected_id("-", document.text)
+
+
+def test_stdin_jsonl(monkeypatch):
+    feed_stdin(
+        monkeypatch, b'{"text": "one"}\n\n{"id": "x", "text": "two", "url": "u"}\n{"text": null}\n'
+    )
+    documents, errors = read_all(["-"])
+    assert errors == ["-:4: record field 'text' is not a string (got NoneType)"]
+    assert [(d.id, d.source, d.text, d.metadata) for d in documents] == [
+        (expected_id("-:1", "one"), "-:1", "one", {}),
+        ("x", "-:3", "two", {"url": "u"}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "max_bytes", "message"),
+    [
+        (PNG, 100, "-: binary file (a PNG image), not text"),
+        (b"x" * 11, 10, "-: too large: over the limit of 10 bytes (max_bytes); refused"),
+    ],
+)
+def test_stdin_refused(monkeypatch, data, max_bytes, message):
+    feed_stdin(monkeypatch, data)
+    assert read_all(["-"], max_bytes=max_bytes) == ([], [message])
+
+
+def test_no_stdin_at_all(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", None)
+    assert read_all(["-"]) == ([], ["-: no standard input to read"])
+
+
+def test_input_error_format_and_pickling():
+    error = InputError("data/in.jsonl", "record has no 'text' field", 12)
+    assert str(error) == "data/in.jsonl:12: record has no 'text' field"
+    assert str(InputError("a.txt", "empty")) == "a.txt: empty"
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.path, copy.message, copy.line, str(copy)) == (
+        error.path,
+        error.message,
+        error.line,
+        str(error),
+    )

@@ -1,0 +1,126 @@
+import os
+import re
+import stat
+
+import pytest
+
+from newsclean.io import AtomicWriter, JsonlWriter, atomic_write, write_text_atomic
+from newsclean.record import Record, Removal
+
+
+def leftovers(folder):
+    return sorted(name for name in os.listdir(folder) if name.endswith(".tmp"))
+
+
+def test_atomic_write_creates_the_file_and_leaves_no_temp_file(tmp_path):
+    target = tmp_path / "out.jsonl"
+    with atomic_write(target) as out:
+        out.write("line\r\nnext\n")
+        assert not target.exists()  # nothing visible until the block succeeds
+        [temp] = leftovers(tmp_path)
+        assert re.fullmatch(r"\.out\.jsonl\.[0-9a-f]{8}\.tmp", temp)
+    assert target.read_bytes() == b"line\r\nnext\n"
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("interruption", [RuntimeError("boom"), KeyboardInterrupt()])
+def test_a_failure_mid_write_keeps_the_old_file_and_removes_the_temp_file(tmp_path, interruption):
+    target = tmp_path / "out.txt"
+    target.write_text("old content\n")
+    with pytest.raises(type(interruption)):
+        with AtomicWriter(target) as out:
+            out.write("half of the new")
+            raise interruption
+    assert target.read_text() == "old content\n"
+    assert leftovers(tmp_path) == []
+
+
+def test_a_failure_before_anything_existed_leaves_nothing(tmp_path):
+    with pytest.raises(ValueError):
+        with atomic_write(tmp_path / "new.txt") as out:
+            out.write("partial")
+            raise ValueError
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_failed_rename_also_cleans_up(tmp_path, monkeypatch):
+    target = tmp_path / "out.txt"
+    target.write_text("old\n")
+
+    def failing_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError, match="No space left"):
+        write_text_atomic(target, "new\n")
+    assert target.read_text() == "old\n"
+    assert leftovers(tmp_path) == []
+
+
+def test_write_text_atomic_keeps_the_original_mode(tmp_path):
+    target = tmp_path / "scrape.txt"
+    target.write_text("dirty\n")
+    target.chmod(0o640)
+    write_text_atomic(target, "clean\n")
+    assert target.read_text() == "clean\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+
+
+def test_a_new_file_gets_the_umask_mode_not_the_private_temp_mode(tmp_path):
+    old_umask = os.umask(0o022)
+    try:
+        write_text_atomic(tmp_path / "new.txt", "x")
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE((tmp_path / "new.txt").stat().st_mode) == 0o644
+
+
+def test_a_symlinked_target_is_written_through(tmp_path):
+    real = tmp_path / "real.txt"
+    real.write_text("old\n")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    write_text_atomic(link, "new\n")
+    assert link.is_symlink()
+    assert real.read_text() == "new\n"
+
+
+def sample_records():
+    removal = Removal(step="banners", reason="donation appeal", start=0, end=7, text="Donate!")
+    return [
+        Record(id="a", text="First “article”.", source="x.txt", removed=[removal]),
+        Record(id="b", text="Line\u2028separator kept", source="y.txt", created="2025-09-01"),
+    ]
+
+
+def test_jsonl_writer_writes_one_record_per_line_that_round_trips(tmp_path):
+    target = tmp_path / "out.jsonl"
+    with JsonlWriter(target) as writer:
+        for record in sample_records():
+            writer.write(record)
+    assert writer.written == 2
+    lines = target.read_text(encoding="utf-8").split("\n")
+    assert lines[-1] == ""
+    assert [Record.from_json(line) for line in lines[:-1]] == sample_records()
+
+
+def test_jsonl_writer_interrupted_leaves_no_output(tmp_path):
+    target = tmp_path / "out.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        with JsonlWriter(target) as writer:
+            writer.write(sample_records()[0])
+            raise KeyboardInterrupt
+    assert os.listdir(tmp_path) == []
+
+
+def test_dash_writes_utf8_to_stdout(capsysbinary):
+    with JsonlWriter("-") as writer:
+        writer.write(sample_records()[0])
+    out = capsysbinary.readouterr().out
+    assert out.endswith(b"\n")
+    assert Record.from_json(out.decode("utf-8")) == sample_records()[0]
+
+
+def test_writing_outside_the_with_block_is_an_error(tmp_path):
+    with pytest.raises(RuntimeError, match="outside its 'with' block"):
+        JsonlWriter(tmp_path / "out.jsonl").write(sample_records()[0])
