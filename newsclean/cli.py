@@ -103,8 +103,25 @@ _disable_option = click.option(
 )
 
 
-def _configured(config_file: str | None, disable: tuple[str, ...]) -> Config:
+def _configured(
+    config_file: str | None,
+    disable: tuple[str, ...],
+    *,
+    index: str | None = None,
+    drop_duplicates: bool = False,
+    threshold: float | None = None,
+    shingle_size: int | None = None,
+) -> Config:
     config = _load_config(config_file)
+    config = config.with_options(
+        "near_duplicates",
+        index=index,
+        drop=drop_duplicates or None,
+        threshold=threshold,
+        shingle_size=shingle_size,
+    )
+    config = config.with_options("corpus_boilerplate", index=index, threshold=threshold,
+                                 shingle_size=shingle_size)
     if disable:
         unknown = [d for d in disable if d not in config.step_names]
         if unknown:
@@ -126,6 +143,17 @@ def _configured(config_file: str | None, disable: tuple[str, ...]) -> Config:
               help="Processes for per-document cleaning (output is identical for any N).")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
               show_default=True, help="Refuse inputs larger than this (after decompression).")
+@click.option("--index", metavar="PATH|redis://HOST:PORT/N", default=None,
+              help="Persistent near-duplicate index: an SQLite file (created if missing) or a "
+              "Redis URL; articles are checked against every article indexed before.")
+@click.option("--drop-duplicates", is_flag=True,
+              help="Leave near-duplicates out of the output (default: mark them with "
+              "duplicate_of and cluster).")
+@click.option("--dup-threshold", "threshold", type=click.FloatRange(0.0, 1.0), default=None,
+              help="Estimated Jaccard similarity at which two articles are near-duplicates "
+              "[default: 0.5].")
+@click.option("--shingle-size", type=click.IntRange(min=1), default=None,
+              help="Words per shingle for near-duplicate signatures [default: 5].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary on stderr.")
 def run(
     inputs: tuple[str, ...],
@@ -134,6 +162,10 @@ def run(
     disable: tuple[str, ...],
     jobs: int | None,
     max_bytes: int,
+    index: str | None,
+    drop_duplicates: bool,
+    threshold: float | None,
+    shingle_size: int | None,
     quiet: bool,
 ) -> None:
     """Clean INPUTS (files, folders searched recursively for .txt/.jsonl, or '-' for stdin)
@@ -141,7 +173,8 @@ def run(
 
     Progress and the end summary go to stderr, so stdout stays machine-readable.
     """
-    config = _configured(config_file, disable)
+    config = _configured(config_file, disable, index=index, drop_duplicates=drop_duplicates,
+                         threshold=threshold, shingle_size=shingle_size)
     pipeline = _build(config)
     errors: list[str] = []
     report = _error_reporter(errors)

@@ -8,8 +8,10 @@ its class; a config may also name a user step as ``"package.module:ClassName"``.
 from __future__ import annotations
 
 from newsclean.steps.banners import Banners
+from newsclean.steps.corpus_boilerplate import CorpusBoilerplate
 from newsclean.steps.base import BlockFilter, CorpusStep, Draft, Step, TextFix
 from newsclean.steps.metadata import Credits, DatePrefix, Links, Related, Standfirst
+from newsclean.steps.near_duplicates import NearDuplicates
 from newsclean.steps.page import PageBody
 from newsclean.steps.paragraphs import Paragraphs
 from newsclean.steps.repeats import Repeats
@@ -32,6 +34,8 @@ STEPS: dict[str, type[Step]] = {
         Repeats,
         SplitArticles,
         Standfirst,
+        NearDuplicates,
+        CorpusBoilerplate,
     )
 }
 
@@ -43,10 +47,12 @@ __all__ = [
     "Banners",
     "BlockFilter",
     "CorpusStep",
+    "CorpusBoilerplate",
     "Credits",
     "DatePrefix",
     "Draft",
     "Links",
+    "NearDuplicates",
     "PageBody",
     "Paragraphs",
     "Related",

@@ -1,0 +1,103 @@
+import numpy as np
+
+from newsclean.record import Block, Document
+from newsclean.steps.base import Draft
+from newsclean.steps.corpus_boilerplate import CorpusBoilerplate, paragraph_hash, site_of
+from newsclean.steps.near_duplicates import NearDuplicates
+
+FOOTER = "Support independent journalism: become a member today for just 5 a month."
+
+
+def body(seed: int, paragraphs: int = 4) -> list[str]:
+    rng = np.random.default_rng(seed)
+    return [
+        " ".join(f"w{n}" for n in rng.integers(0, 5000, size=60)) + "." for _ in range(paragraphs)
+    ]
+
+
+def draft(doc_id: str, paragraphs: list[str], folder: str = "site-a") -> Draft:
+    text = "\n\n".join(paragraphs)
+    d = Draft(document=Document(doc_id, f"{folder}/{doc_id}.txt", text), blocks=[])
+    position = 0
+    for para in paragraphs:
+        d.blocks.append(Block(position, position + len(para), para))
+        position += len(para) + 2
+    return d
+
+
+def footer_corpus(n: int = 10, with_footer: int = 6) -> list[Draft]:
+    drafts = []
+    for i in range(n):
+        paras = body(i)
+        if i < with_footer:
+            # Same footer up to case, spacing and a changing number.
+            paras.append(FOOTER.replace("5", str(i)).upper() if i % 2 else FOOTER)
+        drafts.append(draft(f"d{i}", paras))
+    return drafts
+
+
+def test_recurring_footer_is_removed_with_a_counted_reason():
+    drafts = CorpusBoilerplate().run_corpus(footer_corpus())
+    for d in drafts[:6]:
+        assert "member today" not in d.text.lower()
+        (removed,) = [b.removal for b in d.blocks if b.removal]
+        assert removed.step == "corpus_boilerplate"
+        assert "recurs in 6 of 10 independent articles from site-a" in removed.reason
+    assert all(len(d.kept) == 4 for d in drafts)
+
+
+def test_below_the_limits_nothing_is_removed():
+    drafts = CorpusBoilerplate().run_corpus(footer_corpus(with_footer=4))
+    assert all(b.kept for d in drafts for b in d.blocks)
+    drafts = CorpusBoilerplate(min_share=0.7).run_corpus(footer_corpus())
+    assert all(b.kept for d in drafts for b in d.blocks)
+
+
+def test_sites_are_counted_separately():
+    drafts = footer_corpus()
+    for d in drafts[:3]:
+        d.document = Document(d.document.id, f"other/{d.id}.txt", d.document.text)
+    CorpusBoilerplate().run_corpus(drafts)
+    assert all(b.kept for d in drafts for b in d.blocks)  # 3 + 3: neither site reaches 5
+
+
+def test_near_duplicate_articles_do_not_make_their_paragraphs_boilerplate():
+    story = body(42, paragraphs=6)
+    copies = []
+    for i in range(6):  # one story republished six times, one paragraph edited in each
+        paras = list(story)
+        paras[i] = paras[i].replace("w", "v", 3)
+        copies.append(draft(f"copy{i}", paras))
+    others = [draft(f"o{i}", body(100 + i)) for i in range(4)]
+    drafts = copies + others
+    CorpusBoilerplate().run_corpus(drafts)
+    assert all(b.kept for d in drafts for b in d.blocks)
+    # The same holds when the near-duplicate step ran first and set the clusters.
+    drafts = NearDuplicates().run_corpus(copies + others)
+    CorpusBoilerplate().run_corpus(drafts)
+    assert all(b.kept for d in drafts for b in d.blocks)
+
+
+def test_index_counts_earlier_runs_once(tmp_path):
+    path = str(tmp_path / "index.db")
+    first = footer_corpus(n=10, with_footer=3)
+    CorpusBoilerplate(index=path).run_corpus(first)
+    assert all(b.kept for d in first for b in d.blocks)
+    # Re-running the same files does not double their counts.
+    again = footer_corpus(n=10, with_footer=3)
+    CorpusBoilerplate(index=path).run_corpus(again)
+    assert all(b.kept for d in again for b in d.blocks)
+    # New articles carrying the footer push it over the limit together with the index.
+    new = [draft(f"n{i}", body(500 + i) + [FOOTER]) for i in range(2)]
+    CorpusBoilerplate(index=path).run_corpus(new)
+    assert all("member today" not in d.text for d in new)
+    assert "recurs in 5 of 12" in new[0].blocks[-1].removal.reason
+
+
+def test_site_and_paragraph_hash():
+    d = draft("x", ["text"], folder="scrapes/example")
+    assert site_of(d) == "scrapes/example"
+    d.url = "https://www.Example.com/news/1"
+    assert site_of(d) == "example.com"
+    assert paragraph_hash("Copyright 2023 The Paper") == paragraph_hash("copyright 2024 the PAPER!")
+    assert paragraph_hash("...") is None
