@@ -20,41 +20,65 @@ from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
 
 _TOKEN = regex.compile(r"\w+")
+_SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-cased word tokens, as the repeat test compares them."""
-    return _TOKEN.findall(text.casefold())
+    """Lower-cased word tokens, as the repeat test compares them.
+
+    Chinese, Japanese and Thai runs have no spaces, so one \\w+ run can be a whole sentence;
+    they are cut into overlapping character pairs instead, so one edited character changes a
+    couple of tokens, not the only one.
+    """
+    out: list[str] = []
+    for token in _TOKEN.findall(text.casefold()):
+        if len(token) > 2 and _SPACELESS.search(token):
+            out.extend(token[k : k + 2] for k in range(len(token) - 1))
+        else:
+            out.append(token)
+    return out
 
 
 def find_repeats(
     texts: list[str], overlap: float = 0.8, size_ratio: float = 0.7
 ) -> list[int | None]:
-    """For each text, the index of the earliest earlier text it repeats, or ``None``."""
-    exact: dict[tuple[str, ...], int] = {}
+    """For each text, the index of an earlier text it repeats, or ``None``.
+
+    When a text repeats several earlier ones (a line that recurs inside the article itself),
+    the one right after the previous text's match wins, so a repeated run maps onto its first
+    copy position by position; otherwise the earliest.
+    """
     postings: dict[str, list[int]] = defaultdict(list)
     sets: list[frozenset[str]] = []
+    keys: list[tuple[str, ...]] = []
     found: list[int | None] = []
     for i, text in enumerate(texts):
         toks = tuple(tokens(text))
         words = frozenset(toks)
+        shared: Counter[int] = Counter()
+        for word in words:
+            shared.update(postings[word])
+        similar = [
+            j
+            for j, count in shared.items()
+            if (toks and keys[j] == toks)
+            or (len(words) >= 3 and _near(len(words), len(sets[j]), count, overlap, size_ratio))
+        ]
+        expected = found[-1] + 1 if found and found[-1] is not None else None
+        if expected in similar:
+            found.append(expected)
+        else:
+            found.append(min(similar) if similar else None)
         sets.append(words)
-        match = exact.get(toks) if toks else None
-        if match is None and len(words) >= 3:
-            shared: Counter[int] = Counter()
-            for word in words:
-                shared.update(postings[word])
-            for j, count in sorted(shared.items()):
-                small, big = sorted((len(words), len(sets[j])))
-                if small >= size_ratio * big and count >= overlap * small:
-                    match = j
-                    break
-        found.append(match)
-        if match is None:
-            exact.setdefault(toks, i)
-            for word in words:
-                postings[word].append(i)
+        keys.append(toks)
+        for word in words:
+            postings[word].append(i)
     return found
+
+
+def _near(size: int, other: int, shared: int, overlap: float, size_ratio: float) -> bool:
+    small, big = sorted((size, other))
+    return small >= size_ratio * big and shared >= overlap * small
 
 
 class Repeats(Step):
