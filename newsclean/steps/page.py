@@ -14,20 +14,35 @@ looks like one.
 
 from __future__ import annotations
 
+import regex
+
 from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
 from newsclean.steps.shape import ends_sentence, title_case_share, words
 
 
+# A time of day or "N hours ago": lines made of little else are comment and teaser metadata.
+_TIMESTAMP = regex.compile(
+    r"\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\b|\b\d+\s*(?:minutes?|hours?|days?|mins?|hrs?)\s+ago\b",
+    regex.I,
+)
+
+
 def line_score(text: str) -> float:
-    """How much a paragraph looks like article prose (positive) or page chrome (negative)."""
+    """How much a paragraph looks like article prose (positive) or page chrome (negative).
+
+    Prose counts more than linearly with its length: an article's long paragraphs outweigh a
+    comment thread or a list of teaser blurbs made of short sentences.
+    """
     n = len(words(text))
+    if _TIMESTAMP.search(text) and n <= 10 and not ends_sentence(text):
+        return -10.0
     if ends_sentence(text):
         if n >= 8:
-            return float(min(n, 60))
+            return min(n, 80) ** 1.5 / 8
         return 1.0 if n >= 3 else -1.0
     if n >= 20:
-        return float(min(n, 60)) / 2
+        return min(n, 80) ** 1.5 / 16
     if n >= 8 and title_case_share(text) < 0.5:
         return 0.5
     return -3.0
@@ -52,29 +67,48 @@ def _headline_like(text: str) -> bool:
 
 
 class PageBody(Step):
-    """
-    Keep only the article body of a full-page scrape: remove navigation menus, section and
-    headline lists, and footers before and after the longest stretch of prose.
+    """Keep only the article body of a full-page scrape: remove navigation menus, section and
+    headline lists, comment threads and footers before and after the longest stretch of prose.
 
-    ``min_removed`` keeps the step from trimming the odd stray line off an ordinary scrape: it
-    only acts when at least that many paragraphs fall outside the body.
+    Lines that earlier steps removed as furniture (share bars, "Related", "Comments" headers)
+    count against the stretch that would include them, and each further chrome line in an
+    unbroken run costs more than the last, so a menu or a headline list is a wall the body does
+    not cross while a lone subheading inside the article costs little. ``min_removed`` keeps the
+    step from trimming the odd stray line off an ordinary scrape: it only acts when at least that
+    many paragraphs fall outside the body.
     """
 
     name = "page_body"
 
-    def __init__(self, min_removed: int = 3) -> None:
+    def __init__(self, min_removed: int = 3, furniture_cost: float = 6.0) -> None:
         self.min_removed = min_removed
+        self.furniture_cost = furniture_cost
+
+    def scores(self, blocks: list[Block]) -> list[float]:
+        """The score of every block, kept or removed, in order (see the class docstring)."""
+        out: list[float] = []
+        run = 0
+        for block in blocks:
+            score = line_score(block.text) if block.kept else -self.furniture_cost
+            if score <= 0:
+                run += 1
+                score -= min(2.0 * (run - 1), 20.0)
+            else:
+                run = 0
+            out.append(score)
+        return out
 
     def __call__(self, draft: Draft) -> list[Draft]:
-        blocks = draft.kept
-        start, end = best_span([line_score(b.text) for b in blocks])
-        if start > 0 and _headline_like(blocks[start - 1].text):
-            start -= 1
-        outside: list[Block] = blocks[:start] + blocks[end:]
-        if len(outside) < self.min_removed:
+        blocks = draft.blocks
+        start, end = best_span(self.scores(blocks))
+        before = [b for b in blocks[:start] if b.kept]
+        if before and _headline_like(before[-1].text) and blocks[start - 1] is before[-1]:
+            before.pop()
+        after = [b for b in blocks[end:] if b.kept]
+        if len(before) + len(after) < self.min_removed:
             return [draft]
-        for block in blocks[:start]:
+        for block in before:
             draft.remove(block, self.name, "before the article body (navigation, header)")
-        for block in blocks[end:]:
-            draft.remove(block, self.name, "after the article body (links, footer)")
+        for block in after:
+            draft.remove(block, self.name, "after the article body (links, comments, footer)")
         return [draft]
