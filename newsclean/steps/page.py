@@ -75,14 +75,24 @@ class PageBody(Step):
     unbroken run costs more than the last, so a menu or a headline list is a wall the body does
     not cross while a lone subheading inside the article costs little. ``min_removed`` keeps the
     step from trimming the odd stray line off an ordinary scrape: it only acts when at least that
-    many paragraphs fall outside the body.
+    many paragraphs fall outside the body. A scrape of several articles has several stretches of
+    prose: every stretch scoring at least ``other_share`` of the best (and ``min_other``) is a
+    body too.
     """
 
     name = "page_body"
 
-    def __init__(self, min_removed: int = 3, furniture_cost: float = 6.0) -> None:
+    def __init__(
+        self,
+        min_removed: int = 3,
+        furniture_cost: float = 6.0,
+        other_share: float = 0.1,
+        min_other: float = 50.0,
+    ) -> None:
         self.min_removed = min_removed
         self.furniture_cost = furniture_cost
+        self.other_share = other_share
+        self.min_other = min_other
 
     def scores(self, blocks: list[Block]) -> list[float]:
         """The score of every block, kept or removed, in order (see the class docstring)."""
@@ -98,17 +108,36 @@ class PageBody(Step):
             out.append(score)
         return out
 
+    def bodies(self, scores: list[float]) -> list[tuple[int, int]]:
+        """The body spans: the best stretch, plus any other stretch scoring at least
+        ``other_share`` of it (the other articles of a multi-article scrape)."""
+        start, end = best_span(scores)
+        if end == 0:
+            return []
+        floor = max(self.other_share * sum(scores[start:end]), self.min_other)
+        spans = [(start, end)]
+        pending = [(0, start), (end, len(scores))]
+        while pending:
+            lo, hi = pending.pop()
+            a, b = best_span(scores[lo:hi])
+            if b > a and sum(scores[lo + a : lo + b]) >= floor:
+                spans.append((lo + a, lo + b))
+                pending += [(lo, lo + a), (lo + b, hi)]
+        return sorted(spans)
+
     def __call__(self, draft: Draft) -> list[Draft]:
         blocks = draft.blocks
-        start, end = best_span(self.scores(blocks))
-        before = [b for b in blocks[:start] if b.kept]
-        if before and _headline_like(before[-1].text) and blocks[start - 1] is before[-1]:
-            before.pop()
-        after = [b for b in blocks[end:] if b.kept]
-        if len(before) + len(after) < self.min_removed:
+        inside = [False] * len(blocks)
+        for start, end in self.bodies(self.scores(blocks)):
+            inside[start:end] = [True] * (end - start)
+            # The headline right above a body belongs to it.
+            heading = start - 1
+            if heading >= 0 and blocks[heading].kept and _headline_like(blocks[heading].text):
+                inside[heading] = True
+        outside = [b for b, keep in zip(blocks, inside) if b.kept and not keep]
+        if len(outside) < self.min_removed:
             return [draft]
-        for block in before:
-            draft.remove(block, self.name, "before the article body (navigation, header)")
-        for block in after:
-            draft.remove(block, self.name, "after the article body (links, comments, footer)")
+        for block in outside:
+            draft.remove(block, self.name, "outside the article body (navigation, lists, "
+                         "comments, footer)")
         return [draft]
