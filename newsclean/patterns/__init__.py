@@ -62,13 +62,18 @@ class PhraseBook:
         """How many cues of ``category`` occur in ``text``."""
         return sum(1 for _ in self.patterns[category].finditer(text))
 
-    def covered(self, categories: Iterable[str], text: str) -> int:
-        """How many characters of ``text`` the cues of ``categories`` cover together."""
+    def scan(self, categories: Iterable[str], text: str) -> tuple[dict[str, int], int]:
+        """One pass per category: the number of cues of each in ``text``, and how many
+        characters of ``text`` all of them cover together."""
+        counts: dict[str, int] = {}
         marks = bytearray(len(text))
         for category in categories:
+            n = 0
             for match in self.patterns[category].finditer(text):
+                n += 1
                 marks[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
-        return sum(marks)
+            counts[category] = n
+        return counts, marks.count(1)
 
     def starts_with(self, category: str, text: str) -> regex.Match[str] | None:
         """The cue of ``category`` that ``text`` opens with, if any."""
@@ -112,7 +117,7 @@ def _compile(fragments: list[str]) -> regex.Pattern[str]:
     # Longest first, so "share on facebook" wins over "share" in the alternation.
     ordered = sorted(set(fragments), key=lambda f: (-len(f), f))
     body = "|".join(f"(?:{f})" for f in ordered)
-    return regex.compile(rf"(?<![\w@/])(?:{body})(?![\w@])", regex.IGNORECASE | regex.V1)
+    return regex.compile(rf"(?<![\w@/])(?:{body})(?![\w@])", regex.IGNORECASE)
 
 
 @lru_cache(maxsize=16)

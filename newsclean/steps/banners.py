@@ -74,11 +74,11 @@ class Signals:
 def measure(book: PhraseBook, text: str) -> Signals:
     """Compute the :class:`Signals` of ``text``."""
     n = max(1, len(words(text)))
-    counts = {c: book.count(c, text) for c in FURNITURE}
+    counts, covered = book.scan(FURNITURE, text)
     return Signals(
         n_words=n,
         counts=counts,
-        coverage=book.covered(FURNITURE, text) / max(1, len(text)),
+        coverage=covered / max(1, len(text)),
         address=book.count("address", text) / n,
         sentence=ends_sentence(text),
         quoted_speech=any(q in text for q in _QUOTES) and book.count("attribution", text) > 0,

@@ -88,7 +88,7 @@ class Related(BlockFilter):
     def __init__(self, phrasebook: PhraseBook | None = None) -> None:
         book = phrasebook or load_phrasebook()
         cue = book.patterns["related"].pattern
-        self.teaser = regex.compile(rf"\s*(?:{cue})\s*[:：—–»>|-]\s*\S", regex.I | regex.V1)
+        self.teaser = regex.compile(rf"\s*(?:{cue})\s*[:：—–»>|-]\s*\S", regex.I)
 
     def judge(self, draft: Draft, blocks: list[Block], index: int) -> str | None:
         """A short block opening with a teaser cue and a separator."""
