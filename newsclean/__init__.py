@@ -1,5 +1,4 @@
-"""
-newsclean: turn raw news scrapes into clean, deduplicated, single-article records.
+"""newsclean: turn raw news scrapes into clean, deduplicated, single-article records.
 
 Quick use::
 
@@ -32,8 +31,7 @@ def clean(
     pipeline: Pipeline | None = None,
     metadata: dict | None = None,
 ) -> list[Record]:
-    """
-    Clean one scrape and return its records (one per article; none if nothing is left).
+    """Clean one scrape and return its records (one per article; none if nothing is left).
 
     Uses the default pipeline unless ``pipeline`` is given. The record ids derive from
     ``source`` and ``text``, so the same input always gives the same ids.

@@ -1,5 +1,4 @@
-"""
-Configuration: which steps run, in what order, with which options and phrase lists.
+"""Configuration: which steps run, in what order, with which options and phrase lists.
 
 Read from ``[tool.newsclean]`` in ``pyproject.toml`` or from a ``newsclean.toml`` (top level),
 found by walking up from the working folder, or from an explicit ``--config FILE``.
@@ -60,8 +59,7 @@ class Config:
 
     @property
     def step_names(self) -> list[str]:
-        """
-        The effective step list: ``steps`` minus ``disable``, plus ``add`` before corpus
+        """The effective step list: ``steps`` minus ``disable``, plus ``add`` before corpus
         steps.
         """
         names = [n for n in self.steps if n not in self.disable]
@@ -149,8 +147,7 @@ def read_config(path: str | Path) -> Config:
 
 
 def find_config(start: str | Path = ".") -> Config:
-    """
-    The config for the folder ``start``: the nearest ``newsclean.toml``, or
+    """The config for the folder ``start``: the nearest ``newsclean.toml``, or
     ``pyproject.toml`` with a ``[tool.newsclean]`` table, walking up; else the defaults.
     """
     folder = Path(start).resolve()

@@ -1,5 +1,6 @@
 """Render a cleaning trace: the clean text with every removed span shown in place, marked with
-the step that removed it and why."""
+the step that removed it and why.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from newsclean.steps.base import Draft
 
 def render(drafts: list[Draft], *, color: bool = False) -> str:
     """One section per record: kept paragraphs as they are, removed ones prefixed ``-`` with
-    ``[step: reason]``, then the metadata the steps found."""
+    ``[step: reason]``, then the metadata the steps found.
+    """
     out: list[str] = []
     for draft in drafts:
         record = draft.to_record()

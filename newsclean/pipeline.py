@@ -1,5 +1,4 @@
-"""
-The pipeline: an ordered list of steps, run over one document or a whole stream.
+"""The pipeline: an ordered list of steps, run over one document or a whole stream.
 
 Per-document steps run first, each document on its own (in parallel with ``jobs > 1``, with
 output identical to ``jobs=1``); corpus steps then see every draft of the run together.
@@ -39,9 +38,10 @@ class RunStats:
 
 
 class Pipeline:
-    """
-    An ordered list of steps. Build one from a :class:`~newsclean.config.Config` with
-    :meth:`from_config`, or pass step instances directly::
+    """An ordered list of steps.
+
+    Build one from a :class:`~newsclean.config.Config` with :meth:`from_config`, or pass step
+    instances directly::
 
         Pipeline([Paragraphs(), UnicodeRepair(), Whitespace(), MyStep()])
     """
@@ -106,8 +106,7 @@ class Pipeline:
         on_document: Callable[[Document], None] | None = None,
         stats: RunStats | None = None,
     ) -> list[Record]:
-        """
-        Clean a stream of documents; return the records in input order.
+        """Clean a stream of documents; return the records in input order.
 
         A document that fails is reported to ``on_error`` (or raised when it is ``None``) and
         the run goes on. Documents that clean to nothing give no record (``stats.empty``).

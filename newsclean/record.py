@@ -1,5 +1,4 @@
-"""
-The data model: what readers yield, what steps work on, and what writers emit.
+"""The data model: what readers yield, what steps work on, and what writers emit.
 
 * :class:`Document` is one input as read: an id, where it came from, its decoded text and any
   metadata the reader found (a JSONL record's other fields, for instance).
@@ -63,8 +62,7 @@ class Removal:
 
 @dataclass
 class Block:
-    """
-    One paragraph under cleaning.
+    """One paragraph under cleaning.
 
     ``start``/``end`` index the document's (decoded) text; ``text`` is the paragraph as the steps
     have made it so far (unicode repaired, hard wraps joined), so it may differ from the span it

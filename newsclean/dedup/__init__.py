@@ -1,5 +1,4 @@
-"""
-Deduplication machinery: shingles, MinHash signatures, the near-duplicate index and its stores.
+"""Deduplication machinery: shingles, MinHash signatures, the near-duplicate index and its stores.
 
 Steps use it through :mod:`newsclean.steps.near_duplicates` and
 :mod:`newsclean.steps.corpus_boilerplate`; it depends on nothing else in newsclean.

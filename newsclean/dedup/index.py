@@ -1,5 +1,4 @@
-"""
-The cross-document near-duplicate index: datasketch ``MinHashLSH`` plus verification.
+"""The cross-document near-duplicate index: datasketch ``MinHashLSH`` plus verification.
 
 LSH candidates are approximate (two signatures that share one band collide whatever the rest
 says), so :meth:`NearDuplicateIndex.query` re-checks every candidate with the estimated Jaccard
@@ -37,8 +36,7 @@ LSH_WEIGHTS = (0.3, 0.7)
 
 
 class NearDuplicateIndex:
-    """
-    Signatures of known articles, searchable for verified near-duplicates.
+    """Signatures of known articles, searchable for verified near-duplicates.
 
     ``store`` is ``None`` for an index that lives only in memory (one run), or an
     :class:`~newsclean.dedup.store.IndexStore` it is loaded from and committed to.
@@ -91,8 +89,7 @@ class NearDuplicateIndex:
         return isinstance(key, str) and self.entry(key) is not None
 
     def add(self, key: str, sig: np.ndarray, created: str | None = None, length: int = 0) -> None:
-        """
-        Stage an article: searchable at once, persisted by :meth:`commit`.
+        """Stage an article: searchable at once, persisted by :meth:`commit`.
 
         Adding a key again replaces its signature (re-running the same files is idempotent).
         """
@@ -157,8 +154,7 @@ class NearDuplicateIndex:
     def stored_paragraph_counts(
         self, site: str, hashes: set[int], exclude_units: set[str]
     ) -> tuple[Counter[int], int]:
-        """
-        Return counts from the store for ``hashes`` of ``site`` and the number of stored units.
+        """Return counts from the store for ``hashes`` of ``site`` and the number of stored units.
 
         Units named in ``exclude_units`` (the ones this run is about to count itself) are left
         out, so counting the same files again does not count them twice.
@@ -216,8 +212,7 @@ def open_index(
     scheme: SignatureScheme = DEFAULT_SCHEME,
     threshold: float = DEFAULT_THRESHOLD,
 ) -> NearDuplicateIndex:
-    """
-    Open (or create) the index at a file path or ``redis://HOST:PORT/N`` URL.
+    """Open (or create) the index at a file path or ``redis://HOST:PORT/N`` URL.
 
     ``None`` or ``""`` gives an in-memory index that is never persisted.
     """

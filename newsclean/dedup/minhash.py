@@ -1,5 +1,4 @@
-"""
-MinHash signatures of shingle-hash sets, computed in bulk with numpy.
+"""MinHash signatures of shingle-hash sets, computed in bulk with numpy.
 
 The permutations are taken from ``datasketch.MinHash(num_perm, seed, scheme=...)`` itself and
 applied exactly as datasketch's ``update_batch`` applies them (MurmurHash3 pre-mix, then
@@ -41,8 +40,7 @@ _BLOCK_CELLS = 1 << 19
 
 @dataclass(frozen=True)
 class SignatureScheme:
-    """
-    Everything that must match for two signatures to be comparable.
+    """Everything that must match for two signatures to be comparable.
 
     ``scheme`` is pinned explicitly (datasketch's default changed in 2.0 and may change again);
     ``shingle_size`` and ``shingle_hash`` describe how the hashed set was built.
@@ -150,8 +148,7 @@ def signature(hashes: np.ndarray, scheme: SignatureScheme = DEFAULT_SCHEME) -> n
 
 
 def signatures(hash_sets: list[np.ndarray], scheme: SignatureScheme = DEFAULT_SCHEME) -> np.ndarray:
-    """
-    Signatures of many shingle-hash sets at once: an array of shape ``(len, num_perm)``.
+    """Signatures of many shingle-hash sets at once: an array of shape ``(len, num_perm)``.
 
     A few documents at a time are concatenated, pre-mixed, permuted as one
     ``(num_perm, shingles)`` block and reduced with a segmented minimum along the contiguous
@@ -202,8 +199,7 @@ def estimate_jaccard(
     scheme_a: SignatureScheme | None = None,
     scheme_b: SignatureScheme | None = None,
 ) -> float:
-    """
-    Estimated Jaccard similarity: the share of permutations whose minima agree.
+    """Estimated Jaccard similarity: the share of permutations whose minima agree.
 
     Pass the schemes when the signatures may come from different places (an index file, a
     server): differing schemes raise ``ValueError`` instead of giving a meaningless number.
@@ -239,8 +235,7 @@ def to_lean(sig: np.ndarray, scheme: SignatureScheme = DEFAULT_SCHEME) -> LeanMi
 
 
 def from_datasketch(minhash: MinHash, scheme: SignatureScheme = DEFAULT_SCHEME) -> np.ndarray:
-    """
-    Return the signature array of a datasketch ``MinHash``/``LeanMinHash`` of ``scheme``.
+    """Return the signature array of a datasketch ``MinHash``/``LeanMinHash`` of ``scheme``.
 
     Raises ``ValueError`` when its datasketch scheme, seed or size differ from ``scheme``.
     """

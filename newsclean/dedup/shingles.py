@@ -1,5 +1,4 @@
-r"""
-Word shingles of normalised text, as arrays of stable integer hashes.
+r"""Word shingles of normalised text, as arrays of stable integer hashes.
 
 The choice, and why:
 
@@ -72,8 +71,7 @@ def _fmix64(values: np.ndarray) -> np.ndarray:
 
 
 def token_hash(word: str) -> int:
-    """
-    Return the 64-bit hash of one normalised token (reference for the vectorised path).
+    """Return the 64-bit hash of one normalised token (reference for the vectorised path).
 
     ``fmix64(sum(cp[i] * M**i) + len * L)`` modulo 2**64, over the token's code points ``cp``.
     """
@@ -113,8 +111,7 @@ def _grow_powers(length: int) -> None:
 
 
 def text_token_hashes(text: str) -> np.ndarray:
-    """
-    Hashes (uint64, in text order) of the tokens of the normalised ``text``.
+    """Hashes (uint64, in text order) of the tokens of the normalised ``text``.
 
     Equal to ``[token_hash(t) for t in tokens(text)]``, computed without a Python loop.
     """
@@ -142,8 +139,7 @@ def text_token_hashes(text: str) -> np.ndarray:
 def shingle_hashes_from_tokens(
     hashes: np.ndarray, size: int = DEFAULT_SHINGLE_SIZE, bits: int = 32
 ) -> np.ndarray:
-    """
-    Return the set of ``size``-token shingle hashes of a sequence of uint64 token hashes.
+    """Return the set of ``size``-token shingle hashes of a sequence of uint64 token hashes.
 
     Returns a sorted, repeat-free uint32 (``bits=32``) or uint64 (``bits=64``) array.
     """

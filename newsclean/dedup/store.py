@@ -1,5 +1,4 @@
-"""
-Where a near-duplicate index lives between runs.
+"""Where a near-duplicate index lives between runs.
 
 Two stores, one small interface (:class:`IndexStore`):
 
@@ -360,8 +359,7 @@ class RedisStore(IndexStore):
         return int(self._redis.hlen(self._units_key(site)))
 
     def write(self, entries: list[Entry], paragraphs: dict[str, dict[str, set[int]]]) -> None:
-        """
-        Persist entries and paragraph units in one MULTI/EXEC transaction.
+        """Persist entries and paragraph units in one MULTI/EXEC transaction.
 
         Two writers merging the *same* unit at the same moment may both count it once; units
         are documents or clusters, so this needs the same article in two parallel runs.

@@ -1,5 +1,4 @@
-"""
-Turn the bytes of an input into text, or refuse them with a reason.
+"""Turn the bytes of an input into text, or refuse them with a reason.
 
 The aim is that no input is silently garbled: UTF-8, UTF-16 and UTF-32 are recognised (with or
 without a byte-order mark for UTF-16), legacy Windows/Latin-1 text is decoded as such, and
@@ -71,8 +70,7 @@ codecs.register_error(_CP1252_FALLBACK, _bytes_as_cp1252)
 
 
 def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
-    """
-    Decode one input's bytes; return ``(text, encoding)`` or raise :class:`InputError`.
+    """Decode one input's bytes; return ``(text, encoding)`` or raise :class:`InputError`.
 
     ``name`` is only used in error messages. The encoding is one of ``utf-8``, ``utf-8-sig``
     (a UTF-8 byte-order mark was dropped), ``utf-16-le``/``-be``, ``utf-32-le``/``-be``,

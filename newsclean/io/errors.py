@@ -6,8 +6,7 @@ from pathlib import Path
 
 
 class InputError(Exception):
-    """
-    An input that cannot be read as text; the run skips it and goes on with the others.
+    """An input that cannot be read as text; the run skips it and goes on with the others.
 
     ``str()`` gives one line, ``path: message`` or ``path:line: message`` for a JSONL line, in
     the ``file:line:`` form editors and CI logs turn into links.

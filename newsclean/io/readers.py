@@ -1,5 +1,4 @@
-"""
-Read inputs (files, folders, stdin) into :class:`~newsclean.record.Document` objects.
+"""Read inputs (files, folders, stdin) into :class:`~newsclean.record.Document` objects.
 
 Every failure is an :class:`InputError` handed to the caller's ``on_error``, and the run goes
 on with the next input: one bad file never stops a corpus. Memory stays bounded by
@@ -47,8 +46,7 @@ def iter_documents(
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_error: ErrorHandler,
 ) -> Iterator[Document]:
-    """
-    Yield one :class:`Document` per text file or JSONL record found in ``inputs``.
+    """Yield one :class:`Document` per text file or JSONL record found in ``inputs``.
 
     Each input is a file, a folder (searched recursively, in name order, for ``.txt`` and
     ``.jsonl`` files, optionally ``.gz``- or ``.zst``-compressed; hidden entries skipped;
@@ -94,8 +92,7 @@ def _strip_compression(name: str) -> str:
 
 
 def _walk_folder(top: Path, on_error: ErrorHandler) -> Iterator[Path]:
-    """
-    Yield input files under ``top`` depth-first in name order, reporting problems in turn.
+    """Yield input files under ``top`` depth-first in name order, reporting problems in turn.
 
     Iterative so depth is not limited by the recursion limit, and lazy so a folder that
     vanishes before its turn is reported rather than crashing the run. A symlinked folder is

@@ -1,5 +1,4 @@
-"""
-Write outputs so a reader never sees half of one.
+"""Write outputs so a reader never sees half of one.
 
 Files are written to a temporary file beside the target, flushed to disk and renamed over it:
 an error or Ctrl-C at any point leaves the old file (or none) and no temporary file. ``-``
@@ -23,8 +22,7 @@ STDOUT = "-"
 
 
 class AtomicWriter:
-    """
-    Context manager giving a text stream whose content replaces ``path`` only on success.
+    """Context manager giving a text stream whose content replaces ``path`` only on success.
 
     The temporary file is ``.NAME.XXXXXXXX.tmp`` in the target's folder (a rename is atomic
     only within one file system). A symlinked target is written through, so the link stays.
@@ -134,8 +132,7 @@ def write_text_atomic(path: str | Path, text: str) -> None:
 
 
 class JsonlWriter:
-    """
-    Write :class:`Record` objects as JSONL to ``path`` (``-`` for stdout), atomically.
+    """Write :class:`Record` objects as JSONL to ``path`` (``-`` for stdout), atomically.
 
     Use as a context manager; the file appears only when the block ends without an error.
     """

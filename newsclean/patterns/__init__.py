@@ -1,11 +1,10 @@
-"""
-Phrase lists: the cue vocabulary steps weigh, kept as data (one TOML file per language).
+r"""Phrase lists: the cue vocabulary steps weigh, kept as data (one TOML file per language).
 
 A phrase list file looks like::
 
     language = "nl"
     [cues]
-    appeal = ["doneer\\\\w*", "steun ons"]
+    appeal = ["doneer\\w*", "steun ons"]
     call_to_action = ["lees meer"]
 
 Each entry is a ``regex`` fragment matched case-insensitively between word boundaries. The
@@ -64,7 +63,8 @@ class PhraseBook:
 
     def scan(self, categories: Iterable[str], text: str) -> tuple[dict[str, int], int]:
         """One pass per category: the number of cues of each in ``text``, and how many
-        characters of ``text`` all of them cover together."""
+        characters of ``text`` all of them cover together.
+        """
         counts: dict[str, int] = {}
         marks = bytearray(len(text))
         for category in categories:
@@ -98,7 +98,9 @@ def _read(path: str, data: bytes) -> tuple[str, dict[str, list[str]]]:
             try:
                 regex.compile(entry)
             except regex.error as exc:
-                raise PhraseListError(f"{path}: cues.{category}: bad pattern {entry!r}: {exc}")
+                raise PhraseListError(
+                    f"{path}: cues.{category}: bad pattern {entry!r}: {exc}"
+                ) from exc
     return str(parsed.get("language", Path(path).stem)), cues
 
 
@@ -122,8 +124,7 @@ def _compile(fragments: list[str]) -> regex.Pattern[str]:
 
 @lru_cache(maxsize=16)
 def load_phrasebook(extra_files: tuple[str, ...] = (), *, bundled: bool = True) -> PhraseBook:
-    """
-    Compile the bundled phrase lists plus ``extra_files`` (paths to TOML phrase lists).
+    """Compile the bundled phrase lists plus ``extra_files`` (paths to TOML phrase lists).
 
     Raises :class:`PhraseListError` naming the file when one cannot be read or parsed.
     """

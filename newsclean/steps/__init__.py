@@ -1,5 +1,4 @@
-"""
-The cleaning steps, one module per family, and the registry that names them.
+"""The cleaning steps, one module per family, and the registry that names them.
 
 ``DEFAULT_STEPS`` is the default pipeline, in order. ``STEPS`` maps every built-in step name to
 its class; a config may also name a user step as ``"package.module:ClassName"``.
@@ -8,8 +7,8 @@ its class; a config may also name a user step as ``"package.module:ClassName"``.
 from __future__ import annotations
 
 from newsclean.steps.banners import Banners
-from newsclean.steps.corpus_boilerplate import CorpusBoilerplate
 from newsclean.steps.base import BlockFilter, CorpusStep, Draft, Step, TextFix
+from newsclean.steps.corpus_boilerplate import CorpusBoilerplate
 from newsclean.steps.metadata import Credits, DatePrefix, Links, Related, Standfirst
 from newsclean.steps.near_duplicates import NearDuplicates
 from newsclean.steps.page import PageBody

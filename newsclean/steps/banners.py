@@ -1,5 +1,4 @@
-"""
-Appeals and page furniture: donation/subscription banners, newsletter boxes, cookie notices,
+"""Appeals and page furniture: donation/subscription banners, newsletter boxes, cookie notices,
 share/follow lines, advertisement labels, reading-time and listen lines, captions, copyright.
 
 Detection weighs signals rather than matching exact strings, so it carries over to outlets and
@@ -86,8 +85,7 @@ def measure(book: PhraseBook, text: str) -> Signals:
 
 
 class Banners(Step):
-    """
-    Remove donation, subscription and membership appeals and other page furniture
+    """Remove donation, subscription and membership appeals and other page furniture
     (newsletter boxes, cookie notices, share/follow lines, advertisement labels, reading-time
     and listen lines, photo captions and credits, copyright lines), as single lines, multi-line
     blocks or flattened one-line blocks, anywhere in the text.
@@ -137,6 +135,7 @@ class Banners(Step):
         return s.address >= 0.04 and (strong > 0 or s.counts["newsletter"] > 0)
 
     def __call__(self, draft: Draft) -> list[Draft]:
+        """Mark every paragraph that is furniture, or next to furniture and part of it."""
         blocks = draft.kept
         signals = [measure(self.book, b.text) for b in blocks]
         reasons: list[str | None] = [self.verdict(b.text, s) for b, s in zip(blocks, signals)]

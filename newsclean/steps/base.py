@@ -1,5 +1,4 @@
-"""
-What every step shares: the working state of a document (:class:`Draft`) and the step kinds.
+"""What every step shares: the working state of a document (:class:`Draft`) and the step kinds.
 
 A step is a small class with a ``name`` and a docstring saying what it removes. There are three
 kinds, all called the same way, ``step(draft) -> list[Draft]``:
@@ -77,8 +76,7 @@ class Draft:
         block.removal = Removal(step, reason, block.start, block.end, source)
 
     def cut_head(self, block: Block, length: int, step: str, reason: str) -> Block | None:
-        """
-        Remove the first ``length`` characters of a kept block as their own removed block.
+        """Remove the first ``length`` characters of a kept block as their own removed block.
 
         Returns the kept remainder (``None`` when nothing is left). The removed piece's span is
         exact when the block's text still equals its source span, as it does before any
@@ -125,8 +123,7 @@ class Draft:
 
 
 class Step:
-    """
-    Base of all steps: a name, a docstring that says what the step removes, and ``__call__``.
+    """Base of all steps: a name, a docstring that says what the step removes, and ``__call__``.
 
     Options are plain keyword arguments of ``__init__`` so a config file can set them.
     """
@@ -145,14 +142,14 @@ class BlockFilter(Step):
     """A step that removes whole blocks: subclasses implement :meth:`judge`."""
 
     def judge(self, draft: Draft, blocks: list[Block], index: int) -> str | None:
-        """
-        Return why ``blocks[index]`` (a kept block) should go, or ``None`` to keep it.
+        """Return why ``blocks[index]`` (a kept block) should go, or ``None`` to keep it.
 
         ``blocks`` is the list of kept blocks, so a filter can look at a block's neighbours.
         """
         raise NotImplementedError
 
     def __call__(self, draft: Draft) -> list[Draft]:
+        """Remove each kept block :meth:`judge` gives a reason for."""
         blocks = draft.kept
         verdicts = [self.judge(draft, blocks, i) for i in range(len(blocks))]
         for block, reason in zip(blocks, verdicts):
@@ -165,10 +162,11 @@ class TextFix(Step):
     """A step that rewrites the text of each kept block: subclasses implement :meth:`fix`."""
 
     def fix(self, text: str) -> str:
-        """Return ``text`` repaired; must be idempotent (``fix(fix(t)) == fix(t)``)."""
+        """Return ``text`` repaired; must be idempotent: fixing a fixed text changes nothing."""
         raise NotImplementedError
 
     def __call__(self, draft: Draft) -> list[Draft]:
+        """Fix every kept block, count the changes, drop blocks the fix left empty."""
         for block in draft.kept:
             fixed = self.fix(block.text)
             if fixed != block.text:
@@ -182,8 +180,7 @@ class TextFix(Step):
 
 
 class CorpusStep(Step):
-    """
-    A step that sees every draft of the run at once (near-duplicates, corpus boilerplate).
+    """A step that sees every draft of the run at once (near-duplicates, corpus boilerplate).
 
     It runs after all per-document steps, in input order, and may mark blocks removed or set
     ``cluster`` / ``duplicate_of``; its result must not depend on the order of the input files.
@@ -194,4 +191,5 @@ class CorpusStep(Step):
         raise NotImplementedError
 
     def __call__(self, draft: Draft) -> list[Draft]:
+        """Run on one draft as a corpus of one."""
         return self.run_corpus([draft])

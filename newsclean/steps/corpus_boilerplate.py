@@ -1,5 +1,4 @@
-r"""
-Corpus-level boilerplate: a paragraph that recurs across many articles of one site.
+r"""Corpus-level boilerplate: a paragraph that recurs across many articles of one site.
 
 A site footer or a standing appeal is boilerplate even when no phrase list knows it. This step
 counts normalised paragraph hashes per **site** and removes kept paragraphs that recur in
@@ -69,8 +68,7 @@ def paragraph_hash(text: str) -> int | None:
 
 
 class CorpusBoilerplate(CorpusStep):
-    """
-    Removes paragraphs that recur in many independent articles of one site.
+    """Removes paragraphs that recur in many independent articles of one site.
 
     Options: ``min_documents``, ``min_share`` (see the module docstring), ``index`` (a path,
     ``redis://`` URL or open index to count earlier runs too), and ``threshold``,

@@ -1,5 +1,4 @@
-"""
-Steps that move metadata out of the text: dates, bare URLs, credits, teaser lines, standfirsts.
+"""Steps that move metadata out of the text: dates, bare URLs, credits, teaser lines, standfirsts.
 
 Each of them takes a line out of the article text and, where it carries information (a date, a
 link, an agency credit, a standfirst), keeps that information in the record's metadata. The
@@ -31,8 +30,7 @@ def _valid_date(text: str) -> bool:
 
 
 class DatePrefix(Step):
-    """
-    Remove a date label glued to the start of the scrape (``date 2025-09-01 ...``,
+    """Remove a date label glued to the start of the scrape (``date 2025-09-01 ...``,
     ``Published: 2025-09-01``) and keep the date as the record's ``created``.
 
     Only the first kept block is looked at, and only a labelled ISO date counts, so a sentence
@@ -47,6 +45,7 @@ class DatePrefix(Step):
         self.prefix = regex.compile(rf"\s*{label}\s*[:=]?\s*{_ISO_DATE}\s*[-–—|:]?\s*", regex.I)
 
     def __call__(self, draft: Draft) -> list[Draft]:
+        """Cut the labelled date off the first paragraph and keep it as ``created``."""
         kept = draft.kept
         if not kept:
             return [draft]
@@ -60,8 +59,7 @@ class DatePrefix(Step):
 
 
 class Links(BlockFilter):
-    """
-    Remove paragraphs that are only a URL (or a few URLs); the URLs go to
+    """Remove paragraphs that are only a URL (or a few URLs); the URLs go to
     ``metadata.links`` in order of appearance.
     """
 
@@ -77,8 +75,7 @@ class Links(BlockFilter):
 
 
 class Related(BlockFilter):
-    """
-    Remove teaser lines pointing at other articles: ``Related article: ...``, ``See also:``,
+    """Remove teaser lines pointing at other articles: ``Related article: ...``, ``See also:``,
     ``Read more: ...``, ``Lire aussi :``, ``Читайте также:`` and the like (a cue from the
     ``related`` phrase list followed by a colon or dash and a headline).
     """
@@ -99,8 +96,7 @@ class Related(BlockFilter):
 
 
 class Credits(BlockFilter):
-    """
-    Remove agency and contributor credit lines (``AFP contributed reporting.``,
+    """Remove agency and contributor credit lines (``AFP contributed reporting.``,
     ``Additional reporting by Reuters.``); the line goes to ``metadata.credits``.
     """
 
@@ -128,8 +124,7 @@ def _is_body(text: str) -> bool:
 
 
 class Standfirst(Step):
-    """
-    Move the headline or standfirst line that opens an article into ``metadata.standfirst``.
+    """Move the headline or standfirst line that opens an article into ``metadata.standfirst``.
 
     A standfirst is the first kept paragraph when it reads like a headline (2-40 words, no
     sentence-final punctuation) and the next paragraph is body text. Splitting tags the first
@@ -139,6 +134,7 @@ class Standfirst(Step):
     name = "standfirst"
 
     def __call__(self, draft: Draft) -> list[Draft]:
+        """Move the opening headline line, if there is one, into metadata."""
         kept = draft.kept
         if len(kept) >= 2 and _is_headline(kept[0].text) and _is_body(kept[1].text):
             kept[0].meta["standfirst"] = kept[0].text

@@ -1,5 +1,4 @@
-"""
-Near-duplicate articles across the corpus (and across runs, with a persistent index).
+"""Near-duplicate articles across the corpus (and across runs, with a persistent index).
 
 Every draft's clean text is shingled and signed (:mod:`newsclean.dedup`); drafts are linked
 when their estimated Jaccard similarity is at least ``threshold``, to each other and to articles
@@ -80,8 +79,7 @@ def find_clusters(
     threshold: float,
     index: NearDuplicateIndex | None = None,
 ) -> tuple[list[list[Member]], np.ndarray]:
-    """
-    Clusters (of two or more members) among ``drafts`` and the entries of ``index``.
+    """Clusters (of two or more members) among ``drafts`` and the entries of ``index``.
 
     Returns the clusters, each sorted by the keep policy (kept member first), and the drafts'
     signatures. Index entries whose key is the id of a draft of this run stand for that draft
@@ -124,8 +122,7 @@ def _link_indexed(
     members: dict[str, Member],
     links: _UnionFind,
 ) -> None:
-    """
-    Link ``start`` to its indexed near-duplicates, and theirs in turn (transitively).
+    """Link ``start`` to its indexed near-duplicates, and theirs in turn (transitively).
 
     Following the index's own links makes a run with the index cluster like one fresh run
     over all files would; each indexed key is expanded once.
@@ -147,8 +144,7 @@ def _link_indexed(
 
 
 class NearDuplicates(CorpusStep):
-    """
-    Marks (or drops) near-duplicate articles: same story, other headline, a few edits.
+    """Marks (or drops) near-duplicate articles: same story, other headline, a few edits.
 
     Options: ``threshold`` (estimated Jaccard of word 5-gram sets needed to count as a
     duplicate), ``shingle_size`` (words per shingle), ``num_perm`` (MinHash permutations),

@@ -1,5 +1,4 @@
-"""
-Full-page scrapes: keep the article body, drop navigation, headline lists and footers.
+"""Full-page scrapes: keep the article body, drop navigation, headline lists and footers.
 
 A naive scraper saves every visible line of a page. The article is the one long stretch of
 prose; menus, section lists, headline lists and footers are runs of short lines that do not end
@@ -19,7 +18,6 @@ import regex
 from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
 from newsclean.steps.shape import ends_sentence, title_case_share, words
-
 
 # A time of day or "N hours ago": lines made of little else are comment and teaser metadata.
 _TIMESTAMP = regex.compile(
@@ -110,7 +108,8 @@ class PageBody(Step):
 
     def bodies(self, scores: list[float]) -> list[tuple[int, int]]:
         """The body spans: the best stretch, plus any other stretch scoring at least
-        ``other_share`` of it (the other articles of a multi-article scrape)."""
+        ``other_share`` of it (the other articles of a multi-article scrape).
+        """
         start, end = best_span(scores)
         if end == 0:
             return []
@@ -126,6 +125,7 @@ class PageBody(Step):
         return sorted(spans)
 
     def __call__(self, draft: Draft) -> list[Draft]:
+        """Remove the kept paragraphs that lie outside every body stretch."""
         blocks = draft.blocks
         inside = [False] * len(blocks)
         for start, end in self.bodies(self.scores(blocks)):

@@ -1,5 +1,4 @@
-"""
-Paragraph segmentation, including the undoing of hard wraps.
+"""Paragraph segmentation, including the undoing of hard wraps.
 
 Scrapes come in three layouts: one paragraph per line (no blank lines), paragraphs separated by
 blank lines, and paragraphs hard-wrapped at a fixed width (70-95 columns) with blank lines
@@ -46,8 +45,7 @@ def _lines(text: str, offset: int) -> list[tuple[int, int, str]]:
 
 
 def wrap_width(chunks: list[list[tuple[int, int, str]]]) -> int | None:
-    """
-    The width the text was hard-wrapped at, or ``None`` if it does not look wrapped.
+    """The width the text was hard-wrapped at, or ``None`` if it does not look wrapped.
 
     Looks only at lines followed by another line in the same chunk (a paragraph's last line is
     short by nature): in wrapped text most of them end within a few words of the width.
@@ -64,8 +62,7 @@ def wrap_width(chunks: list[list[tuple[int, int, str]]]) -> int | None:
 
 
 def _is_full(line: str, next_line: str, width: int) -> bool:
-    """
-    True if ``line`` ends where a wrapper would have broken it before ``next_line``.
+    """True if ``line`` ends where a wrapper would have broken it before ``next_line``.
 
     Hand-wrapped scrapes are ragged (seed 000 runs from 85 to 107 columns), so a line counts as
     full when the next line's first word would have come within a slack of the width. A bare URL
@@ -102,8 +99,7 @@ def segment(text: str) -> list[tuple[int, int, list[str]]]:
 
 
 def join_wrapped(lines: list[str]) -> str:
-    """
-    Join hard-wrapped lines with a space, except after a word-internal hyphen.
+    """Join hard-wrapped lines with a space, except after a word-internal hyphen.
 
     Wrappers (Python's ``textwrap`` among them) break compounds after their hyphen, so
     ``"well-"`` + ``"known"`` is rejoined as ``"well-known"``.
@@ -116,8 +112,7 @@ def join_wrapped(lines: list[str]) -> str:
 
 
 class Paragraphs(Step):
-    """
-    Cut the input into paragraphs and join hard-wrapped lines back into one line each.
+    """Cut the input into paragraphs and join hard-wrapped lines back into one line each.
 
     Removes nothing but blank lines between paragraphs (not recorded: whitespace carries no
     content). Works on the raw input, so every block keeps its exact span.
@@ -126,6 +121,7 @@ class Paragraphs(Step):
     name = "paragraphs"
 
     def __call__(self, draft: Draft) -> list[Draft]:
+        """Replace each untouched block by the paragraphs of its text."""
         new_blocks: list[Block] = []
         for block in draft.blocks:
             if not block.kept or len(block.text) != block.end - block.start:

@@ -1,5 +1,4 @@
-"""
-Repeated paragraph blocks inside one scrape.
+"""Repeated paragraph blocks inside one scrape.
 
 Scrapers often save an article twice in a row (pagination, "load more", a retry appended to the
 same file), sometimes with a sentence edited or the whitespace changed. A paragraph is a repeat
@@ -24,7 +23,7 @@ _SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-cased word tokens, as the repeat test compares them.
+    r"""Lower-cased word tokens, as the repeat test compares them.
 
     Chinese, Japanese and Thai runs have no spaces, so one \\w+ run can be a whole sentence;
     they are cut into overlapping character pairs instead, so one edited character changes a
@@ -82,8 +81,7 @@ def _near(size: int, other: int, shared: int, overlap: float, size_ratio: float)
 
 
 class Repeats(Step):
-    """
-    Remove paragraphs and runs of paragraphs that repeat earlier ones in the same scrape,
+    """Remove paragraphs and runs of paragraphs that repeat earlier ones in the same scrape,
     exactly or nearly (a sentence edited, other whitespace or wrapping); the first copy stays
     and each removal names where it is.
     """
@@ -96,6 +94,7 @@ class Repeats(Step):
         self.lone_words = lone_words
 
     def __call__(self, draft: Draft) -> list[Draft]:
+        """Remove the repeats that belong to a repeated run; note where runs start and end."""
         blocks = draft.kept
         match = find_repeats([b.text for b in blocks], self.overlap, self.size_ratio)
         removed = [j is not None and self._in_run(match, i, blocks) for i, j in enumerate(match)]

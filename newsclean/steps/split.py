@@ -1,5 +1,4 @@
-"""
-Multi-article scrapes: one record per article.
+"""Multi-article scrapes: one record per article.
 
 Scrapes that concatenate articles lead each one with a one-line standfirst or headline. A kept
 paragraph starts a new article when it reads like a headline (2-40 words, no sentence-final
@@ -34,8 +33,7 @@ def _body_like(text: str) -> bool:
 
 
 def _opens_with(headline: str, body: str, agreement: float = 0.85) -> bool:
-    """
-    True if ``body`` starts with (nearly) the words of ``headline``.
+    """True if ``body`` starts with (nearly) the words of ``headline``.
 
     Compared on lower-cased word characters, so a headline in Title Case, one cut in the middle
     of a word (or of a run of Japanese text) and one with a word dropped still match.
@@ -51,8 +49,7 @@ def _opens_with(headline: str, body: str, agreement: float = 0.85) -> bool:
 
 
 class SplitArticles(Step):
-    """
-    Split a scrape that concatenates several articles into one draft per article, in order.
+    """Split a scrape that concatenates several articles into one draft per article, in order.
 
     Removes nothing; the headline line of each article stays as its first paragraph, for the
     ``standfirst`` step to move into metadata.
@@ -71,6 +68,7 @@ class SplitArticles(Step):
         return at_repeat_edge or _opens_with(text, following)
 
     def __call__(self, draft: Draft) -> list[Draft]:
+        """Return one draft per article (the draft itself when there is one article)."""
         kept = draft.kept
         if len(kept) < 4:
             return [draft]

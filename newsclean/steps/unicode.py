@@ -29,8 +29,7 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
 
 
 class UnicodeRepair(TextFix):
-    """
-    Repair mojibake (UTF-8 read as Windows-1252 and the like, e.g. ``â€™`` -> ``’``),
+    """Repair mojibake (UTF-8 read as Windows-1252 and the like, e.g. ``â€™`` -> ``’``),
     HTML entities, terminal escapes and control characters; normalise to NFC.
 
     Rewrites text, removes nothing.

@@ -15,8 +15,7 @@ _BLANKS = regex.compile(r"[\s\p{Zs}]+")
 
 
 class Whitespace(TextFix):
-    """
-    Normalise whitespace: tabs, NBSP and other Unicode spaces, stray CR/LF inside a paragraph,
+    """Normalise whitespace: tabs, NBSP and other Unicode spaces, stray CR/LF inside a paragraph,
     runs of spaces, leading and trailing blanks; drop zero-width characters and BOMs.
 
     Rewrites text, removes nothing but invisible characters.
