@@ -25,7 +25,7 @@ _SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
 def tokens(text: str) -> list[str]:
     r"""Lower-cased word tokens, as the repeat test compares them.
 
-    Chinese, Japanese and Thai runs have no spaces, so one \\w+ run can be a whole sentence;
+    Chinese, Japanese and Thai runs have no spaces, so one \w+ run can be a whole sentence;
     they are cut into overlapping character pairs instead, so one edited character changes a
     couple of tokens, not the only one.
     """
