@@ -1,0 +1,68 @@
+"""Whitespace normalisation: NBSP, tabs, BOM, zero-width, Unicode spaces."""
+
+import pytest
+from conftest import run_steps
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import newsclean
+from newsclean.steps.paragraphs import Paragraphs
+from newsclean.steps.whitespace import Whitespace
+
+fix = Whitespace().fix
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("a\u00a0b", "a b"),
+        ("non\u00a0\u00a0breaking", "non breaking"),
+        ("tab\tseparated\t\tcolumns", "tab separated columns"),
+        ("\ufeffStarts with a BOM", "Starts with a BOM"),
+        ("zero\u200bwidth space", "zerowidth space"),
+        ("word\u2060joiner", "wordjoiner"),
+        ("soft\u00adhyphen", "softhyphen"),
+        ("thin\u2009space and\u3000ideographic", "thin space and ideographic"),
+        ("  leading and trailing  ", "leading and trailing"),
+        ("many     spaces", "many spaces"),
+        ("stray\r\nline\nbreak", "stray line break"),
+    ],
+)
+def test_whitespace_fixes(raw, clean):
+    assert fix(raw) == clean
+
+
+def test_zwj_and_zwnj_kept():
+    # They change how Indic and emoji text renders.
+    assert fix("👩\u200d💻 and क\u200dष and \u200c") == "👩\u200d💻 and क\u200dष and \u200c"
+
+
+def test_block_of_invisible_characters_is_removed_with_a_reason():
+    text = "A real paragraph here.\n\n\u200b\u200b\ufeff\n\nAnother real paragraph."
+    (draft,) = run_steps(text, Paragraphs(), Whitespace())
+    assert [b.text for b in draft.kept] == ["A real paragraph here.", "Another real paragraph."]
+    (gone,) = [b for b in draft.blocks if not b.kept]
+    assert gone.removal.step == "whitespace"
+    assert gone.removal.text == "\u200b\u200b\ufeff"
+    assert gone.removal.reason
+
+
+def test_default_pipeline_cleans_whitespace_in_record():
+    text = ("\ufeffThe\u00a0minister\tsaid on Tuesday that the plan\u200b would be presented "
+            "to  parliament next month.\r\n\r\nOpposition parties said they would vote\u00a0"
+            "against it in its current form.\r\n")
+    (record,) = newsclean.clean(text)
+    assert record.text == (
+        "The minister said on Tuesday that the plan would be presented to parliament next "
+        "month.\n\nOpposition parties said they would vote against it in its current form."
+    )
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text())
+def test_fix_is_idempotent_and_leaves_no_odd_blanks(text):
+    once = fix(text)
+    assert fix(once) == once
+    assert once == once.strip()
+    assert "  " not in once
+    assert not any(c in once for c in "\t\r\n\u00a0\ufeff\u200b")
