@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from newsclean import Config, Document, Pipeline, document_id
+from newsclean import Document, Pipeline, document_id
+from newsclean.config import resolve_step
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "fixtures" / "seeds"
@@ -20,16 +21,13 @@ def make_document(text: str, source: str = "<test>") -> Document:
 
 def run_steps(text: str, *steps, source: str = "<test>"):
     """Run the given step instances (or names) over ``text``; return the drafts."""
-    if steps and all(isinstance(s, str) for s in steps):
-        pipeline = Pipeline.from_config(Config(steps=tuple(steps)))
-    else:
-        pipeline = Pipeline(list(steps))
+    pipeline = Pipeline([resolve_step(s)() if isinstance(s, str) else s for s in steps])
     return pipeline.draft(make_document(text, source))
 
 
 @pytest.fixture(scope="session")
 def default_pipeline() -> Pipeline:
-    return Pipeline.from_config(Config())
+    return Pipeline.from_config()
 
 
 @pytest.fixture(scope="session")

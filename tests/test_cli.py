@@ -1,0 +1,245 @@
+"""The command line: run, explain, steps, exit codes, stdin/stdout, --jobs, bad inputs, Ctrl-C."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT, SEEDS
+
+from newsclean import DEFAULT_STEPS, Record
+from newsclean.cli import main
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
+ARTICLE = (
+    "The minister said on Tuesday that the government would present a revised budget to "
+    "parliament next month, after weeks of pressure from coalition partners.\n\n"
+    "Officials expect the new plan to reduce the deficit by a third within two years, "
+    "economists at the central bank said on Wednesday.\n\n"
+    "Support independent journalism: donate today. Every contribution helps us keep our "
+    "reporting free for readers like you.\n"
+)
+
+
+@pytest.fixture
+def in_repo(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    return ROOT
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def records_of(text):
+    return [Record.from_json(line) for line in text.splitlines() if line.strip()]
+
+
+def test_run_seeds_to_file(runner, in_repo, tmp_path):
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(main, ["run", "fixtures/seeds", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    records = records_of(out.read_text(encoding="utf-8"))
+    assert len(records) == 10
+    sources = [r.source for r in records]
+    assert sources == sorted(sources)
+    assert all(s.startswith("fixtures/seeds/") for s in sources)
+    assert len({r.id for r in records}) == 10
+    created = {r.source.rsplit("/", 1)[1][:3]: r.created for r in records}
+    assert created["002"] == "2025-09-03" and created["003"] == "2025-09-01"
+    assert sum(1 for r in records if r.source.endswith("004_16fa48a68c6ad7f2.txt")) == 6
+    assert "documents in: 5" in result.stderr and "records out: 10" in result.stderr
+    assert result.stdout == ""
+
+
+def test_run_to_stdout_is_jsonl_and_summary_on_stderr_only(runner, in_repo):
+    result = runner.invoke(main, ["run", "fixtures/seeds", "-o", "-"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == 10
+    for line in lines:
+        assert isinstance(json.loads(line), dict)
+    assert "records out" not in result.stdout
+    assert "records out: 10" in result.stderr
+
+
+def test_quiet_prints_no_summary(runner, in_repo):
+    result = runner.invoke(main, ["run", "-q", "fixtures/seeds"])
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert len(result.stdout.splitlines()) == 10
+
+
+def test_stdin_input(runner):
+    result = runner.invoke(main, ["run", "-", "-o", "-"], input=ARTICLE)
+    assert result.exit_code == 0, result.stderr
+    (record,) = records_of(result.stdout)
+    assert record.source == "-"
+    assert "donate" not in record.text
+    assert record.text.startswith("The minister said")
+
+
+def test_stdin_jsonl_input(runner):
+    lines = [json.dumps({"text": ARTICLE, "id": "a"}), json.dumps({"text": "Short one."})]
+    result = runner.invoke(main, ["run", "-"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.stderr
+    assert len(records_of(result.stdout)) == 2
+
+
+def test_jobs_two_output_identical_to_jobs_one(runner, in_repo, tmp_path):
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}.jsonl"
+        result = runner.invoke(main, ["run", "fixtures/seeds", "--jobs", jobs, "-o", str(out)])
+        assert result.exit_code == 0, result.stderr
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert outputs[0].count(b"\n") == 10
+
+
+def test_bad_files_reported_others_processed_exit_1(runner, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEEDS / "000_f7b2b1a91d296620.txt", folder / "a.txt")
+    (folder / "image.txt").write_bytes(PNG)
+    (folder / "records.jsonl").write_text(
+        json.dumps({"text": ARTICLE}) + "\n{not json\n" + json.dumps({"text": ARTICLE + "x"})
+        + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(main, ["run", str(folder), "-o", str(out)])
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 2
+    assert any("image.txt" in e for e in errors)
+    assert any("records.jsonl:2" in e for e in errors)
+    records = records_of(out.read_text(encoding="utf-8"))
+    assert len(records) == 3  # a.txt + the two good JSONL lines
+    assert "failed: 2" in result.stderr
+
+
+def test_missing_input_is_reported(runner, tmp_path):
+    result = runner.invoke(main, ["run", str(tmp_path / "nope.txt"), "-o", "-"])
+    assert result.exit_code == 1
+    assert "nope.txt" in result.stderr
+
+
+def test_disable_banners_changes_output(runner, in_repo):
+    plain = runner.invoke(main, ["run", "fixtures/seeds/001_d457670f2d5ee3dd.txt"])
+    disabled = runner.invoke(main, ["run", "--disable", "banners",
+                                    "fixtures/seeds/001_d457670f2d5ee3dd.txt"])
+    assert plain.exit_code == disabled.exit_code == 0
+    (a,) = records_of(plain.stdout)
+    (b,) = records_of(disabled.stdout)
+    assert "Dear readers," not in a.text
+    assert "Dear readers," in b.text
+    assert not any(r.step == "banners" for r in b.removed)
+
+
+def test_unknown_disable_is_usage_error(runner, in_repo, tmp_path):
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(main, ["run", "--disable", "nope", "fixtures/seeds", "-o", str(out)])
+    assert result.exit_code == 2
+    assert "nope" in result.stderr
+    assert not out.exists()
+
+
+def test_config_file_option_and_bad_config(runner, tmp_path):
+    good = tmp_path / "newsclean.toml"
+    good.write_text('disable = ["banners"]\n', encoding="utf-8")
+    result = runner.invoke(main, ["run", "--config", str(good), "-"], input=ARTICLE)
+    assert result.exit_code == 0
+    (record,) = records_of(result.stdout)
+    assert "donate today" in record.text
+    bad = tmp_path / "bad.toml"
+    bad.write_text("steps = [\n", encoding="utf-8")
+    result = runner.invoke(main, ["run", "--config", str(bad), "-"], input=ARTICLE)
+    assert result.exit_code == 2
+    assert "bad.toml" in result.stderr
+
+
+def test_explain_shows_removed_spans_with_step_and_reason(runner, in_repo):
+    result = runner.invoke(main, ["explain", "fixtures/seeds/001_d457670f2d5ee3dd.txt"])
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "- [banners: " in out
+    assert "- [credits: credit line; kept in metadata.credits] AFP contributed reporting." in out
+    assert "Remind me later." in out
+    assert "\x1b[" not in out  # no colour when not a terminal
+    coloured = runner.invoke(main, ["explain", "--color",
+                                    "fixtures/seeds/001_d457670f2d5ee3dd.txt"])
+    assert "\x1b[" in coloured.stdout
+
+
+def test_explain_bad_file_exit_1(runner, tmp_path):
+    bad = tmp_path / "image.txt"
+    bad.write_bytes(PNG)
+    result = runner.invoke(main, ["explain", str(bad)])
+    assert result.exit_code == 1
+    assert "image.txt" in result.stderr
+
+
+def test_steps_lists_every_step_with_a_description(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, ["steps"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == list(DEFAULT_STEPS)
+    assert all(len(line.split()) > 2 for line in lines)
+
+
+def test_run_help_documents_exit_codes(runner):
+    result = runner.invoke(main, ["run", "--help"])
+    assert result.exit_code == 0
+    for code in ("0", "1", "2", "130"):
+        assert any(line.strip().startswith(code + " ") for line in result.stdout.splitlines())
+    assert "Exit codes" in result.stdout
+
+
+def newsclean_command():
+    exe = shutil.which("newsclean")
+    if exe:
+        return [exe]
+    return [sys.executable, "-c", "import sys; from newsclean.cli import main; sys.exit(main())"]
+
+
+def test_real_subprocess_run(tmp_path):
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.run([*newsclean_command(), "run", "fixtures/seeds", "-o", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert len(records_of(out.read_text(encoding="utf-8"))) == 10
+    assert proc.stdout == ""
+    assert "records out: 10" in proc.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_leaves_no_output_and_exits_130(tmp_path, jobs):
+    folder = tmp_path / "big"
+    folder.mkdir()
+    text = (SEEDS / "002_5b99c013b2dfb6f7.txt").read_text(encoding="utf-8")
+    for i in range(1500):
+        (folder / f"{i:05d}.txt").write_text(f"Document {i}.\n\n{text}", encoding="utf-8")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    out = out_dir / "out.jsonl"
+    proc = subprocess.Popen([*newsclean_command(), "run", str(folder), "-o", str(out),
+                             "--jobs", jobs],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(3.0)
+        assert proc.poll() is None, "finished before the interrupt; make the input bigger"
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr
+    assert os.listdir(out_dir) == []

@@ -1,0 +1,223 @@
+"""The pipeline from Python: drop, reorder and configure steps; user steps; corpus ordering."""
+
+import pytest
+from conftest import make_document
+
+import newsclean
+from newsclean import (
+    DEFAULT_STEPS,
+    BlockFilter,
+    Config,
+    CorpusStep,
+    Pipeline,
+    RunStats,
+    Step,
+    TextFix,
+)
+from newsclean.pipeline import StepError
+from newsclean.steps import Banners, NearDuplicates, Paragraphs, Whitespace
+
+BODY = [
+    "The minister said on Tuesday that the government would present a revised budget to "
+    "parliament next month, after weeks of pressure from coalition partners.",
+    "Officials expect the new plan to reduce the deficit by a third within two years, "
+    "economists at the central bank said on Wednesday.",
+    "Opposition leaders called the proposal an unworkable compromise and vowed to fight it in "
+    "parliament when the vote is held in the autumn.",
+]
+BANNER = ("Dear readers, our independent journalism depends on your support. Please donate "
+          "today, every contribution helps us keep our reporting free.")
+BYLINE = "By Jane Doe, Political Correspondent"
+TEXT = "\n\n".join([BYLINE, BODY[0], BANNER, *BODY[1:]])
+
+
+class DropBylines(BlockFilter):
+    """Remove byline paragraphs ("By Jane Doe")."""
+
+    name = "drop_bylines"
+
+    def __init__(self, prefix: str = "By "):
+        self.prefix = prefix
+
+    def judge(self, draft, blocks, index):
+        text = blocks[index].text
+        return "byline" if text.startswith(self.prefix) and len(text.split()) <= 8 else None
+
+
+class Shout(TextFix):
+    """Upper-case every paragraph (a toy text fix)."""
+
+    name = "shout"
+
+    def fix(self, text):
+        return text.upper()
+
+
+class Boom(Step):
+    """Always fails."""
+
+    name = "boom"
+
+    def __call__(self, draft):
+        raise RuntimeError("kaput")
+
+
+class CountCorpus(CorpusStep):
+    """Marks every draft with a cluster of all ids it saw (a toy corpus step)."""
+
+    name = "count_corpus"
+
+    def run_corpus(self, drafts):
+        for draft in drafts:
+            draft.cluster = f"n={len(drafts)}"
+        return drafts
+
+
+def clean_with(pipeline, text=TEXT, source="<test>"):
+    return pipeline.clean(make_document(text, source))
+
+
+def test_default_pipeline_names_and_clean_helper():
+    pipeline = Pipeline.from_config()
+    assert pipeline.names == list(DEFAULT_STEPS)
+    assert pipeline.names == Pipeline.from_config(Config()).names
+    (record,) = newsclean.clean(TEXT)
+    assert BANNER not in record.text
+    assert [r.text for r in clean_with(pipeline)] == [record.text]
+
+
+def test_disable_a_step_from_python():
+    (with_banners,) = clean_with(Pipeline.from_config(Config()))
+    pipeline = Pipeline.from_config(Config(disable=("banners",)))
+    assert "banners" not in pipeline.names
+    (record,) = clean_with(pipeline)
+    assert BANNER not in with_banners.text
+    assert BANNER in record.text.split("\n\n")
+    assert not any(r.step == "banners" for r in record.removed)
+
+
+def test_steps_replaces_and_reorders():
+    config = Config(steps=("paragraphs", "banners", "whitespace"))
+    pipeline = Pipeline.from_config(config)
+    assert pipeline.names == ["paragraphs", "banners", "whitespace"]
+    (record,) = clean_with(pipeline)
+    assert record.text.split("\n\n") == [BYLINE, *BODY]
+    reordered = Pipeline.from_config(Config(steps=("whitespace", "paragraphs")))
+    assert reordered.names == ["whitespace", "paragraphs"]
+
+
+def test_with_options_configures_a_step():
+    base = Config()
+    assert base.with_options("banners") is base
+    assert base.with_options("banners", short_words=None) is base
+    config = base.with_options("banners", short_words=3).with_options("banners", notice_words=5)
+    assert dict(config.options["banners"]) == {"short_words": 3, "notice_words": 5}
+    assert base.options == {}  # frozen: the original is untouched
+    banners = next(s for s in Pipeline.from_config(config).steps if s.name == "banners")
+    assert (banners.short_words, banners.notice_words) == (3, 5)
+
+
+def test_options_change_behaviour():
+    # page_body's min_removed decides whether a few stray lines are trimmed
+    text = "\n\n".join(["Home", "World", *BODY])
+    (default,) = clean_with(Pipeline.from_config(), text)
+    (strict,) = clean_with(
+        Pipeline.from_config(Config().with_options("page_body", min_removed=1)), text)
+    assert default.text.startswith("Home")
+    assert strict.text == "\n\n".join(BODY)
+
+
+def test_user_step_class_in_a_pipeline_of_instances():
+    pipeline = Pipeline([Paragraphs(), Whitespace(), DropBylines(), Banners()])
+    (record,) = clean_with(pipeline)
+    assert record.text.split("\n\n") == BODY
+    (byline,) = [r for r in record.removed if r.step == "drop_bylines"]
+    assert byline.reason == "byline" and byline.text == BYLINE
+    assert TEXT[byline.start : byline.end] == BYLINE
+
+
+def test_user_text_fix_counts_changes():
+    pipeline = Pipeline([Paragraphs(), Shout()])
+    (record,) = clean_with(pipeline, "one\n\ntwo\n\n3")
+    assert record.text == "ONE\n\nTWO\n\n3"
+    assert record.metadata["fixes"] == {"shout": 2}
+
+
+def test_user_step_added_by_reference_goes_before_corpus_steps(monkeypatch):
+    import sys
+    import types
+
+    module = types.ModuleType("nc_test_user_steps")
+    module.DropBylines = DropBylines
+    monkeypatch.setitem(sys.modules, "nc_test_user_steps", module)
+    config = Config(add=("nc_test_user_steps:DropBylines",))
+    names = config.step_names
+    assert names.index("nc_test_user_steps:DropBylines") < names.index("near_duplicates")
+    assert names[-2:] == ["near_duplicates", "corpus_boilerplate"]
+    pipeline = Pipeline.from_config(config.with_options("drop_bylines", prefix="By Jane"))
+    assert "drop_bylines" in pipeline.names
+    (record,) = clean_with(pipeline)
+    assert BYLINE not in record.text
+
+
+def test_corpus_steps_must_come_last():
+    with pytest.raises(ValueError, match="before corpus steps.*paragraphs"):
+        Pipeline([NearDuplicates(), Paragraphs()])
+    pipeline = Pipeline([Paragraphs(), CountCorpus(), NearDuplicates()])
+    assert [s.name for s in pipeline.document_steps] == ["paragraphs"]
+    assert [s.name for s in pipeline.corpus_steps] == ["count_corpus", "near_duplicates"]
+
+
+def test_corpus_step_sees_the_whole_run():
+    pipeline = Pipeline([Paragraphs(), CountCorpus()])
+    docs = [make_document(f"Document number {i} has a sentence.", f"d{i}") for i in range(3)]
+    records = pipeline.run(docs)
+    assert [r.cluster for r in records] == ["n=3"] * 3
+    (single,) = pipeline.clean(docs[0])
+    assert single.cluster == "n=1"
+
+
+def test_failing_step_names_document_and_step():
+    pipeline = Pipeline([Paragraphs(), Boom()])
+    with pytest.raises(StepError, match=r"bad\.txt: step 'boom' failed: RuntimeError\('kaput'\)"):
+        pipeline.draft(make_document("text", "bad.txt"))
+
+
+def test_run_reports_failures_and_goes_on():
+    pipeline = Pipeline([Paragraphs(), Boom()])
+    errors = []
+    stats = RunStats()
+    records = pipeline.run([make_document("a", "1"), make_document("b", "2")],
+                           on_error=errors.append, stats=stats)
+    assert records == []
+    assert len(errors) == 2 and stats.failed == 2 and stats.documents == 2
+    with pytest.raises(StepError):
+        pipeline.run([make_document("a", "1")])
+
+
+def test_run_stats_and_empty_documents():
+    pipeline = Pipeline.from_config()
+    stats = RunStats()
+    docs = [make_document(TEXT, "a"), make_document("   \n\n\u200b", "b")]
+    records = pipeline.run(docs, stats=stats)
+    assert len(records) == 1
+    assert (stats.documents, stats.records, stats.empty, stats.failed) == (2, 1, 1, 0)
+    assert stats.removed_by_step["banners"] >= 1
+
+
+def test_run_jobs_two_equals_jobs_one():
+    pipeline = Pipeline.from_config()
+    docs = [make_document(TEXT + f"\n\nParagraph number {i} of the extra text.", f"d{i}")
+            for i in range(6)]
+    one = [r.to_json() for r in pipeline.run(docs, jobs=1)]
+    two = [r.to_json() for r in pipeline.run(docs, jobs=2)]
+    assert one == two
+
+
+def test_explain_marks_removed_spans():
+    out = Pipeline.from_config().explain(make_document(TEXT, "x.txt"))
+    assert out.startswith("=== ")
+    assert "x.txt" in out
+    assert "- [banners: " in out
+    for paragraph in BODY:
+        assert f"  {paragraph}" in out

@@ -1,0 +1,118 @@
+"""Multi-article scrapes split into one record per article; single articles stay whole."""
+
+import pytest
+from conftest import run_steps
+
+import newsclean
+from newsclean.steps.split import SplitArticles, _opens_with
+
+ART1 = [
+    "The government will present a revised budget to parliament next month, the finance "
+    "minister said on Tuesday, after weeks of pressure from coalition partners.",
+    "Officials expect the new plan to reduce the deficit by a third within two years, "
+    "economists at the central bank said on Wednesday.",
+    "Opposition leaders called the proposal an unworkable compromise and vowed to fight it in "
+    "parliament when the vote is held in the autumn.",
+]
+ART2 = [
+    "Thousands of protesters gathered outside parliament on Saturday to demand an end to the "
+    "conflict and the return of prisoners of war.",
+    "Police estimated the crowd at several thousand people, making it one of the largest "
+    "demonstrations in the capital this year.",
+    "Organisers said they would return every weekend until the government agreed to open talks "
+    "with the other side.",
+]
+ART3 = [
+    "A hunter who killed and ate a wild rabbit in a national park was fined 2,000 euros on "
+    "Monday, in the first such case in the region for a decade.",
+    "Park rangers said the man had set snares along a protected trail and ignored several "
+    "warnings from staff over the summer.",
+    "The court also banned him from the park for five years and ordered him to pay the costs "
+    "of restoring the damaged habitat.",
+]
+# Standfirsts cut off from the lead sentence, as scrapers save them.
+SF1 = "The government will present a revised budget to parliament next month"
+SF2 = "Thousands of protesters gathered outside parliament on Saturday"
+SF3 = "A hunter who killed and ate"
+
+
+def scrape(*articles, sep="\n"):
+    return sep.join(line for article in articles for line in article)
+
+
+@pytest.mark.parametrize("sep", ["\n", "\n\n"])
+def test_multi_article_with_cut_off_lead_standfirsts(sep):
+    text = scrape([SF1, *ART1], [SF2, *ART2], [SF3, *ART3], sep=sep)
+    records = newsclean.clean(text, source="multi.txt")
+    assert [r.metadata.get("standfirst") for r in records] == [SF1, SF2, SF3]
+    assert [r.text for r in records] == ["\n\n".join(a) for a in (ART1, ART2, ART3)]
+    doc_id = newsclean.document_id("multi.txt", text)
+    assert [r.id for r in records] == [f"{doc_id}/0", f"{doc_id}/1", f"{doc_id}/2"]
+    for record in records:
+        for removal in record.removed:
+            assert text[removal.start : removal.end] == removal.text
+
+
+def test_title_case_standfirst():
+    sf2 = "Thousands Of Protesters Gathered Outside Parliament On Saturday"
+    text = scrape([SF1, *ART1], [sf2, *ART2])
+    records = newsclean.clean(text)
+    assert [r.metadata.get("standfirst") for r in records] == [SF1, sf2]
+    assert records[1].text == "\n\n".join(ART2)
+
+
+def test_repeated_article_blocks_split_and_deduplicated():
+    # Article 2 saved twice back to back; its standfirst is a headline, not the lead.
+    head2 = "Protest in the capital draws thousands"
+    head3 = "Poacher fined for killing rabbit in park"
+    text = scrape([SF1, *ART1], [head2, *ART2], [head2, *ART2], [head3, *ART3])
+    records = newsclean.clean(text)
+    assert [r.metadata.get("standfirst") for r in records] == [SF1, head2, head3]
+    assert [r.text for r in records] == ["\n\n".join(a) for a in (ART1, ART2, ART3)]
+    all_paragraphs = [p for r in records for p in r.text.split("\n\n")]
+    assert len(all_paragraphs) == len(set(all_paragraphs))
+
+
+def test_single_article_with_subheadings_stays_one_record():
+    article = [
+        SF1, *ART1[:2], "Poverty in decline", ART1[2],
+        "The eagle looks both ways", *ART2[:2], "Arctic cooperation with the US", ART2[2],
+    ]
+    text = scrape(article)
+    (record,) = newsclean.clean(text)
+    paragraphs = record.text.split("\n\n")
+    for sub in ("Poverty in decline", "The eagle looks both ways",
+                "Arctic cooperation with the US"):
+        assert sub in paragraphs
+    assert record.id == newsclean.document_id("<text>", text)
+
+
+def test_ids_are_stable_across_runs_and_depend_on_source():
+    text = scrape([SF1, *ART1], [SF2, *ART2])
+    first = [r.id for r in newsclean.clean(text, source="a.txt")]
+    again = [r.id for r in newsclean.clean(text, source="a.txt")]
+    other = [r.id for r in newsclean.clean(text, source="b.txt")]
+    assert first == again
+    assert len(first) == 2 and first != other
+    assert [i.rsplit("/", 1)[1] for i in first] == ["0", "1"]
+
+
+def test_split_step_alone_keeps_every_block_and_sets_parts():
+    text = scrape([SF1, *ART1], [SF2, *ART2], [SF3, *ART3])
+    drafts = run_steps(text, "paragraphs", SplitArticles())
+    assert [d.part for d in drafts] == [0, 1, 2]
+    assert [[b.text for b in d.blocks] for d in drafts] == [
+        [SF1, *ART1], [SF2, *ART2], [SF3, *ART3]]
+    assert all(b.kept for d in drafts for b in d.blocks)
+
+
+def test_short_scrape_is_not_split():
+    text = scrape([SF1, ART1[0]], [SF2, ART2[0]])
+    assert len(run_steps(text, "paragraphs", SplitArticles())) == 1
+
+
+def test_opens_with():
+    assert _opens_with(SF3, ART3[0])
+    assert _opens_with(SF3.upper(), ART3[0])
+    assert not _opens_with(SF2, ART3[0])
+    assert not _opens_with("Short", ART3[0])  # too short to judge
