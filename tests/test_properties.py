@@ -9,7 +9,6 @@
 
 import textwrap
 
-import pytest
 import regex
 from conftest import make_document
 from hypothesis import assume, given, settings
@@ -207,10 +206,6 @@ SHORT_LINES = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: one-paragraph-per-line articles of short one-sentence paragraphs are taken for "
-    "hard-wrapped text and glued into one paragraph; that paragraph (< 40 words) is then a "
-    "'lone short repeat' when the document is doubled, so doc+doc keeps both copies"))
 def test_short_one_per_line_article_concatenated_with_itself():
     text = "\n".join(SHORT_LINES)
     alone = [r.text for r in clean(text)]

@@ -137,9 +137,6 @@ APPEAL = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: page_body counts the removed lines of an appeal block as a chrome wall, so an "
-    "article of short paragraphs with an appeal in the middle loses every paragraph after it"))
 @pytest.mark.parametrize("sep", ["\n", "\n\n"])
 def test_appeal_in_the_middle_does_not_cut_the_article(sep):
     text = sep.join([*SHORT_ARTICLE[:3], *APPEAL, *SHORT_ARTICLE[3:]])

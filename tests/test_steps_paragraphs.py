@@ -183,10 +183,6 @@ def test_paragraphs_skips_an_already_edited_block():
     assert [b.text for b in draft.blocks] == PARAS
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: a one-paragraph-per-line article whose paragraphs are short single sentences of "
-    "similar length (~55 columns) is taken for text hard-wrapped at that width and glued into "
-    "one paragraph, although every line ends a sentence"))
 def test_short_one_sentence_paragraphs_one_per_line_not_glued():
     lines = [
         "The minister arrived in Paris on Monday morning for talks.",

@@ -14,10 +14,12 @@ transaction, so an interrupted run leaves the store as the previous run left it.
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from datasketch import MinHashLSH
+from datasketch.lsh import _optimal_param
 
 from newsclean.dedup.minhash import (
     DEFAULT_SCHEME,
@@ -33,6 +35,16 @@ from newsclean.dedup.store import Entry, IndexStore, RedisStore, SQLiteStore
 DEFAULT_THRESHOLD = 0.5
 # Weights of (false positive, false negative) when datasketch picks bands x rows.
 LSH_WEIGHTS = (0.3, 0.7)
+
+
+@lru_cache(maxsize=32)
+def _band_layout(threshold: float, num_perm: int) -> tuple[int, int]:
+    """The (bands, rows) datasketch would choose for ``LSH_WEIGHTS``, computed once.
+
+    datasketch integrates the false positive/negative curves every time an LSH is built
+    (~50 ms); a one-document ``clean()`` builds two, so the answer is cached.
+    """
+    return _optimal_param(threshold, num_perm, *LSH_WEIGHTS)
 
 
 class NearDuplicateIndex:
@@ -76,7 +88,7 @@ class NearDuplicateIndex:
         return MinHashLSH(
             threshold=self.threshold,
             num_perm=self.scheme.num_perm,
-            weights=LSH_WEIGHTS,
+            params=_band_layout(self.threshold, self.scheme.num_perm),
             storage_config=config,
             prepickle=False,
         )

@@ -83,7 +83,7 @@ class PageBody(Step):
     def __init__(
         self,
         min_removed: int = 3,
-        furniture_cost: float = 6.0,
+        furniture_cost: float = 3.0,
         other_share: float = 0.1,
         min_other: float = 50.0,
     ) -> None:
@@ -97,7 +97,12 @@ class PageBody(Step):
         out: list[float] = []
         run = 0
         for block in blocks:
-            score = line_score(block.text) if block.kept else -self.furniture_cost
+            if not block.kept:
+                # Already-removed furniture is evidence of chrome, but a banner in the middle of
+                # an article must not cut it in two: a flat cost, outside the run penalty.
+                out.append(-self.furniture_cost)
+                continue
+            score = line_score(block.text)
             if score <= 0:
                 run += 1
                 score -= min(2.0 * (run - 1), 20.0)

@@ -16,6 +16,7 @@ import regex
 
 from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
+from newsclean.steps.shape import ends_sentence
 
 # A blank line may hold spaces, tabs, NBSP or other Unicode blanks.
 # CRLF and lone CR count as line ends too.
@@ -28,6 +29,7 @@ _HYPHEN_BREAK = regex.compile(r"\p{L}-$")
 _MIN_WIDTH, _MAX_WIDTH = 40, 120
 _FULL_SHARE = 0.6
 _MIN_SLACK, _SLACK_SHARE = 10, 0.15
+_MID_SENTENCE_SHARE = 0.4
 _URL_LINE = regex.compile(r"(?:https?://|www\.)\S+$")
 
 
@@ -48,17 +50,22 @@ def wrap_width(chunks: list[list[tuple[int, int, str]]]) -> int | None:
     """The width the text was hard-wrapped at, or ``None`` if it does not look wrapped.
 
     Looks only at lines followed by another line in the same chunk (a paragraph's last line is
-    short by nature): in wrapped text most of them end within a few words of the width.
+    short by nature): in wrapped text most of them end within a few words of the width, and
+    many end in the middle of a sentence. Lines of even length that all end a sentence are
+    one-sentence paragraphs, not wrapped text.
     """
-    inner = [len(line[2]) for chunk in chunks for line in chunk[:-1]]
+    inner = [line[2] for chunk in chunks for line in chunk[:-1]]
     if len(inner) < 3:
         return None
-    inner.sort()
-    width = inner[int(0.9 * (len(inner) - 1))]
+    lengths = sorted(len(line) for line in inner)
+    width = lengths[int(0.9 * (len(lengths) - 1))]
     if not _MIN_WIDTH <= width <= _MAX_WIDTH:
         return None
-    full = sum(1 for n in inner if width - 25 <= n <= width + 2)
-    return width if full >= _FULL_SHARE * len(inner) else None
+    full = sum(1 for n in lengths if width - 25 <= n <= width + 2)
+    mid_sentence = sum(1 for line in inner if not ends_sentence(line))
+    if full < _FULL_SHARE * len(inner) or mid_sentence < _MID_SENTENCE_SHARE * len(inner):
+        return None
+    return width
 
 
 def _is_full(line: str, next_line: str, width: int) -> bool:
