@@ -13,11 +13,10 @@ from pathlib import Path
 
 import click
 
-from newsclean.config import Config, ConfigError, find_config, read_config
+from newsclean.config import Config, ConfigError, find_config, read_config, resolve_step
 from newsclean.io import DEFAULT_MAX_BYTES, InputError, JsonlWriter, iter_documents
-from newsclean.pipeline import Pipeline, RunStats, StepError
+from newsclean.pipeline import CorpusStepError, Pipeline, RunStats, StepError
 from newsclean.record import Document
-from newsclean.steps import STEPS
 
 EXIT_OK = 0
 EXIT_INPUT_ERRORS = 1
@@ -28,7 +27,7 @@ EXIT_CODES_HELP = (
     "\b\nExit codes:\n"
     "  0    every input was read and cleaned\n"
     "  1    some inputs could not be read or cleaned (each named on stderr); the rest were\n"
-    "  2    bad usage or configuration (nothing was written)\n"
+    "  2    bad usage or configuration, or an index that cannot be used (nothing written)\n"
     "  130  interrupted (Ctrl-C); no partial output file is left behind"
 )
 
@@ -113,6 +112,15 @@ def _configured(
     shingle_size: int | None = None,
 ) -> Config:
     config = _load_config(config_file)
+    if disable:
+        unknown = [d for d in disable if d not in config.step_names]
+        if unknown:
+            raise click.UsageError(
+                f"--disable: not in the pipeline: {', '.join(unknown)}; "
+                f"steps are: {', '.join(config.step_names)}"
+            )
+        config = replace(config, disable=config.disable + disable)
+    # Options of a step left out are dropped (Config.with_options ignores them).
     config = config.with_options(
         "near_duplicates",
         index=index,
@@ -122,14 +130,6 @@ def _configured(
     )
     config = config.with_options("corpus_boilerplate", index=index, threshold=threshold,
                                  shingle_size=shingle_size)
-    if disable:
-        unknown = [d for d in disable if d not in config.step_names]
-        if unknown:
-            raise click.UsageError(
-                f"--disable: not in the pipeline: {', '.join(unknown)}; "
-                f"steps are: {', '.join(config.step_names)}"
-            )
-        config = replace(config, disable=config.disable + disable)
     return config
 
 
@@ -149,7 +149,8 @@ def _configured(
 @click.option("--drop-duplicates", is_flag=True,
               help="Leave near-duplicates out of the output (default: mark them with "
               "duplicate_of and cluster).")
-@click.option("--dup-threshold", "threshold", type=click.FloatRange(0.0, 1.0), default=None,
+@click.option("--dup-threshold", "threshold", default=None,
+              type=click.FloatRange(0.0, 1.0, min_open=True),
               help="Estimated Jaccard similarity at which two articles are near-duplicates "
               "[default: 0.5].")
 @click.option("--shingle-size", type=click.IntRange(min=1), default=None,
@@ -195,6 +196,9 @@ def run(
     except KeyboardInterrupt:
         click.echo("\ninterrupted: no output written", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except CorpusStepError as exc:
+        click.echo(f"error: {exc}; no output written", err=True)
+        sys.exit(EXIT_USAGE)
     progress.done()
     stats.failed = len(errors)
     if not quiet:
@@ -230,9 +234,12 @@ def list_steps(config_file: str | None) -> None:
     """List the configured steps in order, with what each removes."""
     config = _load_config(config_file)
     for name in config.step_names:
-        cls = STEPS.get(name)
-        doc = (cls.__doc__ or "").strip().splitlines()[0] if cls else name
-        click.echo(f"{name:18} {doc}")
+        try:
+            cls = resolve_step(name)
+        except ConfigError as exc:
+            raise click.UsageError(str(exc)) from exc
+        summary = " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
+        click.echo(f"{cls.name:18} {summary}")
 
 
 __all__ = ["EXIT_INPUT_ERRORS", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "InputError", "main"]

@@ -27,7 +27,7 @@ from typing import Any
 
 import tomllib
 
-from newsclean.patterns import load_phrasebook
+from newsclean.patterns import PhraseListError, load_phrasebook
 from newsclean.steps import DEFAULT_STEPS, STEPS
 from newsclean.steps.base import CorpusStep, Step
 
@@ -49,9 +49,11 @@ class Config:
     source: str | None = None
 
     def with_options(self, step: str, **values: Any) -> Config:
-        """A copy with ``values`` merged into ``step``'s options (``None`` values ignored)."""
+        """A copy with ``values`` merged into ``step``'s options (``None`` values ignored;
+        nothing changes when ``step`` is not in the pipeline).
+        """
         values = {k: v for k, v in values.items() if v is not None}
-        if not values:
+        if not values or step not in self.step_names:
             return self
         options = {k: dict(v) for k, v in self.options.items()}
         options.setdefault(step, {}).update(values)
@@ -92,9 +94,26 @@ def resolve_step(name: str) -> type[Step]:
 
 
 def build_steps(config: Config) -> list[Step]:
-    """Instantiate the configured steps, passing each its options and the phrase lists."""
+    """Instantiate the configured steps, passing each its options and the phrase lists.
+
+    Every problem is a :class:`ConfigError` naming the config file it came from, if any.
+    """
+    try:
+        return _build_steps(config)
+    except (ConfigError, PhraseListError) as exc:
+        origin = f"{config.source}: " if config.source else ""
+        message = str(exc)
+        raise ConfigError(message if message.startswith(origin) else origin + message) from exc
+
+
+def _build_steps(config: Config) -> list[Step]:
     phrasebook = load_phrasebook(tuple(config.patterns))
     steps = []
+    available = {*config.steps, *config.add}
+    typos = [name for name in config.disable if name not in available]
+    if typos:
+        raise ConfigError(f"disable: not in the pipeline: {', '.join(typos)}; "
+                          f"steps are: {', '.join(config.steps + config.add)}")
     unknown = set(config.options) - {resolve_step(n).name for n in config.step_names}
     if unknown:
         raise ConfigError(f"options given for steps that are not in the pipeline: "

@@ -19,6 +19,12 @@ class StepError(RuntimeError):
     """A step failed on one document; the message names the document and the step."""
 
 
+class CorpusStepError(StepError):
+    """A corpus step failed (an index that cannot be opened or written, say); nothing of the
+    run can be written, since every record depends on it.
+    """
+
+
 @dataclass
 class RunStats:
     """What a run did: counts for the end-of-run summary."""
@@ -83,7 +89,10 @@ class Pipeline:
     def finish(self, drafts: list[Draft]) -> list[Draft]:
         """Run the corpus steps over drafts from the whole run."""
         for step in self.corpus_steps:
-            drafts = step.run_corpus(drafts)
+            try:
+                drafts = step.run_corpus(drafts)
+            except (OSError, ValueError, RuntimeError) as exc:
+                raise CorpusStepError(f"step {step.name!r}: {exc}") from exc
         return drafts
 
     def clean(self, document: Document) -> list[Record]:
