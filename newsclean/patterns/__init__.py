@@ -36,6 +36,7 @@ CATEGORIES: tuple[str, ...] = (
     "copyright",
     "related",
     "credit",
+    "comments",
     "address",
     "attribution",
     "date_label",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import regex
 
+from newsclean.patterns import PhraseBook, load_phrasebook
 from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
 from newsclean.steps.shape import ends_sentence, title_case_share, words
@@ -24,6 +25,12 @@ _TIMESTAMP = regex.compile(
     r"\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\b|\b\d+\s*(?:minutes?|hours?|days?|mins?|hrs?)\s+ago\b",
     regex.I,
 )
+
+
+# "jdoe says:" / "Anna wrote:" — the attribution line of a comment.
+_SPEAKER = regex.compile(r"^\S.{0,40}\s(?:says|said|wrote|replied)\s*:\s*$", regex.I)
+# The score past the start of a comment thread: nothing there is article body.
+_WALL = 1000.0
 
 
 def line_score(text: str) -> float:
@@ -41,9 +48,8 @@ def line_score(text: str) -> float:
         return 1.0 if n >= 3 else -1.0
     if n >= 20:
         return min(n, 80) ** 1.5 / 16
-    if n >= 8 and title_case_share(text) < 0.5:
-        return 0.5
-    return -3.0
+    # Headline-length lines without a full stop: teaser lists, or a subheading (cheap to cross).
+    return -2.0 if n >= 5 and title_case_share(text) < 0.5 else -3.0
 
 
 def best_span(scores: list[float]) -> tuple[int, int]:
@@ -57,6 +63,15 @@ def best_span(scores: list[float]) -> tuple[int, int]:
         if total > best:
             best, best_span_ = total, (start, i + 1)
     return best_span_
+
+
+def _thread_follows(header: str, following: list[Block]) -> bool:
+    """Evidence that a comments header opens a real thread, not a stray "Leave a comment"."""
+    if any(ch.isdigit() for ch in header):
+        return True
+    return any(
+        _TIMESTAMP.search(b.text) or _SPEAKER.search(b.text) for b in following if b.kept
+    )
 
 
 def _headline_like(text: str) -> bool:
@@ -73,7 +88,9 @@ class PageBody(Step):
     unbroken run costs more than the last, so a menu or a headline list is a wall the body does
     not cross while a lone subheading inside the article costs little. ``min_removed`` keeps the
     step from trimming the odd stray line off an ordinary scrape: it only acts when at least that
-    many paragraphs fall outside the body. A scrape of several articles has several stretches of
+    many paragraphs fall outside the body. Everything from a comments header ("34 Comments",
+    "Leave a Reply", from the ``comments`` phrase list) after ``min_body`` points of prose on is
+    a comment thread, never body. A scrape of several articles has several stretches of
     prose: every stretch scoring at least ``other_share`` of the best (and ``min_other``) is a
     body too.
     """
@@ -82,15 +99,19 @@ class PageBody(Step):
 
     def __init__(
         self,
+        phrasebook: PhraseBook | None = None,
         min_removed: int = 3,
         furniture_cost: float = 3.0,
         other_share: float = 0.1,
         min_other: float = 50.0,
+        min_body: float = 100.0,
     ) -> None:
+        self.book = phrasebook or load_phrasebook()
         self.min_removed = min_removed
         self.furniture_cost = furniture_cost
         self.other_share = other_share
         self.min_other = min_other
+        self.min_body = min_body
 
     def scores(self, blocks: list[Block]) -> list[float]:
         """The score of every block, kept or removed, in order (see the class docstring)."""
@@ -129,11 +150,37 @@ class PageBody(Step):
                 pending += [(lo, lo + a), (lo + b, hi)]
         return sorted(spans)
 
+    def comments_start(self, blocks: list[Block], scores: list[float]) -> int | None:
+        """Where a comment thread begins: the first comments header ("34 Comments",
+        "Leave a Reply") after ``min_body`` points of prose that is followed by what threads
+        look like (a count in the header, time stamps, "NAME says:"), or ``None``.
+        """
+        total = sum(max(score, 0.0) for score in scores)
+        prose = 0.0
+        for i, (block, score) in enumerate(zip(blocks, scores)):
+            if prose >= self.min_body and len(words(block.text)) <= 14:
+                header = self.book.starts_with("comments", block.text)
+                # Little prose after the header, or the look of a thread: not another article.
+                if (
+                    header
+                    and (len(header.group()) >= 0.5 * len(block.text.rstrip(":.")) or
+                         header.group()[:1].isdigit())
+                    and (total - prose < 0.5 * prose
+                         or _thread_follows(block.text, blocks[i + 1 : i + 9]))
+                ):
+                    return i
+            prose += max(score, 0.0)
+        return None
+
     def __call__(self, draft: Draft) -> list[Draft]:
         """Remove the kept paragraphs that lie outside every body stretch."""
         blocks = draft.blocks
+        scores = self.scores(blocks)
+        thread = self.comments_start(blocks, scores)
+        if thread is not None:
+            scores[thread:] = [-_WALL] * (len(scores) - thread)
         inside = [False] * len(blocks)
-        for start, end in self.bodies(self.scores(blocks)):
+        for start, end in self.bodies(scores):
             inside[start:end] = [True] * (end - start)
             # The headline right above a body belongs to it.
             heading = start - 1
