@@ -109,32 +109,11 @@ def assert_only_article_left(text, record, step="banners"):
     assert any(r.step == step for r in record.removed)
 
 
-SANDWICH_GAP = (
-    "gap: a line inside a multi-line appeal that carries no cue of its own but talks to the "
-    "reader ('Jeder Euro hilft uns, ...', 'Любая сумма важна для нас.') survives between two "
-    "removed banner lines"
-)
-ITALIAN_GAP = (
-    "gap: it.toml misses the imperative 'Sostienici' (pattern is 'sosten(?:ere|ete|ici|i)'), "
-    "the button line stays, and page_body then drops the rest of the article after the banner"
-)
-KNOWN_GAPS = {
-    ("de", "block"): SANDWICH_GAP,
-    ("ru", "block"): SANDWICH_GAP,
-    ("it", "block", "middle"): ITALIAN_GAP,
-    ("it", "block", "end"): ITALIAN_GAP,
-}
-
-
 def appeal_cases():
     for language in APPEALS:
         for form in ("single", "block", "flat"):
             for position in POSITIONS:
-                reason = KNOWN_GAPS.get((language, form, position)) or KNOWN_GAPS.get(
-                    (language, form))
-                marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-                yield pytest.param(language, form, position, marks=marks,
-                                   id=f"{language}-{form}-{position}")
+                yield pytest.param(language, form, position, id=f"{language}-{form}-{position}")
 
 
 @pytest.mark.parametrize(("language", "form", "position"), appeal_cases())
@@ -151,9 +130,7 @@ def test_appeal_removed(language, form, position):
 
 @pytest.mark.parametrize(
     "language",
-    ["en", "es", "fr", "pt",
-     pytest.param("de", marks=pytest.mark.xfail(strict=True, reason=SANDWICH_GAP)),
-     pytest.param("ru", marks=pytest.mark.xfail(strict=True, reason=SANDWICH_GAP))],
+    ["en", "es", "fr", "pt", "de", "ru"],
 )
 def test_appeal_in_blank_separated_lines(language):
     paragraphs = list(ARTICLE)
@@ -192,9 +169,6 @@ FURNITURE = [
     ("copyright", "© 2025 Example News. All rights reserved."),
     pytest.param(
         "copyright", "This material may not be published, broadcast, rewritten or redistributed.",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "bug: the wire-service 'may not be published ... or redistributed.' line is kept "
-            "(one copyright cue, ends like a sentence, does not open with a label)")),
     ),
     ("copyright", "Copyright 2025 The Daily Example"),
 ]

@@ -109,6 +109,8 @@ class Banners(Step):
         label = next((c for c in _LABELS if self.book.starts_with(c, text)), None)
         if label and s.n_words <= 25 and (not s.sentence or s.n_words <= 12):
             return FURNITURE[label]
+        if s.counts["copyright"] and s.n_words <= 25 and not s.quoted_speech:
+            return FURNITURE["copyright"]
         if s.n_words <= self.short_words and not s.sentence and s.coverage >= 0.5:
             return FURNITURE[s.dominant()]
         if s.quoted_speech:
@@ -134,6 +136,14 @@ class Banners(Step):
         strong = s.counts["appeal"] + s.counts["call_to_action"] + s.counts["salutation"]
         return s.address >= 0.04 and (strong > 0 or s.counts["newsletter"] > 0)
 
+    @staticmethod
+    def inside_banner(signals: Signals) -> bool:
+        """Whether a paragraph with banner lines on both sides belongs to them: short and
+        talking to the reader, even without a cue word of its own.
+        """
+        s = signals
+        return not s.quoted_speech and s.n_words <= 30 and (s.address > 0 or s.n_words <= 6)
+
     def __call__(self, draft: Draft) -> list[Draft]:
         """Mark every paragraph that is furniture, or next to furniture and part of it."""
         blocks = draft.kept
@@ -157,6 +167,10 @@ class Banners(Step):
                     (reasons[j] for j in (i - 1, i + 1) if 0 <= j < len(blocks) and reasons[j]),
                     None,
                 )
-                if neighbour and self.joins_neighbour(signals[i]):
+                sandwiched = 0 < i < len(blocks) - 1 and reasons[i - 1] and reasons[i + 1]
+                if neighbour and (
+                    self.joins_neighbour(signals[i])
+                    or (sandwiched and self.inside_banner(signals[i]))
+                ):
                     reasons[i] = neighbour.removesuffix(_NEXT_TO) + _NEXT_TO
                     changed = True
