@@ -202,12 +202,6 @@ def test_metadata_steps_can_run_alone():
     assert [b.text for b in draft.kept][-1] == "AFP contributed reporting."
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: Draft.cut_head maps the cut back to the input with source.rfind(rest); when unicode "
-    "repair changed the rest (mojibake) and whitespace shortened the prefix (zero-width "
-    "characters, BOMs), it falls back to len(head) of the *fixed* text, so the recorded "
-    "removal stops mid-date ('date\\u200b\\u200b\\u200b\\u200b 2025-09') and the rest of the "
-    "prefix is attributed to the kept paragraph"))
 def test_date_prefix_span_exact_after_text_fixes():
     prefix = "date\u200b\u200b\u200b\u200b 2025-09-01 "
     text = prefix + "Kremlinâ€™s spokesman said on Tuesday that talks would go on.\n\n" + P2

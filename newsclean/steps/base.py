@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any, ClassVar
 
 from newsclean.record import Block, Document, Record, Removal
@@ -78,18 +79,16 @@ class Draft:
     def cut_head(self, block: Block, length: int, step: str, reason: str) -> Block | None:
         """Remove the first ``length`` characters of a kept block as their own removed block.
 
-        Returns the kept remainder (``None`` when nothing is left). The removed piece's span is
-        exact when the block's text still equals its source span, as it does before any
-        :class:`TextFix` has rewritten it; otherwise the split point is mapped by locating the
-        remainder in the source.
+        Returns the kept remainder (``None`` when nothing is left). When a :class:`TextFix` has
+        rewritten the block, the cut point is carried back to the input by aligning the fixed
+        text with its source, so the removed span is still exact.
         """
         head, rest = block.text[:length], block.text[length:].lstrip()
         if not rest.strip():
             self.remove(block, step, reason)
             return None
         source = self.document.text[block.start : block.end]
-        found = source.rfind(rest)
-        split = block.start + (found if found >= 0 else min(len(head), len(source)))
+        split = block.start + _source_offset(block.text, source, len(block.text) - len(rest))
         index = self.blocks.index(block)
         removed = Block(block.start, split, head)
         kept = Block(split, block.end, rest, meta=dict(block.meta))
@@ -120,6 +119,23 @@ class Draft:
             duplicate_of=self.duplicate_of,
             cluster=self.cluster,
         )
+
+
+def _source_offset(fixed: str, source: str, position: int) -> int:
+    """The offset in ``source`` that ``position`` in its fixed form ``fixed`` came from.
+
+    Only a window around the position is aligned, so a huge one-line block stays cheap.
+    """
+    if fixed == source:
+        return position
+    window = position + 200
+    matcher = SequenceMatcher(None, fixed[:window], source[: window * 2], autojunk=False)
+    for tag, i1, i2, j1, _ in matcher.get_opcodes():
+        if tag == "equal" and i1 <= position < i2:
+            return j1 + (position - i1)
+        if i1 <= position < i2:
+            return j1
+    return min(position, len(source))
 
 
 class Step:
