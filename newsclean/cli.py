@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from newsclean.config import Config, ConfigError, find_config, read_config, resolve_step
+from newsclean.fixing import Finding, apply_plan, plan_file
 from newsclean.io import DEFAULT_MAX_BYTES, InputError, JsonlWriter, iter_documents
 from newsclean.pipeline import CorpusStepError, Pipeline, RunStats, StepError
 from newsclean.record import Document
@@ -226,6 +227,131 @@ def explain(input_file: str, config_file: str | None, disable: tuple[str, ...],
             continue
         click.echo(text, color=use_color)
     sys.exit(EXIT_INPUT_ERRORS if errors else EXIT_OK)
+
+
+EXIT_CHECK_HELP = (
+    "\b\nExit codes:\n"
+    "  0    every file is clean (check) / every file was fixed (fix)\n"
+    "  1    fix --fail-on-change: some file was changed\n"
+    "  1    check: some file would change, or is a near-duplicate of an indexed article\n"
+    "  2    bad usage or configuration, or an index that cannot be used\n"
+    "  3    some inputs could not be read (each named on stderr); the rest were handled\n"
+    "  130  interrupted (Ctrl-C); each file is either old or new, never half-written"
+)
+EXIT_CHANGES = 1
+EXIT_UNREADABLE = 3
+
+
+def _plans(paths: tuple[str, ...], pipeline: Pipeline, report: Callable[[Exception], None]):
+    plans = []
+    for path in _input_files(paths, report):
+        try:
+            plan = plan_file(path, pipeline, report)
+        except StepError as exc:
+            report(exc)
+            continue
+        if plan is not None:
+            plans.append(plan)
+    # Corpus steps (near-duplicates against --index, corpus boilerplate) see every file at once.
+    drafts = [d for plan in plans for d in plan.drafts]
+    pipeline.finish(drafts)
+    for plan in plans:
+        for draft in plan.drafts:
+            if draft.duplicate_of:
+                reason = f"near-duplicate of {draft.duplicate_of}"
+            elif draft.cluster:  # clusters have two members or more
+                reason = f"has near-duplicates (cluster {draft.cluster}; this copy is kept)"
+            else:
+                continue
+            plan.findings.append(Finding(str(plan.path), None, "near_duplicates", reason))
+    return plans
+
+
+def _input_files(paths: tuple[str, ...], report: Callable[[Exception], None]) -> list[Path]:
+    files = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.suffix in (".txt", ".jsonl")
+                            and p.is_file() and not p.name.endswith(".removed.jsonl"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            report(InputError(name, "no such file or folder"))
+    return files
+
+
+def _check_or_fix(paths, config_file, disable, index, diff, fix, keep_removed,
+                  fail_on_change=False):
+    config = _configured(config_file, disable, index=index)
+    if index is None:
+        # Without an index the corpus steps would compare only the files at hand, which a
+        # pre-commit run splits arbitrarily: leave cross-file checks to --index.
+        config = replace(config, disable=config.disable + tuple(
+            n for n in ("near_duplicates", "corpus_boilerplate") if n in config.step_names))
+    pipeline = _build(config)
+    errors: list[str] = []
+    report = _error_reporter(errors)
+    changed = 0
+    try:
+        for plan in _plans(paths, pipeline, report):
+            if not plan.findings and not plan.changes:
+                continue
+            changed += 1
+            for finding in plan.findings:
+                click.echo(str(finding))
+            if diff:
+                click.echo(plan.diff(), nl=False)
+            if fix and plan.changes:
+                apply_plan(plan, keep_removed=keep_removed)
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except CorpusStepError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    if errors:
+        sys.exit(EXIT_UNREADABLE)
+    sys.exit(EXIT_CHANGES if changed and (not fix or fail_on_change) else EXIT_OK)
+
+
+_index_option = click.option(
+    "--index", metavar="PATH|redis://HOST:PORT/N", default=None,
+    help="Check articles against this persistent near-duplicate index (and add them to it).")
+
+
+@main.command(epilog=EXIT_CHECK_HELP)
+@click.argument("paths", nargs=-1, required=True)
+@_config_option
+@_disable_option
+@_index_option
+@click.option("--diff", is_flag=True, help="Also print a unified diff of what fix would write.")
+def check(paths: tuple[str, ...], config_file: str | None, disable: tuple[str, ...],
+          index: str | None, diff: bool) -> None:
+    """Report what cleaning would change in each file of PATHS, as FILE:LINE: STEP: REASON."""
+    _check_or_fix(paths, config_file, disable, index, diff, fix=False, keep_removed=False)
+
+
+@main.command(epilog=EXIT_CHECK_HELP)
+@click.argument("paths", nargs=-1, required=True)
+@_config_option
+@_disable_option
+@_index_option
+@click.option("--diff", is_flag=True, help="Also print a unified diff of each change.")
+@click.option("--keep-removed", is_flag=True,
+              help="Write the removed spans of NAME.txt to NAME.removed.jsonl beside it.")
+@click.option("--fail-on-change", is_flag=True,
+              help="Exit 1 when a file was changed (what a pre-commit hook wants).")
+def fix(paths: tuple[str, ...], config_file: str | None, disable: tuple[str, ...],
+        index: str | None, diff: bool, keep_removed: bool, fail_on_change: bool) -> None:
+    """Rewrite each file of PATHS cleaned, in place and atomically (idempotent).
+
+    A .txt scrape becomes its clean text; a multi-article scrape becomes NAME.part1.txt,
+    NAME.part2.txt, ... beside it and the original is removed; a .jsonl file becomes its
+    cleaned records. Near-duplicates found with --index are reported, not deleted.
+    """
+    _check_or_fix(paths, config_file, disable, index, diff, fix=True,
+                  keep_removed=keep_removed, fail_on_change=fail_on_change)
 
 
 @main.command(name="steps")

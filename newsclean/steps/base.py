@@ -39,6 +39,8 @@ class Draft:
     # Structure one step finds and a later one uses, by block start offset (e.g. where the
     # repeats step saw a repeated run begin and end, for the splitter).
     hints: dict[str, set[int]] = field(default_factory=dict)
+    # Removals recorded by an earlier pass over this text (their spans index that pass's input).
+    earlier_removed: list[Removal] = field(default_factory=list)
     # Set by corpus steps: the near-duplicate cluster and the id of the kept member.
     cluster: str | None = None
     duplicate_of: str | None = None
@@ -58,13 +60,23 @@ class Draft:
         """A fresh draft: the whole input as one block, metadata copied from the reader."""
         text = document.text
         meta = dict(document.metadata)
-        return cls(
+        # A record read back (cleaning our own output again) brings its earlier account and
+        # corpus marks; the account is kept, the marks are recomputed.
+        earlier = meta.pop("removed", None) or []
+        meta.pop("cluster", None)
+        meta.pop("duplicate_of", None)
+        fixes = meta.pop("fixes", None)
+        draft = cls(
             document=document,
             blocks=[Block(0, len(text), text)],
             metadata=meta,
             created=meta.pop("created", None),
             url=meta.pop("url", None),
         )
+        draft.earlier_removed = [Removal.from_dict(r) for r in earlier if isinstance(r, dict)]
+        if isinstance(fixes, dict):
+            draft.fixes.update({str(k): int(v) for k, v in fixes.items()})
+        return draft
 
     @property
     def kept(self) -> list[Block]:
@@ -107,7 +119,9 @@ class Draft:
                     meta.setdefault(key, value)
         if self.fixes:
             meta["fixes"] = dict(sorted(self.fixes.items()))
-        removed = sorted((b.removal for b in self.blocks if b.removal), key=lambda r: r.start)
+        removed = self.earlier_removed + sorted(
+            (b.removal for b in self.blocks if b.removal), key=lambda r: r.start
+        )
         return Record(
             id=self.id,
             text=self.text,

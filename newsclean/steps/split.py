@@ -103,5 +103,6 @@ class SplitArticles(Step):
                 part=part,
             )
             piece.fixes.update(draft.fixes)
+            piece.earlier_removed = list(draft.earlier_removed) if part == 0 else []
             drafts.append(piece)
         return drafts

@@ -1,0 +1,177 @@
+"""Check and fix files in place: what ``newsclean check`` reports and ``newsclean fix`` writes.
+
+A ``.txt`` scrape is rewritten as the canonical text of its record: an optional ``date
+YYYY-MM-DD`` line, the standfirst, then the clean paragraphs separated by blank lines. That form
+is a fixed point of the pipeline (cleaning it again gives the same record), so a second ``fix``
+changes no byte and ``check`` after ``fix`` is clean. A scrape of several articles becomes one
+file per article next to it, ``NAME.part1.txt``, ``NAME.part2.txt`` ..., and the original goes.
+A ``.jsonl`` file is rewritten with the cleaned records, one per article.
+
+Every write is atomic (temporary file in the same folder, fsync, rename), so an interrupted run
+leaves each file either old or new.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsclean.io import InputError, atomic_write, iter_documents
+from newsclean.pipeline import Pipeline
+from newsclean.record import Document, Record
+from newsclean.steps.base import Draft
+
+
+@dataclass
+class Finding:
+    """One thing ``check`` reports: where, which step, why."""
+
+    path: str
+    line: int | None
+    step: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.step}: {self.reason}"
+
+
+@dataclass
+class FilePlan:
+    """What fixing one file means: its new contents, per output path, and the findings."""
+
+    path: Path
+    old_text: str
+    outputs: dict[Path, str]
+    drafts: list[Draft]
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def records(self) -> list[Record]:
+        """The clean records of the file (corpus marks included once the corpus steps ran)."""
+        return [d.to_record() for d in self.drafts if d.kept]
+
+    @property
+    def changes(self) -> bool:
+        """True when fixing would change, add or remove a file."""
+        return self.outputs != {self.path: self.old_text}
+
+    def diff(self) -> str:
+        """A unified diff from the file as it is to what ``fix`` would write."""
+        chunks = []
+        for target, new in self.outputs.items():
+            old = self.old_text if target == self.path else ""
+            chunks.extend(
+                difflib.unified_diff(
+                    old.splitlines(keepends=True),
+                    new.splitlines(keepends=True),
+                    fromfile=str(self.path),
+                    tofile=str(target),
+                )
+            )
+        if self.path not in self.outputs:
+            parts = len(self.outputs)
+            chunks.append(f"--- {self.path}\n+++ /dev/null (split into {parts} files)\n")
+        return "".join(chunks)
+
+
+def render_text(record: Record) -> str:
+    """The canonical ``.txt`` form of a record (see the module docstring)."""
+    parts = []
+    if record.created:
+        parts.append(f"date {record.created}")
+    standfirst = record.metadata.get("standfirst")
+    if isinstance(standfirst, str) and standfirst:
+        parts.append(standfirst)
+    if record.text:
+        parts.append(record.text)
+    return "\n\n".join(parts) + "\n" if parts else ""
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _findings(path: str, document: Document, records: list[Record]) -> list[Finding]:
+    found = []
+    for record in records:
+        for removal in record.removed:
+            if removal.end <= len(document.text) and document.text[
+                removal.start : removal.end
+            ] == removal.text:
+                line = _line_of(document.text, removal.start)
+                found.append(Finding(path, line, removal.step, removal.reason))
+        for step, count in sorted(record.metadata.get("fixes", {}).items()):
+            found.append(Finding(path, None, step, f"{count} paragraph(s) rewritten"))
+    if len(records) > 1:
+        found.append(Finding(path, None, "split", f"{len(records)} articles in one file"))
+    return found
+
+
+def plan_file(path: Path, pipeline: Pipeline, on_error) -> FilePlan | None:
+    """Work out what fixing ``path`` means with the pipeline's per-document steps (``None``
+    when it cannot be read; ``on_error`` is told why). Corpus steps are the caller's: they
+    need every file of the run.
+    """
+    documents = list(iter_documents([str(path)], on_error=on_error))
+    try:
+        old_text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        old_text = ""
+    if path.suffix == ".jsonl":
+        per_document = [(d, pipeline.draft(d)) for d in documents]
+        drafts = [draft for _, ds in per_document for draft in ds]
+        plan = FilePlan(path, old_text, {}, drafts)
+        plan.outputs = {path: "".join(r.to_json() + "\n" for r in plan.records)}
+        if plan.changes:
+            for document, ds in per_document:
+                records = [d.to_record() for d in ds if d.kept]
+                plan.findings += _findings(document.source, document, records)
+        return plan
+    if len(documents) != 1:
+        return None
+    document = documents[0]
+    drafts = pipeline.draft(document)
+    plan = FilePlan(path, old_text, {}, drafts)
+    records = plan.records
+    if len(records) <= 1:
+        plan.outputs = {path: render_text(records[0]) if records else ""}
+    else:
+        plan.outputs = {
+            path.with_name(f"{path.stem}.part{k}{path.suffix}"): render_text(record)
+            for k, record in enumerate(records, start=1)
+        }
+    if plan.changes:
+        plan.findings = _findings(str(path), document, records) or [
+            Finding(str(path), None, "layout", "paragraphs reflowed or whitespace normalised")
+        ]
+    return plan
+
+
+def apply_plan(plan: FilePlan, *, keep_removed: bool = False) -> None:
+    """Write what ``plan`` says, atomically; with ``keep_removed`` the removed spans go to a
+    ``NAME.removed.jsonl`` sidecar next to the file.
+    """
+    if keep_removed:
+        sidecar = plan.path.with_name(f"{plan.path.stem}.removed.jsonl")
+        lines = [
+            json.dumps({"record": r.id, **x.to_dict()}, ensure_ascii=False) + "\n"
+            for r in plan.records
+            for x in r.removed
+        ]
+        if lines:
+            with atomic_write(sidecar) as out:
+                out.writelines(lines)
+    for target, text in plan.outputs.items():
+        if target.exists() and target.read_text(encoding="utf-8", errors="replace") == text:
+            continue
+        with atomic_write(target) as out:
+            out.write(text)
+    if plan.path not in plan.outputs:
+        os.unlink(plan.path)
+
+
+__all__ = ["FilePlan", "Finding", "InputError", "apply_plan", "plan_file", "render_text"]

@@ -1,0 +1,172 @@
+"""check / fix: findings, idempotent atomic rewrites, splitting, the index, the pre-commit hook."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from newsclean import clean
+from newsclean.cli import main
+from newsclean.fixing import render_text
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "fixtures" / "seeds"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture
+def scrapes(tmp_path: Path) -> Path:
+    folder = tmp_path / "scrapes"
+    shutil.copytree(SEEDS, folder)
+    return folder
+
+
+def test_check_reports_file_line_step_reason_and_exits_1(scrapes):
+    result = invoke("check", str(scrapes))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert f"{scrapes / '000_f7b2b1a91d296620.txt'}:17: links: bare URL line; kept in " \
+           "metadata.links" in lines
+    assert any(":27: related: teaser line" in line for line in lines)
+    assert any("001_d457670f2d5ee3dd.txt:12: credits:" in line for line in lines)
+
+
+def test_fix_then_check_is_clean_and_second_fix_changes_no_byte(scrapes):
+    assert invoke("fix", str(scrapes)).exit_code == 0
+    after_first = snapshot(scrapes)
+    assert invoke("check", str(scrapes)).exit_code == 0
+    assert invoke("fix", str(scrapes)).exit_code == 0
+    assert snapshot(scrapes) == after_first
+
+
+def test_multi_article_scrape_becomes_one_file_per_article(scrapes):
+    invoke("fix", str(scrapes))
+    parts = sorted(p.name for p in scrapes.glob("004_*"))
+    assert parts == [f"004_16fa48a68c6ad7f2.part{k}.txt" for k in range(1, 7)]
+    first = (scrapes / parts[0]).read_text(encoding="utf-8")
+    assert first.startswith("Russia has ruled out a Western military presence")
+
+
+def test_fixed_text_keeps_date_and_standfirst_as_a_fixed_point(scrapes):
+    invoke("fix", str(scrapes))
+    text = (scrapes / "003_a0942955b23086af.txt").read_text(encoding="utf-8")
+    assert text.startswith("date 2025-09-01\n\n")
+    assert "Your support helps us" not in text
+    (record,) = clean(text)
+    assert render_text(record) == text
+
+
+def test_fix_fail_on_change_exits_1_then_0(scrapes):
+    assert invoke("fix", "--fail-on-change", str(scrapes)).exit_code == 1
+    assert invoke("fix", "--fail-on-change", str(scrapes)).exit_code == 0
+
+
+def test_keep_removed_writes_a_sidecar(scrapes):
+    invoke("fix", "--keep-removed", str(scrapes / "001_d457670f2d5ee3dd.txt"))
+    sidecar = scrapes / "001_d457670f2d5ee3dd.removed.jsonl"
+    rows = [json.loads(line) for line in sidecar.read_text(encoding="utf-8").splitlines()]
+    assert {"credits", "banners"} <= {row["step"] for row in rows}
+    assert any(row["text"].strip() == "Remind me later." for row in rows)
+    # The sidecar is not itself a scrape to check.
+    assert invoke("check", str(scrapes / "001_d457670f2d5ee3dd.txt")).exit_code == 0
+
+
+def test_jsonl_fix_is_idempotent(tmp_path):
+    raw = tmp_path / "raw.jsonl"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.iterdir())[:4]]
+    raw.write_text("".join(json.dumps({"id": f"r{i}", "text": t}) + "\n"
+                           for i, t in enumerate(texts)), encoding="utf-8")
+    assert invoke("check", str(raw)).exit_code == 1
+    invoke("fix", str(raw))
+    once = raw.read_bytes()
+    assert invoke("check", str(raw)).exit_code == 0
+    invoke("fix", str(raw))
+    assert raw.read_bytes() == once
+    records = [json.loads(line) for line in once.decode().splitlines()]
+    assert [r["id"] for r in records] == ["r0", "r1", "r2", "r3"]
+    assert all(r["removed"] or i == 0 for i, r in enumerate(records))
+
+
+def test_interrupted_write_leaves_the_old_file(scrapes, monkeypatch):
+    import newsclean.io.writers as writers
+
+    target = scrapes / "000_f7b2b1a91d296620.txt"
+    before = target.read_bytes()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(writers.os, "replace", interrupted)
+    result = CliRunner().invoke(main, ["fix", str(target)])
+    assert result.exit_code == 130
+    assert target.read_bytes() == before
+    assert not [p for p in scrapes.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_unreadable_input_is_named_and_exits_3(scrapes):
+    (scrapes / "bad.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    result = CliRunner().invoke(main, ["check", str(scrapes)])
+    assert result.exit_code == 3
+    assert "bad.txt" in result.output
+
+
+def test_index_finds_duplicates_across_separate_invocations(tmp_path):
+    """pre-commit may split the files over several runs: the index links them."""
+    story = (SEEDS / "000_f7b2b1a91d296620.txt").read_text(encoding="utf-8")
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    (first / "story.txt").write_text(story, encoding="utf-8")
+    (second / "repost.txt").write_text("Advertisement\n\n" + story, encoding="utf-8")
+    index = tmp_path / "index.db"
+    invoke("fix", "--index", str(index), str(first))
+    invoke("fix", "--index", str(index), str(second))
+    result = invoke("check", "--index", str(index), str(second))
+    assert result.exit_code == 1
+    assert "near_duplicates: " in result.output
+
+
+@pytest.mark.slow
+def test_pre_commit_hook_end_to_end(tmp_path):
+    """A dirty scrape makes the commit fail, fix cleans it, the next commit passes."""
+    pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
+    if not Path(pre_commit).exists():
+        pytest.skip("the pre-commit package is not installed (pip install -e '.[test]')")
+    if not (ROOT / ".git").exists():
+        pytest.skip("pre-commit try-repo needs this repository's git checkout")
+    repo = tmp_path / "data"
+    repo.mkdir()
+    env_git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    shutil.copy(SEEDS / "001_d457670f2d5ee3dd.txt", repo / "scrape.txt")
+    subprocess.run(["git", "add", "scrape.txt"], cwd=repo, check=True)
+
+    def try_repo(hook: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [pre_commit, "try-repo", str(ROOT), hook, "--files", "scrape.txt"],
+            cwd=repo, capture_output=True, text=True, timeout=600,
+        )
+
+    checked = try_repo("newsclean-check")
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert "banners" in checked.stdout
+    fixed = try_repo("newsclean-fix")
+    assert fixed.returncode == 1, fixed.stdout + fixed.stderr  # it changed the file
+    assert "Remind me later." not in (repo / "scrape.txt").read_text(encoding="utf-8")
+    subprocess.run(["git", "add", "scrape.txt"], cwd=repo, check=True)
+    again = try_repo("newsclean-check")
+    assert again.returncode == 0, again.stdout + again.stderr
+    subprocess.run([*env_git, "commit", "-qm", "clean scrape"], cwd=repo, check=True)
