@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import newsclean
 from newsclean import Config, Pipeline
+from newsclean.fixing import render_text
 from newsclean.steps.unicode import UnicodeRepair
 
 PIPELINE = Pipeline.from_config()
@@ -211,3 +212,12 @@ def test_short_one_per_line_article_concatenated_with_itself():
     alone = [r.text for r in clean(text)]
     assert alone == ["\n\n".join(SHORT_LINES)]
     assert [r.text for r in clean(text + "\n\n" + text)] == alone
+
+
+@given(any_text)
+def test_fixed_text_is_a_fixed_point(text):
+    """check after fix is clean: the canonical text of each record cleans back to itself."""
+    for record in clean(text):
+        rendered = render_text(record)
+        again = clean(rendered)
+        assert [render_text(r) for r in again] == [rendered]
