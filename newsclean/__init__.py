@@ -64,6 +64,7 @@ __all__ = [
     "TextFix",
     "__version__",
     "clean",
+    "document_id",
     "find_config",
     "load_phrasebook",
     "read_config",

@@ -10,8 +10,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from newsclean.record import Document, Record
+
+if TYPE_CHECKING:
+    from newsclean.config import Config
 from newsclean.steps.base import CorpusStep, Draft, Step
 
 
@@ -65,11 +69,18 @@ class Pipeline:
         self.corpus_steps: list[CorpusStep] = self.steps[first_corpus:]  # type: ignore[assignment]
 
     @classmethod
-    def from_config(cls, config: object | None = None) -> Pipeline:
+    def from_config(cls, config: Config | None = None) -> Pipeline:
         """The pipeline a config describes (the defaults when ``config`` is ``None``)."""
         from newsclean.config import Config, build_steps
 
-        return cls(build_steps(config if isinstance(config, Config) else Config()))
+        if config is None:
+            config = Config()
+        if not isinstance(config, Config):
+            raise TypeError(
+                f"Pipeline.from_config() takes a newsclean.Config, not {type(config).__name__}; "
+                "read a file with newsclean.read_config(path)"
+            )
+        return cls(build_steps(config))
 
     @property
     def names(self) -> list[str]:

@@ -124,3 +124,18 @@ def test_utf8_read_as_cp1252_is_repaired(sentence):
             for word in sentence.split():
                 if word.isascii() and word.isalpha():
                     assert word in out
+
+
+def test_repair_then_whitespace_is_a_fixed_point_with_control_blanks():
+    """Found by fuzzing: a form feed after a cp1252 lead byte became a space, which ftfy then
+    read as a lost NBSP on the next pass."""
+    import newsclean
+    from newsclean.config import Config
+    from newsclean.pipeline import Pipeline
+
+    pipeline = Pipeline.from_config(Config(disable=("near_duplicates", "corpus_boilerplate")))
+    raw = b"\xff" * 18 + b"jjjjjj\x1a\x1a5\x1a\xc5\xa0\x1a\x1a\x0c,\x04.\xff\xff0\n\n"
+    text = raw.decode("utf-8", errors="replace")
+    (record,) = newsclean.clean(text, pipeline=pipeline)
+    (again,) = newsclean.clean(record.text, pipeline=pipeline)
+    assert again.text == record.text

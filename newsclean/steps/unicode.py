@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import ftfy
+import regex
 
 from newsclean.steps.base import TextFix
+
+# Every blank but NBSP (U+00A0), which mojibake repair needs to see, and line breaks, which
+# the paragraphs step owns (a block never holds one).
+_OTHER_BLANKS = regex.compile(r"[^\S\n\r\u00a0]")
 
 # Explicit so an ftfy upgrade cannot change our output silently. Quotes, ligatures and
 # full-width characters are the author's, so they stay; line breaks are handled by `paragraphs`.
@@ -38,5 +43,10 @@ class UnicodeRepair(TextFix):
     name = "unicode"
 
     def fix(self, text: str) -> str:
-        """Run ftfy with :data:`FTFY_CONFIG`."""
-        return ftfy.fix_text(text, FTFY_CONFIG)
+        """Run ftfy with :data:`FTFY_CONFIG`, blanks other than NBSP first made spaces.
+
+        ftfy reads a space after a mojibake lead byte as a lost NBSP, so a tab or form feed
+        that the whitespace step later turns into a space could change the repair on a second
+        pass (found by fuzzing); NBSP itself is kept, as mojibake of à and the like needs it.
+        """
+        return ftfy.fix_text(_OTHER_BLANKS.sub(" ", text), FTFY_CONFIG)

@@ -14,6 +14,11 @@ _INVISIBLE = regex.compile(r"[\ufeff\u200b\u00ad\u2060\u180e]")
 _BLANKS = regex.compile(r"[\s\p{Zs}]+")
 
 
+def normalise_whitespace(text: str) -> str:
+    """Collapse blanks to single spaces, drop invisible characters, strip the ends."""
+    return _BLANKS.sub(" ", _INVISIBLE.sub("", text)).strip()
+
+
 class Whitespace(TextFix):
     """Normalise whitespace: tabs, NBSP and other Unicode spaces, stray CR/LF inside a paragraph,
     runs of spaces, leading and trailing blanks; drop zero-width characters and BOMs.
@@ -25,4 +30,4 @@ class Whitespace(TextFix):
 
     def fix(self, text: str) -> str:
         """Collapse blanks to single spaces and strip the paragraph."""
-        return _BLANKS.sub(" ", _INVISIBLE.sub("", text)).strip()
+        return normalise_whitespace(text)
