@@ -12,23 +12,13 @@ wall time of the ``newsclean run`` that produced it. Exits 1 if a run or a score
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_BENCH = REPO.parent / "shared" / "bench"
-
-
-def newsclean_command() -> list[str]:
-    """The installed console script, or its entry point run with this Python."""
-    found = shutil.which("newsclean")
-    if found:
-        return [found]
-    return [sys.executable, "-c", "from newsclean.cli import main; main()"]
+from _cli import DEFAULT_BENCH, newsclean_command  # sibling module: scripts run from this folder
 
 
 def clean(inputs: Path, output: Path) -> float:

@@ -13,23 +13,13 @@ wrapper process; the maximum over the runs is shown).
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_BENCH = REPO.parent / "shared" / "bench"
-
-
-def newsclean_command() -> list[str]:
-    """The installed console script, or its entry point run with this Python."""
-    found = shutil.which("newsclean")
-    if found:
-        return [found]
-    return [sys.executable, "-c", "from newsclean.cli import main; main()"]
+from _cli import DEFAULT_BENCH, newsclean_command  # sibling module: scripts run from this folder
 
 
 def make_corpus(bench: Path, out: Path, n: int, seed: int) -> Path:

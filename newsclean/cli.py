@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import click
 
 from newsclean.config import Config, ConfigError, find_config, read_config, resolve_step
 from newsclean.fixing import Finding, apply_plan, plan_file
-from newsclean.io import DEFAULT_MAX_BYTES, InputError, JsonlWriter, iter_documents
+from newsclean.io import DEFAULT_MAX_BYTES, JsonlWriter, iter_documents, iter_input_files
 from newsclean.pipeline import CorpusStepError, Pipeline, RunStats, StepError
 from newsclean.record import Document
 
@@ -183,7 +184,7 @@ def run(
     stats = RunStats()
     progress = _Progress(enabled=not quiet)
     documents = iter_documents(inputs, max_bytes=max_bytes, on_error=report)
-    try:
+    with _fatal_errors("no output written"):
         records = pipeline.run(
             documents,
             jobs=jobs or config.jobs,
@@ -194,12 +195,6 @@ def run(
         with JsonlWriter(output) as writer:
             for record in records:
                 writer.write(record)
-    except KeyboardInterrupt:
-        click.echo("\ninterrupted: no output written", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    except CorpusStepError as exc:
-        click.echo(f"error: {exc}; no output written", err=True)
-        sys.exit(EXIT_USAGE)
     progress.done()
     stats.failed = len(errors)
     if not quiet:
@@ -268,17 +263,24 @@ def _plans(paths: tuple[str, ...], pipeline: Pipeline, report: Callable[[Excepti
 
 
 def _input_files(paths: tuple[str, ...], report: Callable[[Exception], None]) -> list[Path]:
-    files = []
-    for name in paths:
-        path = Path(name)
-        if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.suffix in (".txt", ".jsonl")
-                            and p.is_file() and not p.name.endswith(".removed.jsonl"))
-        elif path.is_file():
-            files.append(path)
-        else:
-            report(InputError(name, "no such file or folder"))
-    return files
+    # --keep-removed sidecars sit beside the scrapes; they are not scrapes to check.
+    return [p for p in iter_input_files(paths, on_error=report)
+            if not p.name.endswith(".removed.jsonl")]
+
+
+@contextmanager
+def _fatal_errors(interrupted: str):
+    """Ctrl-C exits 130 and a corpus step that cannot work (its index) exits 2, each with
+    one line on stderr; ``interrupted`` says what that means for the output.
+    """
+    try:
+        yield
+    except KeyboardInterrupt:
+        click.echo(f"\ninterrupted: {interrupted}", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except CorpusStepError as exc:
+        click.echo(f"error: {exc}; {interrupted}", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 def _check_or_fix(paths, config_file, disable, index, diff, fix, keep_removed,
@@ -293,7 +295,7 @@ def _check_or_fix(paths, config_file, disable, index, diff, fix, keep_removed,
     errors: list[str] = []
     report = _error_reporter(errors)
     changed = 0
-    try:
+    with _fatal_errors("every file is either old or new"):
         for plan in _plans(paths, pipeline, report):
             if not plan.findings and not plan.changes:
                 continue
@@ -304,12 +306,6 @@ def _check_or_fix(paths, config_file, disable, index, diff, fix, keep_removed,
                 click.echo(plan.diff(), nl=False)
             if fix and plan.changes:
                 apply_plan(plan, keep_removed=keep_removed)
-    except KeyboardInterrupt:
-        click.echo("\ninterrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    except CorpusStepError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
     if errors:
         sys.exit(EXIT_UNREADABLE)
     sys.exit(EXIT_CHANGES if changed and (not fix or fail_on_change) else EXIT_OK)
@@ -368,4 +364,4 @@ def list_steps(config_file: str | None) -> None:
         click.echo(f"{cls.name:18} {summary}")
 
 
-__all__ = ["EXIT_INPUT_ERRORS", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "InputError", "main"]
+__all__ = ["EXIT_INPUT_ERRORS", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "main"]

@@ -14,6 +14,18 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "fixtures" / "seeds"
 EXPECTED = ROOT / "fixtures" / "expected"
 
+# A plain four-paragraph news story that no step should touch; tests add noise around it.
+BUDGET_STORY = (
+    "The minister said on Tuesday that the government would present a revised budget to "
+    "parliament next month, after weeks of pressure from coalition partners.",
+    "Officials expect the new plan to reduce the deficit by a third within two years, "
+    "economists at the central bank said on Wednesday.",
+    "Opposition leaders called the proposal an unworkable compromise and vowed to fight it in "
+    "parliament when the vote is held in the autumn.",
+    "Analysts said the vote would be the first real test of the coalition since it took office "
+    "after a long and bitter election campaign.",
+)
+
 
 def make_document(text: str, source: str = "<test>") -> Document:
     return Document(document_id(source, text), source, text, {})

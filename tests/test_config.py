@@ -3,19 +3,12 @@
 import textwrap
 
 import pytest
-from conftest import make_document
+from conftest import BUDGET_STORY, make_document
 
 from newsclean import Config, ConfigError, Pipeline, find_config, read_config
 from newsclean.config import resolve_step
 
-BODY = [
-    "The minister said on Tuesday that the government would present a revised budget to "
-    "parliament next month, after weeks of pressure from coalition partners.",
-    "Officials expect the new plan to reduce the deficit by a third within two years, "
-    "economists at the central bank said on Wednesday.",
-    "Opposition leaders called the proposal an unworkable compromise and vowed to fight it in "
-    "parliament when the vote is held in the autumn.",
-]
+BODY = list(BUDGET_STORY[:3])
 BYLINE = "By Jane Doe, Political Correspondent"
 
 USER_STEPS = '''

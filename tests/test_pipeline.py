@@ -1,7 +1,7 @@
 """The pipeline from Python: drop, reorder and configure steps; user steps; corpus ordering."""
 
 import pytest
-from conftest import make_document
+from conftest import BUDGET_STORY, make_document
 
 import newsclean
 from newsclean import (
@@ -17,14 +17,7 @@ from newsclean import (
 from newsclean.pipeline import StepError
 from newsclean.steps import Banners, NearDuplicates, Paragraphs, Whitespace
 
-BODY = [
-    "The minister said on Tuesday that the government would present a revised budget to "
-    "parliament next month, after weeks of pressure from coalition partners.",
-    "Officials expect the new plan to reduce the deficit by a third within two years, "
-    "economists at the central bank said on Wednesday.",
-    "Opposition leaders called the proposal an unworkable compromise and vowed to fight it in "
-    "parliament when the vote is held in the autumn.",
-]
+BODY = list(BUDGET_STORY[:3])
 BANNER = ("Dear readers, our independent journalism depends on your support. Please donate "
           "today, every contribution helps us keep our reporting free.")
 BYLINE = "By Jane Doe, Political Correspondent"

@@ -5,22 +5,13 @@ Every appeal below was written for this test (not taken from any benchmark set).
 """
 
 import pytest
-from conftest import make_document
+from conftest import BUDGET_STORY, make_document
 
 import newsclean
 from newsclean import Config, Pipeline
 from newsclean.steps.banners import Banners
 
-ARTICLE = [
-    "The minister said on Tuesday that the government would present a revised budget to "
-    "parliament next month, after weeks of pressure from coalition partners.",
-    "Officials expect the new plan to reduce the deficit by a third within two years, "
-    "economists at the central bank said on Wednesday.",
-    "Opposition leaders called the proposal an unworkable compromise and vowed to fight it in "
-    "parliament when the vote is held in the autumn.",
-    "Analysts said the vote would be the first real test of the coalition since it took office "
-    "after a long and bitter election campaign.",
-]
+ARTICLE = list(BUDGET_STORY)
 
 # (salutation, body sentences..., button)
 APPEALS = {

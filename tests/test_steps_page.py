@@ -1,7 +1,7 @@
 """Full-page scrapes: navigation, headline lists and footers go; the article body stays."""
 
 import pytest
-from conftest import run_steps
+from conftest import BUDGET_STORY, run_steps
 
 import newsclean
 from newsclean.steps.page import PageBody, best_span, line_score
@@ -115,17 +115,7 @@ MORE_BODY = [
     "Business groups welcomed the plan, while trade unions warned that cuts to public services "
     "would hit low-income families hardest.",
 ]
-SHORT_ARTICLE = [
-    "The minister said on Tuesday that the government would present a revised budget to "
-    "parliament next month, after weeks of pressure from coalition partners.",
-    "Officials expect the new plan to reduce the deficit by a third within two years, "
-    "economists at the central bank said on Wednesday.",
-    "Opposition leaders called the proposal an unworkable compromise and vowed to fight it in "
-    "parliament when the vote is held in the autumn.",
-    "Analysts said the vote would be the first real test of the coalition since it took office "
-    "after a long and bitter election campaign.",
-    *MORE_BODY,
-]
+SHORT_ARTICLE = [*BUDGET_STORY, *MORE_BODY]
 APPEAL = [
     "A note to our readers:",
     "Our reporters work every day to bring you independent journalism that holds the powerful "

@@ -4,21 +4,12 @@ import re
 import textwrap
 
 import pytest
-from conftest import run_steps
+from conftest import BUDGET_STORY, run_steps
 
 import newsclean
 from newsclean.steps.repeats import Repeats, find_repeats, tokens
 
-A = [
-    "The minister said on Tuesday that the government would present a revised budget to "
-    "parliament next month, after weeks of pressure from coalition partners.",
-    "Officials expect the new plan to reduce the deficit by a third within two years, "
-    "economists at the central bank said on Wednesday.",
-    "Opposition leaders called the proposal an unworkable compromise and vowed to fight it in "
-    "parliament when the vote is held in the autumn.",
-    "Analysts said the vote would be the first real test of the coalition since it took office "
-    "after a long and bitter election campaign.",
-]
+A = list(BUDGET_STORY)
 SPAN = re.compile(r"at (\d+)-(\d+)")
 
 

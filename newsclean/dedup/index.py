@@ -236,3 +236,16 @@ def open_index(
     else:
         store = SQLiteStore(location, scheme)
     return NearDuplicateIndex(scheme, threshold, store)
+
+
+def resolve_index(
+    spec: str | Path | NearDuplicateIndex | None, scheme: SignatureScheme, threshold: float
+) -> tuple[NearDuplicateIndex | None, bool]:
+    """The index a step option names, and whether the caller opened it (and must close it):
+    an open index is used as is, ``None`` or ``""`` means none, a path or URL is opened.
+    """
+    if isinstance(spec, NearDuplicateIndex):
+        return spec, False
+    if spec is None or str(spec) == "":
+        return None, False
+    return open_index(spec, scheme, threshold), True

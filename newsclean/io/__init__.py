@@ -2,7 +2,7 @@
 
 from newsclean.io.decode import decode_bytes
 from newsclean.io.errors import InputError
-from newsclean.io.readers import DEFAULT_MAX_BYTES, iter_documents
+from newsclean.io.readers import DEFAULT_MAX_BYTES, iter_documents, iter_input_files
 from newsclean.io.writers import AtomicWriter, JsonlWriter, atomic_write, write_text_atomic
 
 __all__ = [
@@ -13,5 +13,6 @@ __all__ = [
     "atomic_write",
     "decode_bytes",
     "iter_documents",
+    "iter_input_files",
     "write_text_atomic",
 ]

@@ -63,13 +63,20 @@ def iter_documents(
         if str(given) == STDIN:
             yield from _read_stdin(max_bytes, on_error)
             continue
+        for found in iter_input_files([given], on_error=on_error):
+            yield from _read_file(found, _source_for(found, root_relative), max_bytes, on_error)
+
+
+def iter_input_files(inputs: Sequence[str | Path], *, on_error: ErrorHandler) -> Iterator[Path]:
+    """The files ``inputs`` name: files as given, folders searched as :func:`iter_documents`
+    does (name order, symlink loops skipped); a missing path goes to ``on_error``.
+    """
+    for given in inputs:
         path = Path(given)
         if path.is_dir():
-            for found in _walk_folder(path, on_error):
-                source = _source_for(found, root_relative)
-                yield from _read_file(found, source, max_bytes, on_error)
+            yield from _walk_folder(path, on_error)
         elif path.exists() or path.is_symlink():
-            yield from _read_file(path, _source_for(path, root_relative), max_bytes, on_error)
+            yield path
         else:
             on_error(InputError(path, "no such file or folder"))
 

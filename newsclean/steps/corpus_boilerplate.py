@@ -35,7 +35,7 @@ from urllib.parse import urlparse
 
 import regex
 
-from newsclean.dedup.index import DEFAULT_THRESHOLD, NearDuplicateIndex, open_index
+from newsclean.dedup.index import DEFAULT_THRESHOLD, NearDuplicateIndex, resolve_index
 from newsclean.dedup.minhash import SignatureScheme
 from newsclean.dedup.shingles import DEFAULT_SHINGLE_SIZE, tokens
 from newsclean.steps.base import CorpusStep, Draft
@@ -156,8 +156,4 @@ class CorpusBoilerplate(CorpusStep):
         }
 
     def _open_index(self) -> tuple[NearDuplicateIndex | None, bool]:
-        if isinstance(self.index, NearDuplicateIndex):
-            return self.index, False
-        if self.index is None or str(self.index) == "":
-            return None, False
-        return open_index(self.index, self.scheme, self.threshold), True
+        return resolve_index(self.index, self.scheme, self.threshold)

@@ -14,7 +14,7 @@ import regex
 from newsclean.patterns import PhraseBook, load_phrasebook
 from newsclean.record import Block
 from newsclean.steps.base import BlockFilter, Draft, Step
-from newsclean.steps.shape import ends_sentence, words
+from newsclean.steps.shape import ends_sentence, headline_like, words
 
 _ISO_DATE = r"(?P<date>\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
 _URL = regex.compile(r"(?:https?://|www\.)[^\s<>\"]+")
@@ -114,11 +114,6 @@ class Credits(BlockFilter):
         return "credit line; kept in metadata.credits"
 
 
-def _is_headline(text: str) -> bool:
-    n = len(words(text))
-    return 2 <= n <= 40 and not ends_sentence(text) and not _URL.search(text)
-
-
 def _is_body(text: str) -> bool:
     return len(words(text)) >= 12 and ends_sentence(text)
 
@@ -136,7 +131,10 @@ class Standfirst(Step):
     def __call__(self, draft: Draft) -> list[Draft]:
         """Move the opening headline line, if there is one, into metadata."""
         kept = draft.kept
-        if len(kept) >= 2 and _is_headline(kept[0].text) and _is_body(kept[1].text):
+        if len(kept) < 2:
+            return [draft]
+        opening = kept[0].text
+        if headline_like(opening) and not _URL.search(opening) and _is_body(kept[1].text):
             kept[0].meta["standfirst"] = kept[0].text
             draft.remove(kept[0], self.name, "standfirst line; kept in metadata.standfirst")
         return [draft]

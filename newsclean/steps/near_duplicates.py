@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from newsclean.dedup.index import DEFAULT_THRESHOLD, NearDuplicateIndex, open_index
+from newsclean.dedup.index import DEFAULT_THRESHOLD, NearDuplicateIndex, resolve_index
 from newsclean.dedup.minhash import SignatureScheme, signatures
 from newsclean.dedup.shingles import DEFAULT_SHINGLE_SIZE, shingle_hashes
 from newsclean.steps.base import CorpusStep, Draft
@@ -192,11 +192,7 @@ class NearDuplicates(CorpusStep):
         return drafts
 
     def _open_index(self) -> tuple[NearDuplicateIndex | None, bool]:
-        if isinstance(self.index, NearDuplicateIndex):
-            return self.index, False
-        if self.index is None or str(self.index) == "":
-            return None, False
-        return open_index(self.index, self.scheme, self.threshold), True
+        return resolve_index(self.index, self.scheme, self.threshold)
 
     @staticmethod
     def _mark(drafts: list[Draft], clusters: list[list[Member]]) -> None:

@@ -18,7 +18,7 @@ import regex
 from newsclean.patterns import PhraseBook, load_phrasebook
 from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
-from newsclean.steps.shape import ends_sentence, title_case_share, words
+from newsclean.steps.shape import ends_sentence, headline_like, title_case_share, words
 
 # A time of day or "N hours ago": lines made of little else are comment and teaser metadata.
 _TIMESTAMP = regex.compile(
@@ -72,11 +72,6 @@ def _thread_follows(header: str, following: list[Block]) -> bool:
     return any(
         _TIMESTAMP.search(b.text) or _SPEAKER.search(b.text) for b in following if b.kept
     )
-
-
-def _headline_like(text: str) -> bool:
-    n = len(words(text))
-    return 3 <= n <= 30 and not ends_sentence(text)
 
 
 class PageBody(Step):
@@ -184,7 +179,7 @@ class PageBody(Step):
             inside[start:end] = [True] * (end - start)
             # The headline right above a body belongs to it.
             heading = start - 1
-            if heading >= 0 and blocks[heading].kept and _headline_like(blocks[heading].text):
+            if heading >= 0 and blocks[heading].kept and headline_like(blocks[heading].text, 3, 30):
                 inside[heading] = True
         outside = [b for b, keep in zip(blocks, inside) if b.kept and not keep]
         if len(outside) < self.min_removed:

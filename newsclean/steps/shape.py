@@ -31,3 +31,8 @@ def title_case_share(text: str) -> float:
     if not found:
         return 0.0
     return sum(1 for w in found if w[0].isupper()) / len(found)
+
+
+def headline_like(text: str, min_words: int = 2, max_words: int = 40) -> bool:
+    """True if ``text`` reads like a headline or standfirst: a few words, no sentence end."""
+    return min_words <= len(words(text)) <= max_words and not ends_sentence(text)

@@ -20,12 +20,7 @@ from difflib import SequenceMatcher
 from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
 from newsclean.steps.repeats import tokens
-from newsclean.steps.shape import ends_sentence, words
-
-
-def _headline_like(text: str) -> bool:
-    n = len(words(text))
-    return 2 <= n <= 40 and not ends_sentence(text)
+from newsclean.steps.shape import headline_like, words
 
 
 def _body_like(text: str) -> bool:
@@ -60,7 +55,7 @@ class SplitArticles(Step):
     def starts_article(self, blocks: list[Block], i: int, at_repeat_edge: bool) -> bool:
         """Whether kept block ``i`` (not the first) opens a new article."""
         text = blocks[i].text
-        if i + 1 >= len(blocks) or not _headline_like(text):
+        if i + 1 >= len(blocks) or not headline_like(text):
             return False
         following = blocks[i + 1].text
         if not _body_like(following):
