@@ -133,3 +133,43 @@ def test_appeal_in_the_middle_does_not_cut_the_article(sep):
     (record,) = newsclean.clean(text)
     assert not [r.text for r in record.removed if r.step == "page_body"]
     assert record.text == "\n\n".join(SHORT_ARTICLE)
+
+
+def test_only_furniture_removals_count_against_the_body():
+    # A repeated copy (removed by `repeats`) is not page chrome: page_body judges the page as
+    # if it were absent, as it is when the clean text is cleaned again. Counted as furniture,
+    # the two removed copies would cut the closing line off the body.
+    closing = "You are welcome."
+    text = "\n".join(["Home", "World", BODY[0], BODY[1], BODY[0], BODY[1], closing])
+    (draft,) = run_steps(text, "paragraphs", "repeats", PageBody(min_removed=1))
+    assert [b.text for b in draft.kept] == [BODY[0], BODY[1], closing]
+    steps = [b.removal.step for b in draft.blocks if not b.kept]
+    assert steps == ["page_body", "page_body", "repeats", "repeats"]
+    as_furniture = PageBody(min_removed=1, furniture_steps=("repeats",))
+    (draft,) = run_steps(text, "paragraphs", "repeats", as_furniture)
+    assert [b.text for b in draft.kept] == [BODY[0], BODY[1]]
+
+
+UP_NEXT = ["UP NEXT", "Thunder: Host the Lakers on Friday.", "Lakers: Visit the Thunder.",
+           "___"]
+SECOND_TITLE = "Protesters gather outside parliament for the third weekend"
+SECOND_BODY = [
+    "Protesters gathered outside parliament for the third weekend in a row on Saturday, "
+    "demanding that the government open talks with the striking rail workers.",
+    "Police estimated the crowd at several thousand people, making it one of the largest "
+    "demonstrations in the capital this year, and said there were no arrests.",
+]
+
+
+def test_article_body_trims_each_article_of_a_split_scrape():
+    # page_body sees the schedule lines between two bodies and keeps them; once the scrape is
+    # split they end the first article, where article_body trims them, as cleaning that
+    # article's text on its own would.
+    text = "\n\n".join([TITLE, *BODY, *UP_NEXT, SECOND_TITLE, *SECOND_BODY])
+    first, second = newsclean.clean(text)
+    assert first.text == "\n\n".join(BODY)
+    assert [r.text for r in first.removed if r.step == "article_body"] == UP_NEXT
+    assert second.text == "\n\n".join(SECOND_BODY)
+    for record in (first, second):
+        (again,) = newsclean.clean(record.text)
+        assert again.text == record.text

@@ -104,6 +104,28 @@ def test_quote_repeated_in_two_different_articles_is_kept():
     assert not any(r.step == "repeats" for rec in records for r in rec.removed)
 
 
+SCORES = [
+    "Merritt Island d. Titusville",
+    "Merritt Island (3-2): Kyleigh Trout 1 goal. Grace Hanks 1 goal. Britton Carroll 5 saves.",
+]
+
+
+def test_short_repeat_after_an_edited_headline_is_part_of_the_run():
+    # The second copy's headline has a typo (3 of 4 words shared, too few to be a repeat);
+    # it still shows that the short line after it belongs to a repeated run.
+    text = "\n\n".join([*A, *SCORES, "Merritt Island d. Titusvle", SCORES[1]])
+    record = clean_one(text)
+    assert record.text.count(SCORES[1]) == 1
+    check_repeat_removals(text, record, 1)
+    (draft,) = run_steps(text, "paragraphs", Repeats(edited=1.01))
+    assert all(b.kept for b in draft.blocks)
+    # two time stamps share their numbers, not their words: no run
+    stamps = ["November 19, 2019 at 6:34 am", "Posted by Ann Lee on November 19, 2019, 6:21 AM"]
+    text = "\n\n".join([*A, stamps[1], SCORES[1], stamps[0], SCORES[1]])
+    record = clean_one(text)
+    assert record.text.count(SCORES[1]) == 2
+
+
 def test_find_repeats_maps_a_run_position_by_position():
     texts = A + ["A line in between that is new and has several words."] + A
     assert find_repeats(texts) == [None] * 5 + [0, 1, 2, 3]

@@ -73,6 +73,24 @@ def test_repeated_article_blocks_split_and_deduplicated():
     assert len(all_paragraphs) == len(set(all_paragraphs))
 
 
+PRODUCT_BOX = [
+    "Wireless Earbuds Pro",
+    "Active noise cancellation and a transparency mode for immersive sound",
+    "Sweat and water resistant",
+    "Up to 24 hours of battery life with the charging case",
+]
+
+
+def test_repeated_widget_without_prose_is_not_an_article():
+    # A product box saved twice: the repeat edge and a headline-shaped line followed by a
+    # longish bullet would open an article, but what it opens holds no prose.
+    text = scrape([SF1, *ART1], PRODUCT_BOX, PRODUCT_BOX)
+    drafts = run_steps(text, "paragraphs", "repeats", SplitArticles())
+    assert len(drafts) == 1
+    drafts = run_steps(text, "paragraphs", "repeats", SplitArticles(min_prose=0))
+    assert len(drafts) == 2
+
+
 def test_single_article_with_subheadings_stays_one_record():
     article = [
         SF1, *ART1[:2], "Poverty in decline", ART1[2],

@@ -139,3 +139,20 @@ def test_repair_then_whitespace_is_a_fixed_point_with_control_blanks():
     (record,) = newsclean.clean(text, pipeline=pipeline)
     (again,) = newsclean.clean(record.text, pipeline=pipeline)
     assert again.text == record.text
+
+
+def test_soft_hyphen_inside_mojibake_is_a_byte_not_a_blank():
+    # "Э" is D0 AD in UTF-8; read as cp1252 the AD is a soft hyphen, which the repair must see
+    broken = "Эта работа".encode().decode("cp1252")
+    assert "\xad" in broken
+    assert UnicodeRepair().fix(broken) == "Эта работа"
+
+
+def test_repair_settles_what_the_whitespace_step_would_expose():
+    """Found by fuzzing: a soft hyphen (dropped by the whitespace step) hid a sequence that
+    ftfy repaired only once it was gone; the repair now runs on the settled form too."""
+    from newsclean.steps.whitespace import normalise_whitespace
+
+    text = "2/H\ufffd\u043e\ufffd\ufffd\xad\ufffd\ufffd"
+    once = normalise_whitespace(UnicodeRepair().fix(text))
+    assert normalise_whitespace(UnicodeRepair().fix(once)) == once

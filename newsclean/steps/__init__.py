@@ -11,7 +11,7 @@ from newsclean.steps.base import BlockFilter, CorpusStep, Draft, Step, TextFix
 from newsclean.steps.corpus_boilerplate import CorpusBoilerplate
 from newsclean.steps.metadata import Credits, DatePrefix, Links, Related, Standfirst
 from newsclean.steps.near_duplicates import NearDuplicates
-from newsclean.steps.page import PageBody
+from newsclean.steps.page import ArticleBody, PageBody
 from newsclean.steps.paragraphs import Paragraphs
 from newsclean.steps.repeats import Repeats
 from newsclean.steps.split import SplitArticles
@@ -29,9 +29,10 @@ STEPS: dict[str, type[Step]] = {
         Related,
         Credits,
         Banners,
-        PageBody,
         Repeats,
+        PageBody,
         SplitArticles,
+        ArticleBody,
         Standfirst,
         NearDuplicates,
         CorpusBoilerplate,
@@ -43,6 +44,7 @@ DEFAULT_STEPS: tuple[str, ...] = tuple(STEPS)
 __all__ = [
     "DEFAULT_STEPS",
     "STEPS",
+    "ArticleBody",
     "Banners",
     "BlockFilter",
     "CorpusStep",

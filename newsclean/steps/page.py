@@ -78,9 +78,12 @@ class PageBody(Step):
     """Keep only the article body of a full-page scrape: remove navigation menus, section and
     headline lists, comment threads and footers before and after the longest stretch of prose.
 
-    Lines that earlier steps removed as furniture (share bars, "Related", "Comments" headers)
-    count against the stretch that would include them, and each further chrome line in an
-    unbroken run costs more than the last, so a menu or a headline list is a wall the body does
+    Lines that earlier steps removed as page furniture (the steps named in ``furniture_steps``:
+    share bars, banners, "Related" teasers, link lines) count against the stretch that would
+    include them; lines removed for other reasons (a repeat, a line the unicode repair emptied)
+    are not evidence of chrome and are left out of the scoring, as they are absent when the
+    clean text is cleaned again. Each further chrome line in an unbroken run costs more than
+    the last, so a menu or a headline list is a wall the body does
     not cross while a lone subheading inside the article costs little. ``min_removed`` keeps the
     step from trimming the odd stray line off an ordinary scrape: it only acts when at least that
     many paragraphs fall outside the body. Everything from a comments header ("34 Comments",
@@ -100,6 +103,7 @@ class PageBody(Step):
         other_share: float = 0.1,
         min_other: float = 50.0,
         min_body: float = 100.0,
+        furniture_steps: tuple[str, ...] = ("links", "related", "credits", "banners"),
     ) -> None:
         self.book = phrasebook or load_phrasebook()
         self.min_removed = min_removed
@@ -107,9 +111,12 @@ class PageBody(Step):
         self.other_share = other_share
         self.min_other = min_other
         self.min_body = min_body
+        self.furniture_steps = frozenset(furniture_steps)
 
     def scores(self, blocks: list[Block]) -> list[float]:
-        """The score of every block, kept or removed, in order (see the class docstring)."""
+        """The score of every block, kept or removed as furniture, in order (see the class
+        docstring).
+        """
         out: list[float] = []
         run = 0
         for block in blocks:
@@ -169,7 +176,7 @@ class PageBody(Step):
 
     def __call__(self, draft: Draft) -> list[Draft]:
         """Remove the kept paragraphs that lie outside every body stretch."""
-        blocks = draft.blocks
+        blocks = [b for b in draft.blocks if b.kept or b.removal.step in self.furniture_steps]
         scores = self.scores(blocks)
         thread = self.comments_start(blocks, scores)
         if thread is not None:
@@ -188,3 +195,15 @@ class PageBody(Step):
             draft.remove(block, self.name, "outside the article body (navigation, lists, "
                          "comments, footer)")
         return [draft]
+
+
+class ArticleBody(PageBody):
+    """After a multi-article scrape is split, apply the page-body rule to each article on its
+    own: remove the chrome at the edges of one article (an "UP NEXT" box, a list of teasers)
+    that ``page_body`` kept while the next article's prose stood right after it.
+
+    Cleaning one article's text again sees exactly this, so the result does not change when
+    the clean text is cleaned again.
+    """
+
+    name = "article_body"

@@ -83,13 +83,22 @@ def _near(size: int, other: int, shared: int, overlap: float, size_ratio: float)
 class Repeats(Step):
     """Remove paragraphs and runs of paragraphs that repeat earlier ones in the same scrape,
     exactly or nearly (a sentence edited, other whitespace or wrapping); the first copy stays
-    and each removal names where it is.
+    and each removal names where it is. A repeat belongs to a run when a neighbour repeats the
+    first copy's neighbour, or shares at least ``edited`` of its words with it (a headline with
+    a typo); a lone repeat is removed only from ``lone_words`` words up.
     """
 
     name = "repeats"
 
-    def __init__(self, overlap: float = 0.8, size_ratio: float = 0.7, lone_words: int = 40):
+    def __init__(
+        self,
+        overlap: float = 0.8,
+        size_ratio: float = 0.7,
+        lone_words: int = 40,
+        edited: float = 0.6,
+    ):
         self.overlap = overlap
+        self.edited = edited
         self.size_ratio = size_ratio
         self.lone_words = lone_words
 
@@ -122,10 +131,26 @@ class Repeats(Step):
         if len(tokens(blocks[i].text)) >= self.lone_words:
             return True
         for step in (-1, 1):
-            k = i + step
-            if 0 <= k < len(match) and match[k] is not None and abs(match[k] - (j + step)) <= 1:
+            k, first_k = i + step, j + step
+            if not (0 <= k < len(match) and 0 <= first_k < i):
+                continue
+            if match[k] is not None and abs(match[k] - first_k) <= 1:
+                return True
+            # A neighbour edited too much to count as a repeat (a typo in a short headline)
+            # still shows the run when it shares most of its words with the first copy's.
+            if _edited_copy(tokens(blocks[k].text), tokens(blocks[first_k].text), self.edited):
                 return True
         return False
+
+
+def _edited_copy(a: list[str], b: list[str], share: float) -> bool:
+    """True if ``a`` and ``b`` share at least ``share`` of the smaller set of their words, and
+    at least three words. Numbers are left out: two time stamps share most of their tokens.
+    """
+    a_words = {t for t in a if not t.isdigit()}
+    b_words = {t for t in b if not t.isdigit()}
+    shared = len(a_words & b_words)
+    return shared >= 3 and shared >= share * min(len(a_words), len(b_words))
 
 
 def _preview(block: Block, width: int = 40) -> str:

@@ -7,7 +7,8 @@ punctuation), is followed by body text, and one of these holds:
 * the body paragraph after it opens with the same words (a headline cut from the lead
   sentence: "A hunter who killed and ate" / "A hunter who killed and ate a wild rabbit ...");
 * the repeats step saw a repeated run begin at it or end right before it (a scrape that
-  repeats an article block does so from the article's first line to its last).
+  repeats an article block does so from the article's first line to its last), and the
+  article it opens has some prose: a repeated product box or teaser list is not an article.
 
 Subheadings inside an article match none of these and stay with their article. Each article
 becomes its own draft (``part`` 0, 1, ...), so record ids are stable: ``<document id>/<part>``.
@@ -19,6 +20,7 @@ from difflib import SequenceMatcher
 
 from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
+from newsclean.steps.page import line_score
 from newsclean.steps.repeats import tokens
 from newsclean.steps.shape import headline_like, words
 
@@ -52,6 +54,9 @@ class SplitArticles(Step):
 
     name = "split"
 
+    def __init__(self, min_prose: float = 20.0) -> None:
+        self.min_prose = min_prose
+
     def starts_article(self, blocks: list[Block], i: int, at_repeat_edge: bool) -> bool:
         """Whether kept block ``i`` (not the first) opens a new article."""
         text = blocks[i].text
@@ -74,9 +79,25 @@ class SplitArticles(Step):
         for i in range(1, len(kept)):
             if i - 1 != starts[-1] and self.starts_article(kept, i, kept[i].start in edges):
                 starts.append(i)
+        starts = self._with_prose(kept, starts)
         if len(starts) == 1:
             return [draft]
         return self._cut(draft, kept, starts)
+
+    def _with_prose(self, kept: list[Block], starts: list[int]) -> list[int]:
+        """Drop the starts that only a repeat edge backs (no lead sentence repeats the
+        headline) when the article they open holds less than ``min_prose`` points of prose: a
+        product box or a list of teasers after a repeated widget is not an article, and its
+        lines stay with the article before them.
+        """
+        prose = [max(line_score(b.text), 0.0) for b in kept]
+        ends = starts[1:] + [len(kept)]
+        return [0] + [
+            start
+            for start, end in zip(starts[1:], ends[1:])
+            if _opens_with(kept[start].text, kept[start + 1].text)
+            or sum(prose[start:end]) >= self.min_prose
+        ]
 
     @staticmethod
     def _cut(draft: Draft, kept: list[Block], starts: list[int]) -> list[Draft]:

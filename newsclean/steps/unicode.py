@@ -6,10 +6,14 @@ import ftfy
 import regex
 
 from newsclean.steps.base import TextFix
+from newsclean.steps.whitespace import normalise_whitespace
 
 # Every blank but NBSP (U+00A0), which mojibake repair needs to see, and line breaks, which
 # the paragraphs step owns (a block never holds one).
 _OTHER_BLANKS = regex.compile(r"[^\S\n\r\u00a0]")
+# ftfy is nearly idempotent; a repair can expose another (found by fuzzing), so it runs to a
+# fixed point, with a bound because nothing proves it converges.
+_MAX_ROUNDS = 4
 
 # Explicit so an ftfy upgrade cannot change our output silently. Quotes, ligatures and
 # full-width characters are the author's, so they stay; line breaks are handled by `paragraphs`.
@@ -43,10 +47,20 @@ class UnicodeRepair(TextFix):
     name = "unicode"
 
     def fix(self, text: str) -> str:
-        """Run ftfy with :data:`FTFY_CONFIG`, blanks other than NBSP first made spaces.
+        r"""Run ftfy with :data:`FTFY_CONFIG`, then again on the text as the whitespace step
+        will leave it, until that form no longer changes.
 
-        ftfy reads a space after a mojibake lead byte as a lost NBSP, so a tab or form feed
-        that the whitespace step later turns into a space could change the repair on a second
-        pass (found by fuzzing); NBSP itself is kept, as mojibake of à and the like needs it.
+        ftfy reads its input in context: a space after a mojibake lead byte may be a lost NBSP,
+        and a soft hyphen may be a byte of mojibake (``Ð\xad`` is Э) or hide a sequence. So
+        the first round sees the characters as the scrape has them (only blanks other than
+        NBSP made spaces), and each further round sees what cleaning the clean text again
+        would see. Without that, a second cleaning could repair more (found by fuzzing).
         """
-        return ftfy.fix_text(_OTHER_BLANKS.sub(" ", text), FTFY_CONFIG)
+        text = ftfy.fix_text(_OTHER_BLANKS.sub(" ", text), FTFY_CONFIG)
+        for _ in range(_MAX_ROUNDS):
+            settled = normalise_whitespace(text)
+            again = ftfy.fix_text(settled, FTFY_CONFIG)
+            if again == settled:
+                break
+            text = again
+        return text
