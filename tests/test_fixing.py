@@ -139,25 +139,57 @@ def test_index_finds_duplicates_across_separate_invocations(tmp_path):
     assert "near_duplicates: " in result.output
 
 
+def pre_commit_or_skip() -> str:
+    pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
+    if not Path(pre_commit).exists():
+        pytest.skip("the pre-commit package is not installed (pip install -e '.[test]')")
+    return pre_commit
+
+
+def git_repo_of_scrapes(tmp_path: Path) -> Path:
+    repo = tmp_path / "data"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    shutil.copy(SEEDS / "001_d457670f2d5ee3dd.txt", repo / "scrape.txt")
+    subprocess.run(["git", "add", "."], cwd=repo, check=True)
+    return repo
+
+
+@pytest.mark.slow
+def test_pre_commit_try_repo_check_then_fix(tmp_path):
+    """`pre-commit try-repo` against this working tree (uncommitted changes included): both
+    hooks fail on a dirty scrape, the fix hook having cleaned it; then both pass."""
+    pre_commit = pre_commit_or_skip()
+    repo = git_repo_of_scrapes(tmp_path)
+
+    def try_repo() -> subprocess.CompletedProcess:
+        return subprocess.run([pre_commit, "try-repo", str(ROOT), "--files", "scrape.txt"],
+                              cwd=repo, capture_output=True, text=True, timeout=900)
+
+    dirty = try_repo()
+    assert dirty.returncode == 1, dirty.stdout + dirty.stderr
+    assert "scrape.txt:13: banners: " in dirty.stdout
+    assert "files were modified by this hook" in dirty.stdout
+    assert "Remind me later." not in (repo / "scrape.txt").read_text(encoding="utf-8")
+    fixed = try_repo()
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert fixed.stdout.count("Passed") == 2
+
+
 @pytest.mark.slow
 def test_pre_commit_hook_end_to_end(tmp_path):
     """In a git repository of scrapes with the hook installed: a dirty scrape makes the commit
     fail, `newsclean fix` cleans it, the next commit passes. Runs the real pre-commit."""
-    pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
-    if not Path(pre_commit).exists():
-        pytest.skip("the pre-commit package is not installed (pip install -e '.[test]')")
+    pre_commit = pre_commit_or_skip()
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
                           text=True)
     if head.returncode != 0:
         pytest.skip("the hook is installed from this repository's git checkout")
-    repo = tmp_path / "data"
-    repo.mkdir()
+    repo = git_repo_of_scrapes(tmp_path)
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
-    subprocess.run(["git", "init", "-q", str(repo)], check=True)
     (repo / ".pre-commit-config.yaml").write_text(
         f"repos:\n- repo: {ROOT}\n  rev: {head.stdout.strip()}\n  hooks:\n"
         "  - id: newsclean-check\n", encoding="utf-8")
-    shutil.copy(SEEDS / "001_d457670f2d5ee3dd.txt", repo / "scrape.txt")
     subprocess.run([pre_commit, "install"], cwd=repo, check=True, capture_output=True)
     subprocess.run(["git", "add", "."], cwd=repo, check=True)
 

@@ -5,8 +5,9 @@
 
 Each input is decoded as UTF-8 (bytes that are not become U+FFFD) and cleaned with the default
 per-document steps. The target fails on any exception escaping the pipeline, on a run that is
-not deterministic, on a removal whose text is not the input span it names, and on cleaning a
-clean record's text changing it. The run used for docs/reliability.md is recorded there.
+not deterministic, on a removal whose text is not the input span it names, on cleaning a
+clean record's text changing it, and on a record's canonical text (what ``newsclean fix``
+writes) not cleaning back to itself. The run used for docs/reliability.md is recorded there.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import atheris
 
 with atheris.instrument_imports():
     from newsclean.config import Config
+    from newsclean.fixing import render_text
     from newsclean.pipeline import Pipeline
     from newsclean.record import Document, document_id
 
@@ -37,11 +39,12 @@ def test_one_input(data: bytes) -> None:
         for removal in record.removed:
             if text[removal.start : removal.end] != removal.text:
                 raise AssertionError(f"removal span does not match its text: {removal}")
-    if len(records) == 1:
-        (record,) = records
-        cleaned = clean(record.text)
-        if [r.text for r in cleaned] != [record.text]:
+    for record in records:
+        if [r.text for r in clean(record.text)] != [record.text]:
             raise AssertionError("cleaning the clean text changed it")
+        rendered = render_text(record)
+        if [render_text(r) for r in clean(rendered)] != [rendered]:
+            raise AssertionError("fixing the fixed text changed it")
 
 
 if __name__ == "__main__":
