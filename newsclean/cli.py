@@ -252,13 +252,10 @@ def _plans(paths: tuple[str, ...], pipeline: Pipeline, report: Callable[[Excepti
     pipeline.finish(drafts)
     for plan in plans:
         for draft in plan.drafts:
+            # The kept copy of a cluster is fine; the others are what the hook is about.
             if draft.duplicate_of:
                 reason = f"near-duplicate of {draft.duplicate_of}"
-            elif draft.cluster:  # clusters have two members or more
-                reason = f"has near-duplicates (cluster {draft.cluster}; this copy is kept)"
-            else:
-                continue
-            plan.findings.append(Finding(str(plan.path), None, "near_duplicates", reason))
+                plan.findings.append(Finding(str(plan.path), None, "near_duplicates", reason))
     return plans
 
 
@@ -286,6 +283,10 @@ def _fatal_errors(interrupted: str):
 def _check_or_fix(paths, config_file, disable, index, diff, fix, keep_removed,
                   fail_on_change=False):
     config = _configured(config_file, disable, index=index)
+    # The index follows the files of the repository: a file checked again replaces its earlier
+    # entries, a deleted one drops out (see NearDuplicates).
+    for step in ("near_duplicates", "corpus_boilerplate"):
+        config = config.with_options(step, per_file=True if index else None)
     if index is None:
         # Without an index the corpus steps would compare only the files at hand, which a
         # pre-commit run splits arbitrarily: leave cross-file checks to --index.

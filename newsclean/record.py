@@ -26,12 +26,18 @@ def document_id(key: str, text: str) -> str:
 
 @dataclass(frozen=True)
 class Document:
-    """One input text as a reader yields it."""
+    """One input text as a reader yields it.
+
+    ``source`` names where the text came from (a path, ``PATH:LINE``, or a JSONL record's own
+    ``source``, often a URL); ``path`` is the file it was read from (``None`` for stdin or a
+    text built in code), which an index that follows files keys its entries on.
+    """
 
     id: str
     source: str
     text: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    path: str | None = None
 
 
 @dataclass(frozen=True)

@@ -101,3 +101,23 @@ def test_site_and_paragraph_hash():
     assert site_of(d) == "example.com"
     assert paragraph_hash("Copyright 2023 The Paper") == paragraph_hash("copyright 2024 the PAPER!")
     assert paragraph_hash("...") is None
+
+
+def test_per_file_units_do_not_pile_up_when_one_file_is_edited(tmp_path, monkeypatch):
+    # Each check of an edited scrape used to add one more "article" holding the same
+    # paragraphs; after five edits they recurred in five units and were cut as boilerplate.
+    monkeypatch.chdir(tmp_path)
+    index = str(tmp_path / "index.db")
+    paragraphs = body(1)
+    for edit in range(8):
+        version = [*paragraphs, f"Edit {edit} changed this closing line of the story."]
+        d = draft("story", version)
+        d.document = Document(f"story-{edit}", "site-a/story.txt", d.document.text,
+                              path="site-a/story.txt")
+        (out,) = CorpusBoilerplate(index=index, per_file=True).run_corpus([d])
+        assert all(b.kept for b in out.blocks), edit
+    from newsclean.dedup.index import open_index
+
+    stored = open_index(index)
+    assert stored.stored_paragraph_counts("site-a", {paragraph_hash(paragraphs[0])}, set())[1] == 1
+    stored.close()

@@ -156,3 +156,95 @@ def test_paragraph_counts_are_idempotent_per_unit(tmp_path):
     counts, units = index.stored_paragraph_counts("site", {1, 2, 3}, {"u1"})
     assert units == 1 and counts == {2: 1, 3: 1}
     index.close()
+
+
+def test_forget_drops_a_files_entries_and_units_now_and_at_commit(tmp_path):
+    path = tmp_path / "index.db"
+    index = open_index(path, SCHEME)
+    index.add("a1", sig(article(1)), path="a.txt")
+    index.add("b1", sig(article(2)), path="b.txt")
+    index.add_paragraphs("site", "a.txt", {1, 2}, path="a.txt")
+    index.add_paragraphs("site", "b.txt", {2, 3}, path="b.txt")
+    index.commit()
+    index.close()
+
+    index = open_index(path, SCHEME)
+    assert index.paths() == {"a.txt", "b.txt"}
+    index.forget({"a.txt"})
+    assert index.query(sig(article(1))) == [] and "a1" not in index
+    assert index.query(sig(article(2))) == ["b1"]
+    counts, units = index.stored_paragraph_counts("site", {1, 2, 3}, set())
+    assert units == 1 and counts == {2: 1, 3: 1}
+    index.add("a2", sig(article(1)), path="a.txt")  # the file read again
+    assert index.query(sig(article(1))) == ["a2"]
+    index.commit()
+    index.close()
+
+    index = open_index(path, SCHEME)
+    assert "a1" not in index and "a2" in index and "b1" in index
+    counts, units = index.stored_paragraph_counts("site", {1, 2, 3}, set())
+    assert units == 1 and counts == {2: 1, 3: 1}
+    index.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT COUNT(*) FROM paragraph_counts").fetchone() == (2,)
+
+
+def test_forgetting_one_kind_keeps_the_other(tmp_path):
+    path = tmp_path / "index.db"
+    index = open_index(path, SCHEME)
+    index.add("a1", sig(article(1)), path="a.txt")
+    index.add_paragraphs("site", "a.txt", {1}, path="a.txt")
+    index.commit()
+    index.forget({"a.txt"}, units=False)
+    index.commit()
+    assert "a1" not in index
+    assert index.stored_paragraph_counts("site", {1}, set()) == ({1: 1}, 1)
+    index.forget({"a.txt"}, entries=False)
+    index.commit()
+    assert index.stored_paragraph_counts("site", {1}, set()) == ({}, 0)
+    assert index.paths() == set()
+    index.close()
+
+
+def test_follow_files_forgets_files_that_are_gone_and_names_files_from_the_index(
+    tmp_path, monkeypatch
+):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "kept.txt").write_text("x", encoding="utf-8")
+    index = open_index(data / "index.db", SCHEME)
+    monkeypatch.chdir(tmp_path)
+    assert index.file_key("data/kept.txt") == "kept.txt"
+    index.add("k", sig(article(1)), path="kept.txt")
+    index.add("g", sig(article(2)), path="gone.txt")
+    index.commit()
+    monkeypatch.chdir(data)  # another working folder: the same names
+    assert index.file_key("kept.txt") == "kept.txt"
+    index.follow_files(set())
+    index.commit()
+    assert "k" in index and "g" not in index
+    index.close()
+
+
+def test_format_1_index_is_upgraded_in_place(tmp_path):
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)")
+        db.execute("CREATE TABLE signatures (key TEXT PRIMARY KEY, signature BLOB NOT NULL, "
+                   "created TEXT, length INTEGER NOT NULL)")
+        db.execute("CREATE TABLE paragraph_units (site TEXT, unit TEXT, hashes BLOB NOT NULL, "
+                   "PRIMARY KEY (site, unit))")
+        db.execute("CREATE TABLE paragraph_counts (site TEXT, hash INTEGER, "
+                   "units INTEGER NOT NULL, PRIMARY KEY (site, hash))")
+        db.executemany("INSERT INTO meta VALUES (?, ?)",
+                       [("format", "newsclean-index/1"), ("scheme", SCHEME.key())])
+        db.execute("INSERT INTO signatures VALUES (?, ?, ?, ?)",
+                   ("old", sig(article(1)).astype("<u4").tobytes(), None, 10))
+    index = open_index(path, SCHEME)
+    assert index.query(sig(article(1))) == ["old"]
+    assert index.entry("old").path is None
+    index.add("new", sig(article(2)), path="n.txt")
+    index.commit()
+    index.close()
+    with sqlite3.connect(path) as db:
+        assert dict(db.execute("SELECT name, value FROM meta"))["format"] == "newsclean-index/2"

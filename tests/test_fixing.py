@@ -139,6 +139,31 @@ def test_index_finds_duplicates_across_separate_invocations(tmp_path):
     assert "near_duplicates: " in result.output
 
 
+def test_index_workflow_check_fix_check_copy_delete_rename(scrapes, monkeypatch):
+    """What a pre-commit hook with --index goes through: the index follows the files, so a
+    fixed file is not a duplicate of its own dirty version, a copy is one until it is deleted,
+    and a renamed file is not a duplicate of its old name."""
+    monkeypatch.chdir(scrapes)
+    index = ".newsclean-index.db"
+    assert invoke("check", "--index", index, ".").exit_code == 1
+    assert invoke("fix", "--index", index, ".").exit_code == 0
+    result = invoke("check", "--index", index, ".")
+    assert result.exit_code == 0, result.output
+    story = Path("000_f7b2b1a91d296620.txt")
+    Path("copy.txt").write_bytes(story.read_bytes())
+    result = invoke("check", "--index", index, "copy.txt")
+    assert result.exit_code == 1
+    assert result.output.startswith("copy.txt: near_duplicates: near-duplicate of ")
+    # the original is the kept copy: it passes, also checked alone
+    assert invoke("check", "--index", index, str(story)).exit_code == 0
+    Path("copy.txt").unlink()
+    story.rename("renamed.txt")
+    result = invoke("check", "--index", index, ".")
+    assert result.exit_code == 0, result.output
+    result = invoke("check", "--index", index, "renamed.txt")
+    assert result.exit_code == 0, result.output
+
+
 def pre_commit_or_skip() -> str:
     pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
     if not Path(pre_commit).exists():

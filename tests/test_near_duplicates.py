@@ -84,8 +84,44 @@ def test_index_links_runs_and_rerun_is_idempotent(tmp_path):
     assert again == fresh
 
 
-def test_indexed_article_that_loses_the_policy_is_not_marked_in_new_run(tmp_path):
+def test_an_article_an_earlier_run_kept_stays_kept(tmp_path):
+    # The new copy is dated earlier, which would win in one run over both; but the first
+    # run's output already has "late" as a kept record, so the new copy is the duplicate.
     path = str(tmp_path / "index.db")
     run([("late", BASE, "2024-05-01")], index=path)
     marks, _ = run([("early", edited(BASE, 30), "2024-01-01")], index=path)
-    assert marks["early"] == ("early", None)
+    assert marks["early"] == ("late", "late")
+    fresh, _ = run([("late", BASE, "2024-05-01"), ("early", edited(BASE, 30), "2024-01-01")])
+    assert fresh["early"] == ("early", None)
+
+
+def file_draft(path: str, text: str) -> Draft:
+    return Draft.start(Document(id=f"{path}:{hash(text)}", source=path, text=text, path=path))
+
+
+def per_file_run(index: str, *files: tuple[str, str]):
+    drafts = [file_draft(p, t) for p, t in files]
+    NearDuplicates(index=index, per_file=True).run_corpus(drafts)
+    return {d.document.path: d.duplicate_of for d in drafts}
+
+
+def test_per_file_index_follows_edits_deletions_and_renames(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    index = str(tmp_path / "index.db")
+    for name in ("a.txt", "copy.txt", "renamed.txt"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    assert per_file_run(index, ("a.txt", BASE)) == {"a.txt": None}
+    # a.txt edited: never a duplicate of its own earlier version
+    assert per_file_run(index, ("a.txt", edited(BASE, 30))) == {"a.txt": None}
+    # a copy in another file is, and is not indexed
+    (flagged,) = per_file_run(index, ("copy.txt", BASE)).values()
+    assert flagged is not None
+    assert per_file_run(index, ("a.txt", edited(BASE, 30))) == {"a.txt": None}
+    # a.txt renamed: the old name is gone from disk, so its entry goes
+    (tmp_path / "a.txt").unlink()
+    assert per_file_run(index, ("renamed.txt", edited(BASE, 30))) == {"renamed.txt": None}
+    from newsclean.dedup.index import open_index
+
+    stored = open_index(index)
+    assert stored.paths() == {"renamed.txt"}
+    stored.close()

@@ -106,3 +106,29 @@ def test_step_over_redis_matches_a_fresh_run(redis_url):
     later = [make("new", copy, "2024-02-01")]
     NearDuplicates(index=url).run_corpus(later)
     assert (later[0].cluster, later[0].duplicate_of) == ("old", "old")
+
+
+def test_forget_removes_a_files_entries_units_and_lsh_buckets(redis_url):
+    url = redis_url + "?prefix=t4"
+    sigs = text_signatures([article(1), article(2)], SCHEME)
+    index = open_index(url, SCHEME, 0.5)
+    index.add("a1", sigs[0], path="a.txt")
+    index.add("b1", sigs[1], path="b.txt")
+    index.add_paragraphs("site", "a.txt", {1, 2}, path="a.txt")
+    index.add_paragraphs("site", "b.txt", {2, 3}, path="b.txt")
+    index.commit()
+    index.close()
+
+    index = open_index(url, SCHEME, 0.5)
+    assert index.paths() == {"a.txt", "b.txt"}
+    index.forget({"a.txt"})
+    assert index.query(sigs[0]) == []  # hidden before the commit
+    index.commit()
+    index.close()
+
+    reader = open_index(url, SCHEME, 0.5)
+    assert reader.candidates(sigs[0]) == [] and reader.query(sigs[1]) == ["b1"]
+    assert reader.paths() == {"b.txt"}
+    counts, units = reader.stored_paragraph_counts("site", {1, 2, 3}, set())
+    assert units == 1 and counts == {2: 1, 3: 1}
+    reader.close()

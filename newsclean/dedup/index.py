@@ -8,14 +8,17 @@ only costs one signature comparison, a false negative is a missed duplicate.
 
 Additions are staged: :meth:`add` makes an entry visible to :meth:`query` at once, and
 :meth:`commit` writes all staged entries (and staged paragraph statistics) to the store in one
-transaction, so an interrupted run leaves the store as the previous run left it.
+transaction, so an interrupted run leaves the store as the previous run left it. So is
+:meth:`forget`, which an index that follows files uses to drop the entries of a file read
+again or gone: they disappear from queries at once and from the store at commit.
 """
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import numpy as np
 from datasketch import MinHashLSH
@@ -27,7 +30,7 @@ from newsclean.dedup.minhash import (
     estimate_jaccard,
     to_lean,
 )
-from newsclean.dedup.store import Entry, IndexStore, RedisStore, SQLiteStore
+from newsclean.dedup.store import Entry, IndexStore, RedisStore, SQLiteStore, Unit, Units
 
 # Measured on the scrapes-dev keys (word 5-grams): republished copies score 0.47-1.0 (5th
 # percentile 0.66-0.73), different articles at most 0.13; 0.5 gives pairwise F1 = 1.0 there and
@@ -78,7 +81,12 @@ class NearDuplicateIndex:
         self._staged_lsh = self._make_lsh(None)
         self._entries: dict[str, Entry] = {}
         self._staged: dict[str, Entry] = {}
-        self._staged_paragraphs: dict[str, dict[str, set[int]]] = {}
+        self._staged_paragraphs: Units = {}
+        # Files whose stored entries / units go at commit, and those entries' keys (hidden from
+        # queries until then).
+        self._forgotten_entries: set[str] = set()
+        self._forgotten_units: set[str] = set()
+        self._hidden: set[str] = set()
         if store is not None and config is None:
             for entry in store.iter_entries():
                 self._entries[entry.key] = entry
@@ -100,24 +108,89 @@ class NearDuplicateIndex:
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self.entry(key) is not None
 
-    def add(self, key: str, sig: np.ndarray, created: str | None = None, length: int = 0) -> None:
+    def add(
+        self,
+        key: str,
+        sig: np.ndarray,
+        created: str | None = None,
+        length: int = 0,
+        path: str | None = None,
+    ) -> None:
         """Stage an article: searchable at once, persisted by :meth:`commit`.
 
         Adding a key again replaces its signature (re-running the same files is idempotent).
+        ``path`` names the file the article came from, for :meth:`forget`.
         """
         sig = self._checked(sig)
         if key in self._staged:
             self._staged_lsh.remove(key.encode())
-        self._staged[key] = Entry(key, sig, created, length)
+        self._hidden.discard(key)
+        self._staged[key] = Entry(key, sig, created, length, path)
         self._staged_lsh.insert(key.encode(), to_lean(sig, self.scheme), False)
 
     def entry(self, key: str) -> Entry | None:
         """Return the entry of ``key`` (staged first, then stored), or ``None``."""
         if key in self._staged:
             return self._staged[key]
+        if key in self._hidden:
+            return None
         if key not in self._entries and self.store is not None:
             self._entries.update(self.store.get_entries([key]))
         return self._entries.get(key)
+
+    def paths(self) -> set[str]:
+        """Return the files that the index's entries and units name (staged ones included)."""
+        stored = self.store.paths() if self.store is not None else set()
+        staged = {e.path for e in self._staged.values() if e.path is not None}
+        staged |= {
+            unit.path for units in self._staged_paragraphs.values() for unit in units.values()
+            if unit.path is not None
+        }
+        return stored | staged
+
+    def forget(self, paths: set[str], *, entries: bool = True, units: bool = True) -> None:
+        """Drop the entries and/or the paragraph units of the files ``paths``: from queries and
+        counts now, from the store at :meth:`commit`. What is added afterwards stays.
+
+        The two corpus steps each forget their own kind, so neither undoes what the other has
+        just committed for the same files.
+        """
+        paths = set(paths)
+        if entries:
+            self._forgotten_entries |= paths
+            for key in [k for k, e in self._staged.items() if e.path in paths]:
+                del self._staged[key]
+                self._staged_lsh.remove(key.encode())
+            if self.store is not None:
+                self._hidden |= self.store.keys_of_paths(paths)
+        if units:
+            self._forgotten_units |= paths
+            for staged in self._staged_paragraphs.values():
+                for name in [n for n, unit in staged.items() if unit.path in paths]:
+                    del staged[name]
+
+    def file_key(self, path: str) -> str:
+        """How the index names the file at ``path``: relative to the index file's folder, so
+        one file has one name whatever folder newsclean runs in (as given, for a store
+        without a folder).
+        """
+        root = self.store.files_root if self.store is not None else None
+        if root is None:
+            return path
+        return PurePath(os.path.relpath(os.path.abspath(path), root)).as_posix()
+
+    def _file_exists(self, key: str) -> bool:
+        root = self.store.files_root if self.store is not None else None
+        return (root / key if root is not None else Path(key)).exists()
+
+    def follow_files(self, paths: set[str], *, entries: bool = True, units: bool = True) -> None:
+        """Make the index follow files: forget what it holds for the files at ``paths`` (about
+        to be read again) and for every file it names that no longer exists (deleted or
+        renamed).
+        """
+        keys = {self.file_key(p) for p in paths}
+        gone = {k for k in self.paths() - keys if not self._file_exists(k)}
+        self.forget(keys | gone, entries=entries, units=units)
 
     def _checked(self, sig: np.ndarray) -> np.ndarray:
         sig = np.asarray(sig)
@@ -131,14 +204,17 @@ class NearDuplicateIndex:
     def candidates(self, sig: np.ndarray) -> list[str]:
         """Unverified LSH candidates for ``sig`` (sorted keys)."""
         lean = to_lean(self._checked(sig), self.scheme)
-        found = {k.decode() for k in self._lsh.query(lean)}
+        found = {k.decode() for k in self._lsh.query(lean)} - self._hidden
         found.update(k.decode() for k in self._staged_lsh.query(lean))
         return sorted(found)
 
     def query_scored(self, sig: np.ndarray) -> list[tuple[str, float]]:
         """Return verified near-duplicates of ``sig`` with their estimated Jaccard, best first."""
         keys = self.candidates(sig)
-        missing = [k for k in keys if k not in self._staged and k not in self._entries]
+        missing = [
+            k for k in keys if k not in self._staged and k not in self._entries
+            and k not in self._hidden
+        ]
         if missing and self.store is not None:
             self._entries.update(self.store.get_entries(missing))
         scored = []
@@ -158,10 +234,14 @@ class NearDuplicateIndex:
 
     # Corpus paragraph statistics ------------------------------------------------------------
 
-    def add_paragraphs(self, site: str, unit: str, hashes: set[int]) -> None:
-        """Stage the paragraph hashes of one counting unit (a cluster or a lone document)."""
+    def add_paragraphs(
+        self, site: str, unit: str, hashes: set[int], path: str | None = None
+    ) -> None:
+        """Stage the paragraph hashes of one counting unit (a cluster or a lone document;
+        ``path`` names its file when the index follows files).
+        """
         units = self._staged_paragraphs.setdefault(site, {})
-        units.setdefault(unit, set()).update(hashes)
+        units.setdefault(unit, Unit(set(), path)).hashes.update(hashes)
 
     def stored_paragraph_counts(
         self, site: str, hashes: set[int], exclude_units: set[str]
@@ -169,12 +249,17 @@ class NearDuplicateIndex:
         """Return counts from the store for ``hashes`` of ``site`` and the number of stored units.
 
         Units named in ``exclude_units`` (the ones this run is about to count itself) are left
-        out, so counting the same files again does not count them twice.
+        out, so counting the same files again does not count them twice; so are the units of
+        forgotten files.
         """
         if self.store is None:
             return Counter(), 0
         counts = self.store.paragraph_counts(site, hashes)
         units = self.store.unit_count(site)
+        if self._forgotten_units:
+            exclude_units = exclude_units | self.store.units_of_paths(
+                self._forgotten_units
+            ).get(site, set())
         if exclude_units:
             stored = self.store.paragraph_units(site)
             for unit in exclude_units & set(stored):
@@ -188,19 +273,28 @@ class NearDuplicateIndex:
         if self.store is None:
             return
         staged = [self._staged[k] for k in sorted(self._staged)]
-        self.store.write(staged, self._staged_paragraphs)
+        self.store.write(
+            staged, self._staged_paragraphs, self._forgotten_entries, self._forgotten_units
+        )
+        for key in sorted(self._hidden):
+            if key.encode() in self._lsh:
+                self._lsh.remove(key.encode())
+            self._entries.pop(key, None)
         if self.store.lsh_storage_config() is not None:
             self._push_shared_lsh(staged)
         else:
             for entry in staged:
                 key = entry.key.encode()
-                if entry.key in self._entries:
+                if key in self._lsh:
                     self._lsh.remove(key)
                 self._lsh.insert(key, to_lean(entry.signature, self.scheme), False)
         self._entries.update(self._staged)
         self._staged.clear()
         self._staged_lsh = self._make_lsh(None)
         self._staged_paragraphs = {}
+        self._forgotten_entries = set()
+        self._forgotten_units = set()
+        self._hidden = set()
 
     def _push_shared_lsh(self, staged: list[Entry]) -> None:
         fresh = []

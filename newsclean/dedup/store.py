@@ -14,6 +14,10 @@ Two stores, one small interface (:class:`IndexStore`):
   unpickled there either), signatures and their metadata in Redis hashes. The bands are stored,
   so the scheme *and* the LSH band layout are pinned in a meta hash and checked on open.
 
+Entries and paragraph units may name the file they came from (``path``): an index that
+follows files (``newsclean check/fix --index``) forgets a file's entries when the file is read
+again or is gone, in the same transaction as the run's additions.
+
 Both also keep corpus paragraph statistics for :class:`~newsclean.steps.corpus_boilerplate.
 CorpusBoilerplate`: per site, the set of normalised-paragraph hashes of each counting *unit*
 (a near-duplicate cluster or a lone document) and, derived from those, how many units carry
@@ -35,7 +39,9 @@ import numpy as np
 
 from newsclean.dedup.minhash import SignatureScheme
 
-FORMAT = "newsclean-index/1"
+FORMAT = "newsclean-index/2"
+# Format 1 had no file paths; it is upgraded in place (the new columns start empty).
+_UPGRADABLE = "newsclean-index/1"
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,21 @@ class Entry:
     signature: np.ndarray
     created: str | None = None
     length: int = 0
+    path: str | None = None
+
+
+@dataclass
+class Unit:
+    """The paragraph hashes of one counting unit (a cluster or a lone document) of a site, and
+    the file it stands for when the index follows files.
+    """
+
+    hashes: set[int]
+    path: str | None = None
+
+
+# site -> unit name -> Unit
+Units = dict[str, dict[str, Unit]]
 
 
 def _hashes_to_bytes(hashes: Iterable[int]) -> bytes:
@@ -83,6 +104,8 @@ class IndexStore:
     """The interface a persistent index backend offers :class:`NearDuplicateIndex`."""
 
     scheme: SignatureScheme
+    # The folder file paths are stored relative to (the index file's), or None: as given.
+    files_root: Path | None = None
 
     def lsh_storage_config(self) -> dict[str, Any] | None:
         """Datasketch ``storage_config`` for an LSH kept in the store, or ``None`` (rebuild)."""
@@ -111,8 +134,29 @@ class IndexStore:
         """How many units of ``site`` are stored."""
         raise NotImplementedError
 
-    def write(self, entries: list[Entry], paragraphs: dict[str, dict[str, set[int]]]) -> None:
-        """Persist new entries and paragraph units (merged into stored units) atomically."""
+    def paths(self) -> set[str]:
+        """Return the files that stored entries or units name."""
+        raise NotImplementedError
+
+    def keys_of_paths(self, paths: Iterable[str]) -> set[str]:
+        """Return the keys of the stored entries that name one of ``paths``."""
+        raise NotImplementedError
+
+    def units_of_paths(self, paths: Iterable[str]) -> dict[str, set[str]]:
+        """Return, per site, the stored units that name one of ``paths``."""
+        raise NotImplementedError
+
+    def write(
+        self,
+        entries: list[Entry],
+        paragraphs: Units,
+        forget_entries: Iterable[str] = (),
+        forget_units: Iterable[str] = (),
+    ) -> None:
+        """Atomically: drop the entries of the files in ``forget_entries`` and the units of
+        those in ``forget_units``, then persist new entries and paragraph units (merged into
+        stored units of the same name).
+        """
         raise NotImplementedError
 
     def close(self) -> None:
@@ -125,6 +169,7 @@ class SQLiteStore(IndexStore):
     def __init__(self, path: str | Path, scheme: SignatureScheme) -> None:
         self.path = Path(path)
         self.scheme = scheme
+        self.files_root = self.path.resolve().parent
         try:
             self._db = sqlite3.connect(str(self.path), isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -140,11 +185,11 @@ class SQLiteStore(IndexStore):
             db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
             db.execute(
                 "CREATE TABLE IF NOT EXISTS signatures (key TEXT PRIMARY KEY, "
-                "signature BLOB NOT NULL, created TEXT, length INTEGER NOT NULL)"
+                "signature BLOB NOT NULL, created TEXT, length INTEGER NOT NULL, path TEXT)"
             )
             db.execute(
                 "CREATE TABLE IF NOT EXISTS paragraph_units (site TEXT, unit TEXT, "
-                "hashes BLOB NOT NULL, PRIMARY KEY (site, unit))"
+                "hashes BLOB NOT NULL, path TEXT, PRIMARY KEY (site, unit))"
             )
             db.execute(
                 "CREATE TABLE IF NOT EXISTS paragraph_counts (site TEXT, hash INTEGER, "
@@ -156,6 +201,13 @@ class SQLiteStore(IndexStore):
                     "INSERT INTO meta VALUES (?, ?)",
                     [("format", FORMAT), ("scheme", self.scheme.key())],
                 )
+            elif meta.get("format") == _UPGRADABLE:
+                db.execute("ALTER TABLE signatures ADD COLUMN path TEXT")
+                db.execute("ALTER TABLE paragraph_units ADD COLUMN path TEXT")
+                db.execute("UPDATE meta SET value = ? WHERE name = 'format'", (FORMAT,))
+                meta["format"] = FORMAT
+            db.execute("CREATE INDEX IF NOT EXISTS signatures_path ON signatures (path)")
+            db.execute("CREATE INDEX IF NOT EXISTS units_path ON paragraph_units (path)")
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -168,10 +220,10 @@ class SQLiteStore(IndexStore):
     def iter_entries(self) -> Iterator[Entry]:
         """Every stored signature, in key order."""
         rows = self._db.execute(
-            "SELECT key, signature, created, length FROM signatures ORDER BY key"
+            "SELECT key, signature, created, length, path FROM signatures ORDER BY key"
         )
-        for key, blob, created, length in rows:
-            yield Entry(key, _signature_from_bytes(blob, self.scheme, key), created, length)
+        for key, blob, created, length, path in rows:
+            yield Entry(key, _signature_from_bytes(blob, self.scheme, key), created, length, path)
 
     def get_entries(self, keys: list[str]) -> dict[str, Entry]:
         """Return the stored entries among ``keys``."""
@@ -180,14 +232,43 @@ class SQLiteStore(IndexStore):
             chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
-                f"SELECT key, signature, created, length FROM signatures WHERE key IN ({marks})",
+                "SELECT key, signature, created, length, path FROM signatures "
+                f"WHERE key IN ({marks})",
                 chunk,
             )
-            for key, blob, created, length in rows:
+            for key, blob, created, length, path in rows:
                 found[key] = Entry(
-                    key, _signature_from_bytes(blob, self.scheme, key), created, length
+                    key, _signature_from_bytes(blob, self.scheme, key), created, length, path
                 )
         return found
+
+    def paths(self) -> set[str]:
+        """Return the files that stored entries or units name."""
+        rows = self._db.execute(
+            "SELECT path FROM signatures WHERE path IS NOT NULL "
+            "UNION SELECT path FROM paragraph_units WHERE path IS NOT NULL"
+        )
+        return {path for (path,) in rows}
+
+    def keys_of_paths(self, paths: Iterable[str]) -> set[str]:
+        """Return the keys of the stored entries that name one of ``paths``."""
+        return {key for (key,) in self._select_by_path("SELECT key FROM signatures", paths)}
+
+    def units_of_paths(self, paths: Iterable[str]) -> dict[str, set[str]]:
+        """Return, per site, the stored units that name one of ``paths``."""
+        found: dict[str, set[str]] = {}
+        for site, unit in self._select_by_path("SELECT site, unit FROM paragraph_units", paths):
+            found.setdefault(site, set()).add(unit)
+        return found
+
+    def _select_by_path(self, select: str, paths: Iterable[str]) -> list[tuple]:
+        wanted = sorted(set(paths))
+        rows: list[tuple] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows += self._db.execute(f"{select} WHERE path IN ({marks})", chunk).fetchall()
+        return rows
 
     def paragraph_units(self, site: str) -> dict[str, set[int]]:
         """Return the stored units of ``site`` and their paragraph-hash sets."""
@@ -214,15 +295,30 @@ class SQLiteStore(IndexStore):
         row = self._db.execute("SELECT COUNT(*) FROM paragraph_units WHERE site = ?", (site,))
         return int(row.fetchone()[0])
 
-    def write(self, entries: list[Entry], paragraphs: dict[str, dict[str, set[int]]]) -> None:
-        """Persist entries and paragraph units in one transaction (all or nothing)."""
+    def write(
+        self,
+        entries: list[Entry],
+        paragraphs: Units,
+        forget_entries: Iterable[str] = (),
+        forget_units: Iterable[str] = (),
+    ) -> None:
+        """Forget files, then persist entries and paragraph units, in one transaction (all or
+        nothing; see :meth:`IndexStore.write`).
+        """
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
+            self._forget(set(forget_entries), set(forget_units))
             db.executemany(
-                "INSERT OR REPLACE INTO signatures VALUES (?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO signatures VALUES (?, ?, ?, ?, ?)",
                 (
-                    (e.key, _signature_to_bytes(e.signature, self.scheme), e.created, e.length)
+                    (
+                        e.key,
+                        _signature_to_bytes(e.signature, self.scheme),
+                        e.created,
+                        e.length,
+                        e.path,
+                    )
                     for e in entries
                 ),
             )
@@ -233,25 +329,44 @@ class SQLiteStore(IndexStore):
             db.execute("ROLLBACK")
             raise
 
-    def _merge_units(self, site: str, units: dict[str, set[int]]) -> None:
+    def _forget(self, entry_paths: set[str], unit_paths: set[str]) -> None:
+        for key in sorted(self.keys_of_paths(entry_paths)):
+            self._db.execute("DELETE FROM signatures WHERE key = ?", (key,))
+        if not unit_paths:
+            return
+        for site, units in self.units_of_paths(unit_paths).items():
+            for unit in sorted(units):
+                row = self._db.execute(
+                    "SELECT hashes FROM paragraph_units WHERE site = ? AND unit = ?", (site, unit)
+                ).fetchone()
+                self._count(site, _hashes_from_bytes(row[0]), -1)
+                self._db.execute(
+                    "DELETE FROM paragraph_units WHERE site = ? AND unit = ?", (site, unit)
+                )
+        self._db.execute("DELETE FROM paragraph_counts WHERE units <= 0")
+
+    def _count(self, site: str, hashes: Iterable[int], step: int) -> None:
+        self._db.executemany(
+            "INSERT INTO paragraph_counts VALUES (?, ?, ?) "
+            "ON CONFLICT (site, hash) DO UPDATE SET units = units + excluded.units",
+            ((site, int(np.uint64(h).astype(np.int64)), step) for h in sorted(hashes)),
+        )
+
+    def _merge_units(self, site: str, units: dict[str, Unit]) -> None:
         db = self._db
-        for unit, hashes in sorted(units.items()):
+        for name, unit in sorted(units.items()):
             row = db.execute(
-                "SELECT hashes FROM paragraph_units WHERE site = ? AND unit = ?", (site, unit)
+                "SELECT hashes FROM paragraph_units WHERE site = ? AND unit = ?", (site, name)
             ).fetchone()
             old = _hashes_from_bytes(row[0]) if row else set()
-            added = hashes - old
+            added = unit.hashes - old
             if not added and row:
                 continue
             db.execute(
-                "INSERT OR REPLACE INTO paragraph_units VALUES (?, ?, ?)",
-                (site, unit, _hashes_to_bytes(old | hashes)),
+                "INSERT OR REPLACE INTO paragraph_units VALUES (?, ?, ?, ?)",
+                (site, name, _hashes_to_bytes(old | unit.hashes), unit.path),
             )
-            db.executemany(
-                "INSERT INTO paragraph_counts VALUES (?, ?, 1) "
-                "ON CONFLICT (site, hash) DO UPDATE SET units = units + 1",
-                ((site, int(np.uint64(h).astype(np.int64))) for h in sorted(added)),
-            )
+            self._count(site, added, 1)
 
     def close(self) -> None:
         """Close the database file."""
@@ -289,6 +404,7 @@ class RedisStore(IndexStore):
         self._meta = f"{prefix}:meta"
         self._signatures = f"{prefix}:signatures"
         self._info = f"{prefix}:info"
+        self._paths = f"{prefix}:paths"
         self._check_meta("scheme", scheme.key())
 
     def _check_meta(self, name: str, value: str) -> None:
@@ -332,7 +448,32 @@ class RedisStore(IndexStore):
                 _signature_from_bytes(blob, self.scheme, key),
                 meta.get("created"),
                 int(meta.get("length", 0)),
+                meta.get("path"),
             )
+        return found
+
+    def _path_keys(self, path: str) -> str:
+        return f"{self.prefix}:path:{path}"
+
+    def _path_units(self, path: str) -> str:
+        return f"{self.prefix}:pathunits:{path}"
+
+    def paths(self) -> set[str]:
+        """Return the files that stored entries or units name."""
+        return {p.decode() for p in self._redis.smembers(self._paths)}
+
+    def keys_of_paths(self, paths: Iterable[str]) -> set[str]:
+        """Return the keys of the stored entries that name one of ``paths``."""
+        names = [self._path_keys(p) for p in sorted(set(paths))]
+        return {k.decode() for k in self._redis.sunion(names)} if names else set()
+
+    def units_of_paths(self, paths: Iterable[str]) -> dict[str, set[str]]:
+        """Return, per site, the stored units that name one of ``paths``."""
+        names = [self._path_units(p) for p in sorted(set(paths))]
+        found: dict[str, set[str]] = {}
+        for member in self._redis.sunion(names) if names else ():
+            site, unit = json.loads(member)
+            found.setdefault(site, set()).add(unit)
         return found
 
     def _units_key(self, site: str) -> str:
@@ -358,36 +499,70 @@ class RedisStore(IndexStore):
         """How many units of ``site`` are stored."""
         return int(self._redis.hlen(self._units_key(site)))
 
-    def write(self, entries: list[Entry], paragraphs: dict[str, dict[str, set[int]]]) -> None:
-        """Persist entries and paragraph units in one MULTI/EXEC transaction.
+    def write(
+        self,
+        entries: list[Entry],
+        paragraphs: Units,
+        forget_entries: Iterable[str] = (),
+        forget_units: Iterable[str] = (),
+    ) -> None:
+        """Forget files, then persist entries and paragraph units, in one MULTI/EXEC
+        transaction (see :meth:`IndexStore.write`).
 
         Two writers merging the *same* unit at the same moment may both count it once; units
         are documents or clusters, so this needs the same article in two parallel runs.
         """
         pipe = self._redis.pipeline(transaction=True)
+        self._forget(pipe, set(forget_entries), set(forget_units))
         for entry in entries:
             pipe.hset(
                 self._signatures, entry.key, _signature_to_bytes(entry.signature, self.scheme)
             )
-            pipe.hset(
-                self._info,
-                entry.key,
-                json.dumps({"created": entry.created, "length": entry.length}),
-            )
+            info = {"created": entry.created, "length": entry.length, "path": entry.path}
+            pipe.hset(self._info, entry.key, json.dumps(info))
+            if entry.path is not None:
+                pipe.sadd(self._paths, entry.path)
+                pipe.sadd(self._path_keys(entry.path), entry.key)
         for site, units in paragraphs.items():
             names = sorted(units)
             if not names:
                 continue
             stored = self._redis.hmget(self._units_key(site), names)
-            for unit, blob in zip(names, stored, strict=True):
+            for name, blob in zip(names, stored, strict=True):
+                unit = units[name]
                 old = _hashes_from_bytes(blob) if blob is not None else set()
-                added = units[unit] - old
+                added = unit.hashes - old
                 if blob is not None and not added:
                     continue
-                pipe.hset(self._units_key(site), unit, _hashes_to_bytes(old | units[unit]))
+                pipe.hset(self._units_key(site), name, _hashes_to_bytes(old | unit.hashes))
                 for value in sorted(added):
                     pipe.hincrby(self._counts_key(site), str(value), 1)
+                if unit.path is not None:
+                    pipe.sadd(self._paths, unit.path)
+                    pipe.sadd(self._path_units(unit.path), json.dumps([site, name]))
         pipe.execute()
+
+    def _forget(self, pipe: Any, entry_paths: set[str], unit_paths: set[str]) -> None:
+        """Queue on ``pipe`` the removal of the entries of ``entry_paths`` and the units of
+        ``unit_paths``.
+        """
+        for key in sorted(self.keys_of_paths(entry_paths)):
+            pipe.hdel(self._signatures, key)
+            pipe.hdel(self._info, key)
+        for site, names in self.units_of_paths(unit_paths).items():
+            blobs = self._redis.hmget(self._units_key(site), sorted(names))
+            for blob in blobs:
+                for value in sorted(_hashes_from_bytes(blob) if blob is not None else ()):
+                    pipe.hincrby(self._counts_key(site), str(value), -1)
+            pipe.hdel(self._units_key(site), *sorted(names))
+        for path in sorted(entry_paths):
+            pipe.delete(self._path_keys(path))
+        for path in sorted(unit_paths):
+            pipe.delete(self._path_units(path))
+        # A path stays listed while the other kind still names it; write() lists it again
+        # when it adds to it.
+        for path in sorted(entry_paths & unit_paths):
+            pipe.srem(self._paths, path)
 
     def close(self) -> None:
         """Close the connection pool."""

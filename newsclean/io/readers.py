@@ -168,7 +168,7 @@ def _read_file(
         lines = _nonblank_lines(text)
         yield from _jsonl_documents(lines, str(path), source, base_metadata, on_error)
     else:
-        yield Document(document_id(source, text), source, text, base_metadata)
+        yield Document(document_id(source, text), source, text, base_metadata, source)
 
 
 def _load(path: Path, max_bytes: int) -> bytes:
@@ -299,7 +299,8 @@ def _record_document(
     # A Dolma/datatrove record (or our own output) nests its extras under "metadata": flatten
     # them so a record read back does not grow a metadata-in-metadata layer on every pass.
     nested = fields.pop("metadata") if isinstance(fields.get("metadata"), dict) else {}
-    return Document(doc_id, doc_source, text, {**base_metadata, **nested, **fields})
+    file = None if path == STDIN else source
+    return Document(doc_id, doc_source, text, {**base_metadata, **nested, **fields}, file)
 
 
 def _has_unpaired_surrogate(record: dict[str, Any]) -> bool:

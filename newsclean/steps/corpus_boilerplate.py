@@ -23,7 +23,10 @@ independent articles.
   most frequent noise lines recur in 7-11% of files, while a republished article reaches at most
   4 files and counts once.
 * With an ``index``, units of earlier runs count too (the same unit seen again is not counted
-  twice), and this run's units are added to it at the end.
+  twice), and this run's units are added to it at the end. With ``per_file=True`` (``newsclean
+  check``/``fix``) the unit is the file, a file read again replaces its earlier unit, files
+  that are gone are dropped, and near-duplicates are not counted: editing one scrape ten times
+  must not make its own paragraphs recur in ten "articles".
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from newsclean.dedup.index import DEFAULT_THRESHOLD, NearDuplicateIndex, resolve
 from newsclean.dedup.minhash import SignatureScheme
 from newsclean.dedup.shingles import DEFAULT_SHINGLE_SIZE, tokens
 from newsclean.steps.base import CorpusStep, Draft
-from newsclean.steps.near_duplicates import find_clusters
+from newsclean.steps.near_duplicates import draft_paths, find_clusters
 
 _DIGIT = regex.compile(r"\d")
 
@@ -71,9 +74,9 @@ class CorpusBoilerplate(CorpusStep):
     """Removes paragraphs that recur in many independent articles of one site.
 
     Options: ``min_documents``, ``min_share`` (see the module docstring), ``index`` (a path,
-    ``redis://`` URL or open index to count earlier runs too), and ``threshold``,
-    ``shingle_size``, ``num_perm`` for finding near-duplicate clusters when no earlier step set
-    ``cluster``.
+    ``redis://`` URL or open index to count earlier runs too), ``per_file`` (the index follows
+    files), and ``threshold``, ``shingle_size``, ``num_perm`` for finding near-duplicate
+    clusters when no earlier step set ``cluster``.
     """
 
     name = "corpus_boilerplate"
@@ -86,6 +89,7 @@ class CorpusBoilerplate(CorpusStep):
         threshold: float = DEFAULT_THRESHOLD,
         shingle_size: int = DEFAULT_SHINGLE_SIZE,
         num_perm: int = 128,
+        per_file: bool = False,
     ) -> None:
         if min_documents < 2:
             raise ValueError(f"min_documents must be at least 2, got {min_documents}")
@@ -94,6 +98,7 @@ class CorpusBoilerplate(CorpusStep):
         self.min_documents = min_documents
         self.min_share = min_share
         self.index = index
+        self.per_file = per_file
         self.threshold = threshold
         self.scheme = SignatureScheme(num_perm=num_perm, shingle_size=shingle_size)
 
@@ -103,30 +108,41 @@ class CorpusBoilerplate(CorpusStep):
         hashes = [[paragraph_hash(b.text) for b in d.blocks] for d in drafts]
         by_site: dict[str, dict[str, set[int]]] = {}
         for draft, unit, values in zip(drafts, units, hashes, strict=True):
+            if unit is None:
+                continue
             site_units = by_site.setdefault(site_of(draft), {})
             site_units.setdefault(unit, set()).update(v for v in values if v is not None)
         index, owned = self._open_index()
         try:
+            if index is not None and self.per_file:
+                index.follow_files(draft_paths(drafts), entries=False)
             verdicts = {
                 site: self._recurring(site, found, index) for site, found in by_site.items()
             }
             for draft, values in zip(drafts, hashes, strict=True):
-                recurring = verdicts[site_of(draft)]
+                recurring = verdicts.get(site_of(draft), {})
                 for block, value in zip(list(draft.blocks), values, strict=True):
                     if block.kept and value in recurring:
                         draft.remove(block, self.name, recurring[value])
             if index is not None:
                 for site, found in sorted(by_site.items()):
                     for unit, values in sorted(found.items()):
-                        index.add_paragraphs(site, unit, values)
+                        if self.per_file:  # the unit is a file: named as the index names it
+                            unit = index.file_key(unit)
+                        index.add_paragraphs(site, unit, values, unit if self.per_file else None)
                 index.commit()
         finally:
             if owned and index is not None:
                 index.close()
         return drafts
 
-    def _units(self, drafts: list[Draft]) -> list[str]:
-        """Return the counting unit of each draft: its near-duplicate cluster, or itself."""
+    def _units(self, drafts: list[Draft]) -> list[str | None]:
+        """Return the counting unit of each draft: its near-duplicate cluster, or itself; with
+        ``per_file``, its file (``None``, not counted, for a near-duplicate or a text that was
+        not read from a file).
+        """
+        if self.per_file:
+            return [None if d.duplicate_of else d.document.path for d in drafts]
         if any(d.cluster for d in drafts):
             return [d.cluster or d.id for d in drafts]
         clusters, _ = find_clusters(drafts, self.scheme, self.threshold)

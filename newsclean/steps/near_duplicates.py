@@ -6,15 +6,21 @@ of earlier runs kept in the index. Linked drafts form clusters (transitively: if
 all three are one cluster).
 
 **Keep policy** (one member per cluster is kept, the choice never depends on input order):
-the earliest ``created`` date first (a member without a date comes after every dated one), then
-the longest text (the most complete copy), then the smallest id. Every member gets
-``cluster`` = the kept member's id; all others get ``duplicate_of`` = the kept member's id. An
-article from an earlier run can be the kept member: then the new drafts point at its id.
-Drafts without any word are left out of clustering.
+an article already in the index first (what an earlier run kept stays kept, so a new copy never
+turns an earlier output into a duplicate after the fact), then the earliest ``created`` date (a
+member without a date comes after every dated one), then the longest text (the most complete
+copy), then the smallest id. Every member gets ``cluster`` = the kept member's id; all others
+get ``duplicate_of`` = the kept member's id. Drafts without any word are left out of clustering.
 
 With ``drop=True`` only drafts that are not duplicates are returned. With an ``index`` (a file
 path or ``redis://`` URL) every draft's signature is added to it at the end of the run, in one
 transaction.
+
+With ``per_file=True`` (what ``newsclean check`` and ``fix`` use) the index follows the files
+of a repository rather than accumulating texts: a file read again replaces its earlier
+entries (it is never a near-duplicate of its own earlier version), the entries of files that
+no longer exist are dropped (a deleted or renamed scrape), and a near-duplicate is not added
+(the hook fails on it; once it is deleted nothing of it stays).
 """
 
 from __future__ import annotations
@@ -37,10 +43,11 @@ class Member:
     id: str
     created: str | None
     length: int
+    indexed: bool = False
 
-    def rank(self) -> tuple[bool, str, int, str]:
+    def rank(self) -> tuple[bool, bool, str, int, str]:
         """Sort key of the keep policy: the smallest rank is kept."""
-        return (self.created is None, self.created or "", -self.length, self.id)
+        return (not self.indexed, self.created is None, self.created or "", -self.length, self.id)
 
 
 class _UnionFind:
@@ -65,6 +72,11 @@ class _UnionFind:
         for item in self.parent:
             found.setdefault(self.find(item), []).append(item)
         return [sorted(members) for members in found.values()]
+
+
+def draft_paths(drafts: list[Draft]) -> set[str]:
+    """The files the drafts were read from."""
+    return {d.document.path for d in drafts if d.document.path is not None}
 
 
 def draft_signatures(drafts: list[Draft], scheme: SignatureScheme) -> tuple[np.ndarray, list[bool]]:
@@ -138,7 +150,7 @@ def _link_indexed(
             entry = index.entry(key)
             if entry is None:
                 continue
-            members[key] = Member(key, entry.created, entry.length)
+            members[key] = Member(key, entry.created, entry.length, indexed=True)
             links.union(source, key)
             pending.append((key, entry.signature))
 
@@ -149,8 +161,9 @@ class NearDuplicates(CorpusStep):
     Options: ``threshold`` (estimated Jaccard of word 5-gram sets needed to count as a
     duplicate), ``shingle_size`` (words per shingle), ``num_perm`` (MinHash permutations),
     ``index`` (a file path, ``redis://HOST:PORT/N`` URL, or an open
-    :class:`~newsclean.dedup.index.NearDuplicateIndex`; ``None`` keeps nothing between runs) and
-    ``drop`` (return only the kept articles).
+    :class:`~newsclean.dedup.index.NearDuplicateIndex`; ``None`` keeps nothing between runs),
+    ``drop`` (return only the kept articles) and ``per_file`` (the index follows files; see the
+    module docstring).
     """
 
     name = "near_duplicates"
@@ -162,11 +175,13 @@ class NearDuplicates(CorpusStep):
         num_perm: int = 128,
         index: str | Path | NearDuplicateIndex | None = None,
         drop: bool = False,
+        per_file: bool = False,
     ) -> None:
         self.scheme = SignatureScheme(num_perm=num_perm, shingle_size=shingle_size)
         self.threshold = threshold
         self.index = index
         self.drop = drop
+        self.per_file = per_file
         if isinstance(index, NearDuplicateIndex):
             if index.scheme != self.scheme:
                 raise ValueError(
@@ -178,11 +193,17 @@ class NearDuplicates(CorpusStep):
         """Cluster the drafts (with the index, if any), mark them, and update the index."""
         index, owned = self._open_index()
         try:
+            if index is not None and self.per_file:
+                index.follow_files(draft_paths(drafts), units=False)
             clusters, sigs = find_clusters(drafts, self.scheme, self.threshold, index)
             self._mark(drafts, clusters)
             if index is not None:
                 for draft, sig in zip(drafts, sigs, strict=True):
-                    index.add(draft.id, sig, draft.created, len(draft.text))
+                    if self.per_file and draft.duplicate_of:
+                        continue
+                    path = draft.document.path if self.per_file else None
+                    key = index.file_key(path) if path is not None else None
+                    index.add(draft.id, sig, draft.created, len(draft.text), key)
                 index.commit()
         finally:
             if owned and index is not None:
