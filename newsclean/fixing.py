@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsclean.io import InputError, atomic_write, iter_documents
+from newsclean.io import InputError, atomic_write, iter_documents, read_utf8, split_name
 from newsclean.pipeline import Pipeline
 from newsclean.record import Document, Record
 from newsclean.steps.base import Draft
@@ -95,19 +95,31 @@ def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def _findings(path: str, document: Document, records: list[Record]) -> list[Finding]:
+def _findings(
+    path: str, document: Document, records: list[Record], in_record: bool = False
+) -> list[Finding]:
+    """What cleaning ``document`` changes, located in ``path``: by line of the file, or, for
+    a record of a JSONL file (``in_record``), by record id and line of its text.
+    """
     found = []
+
+    def add(line: int | None, step: str, reason: str) -> None:
+        if in_record:
+            where = f"record {document.id}" + (f", line {line} of its text" if line else "")
+            found.append(Finding(path, None, step, f"{reason} ({where})"))
+        else:
+            found.append(Finding(path, line, step, reason))
+
     for record in records:
         for removal in record.removed:
             if removal.end <= len(document.text) and document.text[
                 removal.start : removal.end
             ] == removal.text:
-                line = _line_of(document.text, removal.start)
-                found.append(Finding(path, line, removal.step, removal.reason))
+                add(_line_of(document.text, removal.start), removal.step, removal.reason)
         for step, count in sorted(record.metadata.get("fixes", {}).items()):
-            found.append(Finding(path, None, step, f"{count} paragraph(s) rewritten"))
+            add(None, step, f"{count} paragraph(s) rewritten")
     if len(records) > 1:
-        found.append(Finding(path, None, "split", f"{len(records)} articles in one file"))
+        add(None, "split", f"{len(records)} articles in one text")
     return found
 
 
@@ -117,11 +129,9 @@ def plan_file(path: Path, pipeline: Pipeline, on_error) -> FilePlan | None:
     need every file of the run.
     """
     documents = list(iter_documents([str(path)], on_error=on_error))
-    try:
-        old_text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        old_text = ""
-    if path.suffix == ".jsonl":
+    old_text = read_utf8(path) or ""
+    stem, suffixes = split_name(path.name)
+    if suffixes.lower().startswith(".jsonl"):
         per_document = [(d, pipeline.draft(d)) for d in documents]
         drafts = [draft for _, ds in per_document for draft in ds]
         plan = FilePlan(path, old_text, {}, drafts)
@@ -129,7 +139,7 @@ def plan_file(path: Path, pipeline: Pipeline, on_error) -> FilePlan | None:
         if plan.changes:
             for document, ds in per_document:
                 records = [d.to_record() for d in ds if d.kept]
-                plan.findings += _findings(document.source, document, records)
+                plan.findings += _findings(str(path), document, records, in_record=True)
         return plan
     if len(documents) != 1:
         return None
@@ -141,7 +151,7 @@ def plan_file(path: Path, pipeline: Pipeline, on_error) -> FilePlan | None:
         plan.outputs = {path: render_text(records[0]) if records else ""}
     else:
         plan.outputs = {
-            path.with_name(f"{path.stem}.part{k}{path.suffix}"): render_text(record)
+            path.with_name(f"{stem}.part{k}{suffixes}"): render_text(record)
             for k, record in enumerate(records, start=1)
         }
     if plan.changes:
@@ -156,7 +166,7 @@ def apply_plan(plan: FilePlan, *, keep_removed: bool = False) -> None:
     ``NAME.removed.jsonl`` sidecar next to the file.
     """
     if keep_removed:
-        sidecar = plan.path.with_name(f"{plan.path.stem}.removed.jsonl")
+        sidecar = plan.path.with_name(f"{split_name(plan.path.name)[0]}.removed.jsonl")
         lines = [
             json.dumps({"record": r.id, **x.to_dict()}, ensure_ascii=False) + "\n"
             for r in plan.records
@@ -166,7 +176,7 @@ def apply_plan(plan: FilePlan, *, keep_removed: bool = False) -> None:
             with atomic_write(sidecar) as out:
                 out.writelines(lines)
     for target, text in plan.outputs.items():
-        if target.exists() and target.read_text(encoding="utf-8", errors="replace") == text:
+        if target.exists() and read_utf8(target) == text:
             continue
         with atomic_write(target) as out:
             out.write(text)

@@ -89,7 +89,9 @@ def test_jsonl_fix_is_idempotent(tmp_path):
     texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.iterdir())[:4]]
     raw.write_text("".join(json.dumps({"id": f"r{i}", "text": t}) + "\n"
                            for i, t in enumerate(texts)), encoding="utf-8")
-    assert invoke("check", str(raw)).exit_code == 1
+    result = invoke("check", str(raw))
+    assert result.exit_code == 1
+    assert f"{raw}: banners: appeal greeting (record r1, line 14 of its text)" in result.output
     invoke("fix", str(raw))
     once = raw.read_bytes()
     assert invoke("check", str(raw)).exit_code == 0
@@ -98,6 +100,27 @@ def test_jsonl_fix_is_idempotent(tmp_path):
     records = [json.loads(line) for line in once.decode().splitlines()]
     assert [r["id"] for r in records] == ["r0", "r1", "r2", "r3"]
     assert all(r["removed"] or i == 0 for i, r in enumerate(records))
+
+
+def test_compressed_scrapes_are_fixed_in_their_compression(tmp_path):
+    import gzip
+
+    from newsclean.io import read_utf8
+
+    gzip_path = tmp_path / "one.txt.gz"
+    gzip_path.write_bytes(gzip.compress((SEEDS / "001_d457670f2d5ee3dd.txt").read_bytes()))
+    multi = tmp_path / "multi.txt.gz"
+    multi.write_bytes(gzip.compress((SEEDS / "004_16fa48a68c6ad7f2.txt").read_bytes()))
+    assert invoke("check", str(tmp_path)).exit_code == 1
+    assert invoke("fix", str(tmp_path)).exit_code == 0
+    assert gzip.decompress(gzip_path.read_bytes()).decode().startswith("President Vladimir")
+    parts = sorted(p.name for p in tmp_path.glob("multi.*"))
+    assert parts == [f"multi.part{k}.txt.gz" for k in range(1, 7)]
+    assert all(read_utf8(tmp_path / p) for p in parts)
+    once = snapshot(tmp_path)
+    assert invoke("check", str(tmp_path)).exit_code == 0
+    assert invoke("fix", str(tmp_path)).exit_code == 0
+    assert snapshot(tmp_path) == once
 
 
 def test_interrupted_write_leaves_the_old_file(scrapes, monkeypatch):

@@ -365,3 +365,15 @@ def test_input_error_format_and_pickling():
         error.line,
         str(error),
     )
+
+
+@pytest.mark.parametrize(
+    "name, parts",
+    [("a.txt", ("a", ".txt")), ("a.txt.gz", ("a", ".txt.gz")),
+     ("x.y.JSONL.zst", ("x.y", ".JSONL.zst")), ("noext", ("noext", "")),
+     (".hidden.txt", (".hidden", ".txt"))],
+)
+def test_split_name_keeps_type_and_compression_together(name, parts):
+    from newsclean.io import split_name
+
+    assert split_name(name) == parts

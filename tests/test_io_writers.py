@@ -124,3 +124,29 @@ def test_dash_writes_utf8_to_stdout(capsysbinary):
 def test_writing_outside_the_with_block_is_an_error(tmp_path):
     with pytest.raises(RuntimeError, match="outside its 'with' block"):
         JsonlWriter(tmp_path / "out.jsonl").write(sample_records()[0])
+
+
+@pytest.mark.parametrize("name", ["out.jsonl.gz", "out.jsonl.zst"])
+def test_compressed_names_are_written_compressed_and_read_back(tmp_path, name):
+    from newsclean.io import iter_documents, read_utf8
+
+    target = tmp_path / name
+    with JsonlWriter(target) as writer:
+        for record in sample_records():
+            writer.write(record)
+    assert not target.read_bytes().startswith(b"{")
+    assert read_utf8(target) == "".join(r.to_json() + "\n" for r in sample_records())
+    documents = list(iter_documents([target], on_error=pytest.fail))
+    assert [d.text for d in documents] == [r.text for r in sample_records()]
+    first = target.read_bytes()
+    write_text_atomic(target, read_utf8(target))
+    assert target.read_bytes() == first  # no time stamp: same text, same bytes
+    assert leftovers(tmp_path) == []
+
+
+def test_a_failure_mid_compressed_write_leaves_nothing(tmp_path):
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_write(tmp_path / "out.txt.gz") as out:
+            out.write("partial " * 10000)
+            raise KeyboardInterrupt
+    assert os.listdir(tmp_path) == []

@@ -2,7 +2,13 @@
 
 from newsclean.io.decode import decode_bytes
 from newsclean.io.errors import InputError
-from newsclean.io.readers import DEFAULT_MAX_BYTES, iter_documents, iter_input_files
+from newsclean.io.readers import (
+    DEFAULT_MAX_BYTES,
+    iter_documents,
+    iter_input_files,
+    read_utf8,
+    split_name,
+)
 from newsclean.io.writers import AtomicWriter, JsonlWriter, atomic_write, write_text_atomic
 
 __all__ = [
@@ -14,5 +20,7 @@ __all__ = [
     "decode_bytes",
     "iter_documents",
     "iter_input_files",
+    "read_utf8",
+    "split_name",
     "write_text_atomic",
 ]

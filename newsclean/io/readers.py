@@ -86,6 +86,28 @@ def _source_for(path: Path, root_relative: bool) -> str:
     return PurePosixPath(*shown.parts).as_posix()
 
 
+def split_name(name: str) -> tuple[str, str]:
+    """A file name as (stem, suffixes): ``("a", ".txt.gz")`` for ``a.txt.gz``, so names made
+    from it (``a.part1.txt.gz``) keep the type and the compression.
+    """
+    base = _strip_compression(name.lower())
+    compression = name[len(base) :]
+    stem, dot, kind = name[: len(base)].rpartition(".")
+    if not dot or not stem:
+        return name[: len(base)], compression
+    return stem, f".{kind}{compression}"
+
+
+def read_utf8(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
+    """The text of ``path`` (decompressed by suffix) when it is valid UTF-8, else ``None``
+    (unreadable, too large, or another encoding: rewriting it is a change).
+    """
+    try:
+        return _load(path, max_bytes).decode("utf-8")
+    except (InputError, UnicodeDecodeError):
+        return None
+
+
 def _is_input_name(name: str) -> bool:
     base = _strip_compression(name.lower())
     return base.endswith(_TEXT_SUFFIXES)

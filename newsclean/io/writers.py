@@ -2,11 +2,14 @@
 
 Files are written to a temporary file beside the target, flushed to disk and renamed over it:
 an error or Ctrl-C at any point leaves the old file (or none) and no temporary file. ``-``
-writes to stdout, where atomicity is impossible.
+writes to stdout, where atomicity is impossible. A name ending in ``.gz`` or ``.zst`` is
+written compressed, as the readers read it (gzip with no time stamp, so the same text gives
+the same bytes; zstd needs the ``zstandard`` package).
 """
 
 from __future__ import annotations
 
+import gzip
 import io
 import os
 import secrets
@@ -14,9 +17,14 @@ import stat
 import sys
 from pathlib import Path
 from types import TracebackType
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from newsclean.record import Record
+
+try:
+    import zstandard
+except ImportError:  # optional: only .zst outputs need it
+    zstandard = None
 
 STDOUT = "-"
 
@@ -33,6 +41,8 @@ class AtomicWriter:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._stream: TextIO | None = None
+        self._raw: BinaryIO | None = None
+        self._compressor: BinaryIO | None = None
         self._temp_path: str | None = None
 
     def __enter__(self) -> TextIO:
@@ -56,9 +66,16 @@ class AtomicWriter:
         try:
             if os.path.exists(target):
                 os.chmod(fd, stat.S_IMODE(os.stat(target).st_mode))
-            self._stream = open(fd, "w", encoding="utf-8", newline="")
+            self._raw = open(fd, "wb")
         except BaseException:
             os.close(fd)
+            self._discard()
+            raise
+        try:
+            self._compressor = _compressor(name, self._raw)
+            binary = self._compressor or self._raw
+            self._stream = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+        except BaseException:
             self._discard()
             raise
         return self._stream
@@ -86,24 +103,49 @@ class AtomicWriter:
         self._stream.detach()  # closing our wrapper must not close the process's stdout
 
     def _commit(self) -> None:
-        assert self._stream is not None and self._temp_path is not None
+        assert self._stream is not None and self._raw is not None
+        assert self._temp_path is not None
         self._stream.flush()
-        os.fsync(self._stream.fileno())
-        self._stream.close()
+        self._stream.detach()
+        self._stream = None
+        if self._compressor is not None:
+            self._compressor.close()  # writes the trailer; the raw file stays open
+            self._compressor = None
+        self._raw.flush()
+        os.fsync(self._raw.fileno())
+        self._raw.close()
+        self._raw = None
         target = os.path.realpath(self.path)
         os.replace(self._temp_path, target)
         self._temp_path = None
         _fsync_folder(os.path.dirname(target))
 
     def _discard(self) -> None:
-        if self._stream is not None:
-            self._stream.close()
+        for stream in (self._stream, self._compressor, self._raw):
+            if stream is not None:
+                try:
+                    stream.close()
+                except (OSError, ValueError):  # already closed, or a failed flush: it goes
+                    pass
+        self._stream = self._compressor = self._raw = None
         if self._temp_path is not None:
             try:
                 os.unlink(self._temp_path)
             except FileNotFoundError:
                 pass
             self._temp_path = None
+
+
+def _compressor(name: str, raw: BinaryIO) -> BinaryIO | None:
+    """A compressing stream over ``raw`` for a ``.gz`` or ``.zst`` name, else ``None``."""
+    lowered = name.lower()
+    if lowered.endswith(".gz"):
+        return gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)  # type: ignore[return-value]
+    if lowered.endswith(".zst"):
+        if zstandard is None:
+            raise OSError(f"cannot write {name}: the 'zstandard' package is not installed")
+        return zstandard.ZstdCompressor().stream_writer(raw, closefd=False)  # type: ignore[return-value]
+    return None
 
 
 def _fsync_folder(folder: str) -> None:
