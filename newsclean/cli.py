@@ -282,6 +282,9 @@ def _fatal_errors(interrupted: str):
 
 def _check_or_fix(paths, config_file, disable, index, diff, fix, keep_removed,
                   fail_on_change=False):
+    if "-" in paths:
+        raise click.UsageError("check and fix work on files in place; to clean standard "
+                               "input, use: newsclean run -")
     config = _configured(config_file, disable, index=index)
     # The index follows the files of the repository: a file checked again replaces its earlier
     # entries, a deleted one drops out (see NearDuplicates).

@@ -253,3 +253,9 @@ def test_pre_commit_hook_end_to_end(tmp_path):
     subprocess.run(["git", "add", "scrape.txt"], cwd=repo, check=True)
     clean_commit = commit()
     assert clean_commit.returncode == 0, clean_commit.stdout + clean_commit.stderr
+
+
+def test_stdin_is_a_usage_error_that_points_at_run():
+    result = CliRunner().invoke(main, ["check", "-"], input="text\n")
+    assert result.exit_code == 2
+    assert "newsclean run -" in result.output
