@@ -233,6 +233,11 @@ FUZZ_FINDINGS = [
     # hyphen inside it
     "HBwMCjO/M3oKMi9I39C++++/vcKt77+977+977+977+977+977+977+977+977+977+977+977+977+977+977+977+9"
     "77+977+977+9778=",
+    # atheris, 2026-11-25: removing one repeated run gave a paragraph new neighbours, and the
+    # run they showed was only found on the second cleaning
+    "CkHDRLu+CjIrRC4yIDEwCjrnv70657+92b/vv729Oue/QcNEu74KMitELjIgMTAKOue/vTrnv73Zv++/vb0657+92b/v"
+    "v73vv71EKzQoRCsxfu+/vQQrMgsuMS4rMjUrHiAr57+9Cy4oRCszLgoKMfbP39HOxbvOLihEKL3Zv++/ve+/vUQrNChE"
+    "KzF+77+9BCsyCy4xLisyNSseICvnv70LLihEKzMuCgox9s/f0c7Fu84uKEQoKzILRC4=",
 ]
 
 

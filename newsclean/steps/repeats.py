@@ -103,7 +103,18 @@ class Repeats(Step):
         self.lone_words = lone_words
 
     def __call__(self, draft: Draft) -> list[Draft]:
-        """Remove the repeats that belong to a repeated run; note where runs start and end."""
+        """Remove the repeats that belong to a repeated run; note where runs start and end.
+
+        Runs are judged by their neighbours, and removing one run gives the paragraphs around
+        it new neighbours, so the step goes again over what is left until nothing more goes:
+        cleaning the clean text again must find no further run (found by fuzzing).
+        """
+        while self._remove_runs(draft):
+            pass
+        return [draft]
+
+    def _remove_runs(self, draft: Draft) -> bool:
+        """One pass over the kept paragraphs; whether it removed any."""
         blocks = draft.kept
         match = find_repeats([b.text for b in blocks], self.overlap, self.size_ratio)
         removed = [j is not None and self._in_run(match, i, blocks) for i, j in enumerate(match)]
@@ -122,7 +133,7 @@ class Repeats(Step):
                 self.name,
                 f"repeat of the paragraph at {first.start}-{first.end} ({_preview(first)})",
             )
-        return [draft]
+        return any(removed)
 
     def _in_run(self, match: list[int | None], i: int, blocks: list[Block]) -> bool:
         """True if repeat ``i`` sits in a repeated run or is too long to be a coincidence."""

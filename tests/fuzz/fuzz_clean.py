@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Coverage-guided fuzz target for the cleaning pipeline (atheris).
 
     pip install atheris
@@ -16,7 +17,9 @@ import sys
 
 import atheris
 
-with atheris.instrument_imports():
+# Coverage guidance on newsclean's own code only: instrumenting ftfy, numpy and scipy as well
+# made each input several times slower without steering the search where our bugs live.
+with atheris.instrument_imports(include=["newsclean"]):
     from newsclean.config import Config
     from newsclean.fixing import render_text
     from newsclean.pipeline import Pipeline
