@@ -121,3 +121,16 @@ def test_per_file_units_do_not_pile_up_when_one_file_is_edited(tmp_path, monkeyp
     stored = open_index(index)
     assert stored.stored_paragraph_counts("site-a", {paragraph_hash(paragraphs[0])}, set())[1] == 1
     stored.close()
+
+
+def test_per_file_counts_each_record_of_a_jsonl_file(tmp_path, monkeypatch):
+    # Units stay articles; the file is only what they are forgotten by. All ten records of one
+    # JSONL file are ten units, so their shared footer is found.
+    monkeypatch.chdir(tmp_path)
+    drafts = footer_corpus()
+    for d in drafts:
+        d.document = Document(d.document.id, "site-a/all.jsonl", d.document.text,
+                              path="site-a/all.jsonl")
+    out = CorpusBoilerplate(index=str(tmp_path / "index.db"), per_file=True).run_corpus(drafts)
+    removed = [b for d in out for b in d.blocks if not b.kept]
+    assert len(removed) == 6

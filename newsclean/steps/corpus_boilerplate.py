@@ -24,9 +24,9 @@ independent articles.
   4 files and counts once.
 * With an ``index``, units of earlier runs count too (the same unit seen again is not counted
   twice), and this run's units are added to it at the end. With ``per_file=True`` (``newsclean
-  check``/``fix``) the unit is the file, a file read again replaces its earlier unit, files
-  that are gone are dropped, and near-duplicates are not counted: editing one scrape ten times
-  must not make its own paragraphs recur in ten "articles".
+  check``/``fix``) each unit remembers its file, a file read again replaces its earlier units,
+  files that are gone are dropped, and near-duplicates are not counted: editing one scrape ten
+  times must not make its own paragraphs recur in ten "articles".
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ import regex
 from newsclean.dedup.index import DEFAULT_THRESHOLD, NearDuplicateIndex, resolve_index
 from newsclean.dedup.minhash import SignatureScheme
 from newsclean.dedup.shingles import DEFAULT_SHINGLE_SIZE, tokens
+from newsclean.dedup.store import Unit
 from newsclean.steps.base import CorpusStep, Draft
 from newsclean.steps.near_duplicates import draft_paths, find_clusters
 
@@ -106,16 +107,19 @@ class CorpusBoilerplate(CorpusStep):
         """Count paragraphs per site and unit, then remove the recurring ones."""
         units = self._units(drafts)
         hashes = [[paragraph_hash(b.text) for b in d.blocks] for d in drafts]
-        by_site: dict[str, dict[str, set[int]]] = {}
-        for draft, unit, values in zip(drafts, units, hashes, strict=True):
-            if unit is None:
-                continue
-            site_units = by_site.setdefault(site_of(draft), {})
-            site_units.setdefault(unit, set()).update(v for v in values if v is not None)
         index, owned = self._open_index()
         try:
-            if index is not None and self.per_file:
+            follow = index is not None and self.per_file
+            if follow:
                 index.follow_files(draft_paths(drafts), entries=False)
+            by_site: dict[str, dict[str, Unit]] = {}
+            for draft, name, values in zip(drafts, units, hashes, strict=True):
+                if name is None:
+                    continue
+                path = draft.document.path
+                key = index.file_key(path) if follow and path is not None else None
+                unit = by_site.setdefault(site_of(draft), {}).setdefault(name, Unit(set(), key))
+                unit.hashes.update(v for v in values if v is not None)
             verdicts = {
                 site: self._recurring(site, found, index) for site, found in by_site.items()
             }
@@ -126,10 +130,8 @@ class CorpusBoilerplate(CorpusStep):
                         draft.remove(block, self.name, recurring[value])
             if index is not None:
                 for site, found in sorted(by_site.items()):
-                    for unit, values in sorted(found.items()):
-                        if self.per_file:  # the unit is a file: named as the index names it
-                            unit = index.file_key(unit)
-                        index.add_paragraphs(site, unit, values, unit if self.per_file else None)
+                    for name, unit in sorted(found.items()):
+                        index.add_paragraphs(site, name, unit.hashes, unit.path)
                 index.commit()
         finally:
             if owned and index is not None:
@@ -137,12 +139,13 @@ class CorpusBoilerplate(CorpusStep):
         return drafts
 
     def _units(self, drafts: list[Draft]) -> list[str | None]:
-        """Return the counting unit of each draft: its near-duplicate cluster, or itself; with
-        ``per_file``, its file (``None``, not counted, for a near-duplicate or a text that was
-        not read from a file).
+        """Return the counting unit of each draft: its near-duplicate cluster, or itself.
+
+        With ``per_file`` a near-duplicate is not counted (``None``): the hook fails on it, and
+        its kept copy counts for the cluster.
         """
         if self.per_file:
-            return [None if d.duplicate_of else d.document.path for d in drafts]
+            return [None if d.duplicate_of else d.id for d in drafts]
         if any(d.cluster for d in drafts):
             return [d.cluster or d.id for d in drafts]
         clusters, _ = find_clusters(drafts, self.scheme, self.threshold)
@@ -150,12 +153,12 @@ class CorpusBoilerplate(CorpusStep):
         return [unit_of.get(d.id, d.id) for d in drafts]
 
     def _recurring(
-        self, site: str, units: dict[str, set[int]], index: NearDuplicateIndex | None
+        self, site: str, units: dict[str, Unit], index: NearDuplicateIndex | None
     ) -> dict[int, str]:
         """Hashes of ``site`` above both limits, each with the reason to remove it."""
         counts: Counter[int] = Counter()
-        for values in units.values():
-            counts.update(values)
+        for unit in units.values():
+            counts.update(unit.hashes)
         total = len(units)
         if index is not None:
             stored, stored_units = index.stored_paragraph_counts(site, set(counts), set(units))
