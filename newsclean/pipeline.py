@@ -18,6 +18,11 @@ if TYPE_CHECKING:
     from newsclean.config import Config
 from newsclean.steps.base import CorpusStep, Draft, Step
 
+# Rounds of re-running the steps over their own output (see Pipeline.draft). Each round that
+# changes something removes paragraphs or repairs text, so a few are enough; the bound is there
+# because nothing proves that an arbitrary user step converges.
+SETTLE_ROUNDS = 4
+
 
 class StepError(RuntimeError):
     """A step failed on one document; the message names the document and the step."""
@@ -88,14 +93,52 @@ class Pipeline:
         return [s.name for s in self.steps]
 
     def draft(self, document: Document) -> list[Draft]:
-        """Run the per-document steps; the result keeps every block (removed ones marked)."""
-        drafts = [Draft.start(document)]
+        """Run the per-document steps, to a fixed point; the result keeps every block (removed
+        ones marked).
+
+        Steps judge a paragraph by its neighbours (repeated runs, the body of a page, where an
+        article starts), and what one step removes changes the neighbours another step sees.
+        So after the first pass the steps run again over what each draft kept, as cleaning its
+        clean text would, until a round changes nothing (at most ``SETTLE_ROUNDS``): cleaning
+        a clean record again then gives it back unchanged, which ``newsclean fix`` and the
+        pre-commit hook rely on. A text that the first pass leaves alone costs no second round.
+        """
+        drafts = self._pass(Draft.start(document))
+        settled = [out for d in drafts for out in self._settle(d)]
+        if len(settled) > 1:
+            for part, piece in enumerate(settled):
+                piece.part = part
+        return settled
+
+    def _pass(self, draft: Draft) -> list[Draft]:
+        drafts = [draft]
         for step in self.document_steps:
             try:
                 drafts = [out for d in drafts for out in step(d)]
             except Exception as exc:  # a bug in one step must not lose the other documents
-                raise StepError(f"{document.source}: step {step.name!r} failed: {exc!r}") from exc
+                source = draft.document.source
+                raise StepError(f"{source}: step {step.name!r} failed: {exc!r}") from exc
         return drafts
+
+    def _settle(self, draft: Draft) -> list[Draft]:
+        """Re-run the steps over the kept blocks of ``draft`` until a round changes nothing."""
+        if not draft.changed_by_steps():
+            return [draft]
+        pending, done = [draft], []
+        for _ in range(SETTLE_ROUNDS):
+            if not pending:
+                break
+            next_round = []
+            for current in pending:
+                before = current.state()
+                hidden = [b for b in current.blocks if not b.kept]
+                pieces = current.absorb(self._pass(current.view()), hidden)
+                if len(pieces) == 1 and pieces[0].state() == before:
+                    done.append(current)
+                else:
+                    next_round.extend(pieces)
+            pending = next_round
+        return sorted(done + pending, key=lambda d: d.blocks[0].start if d.blocks else 0)
 
     def finish(self, drafts: list[Draft]) -> list[Draft]:
         """Run the corpus steps over drafts from the whole run."""

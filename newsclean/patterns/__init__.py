@@ -47,9 +47,13 @@ class PhraseListError(ValueError):
     """A phrase list file that cannot be used; the message names the file and the entry."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PhraseBook:
-    """Compiled cue patterns, one alternation per category, over all loaded languages."""
+    """Compiled cue patterns, one alternation per category, over all loaded languages.
+
+    Compared and hashed by identity (:func:`load_phrasebook` returns one object per set of
+    files), so measures of a text can be cached per phrase book.
+    """
 
     patterns: dict[str, regex.Pattern[str]]
     languages: tuple[str, ...]

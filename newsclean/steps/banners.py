@@ -19,6 +19,7 @@ and is kept.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from newsclean.patterns import PhraseBook, load_phrasebook
 from newsclean.record import Block
@@ -49,7 +50,7 @@ _NEXT_TO = " (next to a banner)"
 _QUOTES = "\"“”„«»‘’‚「」"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Signals:
     """What the cue vocabulary says about one paragraph."""
 
@@ -70,8 +71,11 @@ class Signals:
         return max(FURNITURE, key=lambda c: self.counts[c])
 
 
+@lru_cache(maxsize=8192)
 def measure(book: PhraseBook, text: str) -> Signals:
-    """Compute the :class:`Signals` of ``text``."""
+    """Compute the :class:`Signals` of ``text`` (cached: the pipeline's settling round sees
+    the same paragraphs again).
+    """
     n = max(1, len(words(text)))
     counts, covered = book.scan(FURNITURE, text)
     return Signals(

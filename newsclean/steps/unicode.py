@@ -56,7 +56,10 @@ class UnicodeRepair(TextFix):
         NBSP made spaces), and each further round sees what cleaning the clean text again
         would see. Without that, a second cleaning could repair more (found by fuzzing).
         """
-        text = ftfy.fix_text(_OTHER_BLANKS.sub(" ", text), FTFY_CONFIG)
+        fixed = ftfy.fix_text(_OTHER_BLANKS.sub(" ", text), FTFY_CONFIG)
+        if fixed == text and normalise_whitespace(text) == text:
+            return text  # settled already: the round below would repair the same text again
+        text = fixed
         for _ in range(_MAX_ROUNDS):
             settled = normalise_whitespace(text)
             again = ftfy.fix_text(settled, FTFY_CONFIG)
