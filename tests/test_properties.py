@@ -238,6 +238,16 @@ FUZZ_FINDINGS = [
     "CkHDRLu+CjIrRC4yIDEwCjrnv70657+92b/vv729Oue/QcNEu74KMitELjIgMTAKOue/vTrnv73Zv++/vb0657+92b/v"
     "v73vv71EKzQoRCsxfu+/vQQrMgsuMS4rMjUrHiAr57+9Cy4oRCszLgoKMfbP39HOxbvOLihEKL3Zv++/ve+/vUQrNChE"
     "KzF+77+9BCsyCy4xLisyNSseICvnv70LLihEKzMuCgox9s/f0c7Fu84uKEQoKzILRC4=",
+    # atheris, 2026-11-25: two texts where a split part, cleaned on its own, showed repeated
+    # runs that the whole scrape had not (fixed by the pipeline's settling rounds)
+    "CkHDMShEKy5EKDEoRCtuMiArLiIrIEQuCjG9AVIAAGgyMChEK246MjA1Cjrnv70BRC4uROe/ve+/vUQyK2BELgoxKEQr"
+    "UgAAZ0QKRDILRC4uROe/ve+/vUQyKyBELgoxKEQrLjIxKEQrbjIgIC45LihEKDIrIEQuCjEoRCsuvQFSAABoRApEMgtG"
+    "Li4857+977+9RDIrIEQuCjG9AVIAAGhEKzB+RCsxLjEuKEQoMisgRC4KMShEKy4iKyBELgoxvQFSAABoMjAoRCtuOjK/"
+    "IDDnNQq9AVIAAGhEKzB+RCsxIC4gLjE6RDEuKEQoKzALRDIu",
+    "JmTbO/VBw0S7vgqyK0QAQcO7MDIrRC5E57+977+9RCsrKEQ0MX7vv71EKzIgLjEuKEQoMisgRC4KMcNEu74KsitEAEHD"
+    "uzAyK0QuROe/2zv1QcNEu74KsitEAEHDuzAyK0QuROe/Nu+/vUQrNChEKzF+77+9RCsyIC4xLihEKDIr5kQuCjHDRLu+"
+    "CrIrRABBw7swMitELkTnv73vv71EKzQoRCsxfu+/vUQrMiAuMS4oRCgyKyBELgoxKEQrLzIxKEQrKL3vv71EKzQoRCsx"
+    "fu+/vUQrMiAuMS4oRCgyKyBELgoxKEQrLzIxKEQrKEQrLjIxKEQrbjIgMDUKOue/vQFSKApBRAoAmwBk",
 ]
 
 
