@@ -89,3 +89,16 @@ def test_hashes_too_wide_for_scheme_are_rejected():
     wide = np.array([1 << 40], dtype=np.uint64)
     with pytest.raises(ValueError, match="exceed 32 bits"):
         signature(wide, SignatureScheme())
+
+
+def test_a_document_longer_than_a_block_is_reduced_block_by_block(monkeypatch):
+    # Memory stays bounded for a huge document: the same signature as one block would give.
+    import newsclean.dedup.minhash as minhash
+
+    rng = np.random.default_rng(0)
+    big = rng.integers(0, 2**32, size=50_000, dtype=np.uint64)
+    small = rng.integers(0, 2**32, size=50, dtype=np.uint64)
+    blocked = minhash.signatures([small, big, small], minhash.DEFAULT_SCHEME)
+    monkeypatch.setattr(minhash, "_BLOCK_CELLS", 10**12)
+    whole = minhash.signatures([small, big, small], minhash.DEFAULT_SCHEME)
+    assert np.array_equal(blocked, whole)

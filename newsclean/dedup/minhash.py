@@ -153,7 +153,8 @@ def signatures(hash_sets: list[np.ndarray], scheme: SignatureScheme = DEFAULT_SC
     A few documents at a time are concatenated, pre-mixed, permuted as one
     ``(num_perm, shingles)`` block and reduced with a segmented minimum along the contiguous
     axis (``np.minimum.reduceat``). Blocks of ~2 MB stay in cache, which measured ~1.7x faster
-    than one block per document and far faster than huge blocks. An empty set gets
+    than one block per document and far faster than huge blocks; a document larger than a block
+    is reduced block by block, so memory stays bounded whatever its length. An empty set gets
     :func:`empty_signature`.
     """
     a, b = permutations(scheme)
@@ -175,12 +176,22 @@ def signatures(hash_sets: list[np.ndarray], scheme: SignatureScheme = DEFAULT_SC
                 columns += sizes[filled[stop]]
                 stop += 1
             chosen = filled[first:stop]
+            first = stop
+            if columns > columns_per_block:  # one long document: block by block, memory bounded
+                values = _premix(arrays[chosen[0]], scheme.bits)
+                out[chosen[0]] = np.min(
+                    [
+                        (a_col * values[None, lo : lo + columns_per_block] + b_col).min(axis=1)
+                        for lo in range(0, len(values), columns_per_block)
+                    ],
+                    axis=0,
+                )
+                continue
             values = _premix(np.concatenate([arrays[i] for i in chosen]), scheme.bits)
             permuted = a_col * values[None, :] + b_col
             starts = np.zeros(len(chosen), dtype=np.int64)
             np.cumsum(sizes[chosen][:-1], out=starts[1:])
             out[chosen] = np.minimum.reduceat(permuted, starts, axis=1).T
-            first = stop
     return out
 
 

@@ -83,10 +83,10 @@ class PageBody(Step):
     include them; lines removed for other reasons (a repeat, a line the unicode repair emptied)
     are not evidence of chrome and are left out of the scoring, as they are absent when the
     clean text is cleaned again. Each further chrome line in an unbroken run costs more than
-    the last, so a menu or a headline list is a wall the body does
-    not cross while a lone subheading inside the article costs little. ``min_removed`` keeps the
-    step from trimming the odd stray line off an ordinary scrape: it only acts when at least that
-    many paragraphs fall outside the body. Everything from a comments header ("34 Comments",
+    the last, so a menu or a headline list is a wall the body does not cross while a lone
+    subheading inside the article costs little. ``min_removed`` keeps the step from trimming
+    the odd stray line off an ordinary scrape: it only acts when at least that many paragraphs
+    fall outside the body. Everything from a comments header ("34 Comments",
     "Leave a Reply", from the ``comments`` phrase list) after ``min_body`` points of prose on is
     a comment thread, never body. A scrape of several articles has several stretches of
     prose: every stretch scoring at least ``other_share`` of the best (and ``min_other``) is a

@@ -134,7 +134,11 @@ class Paragraphs(Step):
             if not block.kept or len(block.text) != block.end - block.start:
                 new_blocks.append(block)
                 continue
-            for start, end, lines in segment(block.text):
+            pieces = segment(block.text)
+            if [(start, end) for start, end, _ in pieces] == [(0, len(block.text))]:
+                new_blocks.append(block)  # one line already (a settling round sees many)
+                continue
+            for start, end, lines in pieces:
                 new_blocks.append(
                     Block(block.start + start, block.start + end, join_wrapped(lines))
                 )
