@@ -150,8 +150,8 @@ def test_only_furniture_removals_count_against_the_body():
     assert [b.text for b in draft.kept] == [BODY[0], BODY[1]]
 
 
-UP_NEXT = ["UP NEXT", "Thunder: Host the Lakers on Friday.", "Lakers: Visit the Thunder.",
-           "___"]
+UP_NEXT = ["COMING UP", "Harbour Lions: Face the Rovers on Sunday.", "Rovers: At the Lions.",
+           "Tickets from the club shop"]
 SECOND_TITLE = "Protesters gather outside parliament for the third weekend"
 SECOND_BODY = [
     "Protesters gathered outside parliament for the third weekend in a row on Saturday, "
@@ -161,15 +161,19 @@ SECOND_BODY = [
 ]
 
 
-def test_article_body_trims_each_article_of_a_split_scrape():
-    # page_body sees the schedule lines between two bodies and keeps them; once the scrape is
-    # split they end the first article, where article_body trims them, as cleaning that
-    # article's text on its own would.
+def test_each_article_of_a_split_scrape_gets_its_own_body(monkeypatch):
+    # page_body sees the fixture lines between two bodies and keeps them; once the scrape is
+    # split they end the first article, and the pipeline's settling round, which sees each
+    # article alone as cleaning its text again would, trims them.
     text = "\n\n".join([TITLE, *BODY, *UP_NEXT, SECOND_TITLE, *SECOND_BODY])
     first, second = newsclean.clean(text)
     assert first.text == "\n\n".join(BODY)
-    assert [r.text for r in first.removed if r.step == "article_body"] == UP_NEXT
+    assert [r.text for r in first.removed if r.step == "page_body"] == UP_NEXT
     assert second.text == "\n\n".join(SECOND_BODY)
     for record in (first, second):
         (again,) = newsclean.clean(record.text)
         assert again.text == record.text
+    # one pass alone leaves them
+    monkeypatch.setattr("newsclean.pipeline.SETTLE_ROUNDS", 0)
+    first, _ = newsclean.clean(text)
+    assert all(line in first.text for line in UP_NEXT)

@@ -74,10 +74,10 @@ def test_repeated_article_blocks_split_and_deduplicated():
 
 
 PRODUCT_BOX = [
-    "Wireless Earbuds Pro",
-    "Active noise cancellation and a transparency mode for immersive sound",
-    "Sweat and water resistant",
-    "Up to 24 hours of battery life with the charging case",
+    "Burr Grinder Deluxe",
+    "Forty grind settings from espresso to a coarse French press grind",
+    "Removable upper burr for cleaning",
+    "Quiet motor and an anti-static container for the grounds",
 ]
 
 

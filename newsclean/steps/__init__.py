@@ -11,7 +11,7 @@ from newsclean.steps.base import BlockFilter, CorpusStep, Draft, Step, TextFix
 from newsclean.steps.corpus_boilerplate import CorpusBoilerplate
 from newsclean.steps.metadata import Credits, DatePrefix, Links, Related, Standfirst
 from newsclean.steps.near_duplicates import NearDuplicates
-from newsclean.steps.page import ArticleBody, PageBody
+from newsclean.steps.page import PageBody
 from newsclean.steps.paragraphs import Paragraphs
 from newsclean.steps.repeats import Repeats
 from newsclean.steps.split import SplitArticles
@@ -32,7 +32,6 @@ STEPS: dict[str, type[Step]] = {
         Repeats,
         PageBody,
         SplitArticles,
-        ArticleBody,
         Standfirst,
         NearDuplicates,
         CorpusBoilerplate,
@@ -44,7 +43,6 @@ DEFAULT_STEPS: tuple[str, ...] = tuple(STEPS)
 __all__ = [
     "DEFAULT_STEPS",
     "STEPS",
-    "ArticleBody",
     "Banners",
     "BlockFilter",
     "CorpusStep",

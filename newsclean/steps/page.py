@@ -196,14 +196,3 @@ class PageBody(Step):
                          "comments, footer)")
         return [draft]
 
-
-class ArticleBody(PageBody):
-    """After a multi-article scrape is split, apply the page-body rule to each article on its
-    own: remove the chrome at the edges of one article (an "UP NEXT" box, a list of teasers)
-    that ``page_body`` kept while the next article's prose stood right after it.
-
-    Cleaning one article's text again sees exactly this, so the result does not change when
-    the clean text is cleaned again.
-    """
-
-    name = "article_body"
