@@ -123,13 +123,22 @@ def _findings(
     return found
 
 
+def _encoding_findings(path: Path, utf8: str | None, documents: list[Document]) -> list[Finding]:
+    """A finding when the file is not UTF-8 (fix rewrites it as UTF-8)."""
+    encoding = next((d.metadata.get("encoding") for d in documents), None)
+    if utf8 is not None or not encoding:
+        return []
+    return [Finding(str(path), None, "encoding", f"read as {encoding}; fix writes UTF-8")]
+
+
 def plan_file(path: Path, pipeline: Pipeline, on_error) -> FilePlan | None:
     """Work out what fixing ``path`` means with the pipeline's per-document steps (``None``
     when it cannot be read; ``on_error`` is told why). Corpus steps are the caller's: they
     need every file of the run.
     """
     documents = list(iter_documents([str(path)], on_error=on_error))
-    old_text = read_utf8(path) or ""
+    utf8 = read_utf8(path)
+    old_text = utf8 or ""
     stem, suffixes = split_name(path.name)
     if suffixes.lower().startswith(".jsonl"):
         per_document = [(d, pipeline.draft(d)) for d in documents]
@@ -140,6 +149,7 @@ def plan_file(path: Path, pipeline: Pipeline, on_error) -> FilePlan | None:
             for document, ds in per_document:
                 records = [d.to_record() for d in ds if d.kept]
                 plan.findings += _findings(str(path), document, records, in_record=True)
+            plan.findings += _encoding_findings(path, utf8, documents)
         return plan
     if len(documents) != 1:
         return None
@@ -155,9 +165,11 @@ def plan_file(path: Path, pipeline: Pipeline, on_error) -> FilePlan | None:
             for k, record in enumerate(records, start=1)
         }
     if plan.changes:
-        plan.findings = _findings(str(path), document, records) or [
-            Finding(str(path), None, "layout", "paragraphs reflowed or whitespace normalised")
-        ]
+        plan.findings = _findings(str(path), document, records)
+        plan.findings += _encoding_findings(path, utf8, documents)
+        if not plan.findings:
+            reason = "paragraphs reflowed or whitespace normalised"
+            plan.findings.append(Finding(str(path), None, "layout", reason))
     return plan
 
 

@@ -259,3 +259,19 @@ def test_stdin_is_a_usage_error_that_points_at_run():
     result = CliRunner().invoke(main, ["check", "-"], input="text\n")
     assert result.exit_code == 2
     assert "newsclean run -" in result.output
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".jsonl"])
+def test_a_file_in_another_encoding_is_named_and_fixed_to_utf8(tmp_path, suffix):
+    clean_text = render_text(clean((SEEDS / "003_a0942955b23086af.txt").read_text("utf-8"))[0])
+    if suffix == ".jsonl":
+        clean_text = json.dumps({"id": "a", "text": "Une phrase en français, déjà propre."},
+                                ensure_ascii=False) + "\n"
+    path = tmp_path / f"utf16{suffix}"
+    path.write_bytes(clean_text.encode("utf-16"))
+    result = invoke("check", str(path))
+    assert result.exit_code == 1
+    assert f"{path}: encoding: read as utf-16" in result.output
+    assert invoke("fix", str(path)).exit_code == 0
+    assert path.read_bytes().decode("utf-8")
+    assert invoke("check", str(path)).exit_code == 0
