@@ -21,7 +21,7 @@ from pathlib import Path
 
 from newsclean.io import InputError, atomic_write, iter_documents, read_utf8, split_name
 from newsclean.pipeline import Pipeline
-from newsclean.record import Document, Record
+from newsclean.record import Document, Record, render_text
 from newsclean.steps.base import Draft
 
 
@@ -76,19 +76,6 @@ class FilePlan:
             parts = len(self.outputs)
             chunks.append(f"--- {self.path}\n+++ /dev/null (split into {parts} files)\n")
         return "".join(chunks)
-
-
-def render_text(record: Record) -> str:
-    """The canonical ``.txt`` form of a record (see the module docstring)."""
-    parts = []
-    if record.created:
-        parts.append(f"date {record.created}")
-    standfirst = record.metadata.get("standfirst")
-    if isinstance(standfirst, str) and standfirst:
-        parts.append(standfirst)
-    if record.text:
-        parts.append(record.text)
-    return "\n\n".join(parts) + "\n" if parts else ""
 
 
 def _line_of(text: str, offset: int) -> int:

@@ -13,15 +13,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from newsclean.record import Document, Record
+from newsclean.settle import settle
 
 if TYPE_CHECKING:
     from newsclean.config import Config
 from newsclean.steps.base import CorpusStep, Draft, Step
-
-# Rounds of re-running the steps over their own output (see Pipeline.draft). Each round that
-# changes something removes paragraphs or repairs text, so a few are enough; the bound is there
-# because nothing proves that an arbitrary user step converges.
-SETTLE_ROUNDS = 4
 
 
 class StepError(RuntimeError):
@@ -96,15 +92,13 @@ class Pipeline:
         """Run the per-document steps, to a fixed point; the result keeps every block (removed
         ones marked).
 
-        Steps judge a paragraph by its neighbours (repeated runs, the body of a page, where an
-        article starts), and what one step removes changes the neighbours another step sees.
-        So after the first pass the steps run again over what each draft kept, as cleaning its
-        clean text would, until a round changes nothing (at most ``SETTLE_ROUNDS``): cleaning
+        After the first pass the steps run again over what each draft kept, as cleaning its
+        clean record would, until a round changes nothing (:mod:`newsclean.settle`): cleaning
         a clean record again then gives it back unchanged, which ``newsclean fix`` and the
-        pre-commit hook rely on. A text that the first pass leaves alone costs no second round.
+        pre-commit hook rely on.
         """
         drafts = self._pass(Draft.start(document))
-        settled = [out for d in drafts for out in self._settle(d)]
+        settled = [out for d in drafts for out in settle(d, self._pass)]
         if len(settled) > 1:
             for part, piece in enumerate(settled):
                 piece.part = part
@@ -119,26 +113,6 @@ class Pipeline:
                 source = draft.document.source
                 raise StepError(f"{source}: step {step.name!r} failed: {exc!r}") from exc
         return drafts
-
-    def _settle(self, draft: Draft) -> list[Draft]:
-        """Re-run the steps over the kept blocks of ``draft`` until a round changes nothing."""
-        if not draft.changed_by_steps():
-            return [draft]
-        pending, done = [draft], []
-        for _ in range(SETTLE_ROUNDS):
-            if not pending:
-                break
-            next_round = []
-            for current in pending:
-                before = current.state()
-                hidden = [b for b in current.blocks if not b.kept]
-                pieces = current.absorb(self._pass(current.view()), hidden)
-                if len(pieces) == 1 and pieces[0].state() == before:
-                    done.append(current)
-                else:
-                    next_round.extend(pieces)
-            pending = next_round
-        return sorted(done + pending, key=lambda d: d.blocks[0].start if d.blocks else 0)
 
     def finish(self, drafts: list[Draft]) -> list[Draft]:
         """Run the corpus steps over drafts from the whole run."""

@@ -147,3 +147,19 @@ class Record:
     def from_json(cls, line: str) -> Record:
         """Parse one JSONL line written by :meth:`to_json`."""
         return cls.from_dict(json.loads(line))
+
+
+def render_text(record: Record) -> str:
+    """The canonical text form of a record, what ``newsclean fix`` writes for a ``.txt`` scrape:
+    a ``date YYYY-MM-DD`` line when it has a date, its standfirst, then its paragraphs, each
+    separated by a blank line. Cleaning it again gives the same record.
+    """
+    parts = []
+    if record.created:
+        parts.append(f"date {record.created}")
+    standfirst = record.metadata.get("standfirst")
+    if isinstance(standfirst, str) and standfirst:
+        parts.append(standfirst)
+    if record.text:
+        parts.append(record.text)
+    return "\n\n".join(parts) + "\n" if parts else ""

@@ -238,6 +238,12 @@ FUZZ_FINDINGS = [
     "CkHDRLu+CjIrRC4yIDEwCjrnv70657+92b/vv729Oue/QcNEu74KMitELjIgMTAKOue/vTrnv73Zv++/vb0657+92b/v"
     "v73vv71EKzQoRCsxfu+/vQQrMgsuMS4rMjUrHiAr57+9Cy4oRCszLgoKMfbP39HOxbvOLihEKL3Zv++/ve+/vUQrNChE"
     "KzF+77+9BCsyCy4xLisyNSseICvnv70LLihEKzMuCgox9s/f0c7Fu84uKEQoKzILRC4=",
+    # atheris, 2026-11-25: the written form's standfirst line was the first copy of a repeat
+    # that the clean text alone did not show (fixed by settling in both written forms)
+    "CkHDCAAAAABBxApAKyBELgowKEQrLjIxKEQrbjIgMDX///////////////8rCkFkCjoKQWQKOjowKEQrLjEgKEQrMX7v"
+    "LihEKDIrIEQuDjArRCguMjEoRCtuMiAwNTEwCjrnv701KzEgK+9EK0o0KEQrMX7vvysxfu+/vUQrMiC9RCsyIC4xLihE"
+    "KDIrIEQuCjAoRCsuMjEoRCtuMiAwNQAAAAC/vTrnv71X77+977+977+9RCs0KEQrMX7vLihEKDIrIEQuCjAoRCsuMjEo"
+    "RCtuMiAwNQo6Oue/vTrnv71X77+977+9IC4gLjE6v70LLv//KEQrNCg6RDEuKEQoKzILRC4=",
     # atheris, 2026-11-25: two texts where a split part, cleaned on its own, showed repeated
     # runs that the whole scrape had not (fixed by the pipeline's settling rounds)
     "CkHDMShEKy5EKDEoRCtuMiArLiIrIEQuCjG9AVIAAGgyMChEK246MjA1Cjrnv70BRC4uROe/ve+/vUQyK2BELgoxKEQr"

@@ -174,6 +174,6 @@ def test_each_article_of_a_split_scrape_gets_its_own_body(monkeypatch):
         (again,) = newsclean.clean(record.text)
         assert again.text == record.text
     # one pass alone leaves them
-    monkeypatch.setattr("newsclean.pipeline.SETTLE_ROUNDS", 0)
+    monkeypatch.setattr("newsclean.settle.SETTLE_ROUNDS", 0)
     first, _ = newsclean.clean(text)
     assert all(line in first.text for line in UP_NEXT)

@@ -141,8 +141,8 @@ def test_find_repeats_thresholds():
 
 
 def test_tokens_casefold_and_cjk_pairs():
-    assert tokens("The THE the") == ["the", "the", "the"]
-    assert tokens("日本語です") == ["日本", "本語", "語で", "です"]
+    assert tokens("The THE the") == ("the", "the", "the")
+    assert tokens("日本語です") == ("日本", "本語", "語で", "です")
 
 
 def test_repeats_hints_for_the_splitter():

@@ -15,7 +15,6 @@ output account for every character of the input.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -108,52 +107,6 @@ class Draft:
         self.blocks[index : index + 1] = [removed, kept]
         self.remove(removed, step, reason)
         return kept
-
-    def changed_by_steps(self) -> bool:
-        """Whether any step removed, repaired or split something (what a settling round could
-        judge differently; see :meth:`newsclean.pipeline.Pipeline.draft`).
-        """
-        return bool(self.fixes) or self.part is not None or any(not b.kept for b in self.blocks)
-
-    def state(self) -> tuple:
-        """What a settling round can change: the kept paragraphs, ``created`` and ``url``."""
-        return tuple((b.start, b.end, b.text) for b in self.kept), self.created, self.url
-
-    def view(self) -> Draft:
-        """A draft of the kept blocks only (the same objects), as cleaning the clean text again
-        would see them; steps run on it mark this draft's blocks too.
-        """
-        return Draft(
-            document=self.document,
-            blocks=self.kept,
-            metadata=dict(self.metadata),
-            created=self.created,
-            url=self.url,
-            part=self.part,
-        )
-
-    def absorb(self, results: list[Draft], hidden: list[Block]) -> list[Draft]:
-        """Take back what a round over :meth:`view` found: its blocks, metadata and fixes, with
-        ``hidden`` (the blocks removed before the round) put back where they sit; one draft per
-        article when the round split the view.
-        """
-        groups: list[list[Block]] = [list(r.blocks) for r in results]
-        starts = [min((b.start for b in blocks), default=0) for blocks in groups]
-        for block in hidden:
-            index = max(0, bisect_right(starts, block.start) - 1)
-            groups[index].append(block)
-        pieces = []
-        for k, (result, blocks) in enumerate(zip(results, groups)):
-            piece = self if k == 0 else Draft(document=self.document, blocks=[])
-            piece.blocks = sorted(blocks, key=lambda b: (b.start, b.end))
-            piece.metadata, piece.created, piece.url = result.metadata, result.created, result.url
-            if k > 0:
-                piece.fixes.update(self.fixes)
-            pieces.append(piece)
-        # Text fixes run before any split, so every result carries the same new counts.
-        for piece in pieces:
-            piece.fixes.update(results[0].fixes)
-        return pieces
 
     def to_record(self) -> Record:
         """Assemble the clean record: kept blocks joined by a blank line, removals by position."""

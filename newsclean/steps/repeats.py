@@ -12,6 +12,7 @@ different articles of one scrape, stays.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 import regex
 
@@ -22,8 +23,9 @@ _TOKEN = regex.compile(r"\w+")
 _SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
 
 
-def tokens(text: str) -> list[str]:
-    r"""Lower-cased word tokens, as the repeat test compares them.
+@lru_cache(maxsize=65536)
+def tokens(text: str) -> tuple[str, ...]:
+    r"""Lower-cased word tokens, as the repeat test compares them (cached, as :func:`words`).
 
     Chinese, Japanese and Thai runs have no spaces, so one \w+ run can be a whole sentence;
     they are cut into overlapping character pairs instead, so one edited character changes a
@@ -35,7 +37,7 @@ def tokens(text: str) -> list[str]:
             out.extend(token[k : k + 2] for k in range(len(token) - 1))
         else:
             out.append(token)
-    return out
+    return tuple(out)
 
 
 def find_repeats(
@@ -52,7 +54,7 @@ def find_repeats(
     keys: list[tuple[str, ...]] = []
     found: list[int | None] = []
     for i, text in enumerate(texts):
-        toks = tuple(tokens(text))
+        toks = tokens(text)
         words = frozenset(toks)
         shared: Counter[int] = Counter()
         for word in words:
@@ -154,7 +156,7 @@ class Repeats(Step):
         return False
 
 
-def _edited_copy(a: list[str], b: list[str], share: float) -> bool:
+def _edited_copy(a: tuple[str, ...], b: tuple[str, ...], share: float) -> bool:
     """True if ``a`` and ``b`` share at least ``share`` of the smaller set of their words, and
     at least three words. Numbers are left out: two time stamps share most of their tokens.
     """

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import regex
 
 _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}\p{M}'’._-]*")
@@ -11,12 +13,17 @@ _SENTENCE_END = regex.compile(r"[.!?…。！？](?:[\"'”’»)\]]|\s)*$")
 _SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
 
 
-def words(text: str) -> list[str]:
-    """The words of ``text``; runs of Chinese/Japanese/Thai count one word per two characters."""
-    found = _WORD.findall(text)
+@lru_cache(maxsize=65536)
+def words(text: str) -> tuple[str, ...]:
+    """The words of ``text``; runs of Chinese/Japanese/Thai count one word per two characters.
+
+    Cached: several steps measure the same paragraph, and the pipeline's settling rounds see
+    it again.
+    """
+    found = tuple(_WORD.findall(text))
     spaceless = len(_SPACELESS.findall(text))
     if spaceless > len(text) * 0.3:
-        return found + [""] * (spaceless // 2)
+        return found + ("",) * (spaceless // 2)
     return found
 
 
