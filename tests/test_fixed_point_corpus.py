@@ -13,7 +13,7 @@ from conftest import ROOT, SEEDS
 
 import newsclean
 from newsclean import Config, Pipeline
-from newsclean.fixing import render_text
+from newsclean.record import render_text
 
 PIPELINE = Pipeline.from_config(Config(disable=("near_duplicates", "corpus_boilerplate")))
 BENCH = ROOT.parent / "shared" / "bench"

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from newsclean import clean
 from newsclean.cli import main
-from newsclean.fixing import render_text
+from newsclean.record import render_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "fixtures" / "seeds"

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 import newsclean
 from newsclean.config import Config
-from newsclean.fixing import render_text
 from newsclean.pipeline import Pipeline
+from newsclean.record import render_text
 
 PIPELINE = Pipeline.from_config(Config(disable=("near_duplicates", "corpus_boilerplate")))
 BUDGET = int(os.environ.get("NEWSCLEAN_FUZZ_EXAMPLES", "20000"))
@@ -33,3 +33,5 @@ def test_fuzz_clean(text):
             assert text[removal.start : removal.end] == removal.text
         again = newsclean.clean(render_text(record), source="fuzz", pipeline=PIPELINE)
         assert [render_text(r) for r in again] == [render_text(record)]
+        again = newsclean.clean(record.text, source="fuzz", pipeline=PIPELINE)
+        assert [r.text for r in again] == [record.text]

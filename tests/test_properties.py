@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import newsclean
 from newsclean import Config, Pipeline
-from newsclean.fixing import render_text
+from newsclean.record import render_text
 from newsclean.steps.unicode import UnicodeRepair
 
 PIPELINE = Pipeline.from_config()
