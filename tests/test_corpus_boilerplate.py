@@ -134,3 +134,23 @@ def test_per_file_counts_each_record_of_a_jsonl_file(tmp_path, monkeypatch):
     out = CorpusBoilerplate(index=str(tmp_path / "index.db"), per_file=True).run_corpus(drafts)
     removed = [b for d in out for b in d.blocks if not b.kept]
     assert len(removed) == 6
+
+
+def test_per_file_sites_are_named_from_the_index_whatever_the_working_folder(tmp_path,
+                                                                             monkeypatch):
+    (tmp_path / "site-a").mkdir()
+    index = str(tmp_path / "index.db")
+
+    def run_from(folder, names, prefix):
+        monkeypatch.chdir(folder)
+        drafts = []
+        for name in names:
+            (tmp_path / "site-a" / name).write_text("x", encoding="utf-8")
+            d = draft(name, [*body(hash(name) % 1000), FOOTER])
+            d.document = Document(name, prefix + name, d.document.text, path=prefix + name)
+            drafts.append(d)
+        return CorpusBoilerplate(index=index, per_file=True).run_corpus(drafts)
+
+    run_from(tmp_path, ["a.txt", "b.txt", "c.txt"], "site-a/")
+    out = run_from(tmp_path / "site-a", ["d.txt", "e.txt"], "")
+    assert all(d.blocks[-1].removal for d in out)  # five files of one site carry the footer

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from urllib.parse import urlparse
 
@@ -48,8 +49,11 @@ from newsclean.steps.near_duplicates import draft_paths, find_clusters
 _DIGIT = regex.compile(r"\d")
 
 
-def site_of(draft: Draft) -> str:
-    """Return the site a draft belongs to: URL host, else the parent folder of its source."""
+def site_of(draft: Draft, name_file: Callable[[str], str] | None = None) -> str:
+    """Return the site a draft belongs to: URL host, else the parent folder of its source
+    (named by ``name_file`` when given: an index that follows files names folders its own way,
+    whatever folder newsclean runs in).
+    """
     for location in (draft.url, draft.document.source):
         if location and "://" in location:
             host = (urlparse(location).hostname or "").lower()
@@ -58,6 +62,8 @@ def site_of(draft: Draft) -> str:
     source = draft.document.source
     if not source or source == "-":
         return ""
+    if name_file is not None:
+        source = name_file(source)
     path = PureWindowsPath(source) if "\\" in source else PurePosixPath(source)
     return path.parent.as_posix()
 
@@ -112,19 +118,20 @@ class CorpusBoilerplate(CorpusStep):
             follow = index is not None and self.per_file
             if follow:
                 index.follow_files(draft_paths(drafts), entries=False)
+            sites = [site_of(d, index.file_key if follow else None) for d in drafts]
             by_site: dict[str, dict[str, Unit]] = {}
-            for draft, name, values in zip(drafts, units, hashes, strict=True):
+            for draft, site, name, values in zip(drafts, sites, units, hashes, strict=True):
                 if name is None:
                     continue
                 path = draft.document.path
                 key = index.file_key(path) if follow and path is not None else None
-                unit = by_site.setdefault(site_of(draft), {}).setdefault(name, Unit(set(), key))
+                unit = by_site.setdefault(site, {}).setdefault(name, Unit(set(), key))
                 unit.hashes.update(v for v in values if v is not None)
             verdicts = {
                 site: self._recurring(site, found, index) for site, found in by_site.items()
             }
-            for draft, values in zip(drafts, hashes, strict=True):
-                recurring = verdicts.get(site_of(draft), {})
+            for draft, site, values in zip(drafts, sites, hashes, strict=True):
+                recurring = verdicts.get(site, {})
                 for block, value in zip(list(draft.blocks), values, strict=True):
                     if block.kept and value in recurring:
                         draft.remove(block, self.name, recurring[value])
