@@ -146,7 +146,7 @@ def test_per_file_sites_are_named_from_the_index_whatever_the_working_folder(tmp
         drafts = []
         for name in names:
             (tmp_path / "site-a" / name).write_text("x", encoding="utf-8")
-            d = draft(name, [*body(hash(name) % 1000), FOOTER])
+            d = draft(name, [*body(ord(name[0])), FOOTER])
             d.document = Document(name, prefix + name, d.document.text, path=prefix + name)
             drafts.append(d)
         return CorpusBoilerplate(index=index, per_file=True).run_corpus(drafts)
