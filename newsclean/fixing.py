@@ -119,11 +119,19 @@ def _encoding_findings(path: Path, utf8: str | None, documents: list[Document]) 
 
 
 def plan_file(path: Path, pipeline: Pipeline, on_error) -> FilePlan | None:
-    """Work out what fixing ``path`` means with the pipeline's per-document steps (``None``
-    when it cannot be read; ``on_error`` is told why). Corpus steps are the caller's: they
-    need every file of the run.
+    """Work out what fixing ``path`` means with the pipeline's per-document steps. Corpus
+    steps are the caller's: they need every file of the run.
+
+    ``None`` when any of the file could not be read (``on_error`` is told what): rewriting it
+    from the part that could would lose the rest, a malformed JSONL line say, so it is left
+    as it is.
     """
-    documents = list(iter_documents([str(path)], on_error=on_error))
+    errors: list[InputError] = []
+    documents = list(iter_documents([str(path)], on_error=errors.append))
+    for error in errors:
+        on_error(error)
+    if errors:
+        return None
     utf8 = read_utf8(path)
     old_text = utf8 or ""
     stem, suffixes = split_name(path.name)
@@ -138,9 +146,7 @@ def plan_file(path: Path, pipeline: Pipeline, on_error) -> FilePlan | None:
                 plan.findings += _findings(str(path), document, records, in_record=True)
             plan.findings += _encoding_findings(path, utf8, documents)
         return plan
-    if len(documents) != 1:
-        return None
-    document = documents[0]
+    [document] = documents  # a text file read without error is one document
     drafts = pipeline.draft(document)
     plan = FilePlan(path, old_text, {}, drafts)
     records = plan.records

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import subprocess
@@ -144,6 +145,28 @@ def test_unreadable_input_is_named_and_exits_3(scrapes):
     result = CliRunner().invoke(main, ["check", str(scrapes)])
     assert result.exit_code == 3
     assert "bad.txt" in result.output
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+@pytest.mark.parametrize("damage", ["malformed line", "truncated archive"])
+def test_a_file_read_only_in_part_is_never_rewritten(tmp_path, command, damage):
+    """Fixing from the readable part would drop the rest: the file stays byte for byte."""
+    story = (SEEDS / "000_f7b2b1a91d296620.txt").read_text(encoding="utf-8")
+    lines = [json.dumps({"id": f"a{i}", "text": f"Part {i}.\n\n{story}"}) for i in range(3)]
+    if damage == "malformed line":
+        target = tmp_path / "corpus.jsonl"
+        lines.insert(1, '{"id": "cut", "text": "the scraper died here')
+        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    else:
+        target = tmp_path / "corpus.jsonl.gz"
+        packed = gzip.compress(("\n".join(lines) + "\n").encode())
+        target.write_bytes(packed[: len(packed) * 3 // 4])
+    before = target.read_bytes()
+    result = CliRunner().invoke(main, [command, str(target)])
+    assert result.exit_code == 3
+    assert result.output.startswith(f"error: {target}")
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
 
 
 def test_index_finds_duplicates_across_separate_invocations(tmp_path):
