@@ -144,7 +144,9 @@ def _configured(
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Processes for per-document cleaning (output is identical for any N).")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
-              show_default=True, help="Refuse inputs larger than this (after decompression).")
+              show_default=True, help="Refuse a document larger than this (after "
+              "decompression): a text file, or one line of a JSONL file. JSONL files of any "
+              "size are streamed.")
 @click.option("--index", metavar="PATH|redis://HOST:PORT/N", default=None,
               help="Persistent near-duplicate index: an SQLite file (created if missing) or a "
               "Redis URL; articles are checked against every article indexed before.")

@@ -112,7 +112,8 @@ def _findings(
 
 def _encoding_findings(path: Path, utf8: str | None, documents: list[Document]) -> list[Finding]:
     """A finding when the file is not UTF-8 (fix rewrites it as UTF-8)."""
-    encoding = next((d.metadata.get("encoding") for d in documents), None)
+    # A JSONL file is decoded line by line: any record read in another encoding tells.
+    encoding = next((e for d in documents if (e := d.metadata.get("encoding"))), None)
     if utf8 is not None or not encoding:
         return []
     return [Finding(str(path), None, "encoding", f"read as {encoding}; fix writes UTF-8")]
@@ -132,10 +133,11 @@ def plan_file(path: Path, pipeline: Pipeline, on_error) -> FilePlan | None:
         on_error(error)
     if errors:
         return None
-    utf8 = read_utf8(path)
-    old_text = utf8 or ""
     stem, suffixes = split_name(path.name)
     if suffixes.lower().startswith(".jsonl"):
+        # Its records were streamed (each within the limit); the file may be of any size.
+        utf8 = read_utf8(path, max_bytes=None)
+        old_text = utf8 or ""
         per_document = [(d, pipeline.draft(d)) for d in documents]
         drafts = [draft for _, ds in per_document for draft in ds]
         plan = FilePlan(path, old_text, {}, drafts)
@@ -146,6 +148,8 @@ def plan_file(path: Path, pipeline: Pipeline, on_error) -> FilePlan | None:
                 plan.findings += _findings(str(path), document, records, in_record=True)
             plan.findings += _encoding_findings(path, utf8, documents)
         return plan
+    utf8 = read_utf8(path)
+    old_text = utf8 or ""
     [document] = documents  # a text file read without error is one document
     drafts = pipeline.draft(document)
     plan = FilePlan(path, old_text, {}, drafts)

@@ -123,6 +123,20 @@ def test_bad_files_reported_others_processed_exit_1(runner, tmp_path):
     assert "failed: 2" in result.stderr
 
 
+def test_max_bytes_limits_each_record_of_a_jsonl_file_not_the_file(runner, tmp_path):
+    corpus = tmp_path / "corpus.jsonl"
+    rows = [{"id": f"a{i}", "text": f"Story {i}. {ARTICLE}"} for i in range(20)]
+    rows[7]["text"] += "x" * 5000
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(main, ["run", str(corpus), "-o", str(out), "--max-bytes", "2000"])
+    assert result.exit_code == 1
+    assert f"error: {corpus}:8: record too large" in result.stderr
+    assert [r.id for r in records_of(out.read_text(encoding="utf-8"))] == [
+        f"a{i}" for i in range(20) if i != 7
+    ]
+
+
 def test_missing_input_is_reported(runner, tmp_path):
     result = runner.invoke(main, ["run", str(tmp_path / "nope.txt"), "-o", "-"])
     assert result.exit_code == 1

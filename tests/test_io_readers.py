@@ -223,6 +223,93 @@ def test_jsonl_records_read_and_bad_lines_named_by_line(in_tmp):
     ]
 
 
+def jsonl_line(i):
+    return json.dumps({"id": f"r{i}", "text": f"Record {i}."}) + "\n"
+
+
+def test_a_jsonl_file_of_any_size_is_streamed_and_the_limit_is_per_record(in_tmp):
+    # 200 records of ~40 bytes: the file is far over the limit, each record within it.
+    lines = [jsonl_line(i) for i in range(200)]
+    lines[150] = json.dumps({"id": "big", "text": "x" * 500}) + "\n"
+    (in_tmp / "corpus.jsonl").write_text("".join(lines), encoding="utf-8")
+    documents, errors = read_all(["corpus.jsonl"], max_bytes=100)
+    assert errors == [
+        "corpus.jsonl:151: record too large: over the limit of 100 bytes (max_bytes); skipped"
+    ]
+    assert [d.id for d in documents] == [f"r{i}" for i in range(200) if i != 150]
+
+
+def test_streaming_jsonl_holds_one_record_not_the_file(in_tmp):
+    import tracemalloc
+
+    # 24 MiB of records, one 8 MiB record over the 1 MiB limit among them.
+    with open("big.jsonl", "w", encoding="utf-8") as out:
+        for i in range(16):
+            out.write(json.dumps({"id": f"r{i}", "text": "word " * 200_000}) + "\n")
+        out.write(json.dumps({"id": "huge", "text": "x" * 8 * 2**20}) + "\n")
+    tracemalloc.start()
+    try:
+        count = 0
+        errors = []
+        for _ in iter_documents(["big.jsonl"], max_bytes=2**20 + 100, on_error=errors.append):
+            count += 1
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 16
+    assert [e.line for e in errors] == [17]
+    assert peak < 12 * 2**20  # a few records and a chunk, far below the 24 MiB file
+
+
+def test_jsonl_encodings_are_recognised_per_file_and_per_line(in_tmp):
+    text = jsonl_line(0) + json.dumps({"id": "u", "text": "Grüße"}, ensure_ascii=False) + "\n"
+    (in_tmp / "wide.jsonl").write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    (in_tmp / "bom.jsonl").write_bytes(codecs.BOM_UTF8 + text.encode("utf-8"))
+    mixed = jsonl_line(0).encode() + '{"id": "c", "text": "café"}\n'.encode("cp1252")
+    (in_tmp / "mixed.jsonl").write_bytes(mixed)
+    documents, errors = read_all(["wide.jsonl", "bom.jsonl", "mixed.jsonl"])
+    assert errors == []
+    assert [(d.id, d.text, d.metadata.get("encoding")) for d in documents] == [
+        ("r0", "Record 0.", "utf-16-le"),
+        ("u", "Grüße", "utf-16-le"),
+        ("r0", "Record 0.", "utf-8-sig"),
+        ("u", "Grüße", "utf-8-sig"),
+        ("r0", "Record 0.", None),
+        ("c", "café", "cp1252"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (PNG, "img.jsonl: binary file (a PNG image), not text"),
+        (b'{"text": "a"}\x00\x00\x00\x00', "img.jsonl: binary file (contains NUL bytes), not text"),
+        (
+            codecs.BOM_UTF16_LE + b"{\x00\x00\xd8",
+            "img.jsonl: not valid utf-16-le (unexpected end of data)",
+        ),
+    ],
+    ids=["png", "nul", "broken utf-16"],
+)
+def test_a_jsonl_file_that_is_not_text_is_one_error(in_tmp, raw, message):
+    (in_tmp / "img.jsonl").write_bytes(raw)
+    assert read_all(["img.jsonl"]) == ([], [message])
+
+
+def test_a_truncated_jsonl_archive_gives_its_whole_records_then_names_the_damage(in_tmp):
+    packed = gzip.compress("".join(jsonl_line(i) for i in range(2000)).encode())
+    (in_tmp / "cut.jsonl.gz").write_bytes(packed[: len(packed) // 2])
+    documents, errors = read_all(["cut.jsonl.gz"])
+    assert errors == [
+        "cut.jsonl.gz: not valid gzip data (Compressed file ended before the end-of-stream"
+        " marker was reached)"
+    ]
+    # Only whole lines: the one the cut went through is not read as a record.
+    assert documents
+    assert [d.id for d in documents] == [f"r{i}" for i in range(len(documents))]
+    assert all(d.text == f"Record {i}." for i, d in enumerate(documents))
+
+
 def make_corpus(root):
     (root / "corpus" / "sub").mkdir(parents=True)
     (root / "corpus" / "b.txt").write_text("B")
@@ -347,6 +434,22 @@ def test_stdin_jsonl(monkeypatch):
 def test_stdin_refused(monkeypatch, data, max_bytes, message):
     feed_stdin(monkeypatch, data)
     assert read_all(["-"], max_bytes=max_bytes) == ([], [message])
+
+
+def test_stdin_jsonl_is_streamed_past_the_limit(monkeypatch):
+    feed_stdin(monkeypatch, "".join(jsonl_line(i) for i in range(100)).encode())
+    documents, errors = read_all(["-"], max_bytes=100)
+    assert errors == []
+    assert [d.id for d in documents] == [f"r{i}" for i in range(100)]
+
+
+def test_stdin_text_whose_first_line_is_long_is_read_whole(monkeypatch):
+    # The first line is tried as JSON; text mode must still see every byte read for that.
+    data = ("x" * (3 * 2**20) + "\nsecond line\n").encode()
+    feed_stdin(monkeypatch, data)
+    [document], errors = read_all(["-"])
+    assert errors == []
+    assert document.text == data.decode()
 
 
 def test_no_stdin_at_all(monkeypatch):

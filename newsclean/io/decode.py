@@ -35,8 +35,8 @@ _BINARY_SIGNATURES = (
     (b"BZh", "bzip2-compressed data"),
 )
 
-# How much of the input the UTF-16 sniffer looks at: enough for a stable NUL count.
-_SNIFF_BYTES = 4096
+# How much of the input sniff_encoding looks at: enough for a stable NUL count.
+SNIFF_BYTES = 4096
 
 # C0 controls other than the whitespace ones (tab, LF, VT, FF, CR), and DEL. C1 controls are
 # left out on purpose: double-encoded UTF-8 (mojibake the unicode step repairs) is full of them.
@@ -77,34 +77,63 @@ def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
     ``cp1252`` (also covers Latin-1) or ``utf-8+cp1252`` (UTF-8 with stray Windows-1252 bytes,
     each part decoded as what it is). Line ends are kept as they are.
     """
-    for bom, codec in _UNICODE_BOMS:
-        if data.startswith(bom):
-            text = _decode_after_bom(data[len(bom) :], codec, name)
-            _reject_control_heavy(text, name)
-            return text, codec
-    has_utf8_bom = data.startswith(_UTF8_BOM)
-    if has_utf8_bom:
-        data = data[len(_UTF8_BOM) :]
-    _reject_known_binary(data, name)
-    decoded = _decode_bomless_utf16(data)
-    if decoded is None:
+    codec, mark = sniff_encoding(data, name)
+    if codec != "utf-8":
+        text = _decode_wide(data[mark:], codec, name, has_mark=mark > 0)
+    else:
+        # The sniff saw only the head; NUL bytes anywhere make 8-bit data binary.
         if b"\0" in data:
             raise InputError(name, "binary file (contains NUL bytes), not text")
-        decoded = _decode_8bit(data)
-    text, encoding = decoded
+        text, codec = decode_8bit(data[mark:])
+        if mark and codec == "utf-8":
+            codec = "utf-8-sig"
     _reject_control_heavy(text, name)
-    if has_utf8_bom and encoding == "utf-8":
-        encoding = "utf-8-sig"
-    return text, encoding
+    return text, codec
 
 
-def _decode_after_bom(data: bytes, codec: str, name: str) -> str:
+def sniff_encoding(head: bytes, name: str) -> tuple[str, int]:
+    """What the first bytes of an input say about it: ``(codec, mark_length)``.
+
+    ``codec`` is a UTF-16/32 codec (from a byte-order mark, or from the NUL pattern of UTF-16
+    without one) or ``"utf-8"``, which means 8-bit text: UTF-8, with Windows-1252 for the bytes
+    that are not (:func:`decode_8bit`). ``mark_length`` is the length of the byte-order mark to
+    skip (a UTF-8 one included). Known binary formats and NUL bytes in 8-bit text raise
+    :class:`InputError`. Only the first few KiB matter, so a stream can be sniffed from its
+    first chunk.
+    """
+    for bom, codec in _UNICODE_BOMS:
+        if head.startswith(bom):
+            return codec, len(bom)
+    mark = len(_UTF8_BOM) if head.startswith(_UTF8_BOM) else 0
+    sample = head[mark : mark + SNIFF_BYTES]
+    _reject_known_binary(sample, name)
+    codec = _utf16_without_bom(sample)
+    if codec is not None:
+        return codec, mark
+    if b"\0" in sample:
+        raise InputError(name, "binary file (contains NUL bytes), not text")
+    return "utf-8", mark
+
+
+def decode_8bit(data: bytes) -> tuple[str, str]:
+    """Decode 8-bit text: ``(text, "utf-8")`` when it is UTF-8, else ``"utf-8+cp1252"`` (UTF-8
+    with stray Windows-1252 bytes, each part decoded as what it is) or ``"cp1252"``; never fails.
+    """
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if _UTF8_MULTIBYTE.search(data):
+        return data.decode("utf-8", errors=_CP1252_FALLBACK), "utf-8+cp1252"
+    return codecs.charmap_decode(data, "strict", _CP1252_TABLE)[0], "cp1252"
+
+
+def _decode_wide(data: bytes, codec: str, name: str, *, has_mark: bool) -> str:
     try:
         return data.decode(codec)
     except UnicodeDecodeError as exc:
-        raise InputError(
-            name, f"starts with a {codec} byte-order mark but is not valid {codec} ({exc.reason})"
-        ) from None
+        what = f"starts with a {codec} byte-order mark" if has_mark else f"looks like {codec}"
+        raise InputError(name, f"{what} but is not valid {codec} ({exc.reason})") from None
 
 
 def _reject_known_binary(data: bytes, name: str) -> None:
@@ -113,33 +142,17 @@ def _reject_known_binary(data: bytes, name: str) -> None:
             raise InputError(name, f"binary file ({what}), not text")
 
 
-def _decode_bomless_utf16(data: bytes) -> tuple[str, str] | None:
+def _utf16_without_bom(sample: bytes) -> str | None:
     """UTF-16 without a mark, when it is unmistakable: Latin text has a NUL in every other byte."""
-    sample = data[:_SNIFF_BYTES]
     half = len(sample) // 2
     if half < 2:
         return None
     nuls_at_even, nuls_at_odd = sample[0::2].count(0), sample[1::2].count(0)
     if nuls_at_odd > 0.3 * half and nuls_at_even < 0.05 * half:
-        codec = "utf-16-le"
-    elif nuls_at_even > 0.3 * half and nuls_at_odd < 0.05 * half:
-        codec = "utf-16-be"
-    else:
-        return None
-    try:
-        return data.decode(codec), codec
-    except UnicodeDecodeError:
-        return None  # odd length or broken surrogates: left to the binary checks
-
-
-def _decode_8bit(data: bytes) -> tuple[str, str]:
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    if _UTF8_MULTIBYTE.search(data):
-        return data.decode("utf-8", errors=_CP1252_FALLBACK), "utf-8+cp1252"
-    return codecs.charmap_decode(data, "strict", _CP1252_TABLE)[0], "cp1252"
+        return "utf-16-le"
+    if nuls_at_even > 0.3 * half and nuls_at_odd < 0.05 * half:
+        return "utf-16-be"
+    return None
 
 
 def _reject_control_heavy(text: str, name: str) -> None:

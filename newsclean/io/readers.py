@@ -2,23 +2,27 @@
 
 Every failure is an :class:`InputError` handed to the caller's ``on_error``, and the run goes
 on with the next input: one bad file never stops a corpus. Memory stays bounded by
-``max_bytes`` per input, compressed or not.
+``max_bytes`` per document, compressed or not: a text file is read whole up to that size, and
+a JSONL file of any size is streamed a record at a time, each record up to that size.
 """
 
 from __future__ import annotations
 
+import codecs
 import errno
 import gzip
+import itertools
 import json
 import os
 import re
 import sys
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, Any, AnyStr
 
-from newsclean.io.decode import decode_bytes
+from newsclean.io.decode import SNIFF_BYTES, decode_8bit, decode_bytes, sniff_encoding
 from newsclean.io.errors import InputError
 from newsclean.record import Document, document_id
 
@@ -50,14 +54,15 @@ def iter_documents(
 
     Each input is a file, a folder (searched recursively, in name order, for ``.txt`` and
     ``.jsonl`` files, optionally ``.gz``- or ``.zst``-compressed; hidden entries skipped;
-    symlinked folders followed unless they loop back) or ``-`` for stdin (JSONL when every
-    non-empty line is a JSON object with a ``text`` field, plain text otherwise).
+    symlinked folders followed unless they loop back) or ``-`` for stdin (JSONL, streamed,
+    when its first non-blank line is a JSON object with a ``text`` field; plain text otherwise).
 
     ``source`` is the path as given, joined with the path inside a folder input, with forward
     slashes (``fixtures/seeds/000_x.txt``), or the absolute path if ``root_relative`` is false;
     a JSONL record's source is ``PATH:LINE`` unless the record carries its own ``source``.
-    Inputs larger than ``max_bytes`` (after decompression) are refused. Every bad input or
-    JSONL line is passed to ``on_error`` and skipped.
+    A document larger than ``max_bytes`` (after decompression) is refused: a text file, or one
+    line of a JSONL file (the file itself may be of any size; it is streamed). Every bad input
+    or JSONL line is passed to ``on_error`` and skipped.
     """
     for given in inputs:
         if str(given) == STDIN:
@@ -98,9 +103,10 @@ def split_name(name: str) -> tuple[str, str]:
     return stem, f".{kind}{compression}"
 
 
-def read_utf8(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
+def read_utf8(path: Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> str | None:
     """The text of ``path`` (decompressed by suffix) when it is valid UTF-8, else ``None``
-    (unreadable, too large, or another encoding: rewriting it is a change).
+    (unreadable, over ``max_bytes`` unless that is ``None``, or in another encoding: rewriting
+    it is a change).
     """
     try:
         return _load(path, max_bytes).decode("utf-8")
@@ -180,58 +186,85 @@ def _folder_children(
 def _read_file(
     path: Path, source: str, max_bytes: int, on_error: ErrorHandler
 ) -> Iterator[Document]:
+    if _strip_compression(path.name.lower()).endswith(".jsonl"):
+        with closing(_file_chunks(path)) as chunks:
+            lines = _jsonl_lines(chunks, str(path), max_bytes)
+            yield from _jsonl_documents(lines, str(path), source, on_error)
+        return
     try:
         text, encoding = decode_bytes(_load(path, max_bytes), str(path))
     except InputError as exc:
         on_error(exc)
         return
-    base_metadata = {} if encoding == "utf-8" else {"encoding": encoding}
-    if _strip_compression(path.name.lower()).endswith(".jsonl"):
-        lines = _nonblank_lines(text)
-        yield from _jsonl_documents(lines, str(path), source, base_metadata, on_error)
-    else:
-        yield Document(document_id(source, text), source, text, base_metadata, source)
+    metadata = {} if encoding == "utf-8" else {"encoding": encoding}
+    yield Document(document_id(source, text), source, text, metadata, source)
 
 
-def _load(path: Path, max_bytes: int) -> bytes:
-    """Read a file, decompressing by suffix, refusing it once it passes ``max_bytes``."""
-    try:
-        with open(path, "rb") as raw:
-            name = path.name.lower()
-            if name.endswith(".gz"):
-                return _read_decompressed(gzip.GzipFile(fileobj=raw), path, max_bytes, "gzip")
-            if name.endswith(".zst"):
-                if zstandard is None:
-                    raise InputError(
-                        path, "cannot read .zst: the 'zstandard' package is not installed"
-                    )
-                reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-                return _read_decompressed(reader, path, max_bytes, "zstd")
-            # Refuse from the size alone when it is known, before reading anything.
-            if os.fstat(raw.fileno()).st_size > max_bytes:
-                raise _too_large(path, max_bytes, "")
-            return _read_capped(raw, path, max_bytes, "")
-    except OSError as exc:
-        raise InputError(path, f"cannot read ({exc.strerror or exc})") from None
+def _load(path: Path, max_bytes: int | None) -> bytes:
+    """The whole of ``path``, decompressed by suffix, refused once it passes ``max_bytes``."""
+    qualifier = " once decompressed" if _compression(path.name) else ""
+    if max_bytes is not None and not qualifier:
+        # Refuse from the size alone when it is known, before reading anything.
+        try:
+            size = os.stat(path).st_size
+        except OSError:
+            size = 0  # reading it names the problem
+        if size > max_bytes:
+            raise _too_large(path, max_bytes, qualifier)
+    with closing(_file_chunks(path)) as chunks:
+        return _join_capped(chunks, path, max_bytes, qualifier)
 
 
-def _read_decompressed(stream: IO[bytes], path: Path, max_bytes: int, kind: str) -> bytes:
+def _compression(name: str) -> str | None:
+    name = name.lower()
+    return "gzip" if name.endswith(".gz") else "zstd" if name.endswith(".zst") else None
+
+
+def _file_chunks(path: Path) -> Iterator[bytes]:
+    """The bytes of ``path`` in chunks, decompressed by suffix, read as they are asked for.
+
+    Every failure (opening, reading, a corrupt archive) is raised as an :class:`InputError`
+    naming the file.
+    """
+    kind = _compression(path.name)
+    if kind == "zstd" and zstandard is None:
+        raise InputError(path, "cannot read .zst: the 'zstandard' package is not installed")
     corrupt: tuple[type[Exception], ...] = (EOFError, zlib.error, gzip.BadGzipFile)
     if zstandard is not None:
         corrupt += (zstandard.ZstdError,)
     try:
-        with stream:
-            return _read_capped(stream, path, max_bytes, " once decompressed")
-    except corrupt as exc:
+        with open(path, "rb") as raw:
+            stream: IO[bytes] = raw
+            if kind == "gzip":
+                stream = gzip.GzipFile(fileobj=raw)
+            elif kind == "zstd":
+                stream = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+            # read1 on an archive: a block at a time, so everything before damage is given.
+            read = stream.read if stream is raw else stream.read1
+            while chunk := read(_CHUNK_BYTES):
+                yield chunk
+    except corrupt as exc:  # before OSError: BadGzipFile is one
         raise InputError(path, f"not valid {kind} data ({exc})") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read ({exc.strerror or exc})") from None
 
 
-def _read_capped(stream: IO[bytes], path: Path | str, max_bytes: int, qualifier: str) -> bytes:
-    # Chunked, because decompressors may return short reads and a pipe has no size to check.
+def _stream_chunks(stream: IO[bytes], name: str) -> Iterator[bytes]:
+    """A stream's bytes in chunks (standard input); a read failure is an InputError."""
+    try:
+        while chunk := stream.read(_CHUNK_BYTES):
+            yield chunk
+    except OSError as exc:
+        raise InputError(name, f"cannot read ({exc.strerror or exc})") from None
+
+
+def _join_capped(
+    chunks: Iterable[bytes], path: Path | str, max_bytes: int | None, qualifier: str
+) -> bytes:
     buffer = bytearray()
-    while chunk := stream.read(_CHUNK_BYTES):
+    for chunk in chunks:
         buffer += chunk
-        if len(buffer) > max_bytes:
+        if max_bytes is not None and len(buffer) > max_bytes:
             raise _too_large(path, max_bytes, qualifier)
     return bytes(buffer)
 
@@ -243,21 +276,48 @@ def _too_large(path: Path | str, max_bytes: int, qualifier: str) -> InputError:
 
 
 def _read_stdin(max_bytes: int, on_error: ErrorHandler) -> Iterator[Document]:
+    """Standard input as JSONL, streamed, when its first non-blank line is a JSON record with
+    a ``text`` field; as one text document otherwise.
+    """
     if sys.stdin is None:  # started without one (a daemon, some CI runners)
         on_error(InputError(STDIN, "no standard input to read"))
         return
+    chunks = _stream_chunks(sys.stdin.buffer, STDIN)
+    head = _Recorder(chunks)
+    lines = _jsonl_lines(head, STDIN, max_bytes)
+    first = next(lines, None)
+    if first is not None and isinstance(first[1], str) and _is_json_record(first[1]):
+        head.forget()
+        yield from _jsonl_documents(itertools.chain([first], lines), STDIN, STDIN, on_error)
+        return
     try:
-        data = _read_capped(sys.stdin.buffer, STDIN, max_bytes, "")
+        data = _join_capped(itertools.chain(head.seen, chunks), STDIN, max_bytes, "")
         text, encoding = decode_bytes(data, STDIN)
     except InputError as exc:
         on_error(exc)
         return
-    base_metadata = {} if encoding == "utf-8" else {"encoding": encoding}
-    lines = _nonblank_lines(text)
-    if lines and all(_is_json_record(line) for _, line in lines):
-        yield from _jsonl_documents(lines, STDIN, STDIN, base_metadata, on_error)
-    else:
-        yield Document(document_id(STDIN, text), STDIN, text, base_metadata)
+    metadata = {} if encoding == "utf-8" else {"encoding": encoding}
+    yield Document(document_id(STDIN, text), STDIN, text, metadata)
+
+
+class _Recorder:
+    """A chunk stream that remembers the chunks it gave, until told to forget them: standard
+    input is read as text from the start when its first line turns out not to be JSONL.
+    """
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self.seen: list[bytes] | None = []
+        self._chunks = chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._chunks:
+            if self.seen is not None:
+                self.seen.append(chunk)
+            yield chunk
+
+    def forget(self) -> None:
+        """Stop remembering (the stream is JSONL: it is read line by line, kept by no one)."""
+        self.seen = None
 
 
 def _is_json_record(line: str) -> bool:
@@ -268,24 +328,107 @@ def _is_json_record(line: str) -> bool:
     return isinstance(record, dict) and "text" in record
 
 
-def _nonblank_lines(text: str) -> list[tuple[int, str]]:
-    # Split on "\n" only: str.splitlines() would also split at U+2028 and friends, which JSON
-    # allows unescaped inside strings.
-    return [(number, line) for number, line in enumerate(text.split("\n"), 1) if line.strip()]
+_Line = tuple[int, str | InputError, str]
+
+
+def _jsonl_lines(chunks: Iterable[bytes], path: str, max_bytes: int) -> Iterator[_Line]:
+    """The non-blank lines of a JSONL stream as ``(number, text, encoding)``, read lazily.
+
+    The head of the stream says its encoding (:func:`sniff_encoding`); 8-bit lines are decoded
+    one by one, so a stray Windows-1252 line is decoded as such and named in its record's
+    ``encoding``. A line over ``max_bytes`` comes as an :class:`InputError` in place of its
+    text and is never held whole; so does a failure of the whole stream (unreadable, binary,
+    a corrupt archive), with number 0, and the stream ends there.
+    """
+    try:
+        head, rest = _head(iter(chunks), SNIFF_BYTES)
+        codec, mark = sniff_encoding(head, path)
+        rest = itertools.chain([head[mark:]], rest)
+        if codec == "utf-8":
+            stream_encoding = "utf-8-sig" if mark else "utf-8"
+            for number, raw in _split_lines(rest, b"\n", max_bytes):
+                if raw is None:
+                    yield number, _record_too_large(path, number, max_bytes), ""
+                elif raw.strip():
+                    text, encoding = decode_8bit(raw)
+                    yield number, text, stream_encoding if encoding == "utf-8" else encoding
+        else:
+            for number, text in _split_lines(_decoded(rest, codec), "\n", max_bytes):
+                if text is None:
+                    yield number, _record_too_large(path, number, max_bytes), ""
+                elif text.strip():
+                    yield number, text, codec
+    except UnicodeDecodeError as exc:
+        yield 0, InputError(path, f"not valid {codec} ({exc.reason})"), ""
+    except InputError as exc:
+        yield 0, exc, ""
+
+
+def _head(chunks: Iterator[bytes], size: int) -> tuple[bytes, Iterator[bytes]]:
+    """At least ``size`` bytes from the front of a chunk stream (less only at its end), and
+    the rest of the stream.
+    """
+    head = b""
+    while len(head) < size and (chunk := next(chunks, None)) is not None:
+        head += chunk
+    return head, chunks
+
+
+def _decoded(chunks: Iterable[bytes], codec: str) -> Iterator[str]:
+    # A UTF-16/32 character can straddle chunks: an incremental decoder joins it.
+    decoder = codecs.getincrementaldecoder(codec)()
+    for chunk in chunks:
+        yield decoder.decode(chunk)
+    yield decoder.decode(b"", final=True)
+
+
+def _record_too_large(path: str, number: int, max_bytes: int) -> InputError:
+    message = f"record too large: over the limit of {max_bytes:,} bytes (max_bytes); skipped"
+    return InputError(path, message, number)
+
+
+def _split_lines(chunks: Iterable[AnyStr], newline: AnyStr, limit: int):
+    """``(number, line)`` for each line of a stream of chunks (bytes or text), without its
+    newline; a line longer than ``limit`` comes as ``None``, and only ``limit`` of it is ever
+    held in memory.
+    """
+    empty = newline[:0]
+    number, pending, size, too_long = 1, [], 0, False
+    for chunk in chunks:
+        start = 0
+        while (end := chunk.find(newline, start)) != -1:
+            piece = chunk[start:end]
+            if too_long or size + len(piece) > limit:
+                yield number, None
+            else:
+                yield number, empty.join([*pending, piece])
+            number, pending, size, too_long = number + 1, [], 0, False
+            start = end + 1
+        if not too_long:
+            pending.append(chunk[start:])
+            size += len(chunk) - start
+            if size > limit:
+                pending, too_long = [], True
+    if too_long:
+        yield number, None
+    elif size:
+        yield number, empty.join(pending)
 
 
 def _jsonl_documents(
-    lines: list[tuple[int, str]],
-    path: str,
-    source: str,
-    base_metadata: dict[str, Any],
-    on_error: ErrorHandler,
+    lines: Iterable[_Line], path: str, source: str, on_error: ErrorHandler
 ) -> Iterator[Document]:
-    for number, line in lines:
+    for number, line, encoding in lines:
+        if isinstance(line, InputError):
+            on_error(line)
+            continue
+        metadata = {} if encoding == "utf-8" else {"encoding": encoding}
         try:
-            yield _record_document(line, path, source, number, base_metadata)
+            document = _record_document(line, path, source, number, metadata)
         except InputError as exc:
             on_error(exc)
+            continue
+        yield document
 
 
 def _record_document(
