@@ -21,9 +21,8 @@ import atheris
 # made each input several times slower without steering the search where our bugs live.
 with atheris.instrument_imports(include=["newsclean"]):
     from newsclean.config import Config
-    from newsclean.fixing import render_text
     from newsclean.pipeline import Pipeline
-    from newsclean.record import Document, document_id
+    from newsclean.record import Document, document_id, render_text
 
 PIPELINE = Pipeline.from_config(Config(disable=("near_duplicates", "corpus_boilerplate")))
 
