@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 import newsclean
 from newsclean.steps.paragraphs import Paragraphs
-from newsclean.steps.whitespace import Whitespace
+from newsclean.steps.whitespace import Whitespace, normalise_whitespace
 
 fix = Whitespace().fix
 
@@ -66,3 +66,15 @@ def test_fix_is_idempotent_and_leaves_no_odd_blanks(text):
     assert once == once.strip()
     assert "  " not in once
     assert not any(c in once for c in "\t\r\n\u00a0\ufeff\u200b")
+
+
+BLANKS_AND_INVISIBLES = " \t\n\r\u00a0\u2009\u3000\u200b\u00ada\u0085\x0b"
+
+
+@given(st.text(alphabet=st.sampled_from(BLANKS_AND_INVISIBLES), max_size=40) | st.text(max_size=40))
+def test_every_run_of_blanks_becomes_one_space(text):
+    """The spec, in its plainest (and slowest on huge paragraphs) form."""
+    import regex
+
+    visible = regex.sub(r"[\ufeff\u200b\u00ad\u2060\u180e]", "", text)
+    assert normalise_whitespace(text) == regex.sub(r"[\s\p{Zs}]+", " ", visible).strip()

@@ -9,8 +9,8 @@ from newsclean.steps.base import TextFix
 from newsclean.steps.whitespace import normalise_whitespace
 
 # Every blank but NBSP (U+00A0), which mojibake repair needs to see, and line breaks, which
-# the paragraphs step owns (a block never holds one).
-_OTHER_BLANKS = regex.compile(r"[^\S\n\r\u00a0]")
+# the paragraphs step owns (a block never holds one); plain spaces need no replacing.
+_OTHER_BLANKS = regex.compile(r"[^\S\n\r\u00a0 ]")
 # ftfy is nearly idempotent; a repair can expose another (found by fuzzing), so it runs to a
 # fixed point, with a bound because nothing proves it converges.
 _MAX_ROUNDS = 4

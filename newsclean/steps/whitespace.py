@@ -10,8 +10,9 @@ from newsclean.steps.base import TextFix
 # hyphen, word joiner). ZWJ/ZWNJ stay: they change how Indic and emoji text renders.
 _INVISIBLE = regex.compile(r"[\ufeff\u200b\u00ad\u2060\u180e]")
 # Any run of Unicode blanks (tabs, NBSP, thin spaces, ideographic space, line breaks left inside a
-# block) becomes one space.
-_BLANKS = regex.compile(r"[\s\p{Zs}]+")
+# block) becomes one space. A lone plain space is left unmatched: it is what it would become,
+# and matching every space made a huge paragraph cost a string object per word.
+_BLANKS = regex.compile(r"[\s\p{Zs}]{2,}|(?! )[\s\p{Zs}]")
 
 
 def normalise_whitespace(text: str) -> str:
