@@ -19,12 +19,11 @@ and is kept.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from newsclean.patterns import PhraseBook, load_phrasebook
 from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
-from newsclean.steps.shape import ends_sentence, words
+from newsclean.steps.shape import ends_sentence, paragraph_cache, word_count
 
 # The phrase-list categories that mark page furniture, with the reason a removal gives.
 FURNITURE = {
@@ -71,12 +70,10 @@ class Signals:
         return max(FURNITURE, key=lambda c: self.counts[c])
 
 
-@lru_cache(maxsize=8192)
+@paragraph_cache(maxsize=8192)
 def measure(book: PhraseBook, text: str) -> Signals:
-    """Compute the :class:`Signals` of ``text`` (cached: the pipeline's settling round sees
-    the same paragraphs again).
-    """
-    n = max(1, len(words(text)))
+    """Compute the :class:`Signals` of ``text``."""
+    n = max(1, word_count(text))
     counts, covered = book.scan(FURNITURE, text)
     return Signals(
         n_words=n,

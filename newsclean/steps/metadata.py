@@ -14,7 +14,7 @@ import regex
 from newsclean.patterns import PhraseBook, load_phrasebook
 from newsclean.record import Block
 from newsclean.steps.base import BlockFilter, Draft, Step
-from newsclean.steps.shape import ends_sentence, headline_like, words
+from newsclean.steps.shape import ends_sentence, headline_like, word_count
 
 _ISO_DATE = r"(?P<date>\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
 _URL = regex.compile(r"(?:https?://|www\.)[^\s<>\"]+")
@@ -90,7 +90,7 @@ class Related(BlockFilter):
     def judge(self, draft: Draft, blocks: list[Block], index: int) -> str | None:
         """A short block opening with a teaser cue and a separator."""
         text = blocks[index].text
-        if len(words(text)) <= 30 and self.teaser.match(text):
+        if word_count(text) <= 30 and self.teaser.match(text):
             return "teaser line pointing at another article"
         return None
 
@@ -108,14 +108,14 @@ class Credits(BlockFilter):
     def judge(self, draft: Draft, blocks: list[Block], index: int) -> str | None:
         """A short block (at most 15 words) carrying a credit cue."""
         text = blocks[index].text
-        if len(words(text)) > 15 or not self.book.count("credit", text):
+        if word_count(text) > 15 or not self.book.count("credit", text):
             return None
         blocks[index].meta["credits"] = [text]
         return "credit line; kept in metadata.credits"
 
 
 def _is_body(text: str) -> bool:
-    return len(words(text)) >= 12 and ends_sentence(text)
+    return word_count(text) >= 12 and ends_sentence(text)
 
 
 class Standfirst(Step):

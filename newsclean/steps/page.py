@@ -18,7 +18,7 @@ import regex
 from newsclean.patterns import PhraseBook, load_phrasebook
 from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
-from newsclean.steps.shape import ends_sentence, headline_like, title_case_share, words
+from newsclean.steps.shape import ends_sentence, headline_like, title_case_share, word_count
 
 # A time of day or "N hours ago": lines made of little else are comment and teaser metadata.
 _TIMESTAMP = regex.compile(
@@ -39,7 +39,7 @@ def line_score(text: str) -> float:
     Prose counts more than linearly with its length: an article's long paragraphs outweigh a
     comment thread or a list of teaser blurbs made of short sentences.
     """
-    n = len(words(text))
+    n = word_count(text)
     if _TIMESTAMP.search(text) and n <= 10 and not ends_sentence(text):
         return -10.0
     if ends_sentence(text):
@@ -160,7 +160,7 @@ class PageBody(Step):
         total = sum(max(score, 0.0) for score in scores)
         prose = 0.0
         for i, (block, score) in enumerate(zip(blocks, scores)):
-            if prose >= self.min_body and len(words(block.text)) <= 14:
+            if prose >= self.min_body and word_count(block.text) <= 14:
                 header = self.book.starts_with("comments", block.text)
                 # Little prose after the header, or the look of a thread: not another article.
                 if (

@@ -12,20 +12,20 @@ different articles of one scrape, stays.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from functools import lru_cache
 
 import regex
 
 from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
+from newsclean.steps.shape import paragraph_cache
 
 _TOKEN = regex.compile(r"\w+")
 _SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
 
 
-@lru_cache(maxsize=65536)
+@paragraph_cache(maxsize=65536)
 def tokens(text: str) -> tuple[str, ...]:
-    r"""Lower-cased word tokens, as the repeat test compares them (cached, as :func:`words`).
+    r"""Lower-cased word tokens, as the repeat test compares them.
 
     Chinese, Japanese and Thai runs have no spaces, so one \w+ run can be a whole sentence;
     they are cut into overlapping character pairs instead, so one edited character changes a
@@ -49,6 +49,8 @@ def find_repeats(
     the one right after the previous text's match wins, so a repeated run maps onto its first
     copy position by position; otherwise the earliest.
     """
+    if len(texts) < 2:  # nothing earlier to repeat; and a huge lone paragraph is not tokenised
+        return [None] * len(texts)
     postings: dict[str, list[int]] = defaultdict(list)
     sets: list[frozenset[str]] = []
     keys: list[tuple[str, ...]] = []

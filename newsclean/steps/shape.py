@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from typing import TypeVar
 
 import regex
+
+_Result = TypeVar("_Result")
+# Longer than any paragraph of prose: a "paragraph" this long is a file with no line breaks.
+_CACHED_TEXT_CHARS = 20_000
 
 _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}\p{M}'’._-]*")
 # A sentence ends in . ! ? … (or their CJK forms), possibly followed by closing quotes/brackets.
@@ -13,18 +19,48 @@ _SENTENCE_END = regex.compile(r"[.!?…。！？](?:[\"'”’»)\]]|\s)*$")
 _SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
 
 
-@lru_cache(maxsize=65536)
-def words(text: str) -> tuple[str, ...]:
-    """The words of ``text``; runs of Chinese/Japanese/Thai count one word per two characters.
+def paragraph_cache(maxsize: int) -> Callable[[Callable[..., _Result]], Callable[..., _Result]]:
+    """``lru_cache`` for a measure of a paragraph, whose text is its last argument.
 
-    Cached: several steps measure the same paragraph, and the pipeline's settling rounds see
-    it again.
+    Several steps measure the same paragraph, and the settling rounds see it again. A text
+    longer than a paragraph of prose (a file with no line breaks) is kept only until the next
+    such text: an LRU of them would pin memory many times the size of the largest input.
     """
-    found = tuple(_WORD.findall(text))
-    spaceless = len(_SPACELESS.findall(text))
+
+    def decorate(function: Callable[..., _Result]) -> Callable[..., _Result]:
+        cached = lru_cache(maxsize=maxsize)(function)
+        last_long: list[tuple[tuple, _Result]] = []
+
+        @wraps(function)
+        def measure(*args: object) -> _Result:
+            text = args[-1]
+            if not isinstance(text, str) or len(text) <= _CACHED_TEXT_CHARS:
+                return cached(*args)
+            if last_long and last_long[0][0] == args:
+                return last_long[0][1]
+            result = function(*args)
+            last_long[:] = [(args, result)]
+            return result
+
+        return measure
+
+    return decorate
+
+
+@paragraph_cache(maxsize=65536)
+def word_count(text: str) -> int:
+    """How many words ``text`` has; runs of Chinese/Japanese/Thai count a word per two
+    characters. Counted without making the words, so a huge paragraph costs no memory.
+    """
+    found = _count(_WORD, text)
+    spaceless = _count(_SPACELESS, text)
     if spaceless > len(text) * 0.3:
-        return found + ("",) * (spaceless // 2)
+        return found + spaceless // 2
     return found
+
+
+def _count(pattern: regex.Pattern[str], text: str) -> int:
+    return sum(1 for _ in pattern.finditer(text))
 
 
 def ends_sentence(text: str) -> bool:
@@ -42,4 +78,4 @@ def title_case_share(text: str) -> float:
 
 def headline_like(text: str, min_words: int = 2, max_words: int = 40) -> bool:
     """True if ``text`` reads like a headline or standfirst: a few words, no sentence end."""
-    return min_words <= len(words(text)) <= max_words and not ends_sentence(text)
+    return min_words <= word_count(text) <= max_words and not ends_sentence(text)

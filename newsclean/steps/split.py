@@ -22,11 +22,11 @@ from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
 from newsclean.steps.page import line_score
 from newsclean.steps.repeats import tokens
-from newsclean.steps.shape import headline_like, words
+from newsclean.steps.shape import headline_like, word_count
 
 
 def _body_like(text: str) -> bool:
-    return len(words(text)) >= 8
+    return word_count(text) >= 8
 
 
 def _opens_with(headline: str, body: str, agreement: float = 0.85) -> bool:

@@ -1,0 +1,43 @@
+"""Line-shape measures: word counts, and the paragraph cache the content steps share."""
+
+import gc
+import weakref
+
+from newsclean.steps import shape
+from newsclean.steps.shape import paragraph_cache, word_count
+
+
+def test_word_count_counts_words_and_spaceless_scripts():
+    assert word_count("It's 3.5 km to the U.S. border — isn't it?") == 9
+    assert word_count("") == 0
+    assert word_count("日本語の文章です") == 1 + 4  # the run, and a word per two characters
+
+
+class Text(str):
+    """A str that can be weakly referenced, to see whether a cache still holds it."""
+
+
+def test_paragraph_cache_keeps_short_texts_and_only_the_last_long_one():
+    calls = []
+
+    @paragraph_cache(maxsize=16)
+    def measure(text):
+        calls.append(len(text))
+        return len(text)
+
+    short = "A paragraph of prose."
+    assert measure(short) == measure(short) == len(short)
+    assert calls == [len(short)]  # the second call came from the cache
+
+    first = Text("word " * (shape._CACHED_TEXT_CHARS // 4))
+    measure(first)
+    measure(first)  # a settling round sees the same huge paragraph again
+    assert len(calls) == 2
+    pinned = weakref.ref(first)
+    second = Text("other " * (shape._CACHED_TEXT_CHARS // 4))
+    measure(second)
+    del first
+    gc.collect()
+    assert pinned() is None  # the next long text let the first go
+    measure(short)
+    assert len(calls) == 3
