@@ -1,5 +1,9 @@
 import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from newsclean.dedup import shingles
 from newsclean.record import Block, Document
 from newsclean.steps.base import Draft
 from newsclean.steps.corpus_boilerplate import CorpusBoilerplate, paragraph_hash, site_of
@@ -92,6 +96,29 @@ def test_index_counts_earlier_runs_once(tmp_path):
     CorpusBoilerplate(index=path).run_corpus(new)
     assert all("member today" not in d.text for d in new)
     assert "recurs in 5 of 12" in new[0].blocks[-1].removal.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Subscribe to our newsletter for 3 stories a day.", 5160988580238163368),
+        ("Ünïcödé Straße 12 ﬁne", 17760854139439442984),
+    ],
+)
+def test_paragraph_hash_is_the_value_indexes_store(text, value):
+    assert paragraph_hash(text) == value
+
+
+@given(st.text(alphabet=st.sampled_from("ab 1,\u00e9e\u0301ß中"), max_size=200))
+def test_paragraph_hash_of_a_long_paragraph_is_taken_window_by_window(text):
+    expected = paragraph_hash(text)  # one window: the whole text
+    original = shingles._WINDOW_CHARS
+    shingles._WINDOW_CHARS = 8
+    try:
+        assert paragraph_hash(text) == expected
+    finally:
+        shingles._WINDOW_CHARS = original
+    assert (expected is None) == (not shingles.tokens(text))
 
 
 def test_site_and_paragraph_hash():

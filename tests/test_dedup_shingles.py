@@ -1,6 +1,9 @@
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from newsclean.dedup import shingles
 from newsclean.dedup.shingles import (
     shingle_hashes,
     shingle_hashes_from_tokens,
@@ -21,6 +24,24 @@ def test_tokens_normalise_case_width_and_punctuation():
 def test_vectorised_token_hashes_equal_the_reference(text):
     expected = np.array([token_hash(t) for t in tokens(text)], dtype=np.uint64)
     assert np.array_equal(text_token_hashes(text), expected)
+
+
+# Characters whose normalisation could reach across a cut: combining marks (after a space
+# too), Hangul jamo, NBSP and the acute accent (NFKC: a space and a mark), ligatures, ß.
+WINDOW_ALPHABET = "ab ,中文\u00e9e\u0301\u0327\u1100\u1161\u11a8\u00a0\u00b4\ufb01ß\U0001d518"
+
+
+@given(st.text(alphabet=st.sampled_from(WINDOW_ALPHABET), max_size=300))
+def test_windowed_hashing_of_a_long_text_equals_the_reference(text):
+    """Windows cut before a space, widening past a stretch with none, change nothing."""
+    original = shingles._WINDOW_CHARS
+    shingles._WINDOW_CHARS = 8
+    try:
+        hashes = text_token_hashes(text)
+    finally:
+        shingles._WINDOW_CHARS = original
+    expected = np.array([token_hash(t) for t in tokens(text)], dtype=np.uint64)
+    assert np.array_equal(hashes, expected)
 
 
 def test_shingles_ignore_wrapping_case_and_punctuation():

@@ -27,6 +27,7 @@ The choice, and why:
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 
 import numpy as np
 import regex
@@ -45,6 +46,9 @@ _FMIX_SHIFT, _FMIX_MUL1, _FMIX_MUL2 = _U64(33), _U64(0xFF51AFD7ED558CCD), _U64(0
 _MASK64 = (1 << 64) - 1
 
 _word_table: np.ndarray | None = None
+# Characters hashed at once (see text_token_hashes): bounds the power tables below and the
+# temporaries of a huge paragraph, at about 40 bytes a character.
+_WINDOW_CHARS = 1 << 20
 # Powers of the character multiplier and of its inverse, grown on demand and reused.
 _powers = np.ones(1, dtype=_U64)
 _inverse_powers = np.ones(1, dtype=_U64)
@@ -110,14 +114,38 @@ def _grow_powers(length: int) -> None:
         _inverse_powers = np.concatenate(([_U64(1)], _inverse_powers[:-1]))
 
 
+def windows(text: str) -> Iterator[str]:
+    """``text`` in consecutive pieces of about :data:`_WINDOW_CHARS` characters, each cut just
+    before a space (a piece runs on past the size where there is none).
+
+    Tokenising or normalising the pieces one by one gives exactly what the whole text would: a
+    space is never part of a token, and neither NFKC nor case folding acts across one (it is
+    a starter with no decomposition). So a huge paragraph is worked on in bounded memory.
+    """
+    start = 0
+    while start < len(text):
+        end = start + _WINDOW_CHARS
+        if end < len(text):
+            cut = text.rfind(" ", start + 1, end)
+            end = cut if cut != -1 else text.find(" ", end)
+        if end == -1 or end >= len(text):
+            end = len(text)
+        yield text[start:end]
+        start = end
+
+
 def text_token_hashes(text: str) -> np.ndarray:
     """Hashes (uint64, in text order) of the tokens of the normalised ``text``.
 
-    Equal to ``[token_hash(t) for t in tokens(text)]``, computed without a Python loop.
+    Equal to ``[token_hash(t) for t in tokens(text)]``, computed without a Python loop, a
+    window at a time (:func:`windows`).
     """
-    normal = normalise(text)
-    if not normal:
-        return np.empty(0, dtype=_U64)
+    parts = [_window_token_hashes(normalise(piece)) for piece in windows(text)]
+    return np.concatenate(parts) if parts else np.empty(0, dtype=_U64)
+
+
+def _window_token_hashes(normal: str) -> np.ndarray:
+    """Token hashes of one window of normalised text."""
     points = np.frombuffer(normal.encode("utf-32-le"), dtype="<u4")
     is_word = _word_characters()[points]
     edges = np.diff(is_word.view(np.int8), prepend=np.int8(0), append=np.int8(0))

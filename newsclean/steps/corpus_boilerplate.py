@@ -41,7 +41,7 @@ import regex
 
 from newsclean.dedup.index import DEFAULT_THRESHOLD, NearDuplicateIndex, resolve_index
 from newsclean.dedup.minhash import SignatureScheme
-from newsclean.dedup.shingles import DEFAULT_SHINGLE_SIZE, tokens
+from newsclean.dedup.shingles import DEFAULT_SHINGLE_SIZE, tokens, windows
 from newsclean.dedup.store import Unit
 from newsclean.steps.base import CorpusStep, Draft
 from newsclean.steps.near_duplicates import draft_paths, find_clusters
@@ -69,12 +69,20 @@ def site_of(draft: Draft, name_file: Callable[[str], str] | None = None) -> str:
 
 
 def paragraph_hash(text: str) -> int | None:
-    """64-bit hash of a paragraph's normalised form, or ``None`` when it has no word."""
-    words = tokens(text)
-    if not words:
+    """64-bit hash of a paragraph's normalised form (its tokens joined by a space, digits made
+    0), or ``None`` when it has no word. Fed a window at a time, so a huge paragraph is never
+    held as a list of words; the hash is the same (indexes store it).
+    """
+    digest = hashlib.blake2b(digest_size=8)
+    separator = ""
+    for piece in windows(text):
+        words = tokens(piece)
+        if words:
+            digest.update((separator + _DIGIT.sub("0", " ".join(words))).encode())
+            separator = " "
+    if not separator:
         return None
-    normal = _DIGIT.sub("0", " ".join(words))
-    return int.from_bytes(hashlib.blake2b(normal.encode(), digest_size=8).digest(), "little")
+    return int.from_bytes(digest.digest(), "little")
 
 
 class CorpusBoilerplate(CorpusStep):
