@@ -122,8 +122,11 @@ class Record:
         return data
 
     def to_json(self) -> str:
-        """One line of JSONL (UTF-8 kept as is, keys in a fixed order)."""
-        return json.dumps(self.to_dict(), ensure_ascii=False)
+        """One line of JSONL (UTF-8 kept as is, keys in a fixed order), standard JSON only:
+        a NaN or infinity in the metadata raises ``ValueError`` rather than writing a line
+        other JSON readers refuse.
+        """
+        return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Record:

@@ -223,6 +223,36 @@ def test_jsonl_records_read_and_bad_lines_named_by_line(in_tmp):
     ]
 
 
+HOSTILE_JSON = [
+    # (label, line, error message after "in.jsonl:1: ")
+    ("deep array", "[" * 200_000, "nested more than 64 levels deep"),
+    ("deep metadata", '{"text": "t", "m": ' + "[" * 70 + "]" * 70 + "}",
+     "nested more than 64 levels deep"),
+    ("NaN", '{"text": "t", "score": NaN}', "not standard JSON: NaN"),
+    ("Infinity", '{"text": "t", "score": -Infinity}', "not standard JSON: -Infinity"),
+    ("overflowing float", '{"text": "t", "score": 1e999}',
+     "not standard JSON: number 1e999 is out of range"),
+    ("5000-digit integer", '{"text": "t", "n": ' + "7" * 5000 + "}",
+     "not standard JSON: an integer of 5,000 digits is out of range"),
+]
+
+
+@pytest.mark.parametrize(("line", "message"), [c[1:] for c in HOSTILE_JSON],
+                         ids=[c[0] for c in HOSTILE_JSON])
+def test_hostile_json_lines_are_named_and_the_next_line_is_read(in_tmp, line, message):
+    (in_tmp / "in.jsonl").write_text(line + "\n" + jsonl_line(2), encoding="utf-8")
+    documents, errors = read_all(["in.jsonl"])
+    assert errors == [f"in.jsonl:1: {message}"]
+    assert [d.id for d in documents] == ["r2"]
+
+
+def test_nesting_up_to_the_limit_is_read():
+    from newsclean.io.readers import MAX_NESTING
+
+    nested = "[" * (MAX_NESTING - 1) + "]" * (MAX_NESTING - 1)
+    assert readers._parse_json('{"text": "t", "m": ' + nested + "}")["text"] == "t"
+
+
 def jsonl_line(i):
     return json.dumps({"id": f"r{i}", "text": f"Record {i}."}) + "\n"
 

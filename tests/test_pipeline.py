@@ -214,3 +214,22 @@ def test_explain_marks_removed_spans():
     assert "- [banners: " in out
     for paragraph in BODY:
         assert f"  {paragraph}" in out
+
+
+@pytest.mark.parametrize(
+    ("given", "url", "created"),
+    [
+        ({"url": "https://example.org/a", "created": "2025-09-01"}, "https://example.org/a",
+         "2025-09-01"),
+        ({"url": None, "created": None}, None, None),
+        ({"url": {"href": "x"}, "created": 1725148800}, None, None),
+    ],
+)
+def test_url_and_created_from_the_input_keep_their_type(given, url, created):
+    """A value that is not a string stays in the metadata as it came, not in a typed field."""
+    document = newsclean.Document("d", "d.jsonl:1", "\n\n".join(BODY), dict(given))
+    [record] = newsclean.Pipeline.from_config().clean(document)
+    assert (record.url, record.created) == (url, created)
+    kept = {k: v for k, v in given.items() if v is not None and not isinstance(v, str)}
+    assert {k: record.metadata[k] for k in kept} == kept
+    assert newsclean.Record.from_json(record.to_json()) == record

@@ -83,6 +83,12 @@ def test_record_json_keeps_utf8_unescaped():
     assert "\\u" not in line
 
 
+def test_record_json_is_standard_json_only():
+    record = Record(id="a", text="t", source="s", metadata={"score": float("nan")})
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        record.to_json()
+
+
 def test_record_from_dict_rejects_non_string_text():
     with pytest.raises(TypeError):
         Record.from_dict({"id": "x", "text": 3, "source": "s"})

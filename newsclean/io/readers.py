@@ -322,10 +322,66 @@ class _Recorder:
 
 def _is_json_record(line: str) -> bool:
     try:
-        record = json.loads(line)
-    except ValueError:
+        record = _parse_json(line)
+    except (ValueError, _TooDeep):
         return False
     return isinstance(record, dict) and "text" in record
+
+
+# Deeper than any record a scraper writes; a fixed bound, so whether a record is read does not
+# depend on how deep the call stack is (json recurses), and every record read can be written.
+MAX_NESTING = 64
+
+
+class _TooDeep(Exception):
+    """A JSON value nested deeper than :data:`MAX_NESTING`."""
+
+
+def _parse_json(line: str) -> Any:
+    """Parse one JSONL line as standard JSON.
+
+    Python's json also takes ``NaN``, ``Infinity``, numbers that overflow to infinity and
+    integers of any length; writing those back would give lines other JSON readers refuse (or
+    fail on the digit limit), so each is a ``ValueError`` with a plain message.
+    """
+    try:
+        value = json.loads(line, parse_constant=_no_constant, parse_float=_finite,
+                           parse_int=_bounded_int)
+    except RecursionError:
+        raise _TooDeep from None
+    if _deeper_than(value, MAX_NESTING):
+        raise _TooDeep
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _finite(digits: str) -> float:
+    value = float(digits)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"number {digits[:20]} is out of range")
+    return value
+
+
+def _bounded_int(digits: str) -> int:
+    try:
+        return int(digits)
+    except ValueError:  # over the interpreter's digit limit
+        raise ValueError(f"an integer of {len(digits):,} digits is out of range") from None
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    pending = [(value, 1)]
+    while pending:
+        current, depth = pending.pop()
+        children = current.values() if isinstance(current, dict) else current
+        if isinstance(current, (dict, list)):
+            if depth > limit:
+                return True
+            pending.extend((child, depth + 1) for child in children)
+    return False
 
 
 _Line = tuple[int, str | InputError, str]
@@ -436,10 +492,14 @@ def _record_document(
 ) -> Document:
     """One JSONL line as a Document, or an InputError naming ``path:number``."""
     try:
-        record = json.loads(line)
+        record = _parse_json(line)
     except json.JSONDecodeError as exc:
         message = f"malformed JSON ({exc.msg} at column {exc.colno})"
         raise InputError(path, message, number) from None
+    except ValueError as exc:
+        raise InputError(path, f"not standard JSON: {exc}", number) from None
+    except _TooDeep:
+        raise InputError(path, f"nested more than {MAX_NESTING} levels deep", number) from None
     if not isinstance(record, dict):
         raise InputError(path, f"not a JSON object (got {type(record).__name__})", number)
     if "text" not in record:

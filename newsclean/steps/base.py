@@ -70,8 +70,8 @@ class Draft:
             document=document,
             blocks=[Block(0, len(text), text)],
             metadata=meta,
-            created=meta.pop("created", None),
-            url=meta.pop("url", None),
+            created=_pop_string(meta, "created"),
+            url=_pop_string(meta, "url"),
         )
         draft.earlier_removed = [Removal.from_dict(r) for r in earlier if isinstance(r, dict)]
         if isinstance(fixes, dict):
@@ -133,6 +133,17 @@ class Draft:
             duplicate_of=self.duplicate_of,
             cluster=self.cluster,
         )
+
+
+def _pop_string(metadata: dict[str, Any], key: str) -> str | None:
+    """Take a string field (``url``, ``created``) out of the reader's metadata; a value of
+    another type (a number, an object) stays in the metadata as it came, so the record's own
+    field keeps its type and nothing is lost.
+    """
+    value = metadata.get(key)
+    if value is None or isinstance(value, str):
+        return metadata.pop(key, None)
+    return None
 
 
 def _source_offset(fixed: str, source: str, position: int) -> int:
