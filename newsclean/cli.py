@@ -16,7 +16,13 @@ import click
 
 from newsclean.config import Config, ConfigError, find_config, read_config, resolve_step
 from newsclean.fixing import Finding, apply_plan, plan_file
-from newsclean.io import DEFAULT_MAX_BYTES, JsonlWriter, iter_documents, iter_input_files
+from newsclean.io import (
+    DEFAULT_MAX_BYTES,
+    JsonlWriter,
+    OutputError,
+    iter_documents,
+    iter_input_files,
+)
 from newsclean.pipeline import CorpusStepError, Pipeline, RunStats, StepError
 from newsclean.record import Document
 
@@ -29,7 +35,8 @@ EXIT_CODES_HELP = (
     "\b\nExit codes:\n"
     "  0    every input was read and cleaned\n"
     "  1    some inputs could not be read or cleaned (each named on stderr); the rest were\n"
-    "  2    bad usage or configuration, or an index that cannot be used (nothing written)\n"
+    "  2    bad usage or configuration, an index that cannot be used, or an output that\n"
+    "       cannot be written (nothing written)\n"
     "  130  interrupted (Ctrl-C); no partial output file is left behind"
 )
 
@@ -186,7 +193,8 @@ def run(
     stats = RunStats()
     progress = _Progress(enabled=not quiet)
     documents = iter_documents(inputs, max_bytes=max_bytes, on_error=report)
-    with _fatal_errors("no output written"):
+    # The output is opened first, so an unwritable one fails before any cleaning is done.
+    with _fatal_errors("no output written"), JsonlWriter(output) as writer:
         records = pipeline.run(
             documents,
             jobs=jobs or config.jobs,
@@ -194,9 +202,8 @@ def run(
             on_document=progress,
             stats=stats,
         )
-        with JsonlWriter(output) as writer:
-            for record in records:
-                writer.write(record)
+        for record in records:
+            writer.write(record)
     progress.done()
     stats.failed = len(errors)
     if not quiet:
@@ -232,7 +239,8 @@ EXIT_CHECK_HELP = (
     "  1    fix --fail-on-change: some file was changed\n"
     "  1    check: some file would change, or is a near-duplicate of an indexed article\n"
     "  2    bad usage or configuration, or an index that cannot be used\n"
-    "  3    some inputs could not be read (each named on stderr); the rest were handled\n"
+    "  3    some inputs could not be read, or fixed files written (each named on stderr);\n"
+    "       the rest were handled\n"
     "  130  interrupted (Ctrl-C); each file is either old or new, never half-written"
 )
 EXIT_CHANGES = 1
@@ -269,15 +277,16 @@ def _input_files(paths: tuple[str, ...], report: Callable[[Exception], None]) ->
 
 @contextmanager
 def _fatal_errors(interrupted: str):
-    """Ctrl-C exits 130 and a corpus step that cannot work (its index) exits 2, each with
-    one line on stderr; ``interrupted`` says what that means for the output.
+    """Ctrl-C exits 130, and a corpus step that cannot work (its index) or an output that
+    cannot be written exits 2, each with one line on stderr; ``interrupted`` says what that
+    means for the output.
     """
     try:
         yield
     except KeyboardInterrupt:
         click.echo(f"\ninterrupted: {interrupted}", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    except CorpusStepError as exc:
+    except (CorpusStepError, OutputError) as exc:
         click.echo(f"error: {exc}; {interrupted}", err=True)
         sys.exit(EXIT_USAGE)
 
@@ -311,7 +320,10 @@ def _check_or_fix(paths, config_file, disable, index, diff, fix, keep_removed,
             if diff:
                 click.echo(plan.diff(), nl=False)
             if fix and plan.changes:
-                apply_plan(plan, keep_removed=keep_removed)
+                try:
+                    apply_plan(plan, keep_removed=keep_removed)
+                except OutputError as exc:  # this file stays as it was; the others go on
+                    report(exc)
     if errors:
         sys.exit(EXIT_UNREADABLE)
     sys.exit(EXIT_CHANGES if changed and (not fix or fail_on_change) else EXIT_OK)

@@ -19,7 +19,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsclean.io import InputError, atomic_write, iter_documents, read_utf8, split_name
+from newsclean.io import (
+    InputError,
+    atomic_write,
+    display_path,
+    iter_documents,
+    read_utf8,
+    split_name,
+)
 from newsclean.pipeline import Pipeline
 from newsclean.record import Document, Record, render_text
 from newsclean.steps.base import Draft
@@ -35,7 +42,8 @@ class Finding:
     reason: str
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
+        path = display_path(self.path)
+        where = f"{path}:{self.line}" if self.line else path
         return f"{where}: {self.step}: {self.reason}"
 
 
@@ -68,8 +76,8 @@ class FilePlan:
                 difflib.unified_diff(
                     old.splitlines(keepends=True),
                     new.splitlines(keepends=True),
-                    fromfile=str(self.path),
-                    tofile=str(target),
+                    fromfile=display_path(self.path),
+                    tofile=display_path(target),
                 )
             )
         if self.path not in self.outputs:

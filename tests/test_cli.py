@@ -137,6 +137,33 @@ def test_max_bytes_limits_each_record_of_a_jsonl_file_not_the_file(runner, tmp_p
     ]
 
 
+def test_an_output_that_cannot_be_written_fails_at_once_exit_2(runner, tmp_path):
+    (tmp_path / "bad.txt").write_bytes(PNG)  # would be reported, were any input read
+    out = tmp_path / "missing" / "out.jsonl"
+    result = runner.invoke(main, ["run", str(tmp_path / "bad.txt"), "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: cannot write {out} (No such file or directory); no output written\n"
+    )
+
+
+def test_a_file_name_that_is_not_utf8_is_read_and_named_with_escapes(runner, tmp_path):
+    folder = os.fsencode(tmp_path)
+    try:
+        with open(folder + b"/caf\xe9.txt", "wb") as scrape:
+            scrape.write(ARTICLE.encode())
+        with open(folder + b"/\xff.txt", "wb") as image:
+            image.write(PNG)
+    except OSError:
+        pytest.skip("this file system refuses names that are not UTF-8")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(main, ["run", str(tmp_path), "-o", str(out)])
+    assert result.exit_code == 1
+    assert f"error: {tmp_path}/\\xff.txt: binary file (a PNG image)" in result.stderr
+    [record] = records_of(out.read_text(encoding="utf-8"))
+    assert record.source == f"{tmp_path}/caf\\xe9.txt"
+
+
 def test_missing_input_is_reported(runner, tmp_path):
     result = runner.invoke(main, ["run", str(tmp_path / "nope.txt"), "-o", "-"])
     assert result.exit_code == 1

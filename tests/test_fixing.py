@@ -140,6 +140,31 @@ def test_interrupted_write_leaves_the_old_file(scrapes, monkeypatch):
     assert not [p for p in scrapes.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_a_file_that_cannot_be_written_is_named_and_the_others_are_fixed(scrapes, monkeypatch):
+    import os
+
+    from newsclean.io import writers
+
+    stuck = scrapes / "000_f7b2b1a91d296620.txt"
+    before = stuck.read_bytes()
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if os.path.realpath(dst) == os.path.realpath(stuck):
+            raise PermissionError(1, "Operation not permitted")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(writers.os, "replace", replace)
+    result = CliRunner().invoke(main, ["fix", str(scrapes)])
+    assert result.exit_code == 3
+    assert f"error: cannot write {stuck} (Operation not permitted)" in result.stderr
+    assert stuck.read_bytes() == before
+    monkeypatch.setattr(writers.os, "replace", real_replace)
+    again = CliRunner().invoke(main, ["check", str(scrapes)])
+    assert {line.split(":")[0] for line in again.stdout.splitlines()} == {str(stuck)}
+    assert not [p for p in scrapes.iterdir() if p.name.endswith(".tmp")]
+
+
 def test_unreadable_input_is_named_and_exits_3(scrapes):
     (scrapes / "bad.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
     result = CliRunner().invoke(main, ["check", str(scrapes)])

@@ -4,7 +4,7 @@ import stat
 
 import pytest
 
-from newsclean.io import AtomicWriter, JsonlWriter, atomic_write, write_text_atomic
+from newsclean.io import AtomicWriter, JsonlWriter, OutputError, atomic_write, write_text_atomic
 from newsclean.record import Record, Removal
 
 
@@ -51,10 +51,39 @@ def test_a_failed_rename_also_cleans_up(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", failing_replace)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(OutputError) as caught:
         write_text_atomic(target, "new\n")
+    assert str(caught.value) == f"cannot write {target} (No space left on device)"
     assert target.read_text() == "old\n"
     assert leftovers(tmp_path) == []
+
+
+def test_a_disk_full_mid_write_is_an_output_error_naming_the_file(tmp_path):
+    target = tmp_path / "out.jsonl"
+    target.write_text("old\n")
+    disk_full = r"^cannot write .*out\.jsonl \(No space left on device\)$"
+    with pytest.raises(OutputError, match=disk_full):
+        with AtomicWriter(target) as out:
+            out.write("half")
+            raise OSError(28, "No space left on device")
+    assert target.read_text() == "old\n"
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("where", ["missing/out.jsonl", "file.txt/out.jsonl"])
+def test_an_output_in_a_folder_that_cannot_hold_it_is_named(tmp_path, where):
+    (tmp_path / "file.txt").write_text("a file, not a folder")
+    with pytest.raises(OutputError, match=r"^cannot write .*out\.jsonl \(.+\)$"):
+        with JsonlWriter(tmp_path / where):
+            pass
+
+
+def test_output_error_pickles():
+    import pickle
+
+    error = pickle.loads(pickle.dumps(OutputError("a/b.jsonl", "No space left on device")))
+    assert (str(error), error.path) == ("cannot write a/b.jsonl (No space left on device)",
+                                        "a/b.jsonl")
 
 
 def test_write_text_atomic_keeps_the_original_mode(tmp_path):

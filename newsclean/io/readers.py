@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any, AnyStr
 
 from newsclean.io.decode import SNIFF_BYTES, decode_8bit, decode_bytes, sniff_encoding
-from newsclean.io.errors import InputError
+from newsclean.io.errors import InputError, display_path
 from newsclean.record import Document, document_id
 
 try:
@@ -88,7 +88,7 @@ def iter_input_files(inputs: Sequence[str | Path], *, on_error: ErrorHandler) ->
 
 def _source_for(path: Path, root_relative: bool) -> str:
     shown = path if root_relative else Path(os.path.abspath(path))
-    return PurePosixPath(*shown.parts).as_posix()
+    return display_path(PurePosixPath(*shown.parts).as_posix())
 
 
 def split_name(name: str) -> tuple[str, str]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, TextIO
 
+from newsclean.io.errors import display_path
 from newsclean.record import Record
 
 try:
@@ -29,13 +30,32 @@ except ImportError:  # optional: only .zst outputs need it
 STDOUT = "-"
 
 
+class OutputError(OSError):
+    """An output that could not be written, named with the reason; nothing of it is left (the
+    temporary file is gone, an earlier file of that name is untouched).
+    """
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        super().__init__(f"cannot write {display_path(path)} ({reason})")
+        self.path = display_path(path)
+        self.reason = reason
+
+    def __reduce__(self):  # OSError's own pickling would call __init__ with its args
+        return (type(self), (self.path, self.reason))
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
 class AtomicWriter:
     """Context manager giving a text stream whose content replaces ``path`` only on success.
 
     The temporary file is ``.NAME.XXXXXXXX.tmp`` in the target's folder (a rename is atomic
     only within one file system). A symlinked target is written through, so the link stays.
     An existing target's permission bits are kept; a new file gets the usual umask-based mode.
-    Text is written as UTF-8 with line ends untouched.
+    Text is written as UTF-8 with line ends untouched. Any failure to create, write or rename
+    it is an :class:`OutputError` naming ``path``.
     """
 
     def __init__(self, path: str | Path) -> None:
@@ -62,17 +82,21 @@ class AtomicWriter:
                 break
             except FileExistsError:
                 continue
+            except OSError as exc:
+                raise OutputError(self.path, _reason(exc)) from None
         self._temp_path = temp_path
         try:
             if os.path.exists(target):
                 os.chmod(fd, stat.S_IMODE(os.stat(target).st_mode))
             self._raw = open(fd, "wb")
-        except BaseException:
+        except BaseException as exc:
             os.close(fd)
             self._discard()
+            if isinstance(exc, OSError):
+                raise OutputError(self.path, _reason(exc)) from None
             raise
         try:
-            self._compressor = _compressor(name, self._raw)
+            self._compressor = _compressor(self.path, self._raw)
             binary = self._compressor or self._raw
             self._stream = io.TextIOWrapper(binary, encoding="utf-8", newline="")
         except BaseException:
@@ -91,11 +115,15 @@ class AtomicWriter:
         elif exc_type is None:
             try:
                 self._commit()
-            except BaseException:
+            except BaseException as failure:
                 self._discard()
+                if isinstance(failure, OSError) and not isinstance(failure, OutputError):
+                    raise OutputError(self.path, _reason(failure)) from None
                 raise
         else:
             self._discard()
+            if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+                raise OutputError(self.path, _reason(exc)) from None
 
     def _release_stdout(self) -> None:
         assert self._stream is not None
@@ -136,14 +164,14 @@ class AtomicWriter:
             self._temp_path = None
 
 
-def _compressor(name: str, raw: BinaryIO) -> BinaryIO | None:
+def _compressor(path: str, raw: BinaryIO) -> BinaryIO | None:
     """A compressing stream over ``raw`` for a ``.gz`` or ``.zst`` name, else ``None``."""
-    lowered = name.lower()
+    lowered = path.lower()
     if lowered.endswith(".gz"):
         return gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)  # type: ignore[return-value]
     if lowered.endswith(".zst"):
         if zstandard is None:
-            raise OSError(f"cannot write {name}: the 'zstandard' package is not installed")
+            raise OutputError(path, "the 'zstandard' package is not installed")
         return zstandard.ZstdCompressor().stream_writer(raw, closefd=False)  # type: ignore[return-value]
     return None
 
