@@ -81,6 +81,10 @@ class _Progress:
             click.echo(f"\rcleaning: {self.count} documents", err=True)
 
 
+# Documents named in the summary line about those that gave no record; the count is exact.
+_EMPTY_SHOWN = 10
+
+
 def _summary(stats: RunStats) -> str:
     lines = [
         f"documents in: {stats.documents}  records out: {stats.records}  "
@@ -90,8 +94,11 @@ def _summary(stats: RunStats) -> str:
         parts = ", ".join(f"{name} {n}" for name, n in sorted(stats.removed_by_step.items()))
         lines.append(f"removed paragraphs by step: {parts}")
     if stats.empty:
-        lines.append(f"{stats.empty} document(s) gave no record: nothing was left after cleaning "
-                     "(empty, whitespace or boilerplate only)")
+        shown = stats.empty_sources[:_EMPTY_SHOWN]
+        more = stats.empty - len(shown)
+        names = ", ".join(shown) + (f" and {more:,} more" if more else "")
+        lines.append(f"{stats.empty} document(s) gave no record, nothing being left after "
+                     f"cleaning (empty, whitespace or boilerplate only): {names}")
     return "\n".join(lines)
 
 

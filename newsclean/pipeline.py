@@ -36,10 +36,16 @@ class RunStats:
 
     documents: int = 0
     records: int = 0
-    empty: int = 0
     failed: int = 0
     duplicates: int = 0
     removed_by_step: Counter[str] = field(default_factory=Counter)
+    # The sources of the documents that gave no record (empty, blank or all boilerplate).
+    empty_sources: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> int:
+        """How many documents gave no record."""
+        return len(self.empty_sources)
 
     def add(self, draft: Draft) -> None:
         """Count one finished draft."""
@@ -146,7 +152,7 @@ class Pipeline:
         """Clean a stream of documents; return the records in input order.
 
         A document that fails is reported to ``on_error`` (or raised when it is ``None``) and
-        the run goes on. Documents that clean to nothing give no record (``stats.empty``).
+        the run goes on. Documents that clean to nothing give no record (``stats.empty_sources``).
         """
         stats = stats if stats is not None else RunStats()
         drafts: list[Draft] = []
@@ -161,7 +167,7 @@ class Pipeline:
                 on_error(result)
                 continue
             if not any(d.kept for d in result):
-                stats.empty += 1
+                stats.empty_sources.append(document.source)
             drafts.extend(result)
         drafts = self.finish(drafts)
         records = []

@@ -123,6 +123,35 @@ def test_bad_files_reported_others_processed_exit_1(runner, tmp_path):
     assert "failed: 2" in result.stderr
 
 
+def test_files_that_clean_to_nothing_give_no_record_and_the_summary_names_them(
+    runner, tmp_path
+):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (folder / "blank.txt").write_text(" \n\t\n", encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    appeal = ARTICLE.split("\n\n")[-1]
+    (folder / "only-appeal.txt").write_text(appeal, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(main, ["run", str(folder), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert [r.source for r in records_of(out.read_text(encoding="utf-8"))] == [f"{folder}/a.txt"]
+    assert "empty: 3" in result.stderr
+    assert (
+        "3 document(s) gave no record, nothing being left after cleaning (empty, whitespace or "
+        f"boilerplate only): {folder}/blank.txt, {folder}/empty.txt, {folder}/only-appeal.txt"
+    ) in result.stderr
+
+
+def test_the_summary_names_ten_empty_documents_and_counts_the_rest(runner, tmp_path):
+    for i in range(13):
+        (tmp_path / f"{i:02d}.txt").write_bytes(b"")
+    result = runner.invoke(main, ["run", str(tmp_path), "-o", str(tmp_path / "out.jsonl")])
+    assert f"{tmp_path}/09.txt and 3 more" in result.stderr
+    assert f"{tmp_path}/10.txt" not in result.stderr
+
+
 def test_max_bytes_limits_each_record_of_a_jsonl_file_not_the_file(runner, tmp_path):
     corpus = tmp_path / "corpus.jsonl"
     rows = [{"id": f"a{i}", "text": f"Story {i}. {ARTICLE}"} for i in range(20)]
