@@ -30,7 +30,9 @@ def one_line_file(bench: Path, out: Path, size: int, seed: int) -> Path:
         word = rng.choice(words)
         chunks.append(word)
         length += len(word.encode("utf-8")) + 1
-    out.write_text(" ".join(chunks)[:size], encoding="utf-8", errors="ignore")
+    # Cut by bytes, not characters: the file must not pass a --max-bytes of the same size.
+    data = " ".join(chunks).encode("utf-8")[:size]
+    out.write_bytes(data.decode("utf-8", errors="ignore").encode("utf-8"))
     return out
 
 
