@@ -373,14 +373,21 @@ def _bounded_int(digits: str) -> int:
 
 
 def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests objects or arrays more than ``limit`` levels deep (iterative:
+    the check itself must not recurse).
+    """
     pending = [(value, 1)]
     while pending:
         current, depth = pending.pop()
-        children = current.values() if isinstance(current, dict) else current
-        if isinstance(current, (dict, list)):
-            if depth > limit:
-                return True
-            pending.extend((child, depth + 1) for child in children)
+        if isinstance(current, dict):
+            children = current.values()
+        elif isinstance(current, list):
+            children = current
+        else:
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
     return False
 
 
@@ -443,7 +450,9 @@ def _record_too_large(path: str, number: int, max_bytes: int) -> InputError:
     return InputError(path, message, number)
 
 
-def _split_lines(chunks: Iterable[AnyStr], newline: AnyStr, limit: int):
+def _split_lines(
+    chunks: Iterable[AnyStr], newline: AnyStr, limit: int
+) -> Iterator[tuple[int, AnyStr | None]]:
     """``(number, line)`` for each line of a stream of chunks (bytes or text), without its
     newline; a line longer than ``limit`` comes as ``None``, and only ``limit`` of it is ever
     held in memory.
