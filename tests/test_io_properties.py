@@ -1,0 +1,87 @@
+"""Properties of the input side over arbitrary bytes: nothing escapes but through on_error.
+
+For any bytes, as a .txt, a .jsonl or a gzipped file, and for any JSON value on a JSONL line,
+reading never raises: each problem is one InputError naming the file (and line), and every
+document read can go through the pipeline and be written back as standard UTF-8 JSON.
+"""
+
+import gzip
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from newsclean.io import InputError, iter_documents
+from newsclean.record import Record
+
+SETTINGS = settings(max_examples=300, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=20,
+)
+records = st.dictionaries(
+    st.sampled_from(["text", "id", "source", "url", "created", "metadata", "title", "x"]),
+    json_values, max_size=6,
+)
+# JSON-ish token soup, with what Python's json takes but standard JSON does not, numbers out
+# of range, and nesting deep enough to exhaust the stack.
+TOKENS = ["{", "}", "[", "]", ":", ",", '"text"', '"a"', '"\\ud800"', "null", "true", "7",
+          "NaN", "-Infinity", "1e999", "7" * 5000, "[" * 3000]
+soup = st.lists(st.sampled_from(TOKENS), max_size=12).map(lambda ts: "".join(ts).encode())
+nested = st.tuples(st.integers(1, 3000), st.sampled_from(["[", '{"a":'])).map(
+    lambda nd: ('{"text": "t", "m": ' + nd[1] * nd[0] + "1" + ("]" if nd[1] == "[" else "}")
+                * nd[0] + "}").encode())
+# Lines as a scraper or a broken pipeline may write them: JSON, JSON cut short, token soup,
+# deep nesting, or raw bytes.
+jsonl_lines = (records.map(lambda r: json.dumps(r).encode())
+               | records.map(lambda r: json.dumps(r).encode()[:-3])
+               | soup | nested | st.binary(max_size=60))
+
+
+def read_all(path):
+    errors = []
+    documents = list(iter_documents([str(path)], on_error=errors.append))
+    return documents, errors
+
+
+def check(path, documents, errors):
+    for error in errors:
+        assert isinstance(error, InputError)
+        assert str(error).startswith(str(path))
+        assert "\n" not in str(error)
+    for document in documents:
+        assert isinstance(document.text, str)
+        record = Record(id=document.id, text=document.text, source=document.source,
+                        metadata=dict(document.metadata))
+        line = record.to_json()  # standard JSON: no NaN, no lone surrogate
+        line.encode("utf-8")
+        assert json.loads(line)["text"] == document.text
+
+
+@SETTINGS
+@given(data=st.binary(max_size=400), suffix=st.sampled_from([".txt", ".jsonl"]),
+       packed=st.booleans())
+def test_any_bytes_are_read_or_named(tmp_path, data, suffix, packed):
+    path = tmp_path / (f"in{suffix}.gz" if packed else f"in{suffix}")
+    path.write_bytes(gzip.compress(data, mtime=0) if packed else data)
+    documents, errors = read_all(path)
+    check(path, documents, errors)
+    if suffix == ".txt":
+        assert len(documents) + len(errors) == 1
+
+
+@SETTINGS
+@given(lines=st.lists(jsonl_lines, max_size=6), truncate=st.integers(0, 40))
+def test_any_jsonl_lines_are_read_or_named_by_line(tmp_path, lines, truncate):
+    data = b"\n".join(lines) + b"\n"
+    path = tmp_path / "in.jsonl.gz"
+    packed = gzip.compress(data, mtime=0)
+    path.write_bytes(packed[: max(10, len(packed) - truncate)])  # sometimes a damaged archive
+    documents, errors = read_all(path)
+    check(path, documents, errors)
+    assert len(documents) <= sum(1 for line in lines if line.strip())
