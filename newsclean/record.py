@@ -40,6 +40,9 @@ class Document:
     path: str | None = None
 
 
+_REMOVAL_FIELDS = ("step", "reason", "start", "end", "text")
+
+
 @dataclass(frozen=True)
 class Removal:
     """A span of the input that a step removed, with the step's name and a human reason."""
@@ -56,14 +59,18 @@ class Removal:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Removal:
-        """Inverse of :meth:`to_dict`."""
-        return cls(
-            step=str(data["step"]),
-            reason=str(data["reason"]),
-            start=int(data["start"]),
-            end=int(data["end"]),
-            text=str(data["text"]),
-        )
+        """Inverse of :meth:`to_dict`; ``ValueError`` when ``data`` is not one (fields of
+        other types, a span that ends before it starts).
+        """
+        if not isinstance(data, dict):
+            raise ValueError(f"a removal is an object, not {type(data).__name__}")
+        step, reason, start, end, text = (data.get(k) for k in _REMOVAL_FIELDS)
+        spans = [v for v in (start, end) if isinstance(v, int) and not isinstance(v, bool)]
+        if not all(isinstance(v, str) for v in (step, reason, text)) or len(spans) < 2:
+            raise ValueError(f"not a removal (fields {', '.join(_REMOVAL_FIELDS)}): {data!r:.80}")
+        if not 0 <= start <= end:
+            raise ValueError(f"removal span {start}-{end} is not a span")
+        return cls(step=step, reason=reason, start=start, end=end, text=text)
 
 
 @dataclass
@@ -130,7 +137,9 @@ class Record:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Record:
-        """Inverse of :meth:`to_dict`; raises ``KeyError``/``TypeError`` on a malformed record."""
+        """Inverse of :meth:`to_dict`; raises ``KeyError``, ``TypeError`` or ``ValueError`` on
+        a malformed record.
+        """
         text = data["text"]
         if not isinstance(text, str):
             raise TypeError("record field 'text' is not a string")

@@ -85,3 +85,48 @@ def test_any_jsonl_lines_are_read_or_named_by_line(tmp_path, lines, truncate):
     documents, errors = read_all(path)
     check(path, documents, errors)
     assert len(documents) <= sum(1 for line in lines if line.strip())
+
+
+CLEAN_ONLY = None
+
+
+def pipeline():
+    global CLEAN_ONLY
+    if CLEAN_ONLY is None:
+        from newsclean.config import Config
+        from newsclean.pipeline import Pipeline
+
+        CLEAN_ONLY = Pipeline.from_config(Config(disable=("near_duplicates",
+                                                          "corpus_boilerplate")))
+    return CLEAN_ONLY
+
+
+def clean_file(path, out):
+    lines = []
+    for document in read_all(path)[0]:
+        lines += [r.to_json() + "\n" for r in pipeline().clean(document)]
+    out.write_text("".join(lines), encoding="utf-8")
+    return lines
+
+
+STORY = ("The minister said on Tuesday that the government would present a revised budget to "
+         "parliament next month, after weeks of pressure from coalition partners.")
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(extra=st.dictionaries(
+    st.sampled_from(["url", "created", "removed", "fixes", "metadata", "title", "cluster_x"]),
+    json_values, max_size=4))
+def test_cleaning_our_own_output_again_keeps_every_metadata_value(tmp_path, extra):
+    """Whatever fields a record brings, a second and a third cleaning lose none of them."""
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": STORY, **extra}) + "\n", encoding="utf-8")
+    first = clean_file(source, tmp_path / "1.jsonl")
+    second = clean_file(tmp_path / "1.jsonl", tmp_path / "2.jsonl")
+    third = clean_file(tmp_path / "2.jsonl", tmp_path / "3.jsonl")
+    assert second == third
+    kept = json.loads(first[0])
+    again = json.loads(second[0])
+    assert again["metadata"] == kept["metadata"]
+    assert (again["url"], again["created"]) == (kept["url"], kept["created"])

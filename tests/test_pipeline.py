@@ -233,3 +233,31 @@ def test_url_and_created_from_the_input_keep_their_type(given, url, created):
     kept = {k: v for k, v in given.items() if v is not None and not isinstance(v, str)}
     assert {k: record.metadata[k] for k in kept} == kept
     assert newsclean.Record.from_json(record.to_json()) == record
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"removed": 5},
+        {"removed": [{"step": 1}]},
+        {"removed": "a field of another tool"},
+        {"fixes": {"unicode": "x"}},
+        {"fixes": [1]},
+    ],
+)
+def test_an_earlier_account_that_is_not_ours_stays_in_the_metadata(given):
+    document = newsclean.Document("d", "d.jsonl:1", "\n\n".join(BODY), dict(given))
+    [record] = newsclean.Pipeline.from_config().clean(document)
+    [(key, value)] = given.items()
+    assert record.metadata[key] == value
+    assert record.removed == []
+
+
+def test_an_earlier_account_is_carried_into_the_record():
+    earlier = {"step": "banners", "reason": "appeal", "start": 0, "end": 6, "text": "Donate"}
+    metadata = {"removed": [earlier], "fixes": {"unicode": 2}}
+    document = newsclean.Document("d", "d.jsonl:1", "\n\n".join(BODY), metadata)
+    [record] = newsclean.Pipeline.from_config().clean(document)
+    assert record.removed[0].to_dict() == earlier
+    assert record.metadata["fixes"]["unicode"] >= 2
+    assert "removed" not in record.metadata

@@ -83,6 +83,24 @@ def test_record_json_keeps_utf8_unescaped():
     assert "\\u" not in line
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        5,
+        {"step": 1, "reason": "r", "start": 0, "end": 1, "text": "t"},
+        {"step": "s", "reason": "r", "start": "0", "end": 1, "text": "t"},
+        {"step": "s", "reason": "r", "start": True, "end": 1, "text": "t"},
+        {"step": "s", "reason": "r", "start": 5, "end": 1, "text": "t"},
+        {"step": "s", "reason": "r", "start": 0, "end": 1},
+    ],
+    ids=["not an object", "step not text", "start not int", "start bool", "end before start",
+         "no text"],
+)
+def test_removal_from_dict_refuses_what_is_not_a_removal(data):
+    with pytest.raises(ValueError):
+        Removal.from_dict(data)
+
+
 def test_record_json_is_standard_json_only():
     record = Record(id="a", text="t", source="s", metadata={"score": float("nan")})
     with pytest.raises(ValueError, match="not JSON compliant"):
@@ -109,11 +127,10 @@ json_values = st.recursive(
     max_leaves=8,
 )
 removals = st.builds(
-    Removal,
+    lambda step, reason, span, text: Removal(step, reason, *sorted(span), text),
     step=st.text(min_size=1, max_size=12),
     reason=st.text(max_size=30),
-    start=st.integers(0, 10**6),
-    end=st.integers(0, 10**6),
+    span=st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)),  # a span starts first
     text=st.text(max_size=40),
 )
 records = st.builds(

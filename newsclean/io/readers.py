@@ -533,8 +533,18 @@ def _record_document(
     # A Dolma/datatrove record (or our own output) nests its extras under "metadata": flatten
     # them so a record read back does not grow a metadata-in-metadata layer on every pass.
     nested = fields.pop("metadata") if isinstance(fields.get("metadata"), dict) else {}
+    metadata = {**base_metadata, **nested}
+    for key, value in fields.items():
+        # Our output writes "url": null and "removed": [] when it has none: such an empty
+        # field says nothing, and must not wipe a value the metadata kept under that name.
+        if key not in metadata or not _is_empty(value):
+            metadata[key] = value
     file = None if path == STDIN else source
-    return Document(doc_id, doc_source, text, {**base_metadata, **nested, **fields}, file)
+    return Document(doc_id, doc_source, text, metadata, file)
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, (list, dict)) and not value)
 
 
 def _has_unpaired_surrogate(record: dict[str, Any]) -> bool:

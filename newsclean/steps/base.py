@@ -62,10 +62,8 @@ class Draft:
         meta = dict(document.metadata)
         # A record read back (cleaning our own output again) brings its earlier account and
         # corpus marks; the account is kept, the marks are recomputed.
-        earlier = meta.pop("removed", None) or []
         meta.pop("cluster", None)
         meta.pop("duplicate_of", None)
-        fixes = meta.pop("fixes", None)
         draft = cls(
             document=document,
             blocks=[Block(0, len(text), text)],
@@ -73,9 +71,8 @@ class Draft:
             created=_pop_string(meta, "created"),
             url=_pop_string(meta, "url"),
         )
-        draft.earlier_removed = [Removal.from_dict(r) for r in earlier if isinstance(r, dict)]
-        if isinstance(fixes, dict):
-            draft.fixes.update({str(k): int(v) for k, v in fixes.items()})
+        draft.earlier_removed = _pop_account(meta)
+        draft.fixes.update(_pop_fixes(meta))
         return draft
 
     @property
@@ -133,6 +130,36 @@ class Draft:
             duplicate_of=self.duplicate_of,
             cluster=self.cluster,
         )
+
+
+def _pop_account(metadata: dict[str, Any]) -> list[Removal]:
+    """Take the ``removed`` account of a record read back; one that is not a list of
+    removals (another tool's field of that name, a damaged line) stays in the metadata.
+    """
+    value = metadata.get("removed")
+    if not isinstance(value, list):
+        if value is None:
+            metadata.pop("removed", None)
+        return []
+    try:
+        account = [Removal.from_dict(item) for item in value]
+    except ValueError:
+        return []
+    del metadata["removed"]
+    return account
+
+
+def _pop_fixes(metadata: dict[str, Any]) -> dict[str, int]:
+    """Take the ``fixes`` counts of a record read back, when they are counts."""
+    value = metadata.get("fixes")
+    if isinstance(value, dict) and all(
+        isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in value.values()
+    ):
+        del metadata["fixes"]
+        return value
+    if value is None:
+        metadata.pop("fixes", None)
+    return {}
 
 
 def _pop_string(metadata: dict[str, Any], key: str) -> str | None:
