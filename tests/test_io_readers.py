@@ -309,6 +309,14 @@ def test_jsonl_encodings_are_recognised_per_file_and_per_line(in_tmp):
     ]
 
 
+def test_jsonl_files_concatenated_with_their_byte_order_marks_are_read(in_tmp):
+    parts = [codecs.BOM_UTF8 + jsonl_line(i).encode() for i in range(3)]
+    (in_tmp / "cat.jsonl").write_bytes(b"".join(parts))  # cat a.jsonl b.jsonl c.jsonl
+    documents, errors = read_all(["cat.jsonl"])
+    assert errors == []
+    assert [d.id for d in documents] == ["r0", "r1", "r2"]
+
+
 @pytest.mark.parametrize(
     ("raw", "message"),
     [

@@ -414,6 +414,8 @@ def _jsonl_lines(chunks: Iterable[bytes], path: str, max_bytes: int) -> Iterator
                     yield number, _record_too_large(path, number, max_bytes), ""
                 elif raw.strip():
                     text, encoding = decode_8bit(raw)
+                    # A mark opening a later line is that of a file concatenated onto this one.
+                    text = text.removeprefix("\ufeff")
                     yield number, text, stream_encoding if encoding == "utf-8" else encoding
         else:
             for number, text in _split_lines(_decoded(rest, codec), "\n", max_bytes):
