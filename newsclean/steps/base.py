@@ -16,11 +16,14 @@ output account for every character of the input.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from newsclean.record import Block, Document, Record, Removal
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -68,11 +71,11 @@ class Draft:
             document=document,
             blocks=[Block(0, len(text), text)],
             metadata=meta,
-            created=_pop_string(meta, "created"),
-            url=_pop_string(meta, "url"),
+            created=_take(meta, "created", _as_string, None),
+            url=_take(meta, "url", _as_string, None),
         )
-        draft.earlier_removed = _pop_account(meta)
-        draft.fixes.update(_pop_fixes(meta))
+        draft.earlier_removed = _take(meta, "removed", _as_account, [])
+        draft.fixes.update(_take(meta, "fixes", _as_counts, {}))
         return draft
 
     @property
@@ -132,45 +135,43 @@ class Draft:
         )
 
 
-def _pop_account(metadata: dict[str, Any]) -> list[Removal]:
-    """Take the ``removed`` account of a record read back; one that is not a list of
-    removals (another tool's field of that name, a damaged line) stays in the metadata.
-    """
-    value = metadata.get("removed")
-    if not isinstance(value, list):
-        if value is None:
-            metadata.pop("removed", None)
-        return []
-    try:
-        account = [Removal.from_dict(item) for item in value]
-    except ValueError:
-        return []
-    del metadata["removed"]
-    return account
+def _take(metadata: dict[str, Any], key: str, parse: Callable[[Any], _T], empty: _T) -> _T:
+    """Take ``metadata[key]`` out as ``parse(value)``, a field of a record read back.
 
-
-def _pop_fixes(metadata: dict[str, Any]) -> dict[str, int]:
-    """Take the ``fixes`` counts of a record read back, when they are counts."""
-    value = metadata.get("fixes")
-    if isinstance(value, dict) and all(
-        isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in value.values()
-    ):
-        del metadata["fixes"]
-        return value
-    if value is None:
-        metadata.pop("fixes", None)
-    return {}
-
-
-def _pop_string(metadata: dict[str, Any], key: str) -> str | None:
-    """Take a string field (``url``, ``created``) out of the reader's metadata; a value of
-    another type (a number, an object) stays in the metadata as it came, so the record's own
-    field keeps its type and nothing is lost.
+    A null goes (``empty``); a value ``parse`` refuses with ``ValueError`` stays in the
+    metadata as it came (another tool's field of that name, a damaged line), so the record's
+    own field keeps its type and nothing is lost.
     """
     value = metadata.get(key)
-    if value is None or isinstance(value, str):
-        return metadata.pop(key, None)
-    return None
+    if value is None:
+        metadata.pop(key, None)
+        return empty
+    try:
+        parsed = parse(value)
+    except ValueError:
+        return empty
+    del metadata[key]
+    return parsed
+
+
+def _as_string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(value)
+    return value
+
+
+def _as_account(value: Any) -> list[Removal]:
+    if not isinstance(value, list):
+        raise ValueError(value)
+    return [Removal.from_dict(item) for item in value]
+
+
+def _as_counts(value: Any) -> dict[str, int]:
+    if not isinstance(value, dict) or not all(
+        isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in value.values()
+    ):
+        raise ValueError(value)
+    return value
 
 
 def _source_offset(fixed: str, source: str, position: int) -> int:
