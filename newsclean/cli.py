@@ -116,6 +116,11 @@ _config_option = click.option(
 _disable_option = click.option(
     "--disable", multiple=True, metavar="STEP", help="Leave out a step (repeatable)."
 )
+_max_bytes_option = click.option(
+    "--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
+    help="Refuse a document larger than this (after decompression): a text file, or one "
+    "line of a JSONL file. JSONL files of any size are streamed.",
+)
 
 
 def _configured(
@@ -157,10 +162,7 @@ def _configured(
 @_disable_option
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Processes for per-document cleaning (output is identical for any N).")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
-              show_default=True, help="Refuse a document larger than this (after "
-              "decompression): a text file, or one line of a JSONL file. JSONL files of any "
-              "size are streamed.")
+@_max_bytes_option
 @click.option("--index", metavar="PATH|redis://HOST:PORT/N", default=None,
               help="Persistent near-duplicate index: an SQLite file (created if missing) or a "
               "Redis URL; articles are checked against every article indexed before.")
@@ -254,11 +256,16 @@ EXIT_CHANGES = 1
 EXIT_UNREADABLE = 3
 
 
-def _plans(paths: tuple[str, ...], pipeline: Pipeline, report: Callable[[Exception], None]):
+def _plans(
+    paths: tuple[str, ...],
+    pipeline: Pipeline,
+    report: Callable[[Exception], None],
+    max_bytes: int,
+):
     plans = []
     for path in _input_files(paths, report):
         try:
-            plan = plan_file(path, pipeline, report)
+            plan = plan_file(path, pipeline, report, max_bytes=max_bytes)
         except StepError as exc:
             report(exc)
             continue
@@ -298,7 +305,7 @@ def _fatal_errors(interrupted: str):
         sys.exit(EXIT_USAGE)
 
 
-def _check_or_fix(paths, config_file, disable, index, diff, fix, keep_removed,
+def _check_or_fix(paths, config_file, disable, index, diff, max_bytes, fix, keep_removed,
                   fail_on_change=False):
     if "-" in paths:
         raise click.UsageError("check and fix work on files in place; to clean standard "
@@ -318,7 +325,7 @@ def _check_or_fix(paths, config_file, disable, index, diff, fix, keep_removed,
     report = _error_reporter(errors)
     changed = 0
     with _fatal_errors("every file is either old or new"):
-        for plan in _plans(paths, pipeline, report):
+        for plan in _plans(paths, pipeline, report, max_bytes):
             if not plan.findings and not plan.changes:
                 continue
             changed += 1
@@ -346,11 +353,13 @@ _index_option = click.option(
 @_config_option
 @_disable_option
 @_index_option
+@_max_bytes_option
 @click.option("--diff", is_flag=True, help="Also print a unified diff of what fix would write.")
 def check(paths: tuple[str, ...], config_file: str | None, disable: tuple[str, ...],
-          index: str | None, diff: bool) -> None:
+          index: str | None, max_bytes: int, diff: bool) -> None:
     """Report what cleaning would change in each file of PATHS, as FILE:LINE: STEP: REASON."""
-    _check_or_fix(paths, config_file, disable, index, diff, fix=False, keep_removed=False)
+    _check_or_fix(paths, config_file, disable, index, diff, max_bytes, fix=False,
+                  keep_removed=False)
 
 
 @main.command(epilog=EXIT_CHECK_HELP)
@@ -358,20 +367,22 @@ def check(paths: tuple[str, ...], config_file: str | None, disable: tuple[str, .
 @_config_option
 @_disable_option
 @_index_option
+@_max_bytes_option
 @click.option("--diff", is_flag=True, help="Also print a unified diff of each change.")
 @click.option("--keep-removed", is_flag=True,
               help="Write the removed spans of NAME.txt to NAME.removed.jsonl beside it.")
 @click.option("--fail-on-change", is_flag=True,
               help="Exit 1 when a file was changed (what a pre-commit hook wants).")
 def fix(paths: tuple[str, ...], config_file: str | None, disable: tuple[str, ...],
-        index: str | None, diff: bool, keep_removed: bool, fail_on_change: bool) -> None:
+        index: str | None, max_bytes: int, diff: bool, keep_removed: bool,
+        fail_on_change: bool) -> None:
     """Rewrite each file of PATHS cleaned, in place and atomically (idempotent).
 
     A .txt scrape becomes its clean text; a multi-article scrape becomes NAME.part1.txt,
     NAME.part2.txt, ... beside it and the original is removed; a .jsonl file becomes its
     cleaned records. Near-duplicates found with --index are reported, not deleted.
     """
-    _check_or_fix(paths, config_file, disable, index, diff, fix=True,
+    _check_or_fix(paths, config_file, disable, index, diff, max_bytes, fix=True,
                   keep_removed=keep_removed, fail_on_change=fail_on_change)
 
 

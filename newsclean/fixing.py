@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsclean.io import (
+    DEFAULT_MAX_BYTES,
     InputError,
     atomic_write,
     display_path,
@@ -127,7 +128,9 @@ def _encoding_findings(path: Path, utf8: str | None, documents: list[Document]) 
     return [Finding(str(path), None, "encoding", f"read as {encoding}; fix writes UTF-8")]
 
 
-def plan_file(path: Path, pipeline: Pipeline, on_error) -> FilePlan | None:
+def plan_file(
+    path: Path, pipeline: Pipeline, on_error, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> FilePlan | None:
     """Work out what fixing ``path`` means with the pipeline's per-document steps. Corpus
     steps are the caller's: they need every file of the run.
 
@@ -136,7 +139,7 @@ def plan_file(path: Path, pipeline: Pipeline, on_error) -> FilePlan | None:
     as it is.
     """
     errors: list[InputError] = []
-    documents = list(iter_documents([str(path)], on_error=errors.append))
+    documents = list(iter_documents([str(path)], max_bytes=max_bytes, on_error=errors.append))
     for error in errors:
         on_error(error)
     if errors:
@@ -156,7 +159,7 @@ def plan_file(path: Path, pipeline: Pipeline, on_error) -> FilePlan | None:
                 plan.findings += _findings(str(path), document, records, in_record=True)
             plan.findings += _encoding_findings(path, utf8, documents)
         return plan
-    utf8 = read_utf8(path)
+    utf8 = read_utf8(path, max_bytes)
     old_text = utf8 or ""
     [document] = documents  # a text file read without error is one document
     drafts = pipeline.draft(document)

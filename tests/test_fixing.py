@@ -165,6 +165,16 @@ def test_a_file_that_cannot_be_written_is_named_and_the_others_are_fixed(scrapes
     assert not [p for p in scrapes.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_check_and_fix_take_max_bytes(scrapes):
+    big = scrapes / "004_16fa48a68c6ad7f2.txt"
+    before = big.read_bytes()
+    for command in ("check", "fix"):
+        result = CliRunner().invoke(main, [command, str(big), "--max-bytes", "1000"])
+        assert result.exit_code == 3
+        assert f"error: {big}: too large: over the limit of 1,000 bytes" in result.stderr
+        assert big.read_bytes() == before
+
+
 def test_unreadable_input_is_named_and_exits_3(scrapes):
     (scrapes / "bad.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
     result = CliRunner().invoke(main, ["check", str(scrapes)])
