@@ -107,7 +107,7 @@ def appeal_cases():
                 yield pytest.param(language, form, position, id=f"{language}-{form}-{position}")
 
 
-@pytest.mark.parametrize(("language", "form", "position"), appeal_cases())
+@pytest.mark.parametrize(("language", "form", "position"), list(appeal_cases()))
 def test_appeal_removed(language, form, position):
     paragraphs = list(ARTICLE)
     paragraphs.insert(POSITIONS[position], appeal_text(APPEALS[language], form))
