@@ -8,7 +8,8 @@ Each input is decoded as UTF-8 (bytes that are not become U+FFFD) and cleaned wi
 per-document steps. The target fails on any exception escaping the pipeline, on a run that is
 not deterministic, on a removal whose text is not the input span it names, on cleaning a
 clean record's text changing it, and on a record's canonical text (what ``newsclean fix``
-writes) not cleaning back to itself. Its runs, and the million-input run of tests/test_fuzz.py, are in docs/reliability.md.
+writes) not cleaning back to itself. Its runs, and the million-input run of
+tests/test_fuzz.py, are recorded in docs/reliability.md.
 """
 
 from __future__ import annotations
