@@ -43,6 +43,13 @@ class Document:
 _REMOVAL_FIELDS = ("step", "reason", "start", "end", "text")
 
 
+def is_json_integer(value: Any) -> bool:
+    """Whether ``value`` read from JSON is an integer (Python counts ``True`` as one; JSON
+    does not).
+    """
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 @dataclass(frozen=True)
 class Removal:
     """A span of the input that a step removed, with the step's name and a human reason."""
@@ -65,8 +72,8 @@ class Removal:
         if not isinstance(data, dict):
             raise ValueError(f"a removal is an object, not {type(data).__name__}")
         step, reason, start, end, text = (data.get(k) for k in _REMOVAL_FIELDS)
-        spans = [v for v in (start, end) if isinstance(v, int) and not isinstance(v, bool)]
-        if not all(isinstance(v, str) for v in (step, reason, text)) or len(spans) < 2:
+        texts_ok = all(isinstance(v, str) for v in (step, reason, text))
+        if not texts_ok or not (is_json_integer(start) and is_json_integer(end)):
             raise ValueError(f"not a removal (fields {', '.join(_REMOVAL_FIELDS)}): {data!r:.80}")
         if not 0 <= start <= end:
             raise ValueError(f"removal span {start}-{end} is not a span")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from newsclean import Document, Pipeline, document_id
-from newsclean.config import resolve_step
+from newsclean.config import Config, resolve_step
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "fixtures" / "seeds"
@@ -25,6 +25,11 @@ BUDGET_STORY = (
     "Analysts said the vote would be the first real test of the coalition since it took office "
     "after a long and bitter election campaign.",
 )
+
+# The corpus steps see one document at a time in the per-document tests and change nothing,
+# but each builds a MinHashLSH (about 50 ms of parameter search per call), so those tests
+# clean with the other steps only.
+DOCUMENT_PIPELINE = Pipeline.from_config(Config(disable=("near_duplicates", "corpus_boilerplate")))
 
 
 def make_document(text: str, source: str = "<test>") -> Document:

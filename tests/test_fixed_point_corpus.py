@@ -9,13 +9,11 @@ changed when cleaned again; the hypothesis properties on generated text had not 
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, SEEDS
+from conftest import DOCUMENT_PIPELINE, ROOT, SEEDS
 
 import newsclean
-from newsclean import Config, Pipeline
 from newsclean.record import render_text
 
-PIPELINE = Pipeline.from_config(Config(disable=("near_duplicates", "corpus_boilerplate")))
 BENCH = ROOT.parent / "shared" / "bench"
 DEV_SETS = [BENCH / name / "input" for name in ("scrapes-dev", "extraction-dev")]
 
@@ -24,9 +22,9 @@ def unstable_records(paths):
     unstable = []
     for path in paths:
         text = path.read_text(encoding="utf-8")
-        for record in newsclean.clean(text, source=path.name, pipeline=PIPELINE):
+        for record in newsclean.clean(text, source=path.name, pipeline=DOCUMENT_PIPELINE):
             rendered = render_text(record)
-            again = newsclean.clean(rendered, source=path.name, pipeline=PIPELINE)
+            again = newsclean.clean(rendered, source=path.name, pipeline=DOCUMENT_PIPELINE)
             if [render_text(r) for r in again] != [rendered]:
                 unstable.append(record.id)
     return unstable

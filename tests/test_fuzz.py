@@ -15,22 +15,14 @@ import os
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_properties import check_accounting, scrapes
+from test_properties import check_accounting, clean, scrapes
 
-import newsclean
-from newsclean.config import Config
-from newsclean.pipeline import Pipeline
 from newsclean.record import render_text
 
-PIPELINE = Pipeline.from_config(Config(disable=("near_duplicates", "corpus_boilerplate")))
 BUDGET = int(os.environ.get("NEWSCLEAN_FUZZ_EXAMPLES", "20000"))
 
 ARBITRARY_TEXT = st.text(max_size=2000) | st.binary(max_size=2000).map(
     lambda b: b.decode("utf-8", errors="replace"))
-
-
-def clean(text: str) -> list[newsclean.Record]:
-    return newsclean.clean(text, source="fuzz", pipeline=PIPELINE)
 
 
 def check_cleaning(text: str) -> None:

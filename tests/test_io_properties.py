@@ -12,6 +12,7 @@ import gzip
 import json
 import os
 
+from conftest import DOCUMENT_PIPELINE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -94,24 +95,10 @@ def test_any_jsonl_lines_are_read_or_named_by_line(tmp_path, lines, truncate):
     assert len(documents) <= sum(1 for line in lines if line.strip())
 
 
-CLEAN_ONLY = None
-
-
-def pipeline():
-    global CLEAN_ONLY
-    if CLEAN_ONLY is None:
-        from newsclean.config import Config
-        from newsclean.pipeline import Pipeline
-
-        CLEAN_ONLY = Pipeline.from_config(Config(disable=("near_duplicates",
-                                                          "corpus_boilerplate")))
-    return CLEAN_ONLY
-
-
 def clean_file(path, out):
     lines = []
     for document in read_all(path)[0]:
-        lines += [r.to_json() + "\n" for r in pipeline().clean(document)]
+        lines += [r.to_json() + "\n" for r in DOCUMENT_PIPELINE.clean(document)]
     out.write_text("".join(lines), encoding="utf-8")
     return lines
 

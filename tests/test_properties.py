@@ -11,24 +11,20 @@ import textwrap
 
 import pytest
 import regex
-from conftest import make_document
+from conftest import DOCUMENT_PIPELINE, make_document
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import newsclean
-from newsclean import Config, Pipeline
+from newsclean import Pipeline
 from newsclean.record import render_text
 from newsclean.steps.unicode import UnicodeRepair
 
 PIPELINE = Pipeline.from_config()
-# The corpus steps see one document here and change nothing, but each builds a MinHashLSH
-# (about 50 ms of parameter search per call), so the per-document properties leave them out;
-# the determinism test below runs the full default pipeline.
-DOC_PIPELINE = Pipeline.from_config(Config(disable=("near_duplicates", "corpus_boilerplate")))
 
 
 def clean(text, source="<text>"):
-    return newsclean.clean(text, source=source, pipeline=DOC_PIPELINE)
+    return newsclean.clean(text, source=source, pipeline=DOCUMENT_PIPELINE)
 repair = UnicodeRepair().fix
 TOKEN = regex.compile(r"\w+")
 # what the whitespace step deletes outright (it can join the two halves of a word)

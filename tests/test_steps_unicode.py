@@ -3,10 +3,11 @@
 import unicodedata
 
 import pytest
-from conftest import run_steps
+from conftest import DOCUMENT_PIPELINE, run_steps
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import newsclean
 from newsclean.steps.paragraphs import Paragraphs
 from newsclean.steps.unicode import UnicodeRepair
 
@@ -129,15 +130,10 @@ def test_utf8_read_as_cp1252_is_repaired(sentence):
 def test_repair_then_whitespace_is_a_fixed_point_with_control_blanks():
     """Found by fuzzing: a form feed after a cp1252 lead byte became a space, which ftfy then
     read as a lost NBSP on the next pass."""
-    import newsclean
-    from newsclean.config import Config
-    from newsclean.pipeline import Pipeline
-
-    pipeline = Pipeline.from_config(Config(disable=("near_duplicates", "corpus_boilerplate")))
     raw = b"\xff" * 18 + b"jjjjjj\x1a\x1a5\x1a\xc5\xa0\x1a\x1a\x0c,\x04.\xff\xff0\n\n"
     text = raw.decode("utf-8", errors="replace")
-    (record,) = newsclean.clean(text, pipeline=pipeline)
-    (again,) = newsclean.clean(record.text, pipeline=pipeline)
+    (record,) = newsclean.clean(text, pipeline=DOCUMENT_PIPELINE)
+    (again,) = newsclean.clean(record.text, pipeline=DOCUMENT_PIPELINE)
     assert again.text == record.text
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any, ClassVar, TypeVar
 
-from newsclean.record import Block, Document, Record, Removal
+from newsclean.record import Block, Document, Record, Removal, is_json_integer
 
 _T = TypeVar("_T")
 
@@ -167,9 +167,8 @@ def _as_account(value: Any) -> list[Removal]:
 
 
 def _as_counts(value: Any) -> dict[str, int]:
-    if not isinstance(value, dict) or not all(
-        isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in value.values()
-    ):
+    counts = value.values() if isinstance(value, dict) else [None]
+    if not all(is_json_integer(n) and n >= 0 for n in counts):
         raise ValueError(value)
     return value
 
