@@ -3,9 +3,11 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import pickle
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -253,6 +255,39 @@ def test_nesting_up_to_the_limit_is_read():
     assert readers._parse_json('{"text": "t", "m": ' + nested + "}")["text"] == "t"
 
 
+def nested_list(levels):
+    value = []
+    for _ in range(levels - 1):
+        value = [value]
+    return value
+
+
+def test_a_record_is_read_only_if_it_reads_back_once_written(in_tmp):
+    """A record's own fields are written one level deeper, under "metadata": a record nested
+    exactly 64 levels through such a field used to be read and written at 65, and then
+    refused when read back (issue 10)."""
+    from newsclean.io.readers import MAX_NESTING
+    from newsclean.record import Record
+
+    at_limit = {"id": "top", "text": "t", "deep": nested_list(MAX_NESTING - 1)}
+    under = {"id": "under", "text": "t", "deep": nested_list(MAX_NESTING - 2)}
+    nested_meta = {"id": "meta", "text": "t", "metadata": {"deep": nested_list(MAX_NESTING - 2)}}
+    (in_tmp / "in.jsonl").write_text(
+        "".join(json.dumps(r) + "\n" for r in (at_limit, under, nested_meta)), encoding="utf-8")
+    documents, errors = read_all(["in.jsonl"])
+    assert errors == ["in.jsonl:1: nested more than 64 levels deep once its fields are written "
+                      "under 'metadata'"]
+    assert [d.id for d in documents] == ["under", "meta"]
+    written = in_tmp / "out.jsonl"
+    written.write_text("".join(
+        Record(id=d.id, text=d.text, source=d.source, metadata=d.metadata).to_json() + "\n"
+        for d in documents), encoding="utf-8")
+    again, errors = read_all(["out.jsonl"])
+    assert errors == []
+    assert [(d.id, d.metadata["deep"]) for d in again] == [
+        ("under", under["deep"]), ("meta", nested_meta["metadata"]["deep"])]
+
+
 def jsonl_line(i):
     return json.dumps({"id": f"r{i}", "text": f"Record {i}."}) + "\n"
 
@@ -381,7 +416,7 @@ def test_sources_can_be_absolute(in_tmp):
 
 def test_missing_and_unreadable_inputs_are_reported(in_tmp, monkeypatch):
     make_corpus(in_tmp)
-    (in_tmp / "corpus" / "dangling.txt").symlink_to(in_tmp / "nowhere")
+    (in_tmp / "corpus" / "dangling.txt").symlink_to(in_tmp / "corpus" / "nowhere")
     (in_tmp / "gone.txt").symlink_to(in_tmp / "nowhere")
     real_open = open
 
@@ -420,14 +455,10 @@ def test_symlink_loops_are_reported_and_not_followed(in_tmp):
     make_corpus(in_tmp)
     (in_tmp / "corpus" / "sub" / "up").symlink_to(in_tmp / "corpus")
     (in_tmp / "corpus" / "self").symlink_to("self")
-    (in_tmp / "elsewhere").mkdir()
-    (in_tmp / "elsewhere" / "e.txt").write_text("E")
-    (in_tmp / "corpus" / "linked").symlink_to(in_tmp / "elsewhere")
     documents, errors = read_all(["corpus"])
     assert [d.source for d in documents] == [
         "corpus/a.jsonl:1",
         "corpus/b.txt",
-        "corpus/linked/e.txt",
         "corpus/sub/c.txt.gz",
         "corpus/z.txt",
     ]
@@ -435,6 +466,148 @@ def test_symlink_loops_are_reported_and_not_followed(in_tmp):
         "corpus/self: symlink loop (the link points to itself)",
         f"corpus/sub/up: symlink loop (leads back to {in_tmp / 'corpus'}); skipped",
     ]
+
+
+def make_links(root):
+    """A corpus with links of every kind: to a file and a folder inside it, and out of it (to
+    a file, to a folder, and ``up -> ..``); ``root/elsewhere`` is outside the corpus."""
+    make_corpus(root)
+    (root / "elsewhere").mkdir()
+    (root / "elsewhere" / "e.txt").write_text("E")
+    corpus = root / "corpus"
+    (corpus / "in.txt").symlink_to("b.txt")
+    (corpus / "in_folder").symlink_to("sub")
+    (corpus / "out.txt").symlink_to(root / "elsewhere" / "e.txt")
+    (corpus / "out_folder").symlink_to(root / "elsewhere")
+    (corpus / "sub" / "up").symlink_to("..")
+    (corpus / "up").symlink_to("..")
+
+
+def test_a_walk_never_leaves_the_folder_it_was_given(in_tmp):
+    """Links inside the folder are read (run is read-only); a link out of it is named and not
+    followed: a `up -> ..` link used to make the walk read the parent folder (issue 10 item 1)."""
+    make_links(in_tmp)
+    documents, errors = read_all(["corpus"])
+    assert [d.source for d in documents] == [
+        "corpus/a.jsonl:1",
+        "corpus/b.txt",
+        "corpus/in.txt",
+        "corpus/in_folder/c.txt.gz",
+        "corpus/sub/c.txt.gz",
+        "corpus/z.txt",
+    ]
+    assert "E" not in [d.text for d in documents]
+    corpus, elsewhere = in_tmp / "corpus", in_tmp / "elsewhere"
+    assert errors == [
+        f"corpus/in_folder/up: symlink loop (leads back to {corpus}); skipped",
+        f"corpus/out.txt: symbolic link to {elsewhere / 'e.txt'}, outside {corpus}; "
+        "not followed",
+        f"corpus/out_folder: symbolic link to {elsewhere}, outside {corpus}; not followed",
+        f"corpus/sub/up: symlink loop (leads back to {corpus}); skipped",
+        f"corpus/up: symbolic link to {in_tmp}, outside {corpus}; not followed",
+    ]
+
+
+def test_without_following_links_every_link_is_named_and_skipped(in_tmp):
+    """What check and fix walk: nothing is ever reached through a link, named or found; a
+    folder named as an input may itself be a link."""
+    from newsclean.io import iter_input_files
+    from newsclean.io.readers import NOT_FOLLOWED
+
+    make_links(in_tmp)
+    (in_tmp / "corpus_link").symlink_to("corpus")
+    errors = []
+    found = list(iter_input_files(["corpus", "corpus/in.txt", "corpus_link"],
+                                  on_error=errors.append, follow_links=False))
+    inside = ["a.jsonl", "b.txt", "sub/c.txt.gz", "z.txt"]
+    assert [p.as_posix() for p in found] == [f"corpus/{name}" for name in inside] + [
+        f"corpus_link/{name}" for name in inside]
+    links = ["in.txt", "in_folder", "out.txt", "out_folder", "sub/up", "up"]
+    assert [str(e) for e in errors] == [
+        *(f"corpus/{name}: {NOT_FOLLOWED}" for name in links),
+        f"corpus/in.txt: {NOT_FOLLOWED}",
+        *(f"corpus_link/{name}: {NOT_FOLLOWED}" for name in links),
+    ]
+
+
+def run_or_fail_if_blocked(work):
+    """Run ``work`` in a daemon thread; a read that blocks on a named pipe fails the test
+    instead of hanging the session (the bound matters only when the code is wrong)."""
+    import threading
+
+    outcome = []
+    thread = threading.Thread(target=lambda: outcome.append(work()), daemon=True)
+    thread.start()
+    thread.join(timeout=60)
+    assert not thread.is_alive(), "blocked reading a named pipe"
+    return outcome[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_named_explicitly_is_refused_without_blocking(in_tmp):
+    """Opening a named pipe blocks until a writer comes: it used to hang the run (issue 12)."""
+    os.mkfifo(in_tmp / "pipe.txt")
+    os.mkfifo(in_tmp / "pipe.jsonl")
+    (in_tmp / "real.txt").write_text("Real.")
+    documents, errors = run_or_fail_if_blocked(
+        lambda: read_all(["pipe.txt", "real.txt", "pipe.jsonl"]))
+    assert [d.text for d in documents] == ["Real."]
+    assert errors == ["pipe.txt: not a regular file (a named pipe); refused",
+                      "pipe.jsonl: not a regular file (a named pipe); refused"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize("name", ["swapped.txt", "swapped.jsonl.gz"])
+def test_a_file_swapped_for_a_named_pipe_after_the_check_is_refused_when_opened(in_tmp, name):
+    os.mkfifo(in_tmp / name)
+    errors = []
+    # What reading a file does once it has passed the check of named inputs.
+    documents = run_or_fail_if_blocked(lambda: list(readers._read_file(
+        Path(name), name, readers.DEFAULT_MAX_BYTES, errors.append)))
+    assert documents == []
+    assert [str(e) for e in errors] == [f"{name}: not a regular file (a named pipe); refused"]
+    assert readers.read_utf8(Path(name)) is None
+
+
+def test_a_device_named_explicitly_is_refused():
+    documents, errors = read_all([os.devnull])
+    assert documents == []
+    assert errors == [f"{os.devnull}: not a regular file (a character device); refused"]
+
+
+@pytest.mark.parametrize(("name", "shown"), [
+    ("a\x1b]0;owned\x07.txt", "a\\x1b]0;owned\\x07.txt"),
+    ("two\nlines.txt", "two\\nlines.txt"),
+    ("tab\tcr\r.txt", "tab\\tcr\\r.txt"),
+    ("del\x7f c1\x9b.txt", "del\\x7f c1\\x9b.txt"),
+    ("right\u202eto-left\u2066.txt", "right\\u202eto-left\\u2066.txt"),
+    ("line\u2028sep.txt", "line\\u2028sep.txt"),
+    ("plain café.txt", "plain café.txt"),
+    ("C:\\data\\a.txt", "C:\\data\\a.txt"),
+])
+def test_display_path_escapes_what_a_terminal_would_act_on(name, shown):
+    """Terminal escapes, newlines and bidi controls in a file name used to be printed raw
+    (issue 10 item 11): they could retitle or clear a terminal and break FILE:LINE lines."""
+    from newsclean.io import display_path
+
+    assert display_path(name) == shown
+    assert display_path(shown) == shown  # escaping twice changes nothing
+    assert shown.isprintable()
+
+
+def test_display_path_shows_bytes_that_are_not_utf8_and_controls_alike():
+    from newsclean.io import display_path
+
+    assert display_path(os.fsdecode(b"caf\xe9\x1b.txt")) == "caf\\xe9\\x1b.txt"
+
+
+def test_input_errors_name_a_hostile_file_on_one_line(in_tmp):
+    name = "evil\x1b[2J\nsecond line.txt"
+    (in_tmp / name).write_bytes(PNG)
+    _, errors = read_all([name])
+    assert len(errors) == 1
+    assert errors[0].startswith("evil\\x1b[2J\\nsecond line.txt: binary file")
+    assert "\n" not in errors[0] and "\x1b" not in errors[0]
 
 
 def feed_stdin(monkeypatch, data):

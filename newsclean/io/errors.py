@@ -3,22 +3,42 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 
 def display_path(path: str | os.PathLike[str]) -> str:
-    r"""``path`` as text that can be printed and written to JSON.
+    r"""``path`` as text that can be printed and written to JSON, on one line.
 
     A file name that is not UTF-8 reaches Python with its bad bytes as lone surrogates, which
     neither a terminal nor a UTF-8 JSON line can hold: those bytes are shown as ``\xNN``, as
-    ``ls -b`` shows them. Any other name is returned as it is.
+    ``ls -b`` shows them. A name may also hold characters a terminal acts on: C0 and C1
+    controls and DEL (an escape sequence can retitle or clear the terminal; a newline breaks
+    the one-line ``FILE:LINE`` form), line and paragraph separators, and the bidirectional
+    controls that make text display in another order than it reads. Each is shown as an
+    escape: ``\n``, ``\r``, ``\t``, ``\x1b``, ``\u202e``. Any other name is returned as it is
+    (a backslash included, so Windows paths read as they are).
     """
     text = os.fspath(path)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return os.fsencode(text).decode("utf-8", errors="backslashreplace")
-    return text
+        text = os.fsencode(text).decode("utf-8", errors="backslashreplace")
+    return _UNSAFE.sub(_escape, text)
+
+
+# C0 controls, DEL and C1 controls; the Arabic letter mark, LRM/RLM, the line and paragraph
+# separators, the bidi embeddings/overrides and isolates.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class InputError(Exception):

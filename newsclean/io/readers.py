@@ -15,6 +15,7 @@ import itertools
 import json
 import os
 import re
+import stat
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -54,8 +55,10 @@ def iter_documents(
 
     Each input is a file, a folder (searched recursively, in name order, for ``.txt`` and
     ``.jsonl`` files, optionally ``.gz``- or ``.zst``-compressed; hidden entries skipped;
-    symlinked folders followed unless they loop back) or ``-`` for stdin (JSONL, streamed,
-    when its first non-blank line is a JSON object with a ``text`` field; plain text otherwise).
+    symbolic links followed only while they stay inside the folder and do not loop back) or
+    ``-`` for stdin (JSONL, streamed, when its first non-blank line is a JSON object with a
+    ``text`` field; plain text otherwise). A named input that is not a regular file (a named
+    pipe, a device) is refused: reading it could block forever.
 
     ``source`` is the path as given, joined with the path inside a folder input, with forward
     slashes (``fixtures/seeds/000_x.txt``), or the absolute path if ``root_relative`` is false;
@@ -72,18 +75,58 @@ def iter_documents(
             yield from _read_file(found, _source_for(found, root_relative), max_bytes, on_error)
 
 
-def iter_input_files(inputs: Sequence[str | Path], *, on_error: ErrorHandler) -> Iterator[Path]:
+def iter_input_files(
+    inputs: Sequence[str | Path], *, on_error: ErrorHandler, follow_links: bool = True
+) -> Iterator[Path]:
     """The files ``inputs`` name: files as given, folders searched as :func:`iter_documents`
-    does (name order, symlink loops skipped); a missing path goes to ``on_error``.
+    does (name order; a walk never leaves the folder it was given); a missing path, or a
+    named one that is not a regular file, goes to ``on_error``.
+
+    ``follow_links=False`` is for rewriting files in place: a symbolic link, named or found in
+    a folder, is reported to ``on_error`` and not yielded, so nothing is ever written through
+    a link. (A folder named as an input may itself be a link: the user chose it.)
     """
     for given in inputs:
         path = Path(given)
         if path.is_dir():
-            yield from _walk_folder(path, on_error)
-        elif path.exists() or path.is_symlink():
+            yield from _walk_folder(path, on_error, follow_links)
+            continue
+        problem = _named_file_problem(path, follow_links)
+        if problem is None:
             yield path
         else:
-            on_error(InputError(path, "no such file or folder"))
+            on_error(InputError(path, problem))
+
+
+# Why a link is not followed when files are rewritten in place (check reports what fix would).
+NOT_FOLLOWED = "symbolic link; not followed (fix never writes through a link)"
+
+
+def _named_file_problem(path: Path, follow_links: bool) -> str | None:
+    """Why a path named as an input (not a folder) is not read, or ``None`` to read it."""
+    try:
+        link = stat.S_ISLNK(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return "no such file or folder"
+    except OSError:
+        return None  # reading it names the problem
+    if link and not follow_links:
+        return NOT_FOLLOWED
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None  # a dangling link: reading it names the problem
+    if not stat.S_ISREG(mode):
+        # A named pipe would block the read forever, a device could never end.
+        return f"not a regular file ({_file_kind(mode)}); refused"
+    return None
+
+
+def _file_kind(mode: int) -> str:
+    kinds = [(stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISDIR, "a folder")]
+    return next((name for test, name in kinds if test(mode)), "not a file")
 
 
 def _source_for(path: Path, root_relative: bool) -> str:
@@ -126,19 +169,20 @@ def _strip_compression(name: str) -> str:
     return name
 
 
-def _walk_folder(top: Path, on_error: ErrorHandler) -> Iterator[Path]:
+def _walk_folder(top: Path, on_error: ErrorHandler, follow_links: bool = True) -> Iterator[Path]:
     """Yield input files under ``top`` depth-first in name order, reporting problems in turn.
 
     Iterative so depth is not limited by the recursion limit, and lazy so a folder that
-    vanishes before its turn is reported rather than crashing the run. A symlinked folder is
-    followed unless it leads back to a folder on the current path (a loop).
+    vanishes before its turn is reported rather than crashing the run. The walk never leaves
+    ``top``: a symbolic link (to a file or a folder) is followed only when its target is
+    inside ``top`` and, for a folder, does not lead back to a folder on the current path (a
+    loop); with ``follow_links=False`` no link is followed. Each link not followed is reported.
     """
+    root = os.path.realpath(top)
     # Each entry is (path, what to do in its turn): a frozenset (the real paths of the folders
     # above it and itself) for a folder to list, None for a file to yield, a str for a problem
     # to report; queuing problems keeps every report in name order.
-    pending: list[tuple[Path, frozenset[str] | str | None]] = [
-        (top, frozenset({os.path.realpath(top)}))
-    ]
+    pending: list[tuple[Path, frozenset[str] | str | None]] = [(top, frozenset({root}))]
     while pending:
         path, task = pending.pop()
         if task is None:
@@ -146,11 +190,11 @@ def _walk_folder(top: Path, on_error: ErrorHandler) -> Iterator[Path]:
         elif isinstance(task, str):
             on_error(InputError(path, task))
         else:
-            pending.extend(reversed(_folder_children(path, task)))
+            pending.extend(reversed(_folder_children(path, task, root, follow_links)))
 
 
 def _folder_children(
-    folder: Path, ancestors: frozenset[str]
+    folder: Path, ancestors: frozenset[str], root: str, follow_links: bool = True
 ) -> list[tuple[Path, frozenset[str] | str | None]]:
     try:
         with os.scandir(folder) as listing:
@@ -163,6 +207,7 @@ def _folder_children(
             continue
         child = Path(entry.path)
         try:
+            is_link = entry.is_symlink()
             is_dir, is_file = entry.is_dir(), entry.is_file()
         except OSError as exc:
             if exc.errno == errno.ELOOP:
@@ -170,17 +215,32 @@ def _folder_children(
             else:
                 children.append((child, f"cannot inspect ({exc.strerror or exc})"))
             continue
-        if is_dir:
-            real = os.path.realpath(child)
+        if not is_dir and not _is_input_name(entry.name):
+            continue
+        real = os.path.realpath(child)
+        if is_link and not follow_links:
+            children.append((child, NOT_FOLLOWED))
+        elif is_link and not _within(real, root):
+            # A link out of the folder given would make a walk read, and fix rewrite, files
+            # the user never named (a link to /etc, an "up -> .." link).
+            where = f"{display_path(real)}, outside {display_path(root)}"
+            children.append((child, f"symbolic link to {where}; not followed"))
+        elif is_dir:
             if real in ancestors:
-                children.append((child, f"symlink loop (leads back to {real}); skipped"))
+                children.append(
+                    (child, f"symlink loop (leads back to {display_path(real)}); skipped"))
             else:
                 children.append((child, ancestors | {real}))
-        elif _is_input_name(entry.name):
+        else:
             # Not opened when not a regular file: a named pipe would block the run.
             problem = None if is_file else "not a regular file (dangling symlink or device)"
             children.append((child, problem))
     return children
+
+
+def _within(path: str, root: str) -> bool:
+    """Whether the real path ``path`` is ``root`` or inside it."""
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _read_file(
@@ -233,7 +293,12 @@ def _file_chunks(path: Path) -> Iterator[bytes]:
     if zstandard is not None:
         corrupt += (zstandard.ZstdError,)
     try:
-        with open(path, "rb") as raw:
+        with open(path, "rb", opener=_open_nonblocking) as raw:
+            mode = os.fstat(raw.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                # Checked on the open file: one swapped for a named pipe after the walk (or
+                # after the check of a named input) is refused here rather than read forever.
+                raise InputError(path, f"not a regular file ({_file_kind(mode)}); refused")
             stream: IO[bytes] = raw
             if kind == "gzip":
                 stream = gzip.GzipFile(fileobj=raw)
@@ -247,6 +312,21 @@ def _file_chunks(path: Path) -> Iterator[bytes]:
         raise InputError(path, f"not valid {kind} data ({exc})") from None
     except OSError as exc:
         raise InputError(path, f"cannot read ({exc.strerror or exc})") from None
+
+
+def _open_nonblocking(path: str, flags: int) -> int:
+    """Open for :func:`open` without blocking: opening a named pipe blocks until a writer
+    comes, before any check could refuse it. Regular files are then read as usual.
+    """
+    nonblocking = getattr(os, "O_NONBLOCK", 0)  # POSIX only
+    fd = os.open(path, flags | nonblocking)
+    try:
+        if nonblocking and stat.S_ISREG(os.fstat(fd).st_mode):
+            os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def _stream_chunks(stream: IO[bytes], name: str) -> Iterator[bytes]:
@@ -541,6 +621,12 @@ def _record_document(
         # field says nothing, and must not wipe a value the metadata kept under that name.
         if key not in metadata or not _is_empty(value):
             metadata[key] = value
+    # A record's own fields are written back one level deeper, under "metadata": the limit
+    # holds for the record as it will be written, so everything read can be read again.
+    if _deeper_than(metadata, MAX_NESTING - 1):
+        message = (f"nested more than {MAX_NESTING} levels deep once its fields are written "
+                   "under 'metadata'")
+        raise InputError(path, message, number)
     file = None if path == STDIN else source
     return Document(doc_id, doc_source, text, metadata, file)
 
