@@ -1,7 +1,8 @@
 """Write outputs so a reader never sees half of one.
 
-Files are written to a temporary file beside the target, flushed to disk and renamed over it:
-an error or Ctrl-C at any point leaves the old file (or none) and no temporary file. ``-``
+Files are written to a temporary file beside the target (an anonymous one where the system
+allows), flushed to disk and renamed over it: an error, Ctrl-C, SIGTERM or SIGKILL at any point
+leaves the old file (or none) and no temporary file. ``-``
 writes to stdout, where atomicity is impossible. A name ending in ``.gz`` or ``.zst`` is
 written compressed, as the readers read it (gzip with no time stamp, so the same text gives
 the same bytes; zstd needs the ``zstandard`` package).
@@ -9,12 +10,16 @@ the same bytes; zstd needs the ``zstandard`` package).
 
 from __future__ import annotations
 
+import ctypes
 import gzip
 import io
 import os
+import re
 import secrets
+import socket
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, TextIO
@@ -51,15 +56,34 @@ def _reason(exc: OSError) -> str:
 class AtomicWriter:
     """Context manager giving a text stream whose content replaces ``path`` only on success.
 
-    The temporary file is ``.NAME.XXXXXXXX.tmp`` in the target's folder (a rename is atomic
-    only within one file system). A symlinked target is written through, so the link stays.
-    An existing target's permission bits are kept; a new file gets the usual umask-based mode.
-    Text is written as UTF-8 with line ends untouched. Any failure to create, write or rename
-    it is an :class:`OutputError` naming ``path``.
+    Where the system has them (Linux), the text goes to an anonymous file (``O_TMPFILE``) in
+    the target's folder, given a name only when it is complete: a process killed at any point
+    of the write (even by SIGKILL, which no handler sees) leaves nothing behind. Elsewhere the
+    temporary file is ``.NAME.HOST-PID.XXXXXXXX.tmp`` in the target's folder (a rename is
+    atomic only within one file system); with ``sweep=True`` such files left by a killed
+    process of this machine are removed when the next write of ``path`` starts.
+
+    A symlinked target is written through, so the link stays; with ``follow_symlinks=False``
+    the name itself is replaced instead, never the file a link points to (in-place fixes).
+    ``before_replace``, if given, is called just before the rename: the caller's last check
+    (that the file is still the one it read); what it raises aborts the write, with nothing
+    left of it. An existing target's permission bits are kept; a new file gets the usual
+    umask-based mode. Text is written as UTF-8 with line ends untouched. Any failure to
+    create, write or rename it is an :class:`OutputError` naming ``path``.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        sweep: bool = False,
+        follow_symlinks: bool = True,
+        before_replace: Callable[[], None] | None = None,
+    ) -> None:
         self.path = str(path)
+        self.sweep = sweep
+        self.follow_symlinks = follow_symlinks
+        self.before_replace = before_replace
         self._stream: TextIO | None = None
         self._raw: BinaryIO | None = None
         self._compressor: BinaryIO | None = None
@@ -72,19 +96,14 @@ class AtomicWriter:
                 sys.stdout.buffer, encoding="utf-8", newline="", line_buffering=True
             )
             return self._stream
-        target = os.path.realpath(self.path)
+        target = self._target()
         folder, name = os.path.split(target)
-        while True:
-            temp_path = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
-            try:
-                # O_EXCL: never clobber a file of the same name; mode 0o666 lets umask apply.
-                fd = os.open(temp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-                break
-            except FileExistsError:
-                continue
-            except OSError as exc:
-                raise OutputError(self.path, _reason(exc)) from None
-        self._temp_path = temp_path
+        if self.sweep:
+            _sweep_stale_temps(folder, name)
+        try:
+            fd, self._temp_path = _open_temp(folder, name)
+        except OSError as exc:
+            raise OutputError(self.path, _reason(exc)) from None
         try:
             if os.path.exists(target):
                 os.chmod(fd, stat.S_IMODE(os.stat(target).st_mode))
@@ -125,6 +144,14 @@ class AtomicWriter:
             if isinstance(exc, OSError) and not isinstance(exc, OutputError):
                 raise OutputError(self.path, _reason(exc)) from None
 
+    def _target(self) -> str:
+        # Without following links the folder is resolved but not the name: the rename then
+        # replaces a link planted there, never the file it points to.
+        if self.follow_symlinks:
+            return os.path.realpath(self.path)
+        folder, name = os.path.split(os.path.abspath(self.path))
+        return os.path.join(os.path.realpath(folder), name)
+
     def _release_stdout(self) -> None:
         assert self._stream is not None
         self._stream.flush()
@@ -132,7 +159,6 @@ class AtomicWriter:
 
     def _commit(self) -> None:
         assert self._stream is not None and self._raw is not None
-        assert self._temp_path is not None
         self._stream.flush()
         self._stream.detach()
         self._stream = None
@@ -141,12 +167,20 @@ class AtomicWriter:
             self._compressor = None
         self._raw.flush()
         os.fsync(self._raw.fileno())
+        target = self._target()
+        folder, name = os.path.split(target)
+        if self._temp_path is None:
+            # An anonymous file gets a name only now; a link cannot replace an existing file,
+            # so it is linked under a temporary name and renamed over the target.
+            self._temp_path = _temp_name(folder, name)
+            _link_anonymous(self._raw.fileno(), self._temp_path)
         self._raw.close()
         self._raw = None
-        target = os.path.realpath(self.path)
+        if self.before_replace is not None:
+            self.before_replace()
         os.replace(self._temp_path, target)
         self._temp_path = None
-        _fsync_folder(os.path.dirname(target))
+        _fsync_folder(folder)
 
     def _discard(self) -> None:
         for stream in (self._stream, self._compressor, self._raw):
@@ -162,6 +196,85 @@ class AtomicWriter:
             except FileNotFoundError:
                 pass
             self._temp_path = None
+
+
+def _load_linkat() -> Callable[..., int] | None:
+    # os.link cannot name an anonymous file: it links the /proc/self/fd entry itself, not the
+    # file it stands for, which needs linkat's AT_SYMLINK_FOLLOW.
+    if not hasattr(os, "O_TMPFILE") or not os.path.isdir("/proc/self/fd"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.linkat
+    except (OSError, AttributeError):
+        return None
+
+
+_LINKAT = _load_linkat()
+_O_TMPFILE = getattr(os, "O_TMPFILE", 0) if _LINKAT is not None else 0
+_AT_FDCWD = -100
+_AT_SYMLINK_FOLLOW = 0x400
+
+
+def _link_anonymous(fd: int, path: str) -> None:
+    """Give the anonymous file open as ``fd`` the name ``path``."""
+    assert _LINKAT is not None
+    source = os.fsencode(f"/proc/self/fd/{fd}")
+    if _LINKAT(_AT_FDCWD, source, _AT_FDCWD, os.fsencode(path), _AT_SYMLINK_FOLLOW) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code), path)
+_HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:32] or "host"
+
+
+def _temp_name(folder: str, name: str) -> str:
+    return os.path.join(folder, f".{name}.{_HOST}-{os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
+def _open_temp(folder: str, name: str) -> tuple[int, str | None]:
+    """A file descriptor to write to and the temporary file's name (``None`` for an
+    anonymous file).
+    """
+    if _O_TMPFILE:
+        try:
+            return os.open(folder, _O_TMPFILE | os.O_WRONLY, 0o666), None
+        except OSError:
+            pass  # a file system without anonymous files, or a real problem the next says
+    while True:
+        temp_path = _temp_name(folder, name)
+        try:
+            # O_EXCL: never clobber a file of the same name; mode 0o666 lets umask apply.
+            return os.open(temp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), temp_path
+        except FileExistsError:
+            continue
+
+
+def _sweep_stale_temps(folder: str, name: str) -> None:
+    """Remove temporary files of ``name`` left by processes of this machine that are gone
+    (killed before they could clean up).
+    """
+    stale = re.compile(rf"\.{re.escape(name)}\.{re.escape(_HOST)}-(\d+)\.[0-9a-f]{{8}}\.tmp")
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return  # opening the output will say what is wrong with the folder
+    for entry in entries:
+        found = stale.fullmatch(entry)
+        if found is None or _process_alive(int(found.group(1))):
+            continue
+        try:
+            os.unlink(os.path.join(folder, entry))
+        except OSError:
+            pass  # another run swept it first, or it is not ours to remove
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # no permission: it exists
+        return True
+    return True
 
 
 def _compressor(path: str, raw: BinaryIO) -> BinaryIO | None:
@@ -190,9 +303,14 @@ def _fsync_folder(folder: str) -> None:
         os.close(fd)
 
 
-def atomic_write(path: str | Path) -> AtomicWriter:
-    """Open ``path`` for an atomic text write; the same as ``AtomicWriter(path)``."""
-    return AtomicWriter(path)
+def atomic_write(
+    path: str | Path,
+    *,
+    follow_symlinks: bool = True,
+    before_replace: Callable[[], None] | None = None,
+) -> AtomicWriter:
+    """Open ``path`` for an atomic text write; the same as ``AtomicWriter(path, ...)``."""
+    return AtomicWriter(path, follow_symlinks=follow_symlinks, before_replace=before_replace)
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
@@ -208,7 +326,7 @@ class JsonlWriter:
     """
 
     def __init__(self, path: str | Path) -> None:
-        self._atomic = AtomicWriter(path)
+        self._atomic = AtomicWriter(path, sweep=True)
         self._stream: TextIO | None = None
         self.written = 0
 
