@@ -13,13 +13,65 @@ lists) with :meth:`Pipeline.from_config`, or pass step instances to :class:`Pipe
 
 from __future__ import annotations
 
-from newsclean.config import Config, ConfigError, find_config, read_config
-from newsclean.patterns import PhraseBook, load_phrasebook
-from newsclean.pipeline import Pipeline, RunStats
-from newsclean.record import Block, Document, Record, Removal, document_id
-from newsclean.steps import DEFAULT_STEPS, STEPS, BlockFilter, CorpusStep, Draft, Step, TextFix
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from newsclean.config import Config, ConfigError, find_config, read_config
+    from newsclean.patterns import PhraseBook, load_phrasebook
+    from newsclean.pipeline import Pipeline, RunStats
+    from newsclean.record import Block, Document, Record, Removal, document_id
+    from newsclean.steps import (
+        DEFAULT_STEPS,
+        STEPS,
+        BlockFilter,
+        CorpusStep,
+        Draft,
+        Step,
+        TextFix,
+    )
 
 __version__ = "0.1.0"
+
+# The public names and the module each lives in. They are imported on first use, so that
+# ``import newsclean`` (and so the command line, whose first job is to take over Ctrl-C and
+# SIGTERM) starts without loading the steps, their phrase lists and numpy.
+_LAZY = {
+    "Config": "newsclean.config",
+    "ConfigError": "newsclean.config",
+    "find_config": "newsclean.config",
+    "read_config": "newsclean.config",
+    "PhraseBook": "newsclean.patterns",
+    "load_phrasebook": "newsclean.patterns",
+    "Pipeline": "newsclean.pipeline",
+    "RunStats": "newsclean.pipeline",
+    "Block": "newsclean.record",
+    "Document": "newsclean.record",
+    "Record": "newsclean.record",
+    "Removal": "newsclean.record",
+    "document_id": "newsclean.record",
+    "DEFAULT_STEPS": "newsclean.steps",
+    "STEPS": "newsclean.steps",
+    "BlockFilter": "newsclean.steps",
+    "CorpusStep": "newsclean.steps",
+    "Draft": "newsclean.steps",
+    "Step": "newsclean.steps",
+    "TextFix": "newsclean.steps",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'newsclean' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 _DEFAULT_PIPELINE: Pipeline | None = None
 
@@ -36,6 +88,10 @@ def clean(
     Uses the default pipeline unless ``pipeline`` is given. The record ids derive from
     ``source`` and ``text``, so the same input always gives the same ids.
     """
+    from newsclean.config import Config
+    from newsclean.pipeline import Pipeline
+    from newsclean.record import Document, document_id
+
     global _DEFAULT_PIPELINE
     if pipeline is None:
         if _DEFAULT_PIPELINE is None:

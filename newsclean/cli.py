@@ -14,12 +14,21 @@ from pathlib import Path
 
 import click
 
+from newsclean import interrupts
 from newsclean.config import Config, ConfigError, find_config, read_config, resolve_step
-from newsclean.fixing import Finding, apply_plan, plan_file
+from newsclean.fixing import (
+    SIDECAR_SUFFIX,
+    FileRefused,
+    FileSkipped,
+    Finding,
+    apply_plan,
+    plan_file,
+)
 from newsclean.io import (
     DEFAULT_MAX_BYTES,
     JsonlWriter,
     OutputError,
+    display_path,
     iter_documents,
     iter_input_files,
 )
@@ -30,6 +39,7 @@ EXIT_OK = 0
 EXIT_INPUT_ERRORS = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 EXIT_CODES_HELP = (
     "\b\nExit codes:\n"
@@ -37,7 +47,8 @@ EXIT_CODES_HELP = (
     "  1    some inputs could not be read or cleaned (each named on stderr); the rest were\n"
     "  2    bad usage or configuration, an index that cannot be used, or an output that\n"
     "       cannot be written (nothing written)\n"
-    "  130  interrupted (Ctrl-C); no partial output file is left behind"
+    "  130  interrupted (Ctrl-C), 143 stopped (SIGTERM): no output file, the index\n"
+    "       untouched, no worker process left behind"
 )
 
 
@@ -85,20 +96,25 @@ class _Progress:
 _EMPTY_SHOWN = 10
 
 
-def _summary(stats: RunStats) -> str:
+def _summary(stats: RunStats, dropped_duplicates: bool = False) -> str:
+    duplicates = "duplicates dropped" if dropped_duplicates else "duplicates marked"
     lines = [
         f"documents in: {stats.documents}  records out: {stats.records}  "
-        f"duplicates marked: {stats.duplicates}  empty: {stats.empty}  failed: {stats.failed}",
+        f"{duplicates}: {stats.duplicates}  empty: {stats.empty}  failed: {stats.failed}",
     ]
     if stats.removed_by_step:
         parts = ", ".join(f"{name} {n}" for name, n in sorted(stats.removed_by_step.items()))
         lines.append(f"removed paragraphs by step: {parts}")
     if stats.empty:
-        shown = stats.empty_sources[:_EMPTY_SHOWN]
+        shown = [display_path(source) for source in stats.empty_sources[:_EMPTY_SHOWN]]
         more = stats.empty - len(shown)
         names = ", ".join(shown) + (f" and {more:,} more" if more else "")
-        lines.append(f"{stats.empty} document(s) gave no record, nothing being left after "
-                     f"cleaning (empty, whitespace or boilerplate only): {names}")
+        reasons = "; ".join(
+            f"{n} {reason}" for reason, n in sorted(
+                stats.empty_reasons.items(), key=lambda item: (-item[1], item[0]))
+        )
+        lines.append(f"{stats.empty} document(s) gave no record ({reasons}): {names}")
+    lines.extend(f"warning: {warning}" for warning in stats.warnings)
     return "\n".join(lines)
 
 
@@ -106,6 +122,31 @@ def _summary(stats: RunStats) -> str:
 @click.version_option(package_name="newsclean")
 def main() -> None:
     """Clean raw news scrapes into deduplicated single-article JSONL records."""
+
+
+def run_command(args: list[str] | None = None) -> None:
+    """The ``newsclean`` program: :func:`main` with one exit code per way of ending.
+
+    click would turn Ctrl-C into "Aborted!" and exit 1 wherever it lands outside a command's
+    own handling (while options or the config are read, say); here it is always 130, and
+    SIGTERM 143, as ``newsclean.interrupts`` makes them exceptions.
+    """
+    try:
+        code = main.main(args, prog_name="newsclean", standalone_mode=False)
+    except click.exceptions.Abort as abort:
+        cause = abort.__cause__ or abort.__context__
+        if not isinstance(cause, KeyboardInterrupt):  # end of input at a prompt
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        click.echo("\ninterrupted: nothing written", err=True)
+        sys.exit(interrupts.exit_code_of(cause))
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt as exc:
+        click.echo("\ninterrupted: nothing written", err=True)
+        sys.exit(interrupts.exit_code_of(exc))
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
 _config_option = click.option(
@@ -202,21 +243,31 @@ def run(
     stats = RunStats()
     progress = _Progress(enabled=not quiet)
     documents = iter_documents(inputs, max_bytes=max_bytes, on_error=report)
-    # The output is opened first, so an unwritable one fails before any cleaning is done.
-    with _fatal_errors("no output written"), JsonlWriter(output) as writer:
-        records = pipeline.run(
-            documents,
-            jobs=jobs or config.jobs,
-            on_error=report,
-            on_document=progress,
-            stats=stats,
-        )
-        for record in records:
-            writer.write(record)
+    # The output is opened first, so an unwritable one fails before any cleaning is done; the
+    # index is written only after the output is, so a failed run leaves both as they were.
+    with _fatal_errors("no output written" + (", the index untouched" if index else "")):
+        try:
+            with JsonlWriter(output) as writer:
+                records = pipeline.run(
+                    documents,
+                    jobs=jobs or config.jobs,
+                    on_error=report,
+                    on_document=progress,
+                    stats=stats,
+                    commit=False,
+                )
+                for record in records:
+                    writer.write(record)
+        except BaseException:
+            pipeline.discard()
+            raise
+    with _fatal_errors(f"the output {display_path(output)} is written, the index was not "
+                       "updated (run again to update it)"):
+        pipeline.commit()
     progress.done()
     stats.failed = len(errors)
     if not quiet:
-        click.echo(_summary(stats), err=True)
+        click.echo(_summary(stats, dropped_duplicates=drop_duplicates), err=True)
     sys.exit(EXIT_INPUT_ERRORS if errors else EXIT_OK)
 
 
@@ -248,8 +299,9 @@ EXIT_CHECK_HELP = (
     "  1    fix --fail-on-change: some file was changed\n"
     "  1    check: some file would change, or is a near-duplicate of an indexed article\n"
     "  2    bad usage or configuration, or an index that cannot be used\n"
-    "  3    some inputs could not be read, or fixed files written (each named on stderr);\n"
-    "       the rest were handled\n"
+    "  3    some inputs could not be read, were refused (a link, not a regular file, a\n"
+    "       whole file judged boilerplate, a part file in the way, changed while fixed),\n"
+    "       or fixed files written (each named on stderr); the rest were handled\n"
     "  130  interrupted (Ctrl-C); each file is either old or new, never half-written"
 )
 EXIT_CHANGES = 1
@@ -284,22 +336,39 @@ def _plans(
 
 
 def _input_files(paths: tuple[str, ...], report: Callable[[Exception], None]) -> list[Path]:
-    # --keep-removed sidecars sit beside the scrapes; they are not scrapes to check.
-    return [p for p in iter_input_files(paths, on_error=report)
-            if not p.name.endswith(".removed.jsonl")]
+    # --keep-removed sidecars sit beside the scrapes (NAME.txt.removed.jsonl, and the
+    # NAME.removed.jsonl of earlier versions); they are not scrapes to check. No link is
+    # followed: fix never writes through one, and check reports what fix would do.
+    return [p for p in iter_input_files(paths, on_error=report, follow_links=False)
+            if not p.name.endswith(SIDECAR_SUFFIX)]
+
+
+def _check_reporter(errors: list[str]) -> Callable[[Exception], None]:
+    """The error reporter, except that a file skipped with nothing lost (another fix got
+    there first) is a note on stderr and no error.
+    """
+    report = _error_reporter(errors)
+
+    def check_report(exc: Exception) -> None:
+        if isinstance(exc, FileSkipped):
+            click.echo(f"note: {exc}", err=True)
+        else:
+            report(exc)
+
+    return check_report
 
 
 @contextmanager
 def _fatal_errors(interrupted: str):
-    """Ctrl-C exits 130, and a corpus step that cannot work (its index) or an output that
-    cannot be written exits 2, each with one line on stderr; ``interrupted`` says what that
-    means for the output.
+    """Ctrl-C exits 130 (SIGTERM 143), and a corpus step that cannot work (its index) or an
+    output that cannot be written exits 2, each with one line on stderr; ``interrupted`` says
+    what that means for the output.
     """
     try:
         yield
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         click.echo(f"\ninterrupted: {interrupted}", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(interrupts.exit_code_of(exc))
     except (CorpusStepError, OutputError) as exc:
         click.echo(f"error: {exc}; {interrupted}", err=True)
         sys.exit(EXIT_USAGE)
@@ -322,22 +391,32 @@ def _check_or_fix(paths, config_file, disable, index, diff, max_bytes, fix, keep
             n for n in ("near_duplicates", "corpus_boilerplate") if n in config.step_names))
     pipeline = _build(config)
     errors: list[str] = []
-    report = _error_reporter(errors)
+    report = _check_reporter(errors)
     changed = 0
-    with _fatal_errors("every file is either old or new"):
-        for plan in _plans(paths, pipeline, report, max_bytes):
-            if not plan.findings and not plan.changes:
-                continue
-            changed += 1
-            for finding in plan.findings:
-                click.echo(str(finding))
-            if diff:
-                click.echo(plan.diff(), nl=False)
-            if fix and plan.changes:
-                try:
-                    apply_plan(plan, keep_removed=keep_removed)
-                except OutputError as exc:  # this file stays as it was; the others go on
-                    report(exc)
+    with _fatal_errors("every file is either old or new, the index untouched"):
+        try:
+            for plan in _plans(paths, pipeline, report, max_bytes):
+                if plan.refusal is not None:  # what fix would refuse, check names too
+                    report(FileRefused(plan.path, plan.refusal))
+                    continue
+                if not plan.findings and not plan.changes:
+                    continue
+                for finding in plan.findings:
+                    click.echo(str(finding))
+                if diff:
+                    click.echo(plan.diff(), nl=False)
+                if fix and plan.changes:
+                    try:
+                        apply_plan(plan, keep_removed=keep_removed)
+                    except (OutputError, FileRefused) as exc:
+                        report(exc)  # this file stays as it was; the others go on
+                        continue
+                changed += 1
+        except BaseException:
+            pipeline.discard()
+            raise
+    with _fatal_errors("the files are handled, the index was not updated"):
+        pipeline.commit()
     if errors:
         sys.exit(EXIT_UNREADABLE)
     sys.exit(EXIT_CHANGES if changed and (not fix or fail_on_change) else EXIT_OK)

@@ -42,6 +42,15 @@ def run_steps(text: str, *steps, source: str = "<test>"):
     return pipeline.draft(make_document(text, source))
 
 
+def run_and_commit(step, drafts):
+    """Run a corpus step over ``drafts`` and commit what it staged, as a pipeline run would
+    once its output is written.
+    """
+    out = step.run_corpus(drafts)
+    step.commit()
+    return out
+
+
 @pytest.fixture(scope="session")
 def default_pipeline() -> Pipeline:
     return Pipeline.from_config()

@@ -1,12 +1,11 @@
 """The command line: run, explain, steps, exit codes, stdin/stdout, --jobs, bad inputs, Ctrl-C."""
 
+import itertools
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -139,9 +138,34 @@ def test_files_that_clean_to_nothing_give_no_record_and_the_summary_names_them(
     assert [r.source for r in records_of(out.read_text(encoding="utf-8"))] == [f"{folder}/a.txt"]
     assert "empty: 3" in result.stderr
     assert (
-        "3 document(s) gave no record, nothing being left after cleaning (empty, whitespace or "
-        f"boilerplate only): {folder}/blank.txt, {folder}/empty.txt, {folder}/only-appeal.txt"
+        "3 document(s) gave no record (2 empty or whitespace only; 1 all removed by banners): "
+        f"{folder}/blank.txt, {folder}/empty.txt, {folder}/only-appeal.txt"
     ) in result.stderr
+
+
+def test_a_corpus_step_that_empties_documents_names_them_and_warns_for_the_site(
+    runner, tmp_path
+):
+    # Templated pages of one site: each is two of six stock paragraphs, so no two are
+    # near-duplicates, yet every paragraph recurs on five pages and corpus boilerplate
+    # removes them whole. Each is counted and named, and the site gets a warning.
+    site = tmp_path / "site"
+    site.mkdir()
+    stock = [" ".join(f"{word}{k}" for k in range(12)).capitalize() + "."
+             for word in ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot")]
+    pairs = list(itertools.combinations(stock, 2))
+    for i, pair in enumerate(pairs):
+        (site / f"page{i:02d}.txt").write_text("\n\n".join(pair), encoding="utf-8")
+    (site / "story.txt").write_text(ARTICLE, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(main, ["run", str(site), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert len(records_of(out.read_text(encoding="utf-8"))) == 1
+    assert "empty: 15" in result.stderr
+    assert "15 document(s) gave no record (15 all removed by corpus_boilerplate)" in result.stderr
+    assert (f"warning: corpus_boilerplate removed all of 15 of the 16 documents of site "
+            f"'{site}'") in result.stderr
+    assert "--disable corpus_boilerplate" in result.stderr
 
 
 def test_the_summary_names_ten_empty_documents_and_counts_the_rest(runner, tmp_path):
@@ -286,30 +310,3 @@ def test_real_subprocess_run(tmp_path):
     assert len(records_of(out.read_text(encoding="utf-8"))) == 10
     assert proc.stdout == ""
     assert "records out: 10" in proc.stderr
-
-
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_ctrl_c_leaves_no_output_and_exits_130(tmp_path, jobs):
-    folder = tmp_path / "big"
-    folder.mkdir()
-    text = (SEEDS / "002_5b99c013b2dfb6f7.txt").read_text(encoding="utf-8")
-    for i in range(1500):
-        (folder / f"{i:05d}.txt").write_text(f"Document {i}.\n\n{text}", encoding="utf-8")
-    out_dir = tmp_path / "out"
-    out_dir.mkdir()
-    out = out_dir / "out.jsonl"
-    proc = subprocess.Popen([*newsclean_command(), "run", str(folder), "-o", str(out),
-                             "--jobs", jobs],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        time.sleep(3.0)
-        assert proc.poll() is None, "finished before the interrupt; make the input bigger"
-        proc.send_signal(signal.SIGINT)
-        _, stderr = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 130, stderr
-    assert "interrupted" in stderr
-    assert os.listdir(out_dir) == []

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from conftest import run_and_commit
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -85,15 +86,15 @@ def test_near_duplicate_articles_do_not_make_their_paragraphs_boilerplate():
 def test_index_counts_earlier_runs_once(tmp_path):
     path = str(tmp_path / "index.db")
     first = footer_corpus(n=10, with_footer=3)
-    CorpusBoilerplate(index=path).run_corpus(first)
+    run_and_commit(CorpusBoilerplate(index=path), first)
     assert all(b.kept for d in first for b in d.blocks)
     # Re-running the same files does not double their counts.
     again = footer_corpus(n=10, with_footer=3)
-    CorpusBoilerplate(index=path).run_corpus(again)
+    run_and_commit(CorpusBoilerplate(index=path), again)
     assert all(b.kept for d in again for b in d.blocks)
     # New articles carrying the footer push it over the limit together with the index.
     new = [draft(f"n{i}", body(500 + i) + [FOOTER]) for i in range(2)]
-    CorpusBoilerplate(index=path).run_corpus(new)
+    run_and_commit(CorpusBoilerplate(index=path), new)
     assert all("member today" not in d.text for d in new)
     assert "recurs in 5 of 12" in new[0].blocks[-1].removal.reason
 
@@ -141,7 +142,7 @@ def test_per_file_units_do_not_pile_up_when_one_file_is_edited(tmp_path, monkeyp
         d = draft("story", version)
         d.document = Document(f"story-{edit}", "site-a/story.txt", d.document.text,
                               path="site-a/story.txt")
-        (out,) = CorpusBoilerplate(index=index, per_file=True).run_corpus([d])
+        (out,) = run_and_commit(CorpusBoilerplate(index=index, per_file=True), [d])
         assert all(b.kept for b in out.blocks), edit
     from newsclean.dedup.index import open_index
 
@@ -158,7 +159,7 @@ def test_per_file_counts_each_record_of_a_jsonl_file(tmp_path, monkeypatch):
     for d in drafts:
         d.document = Document(d.document.id, "site-a/all.jsonl", d.document.text,
                               path="site-a/all.jsonl")
-    out = CorpusBoilerplate(index=str(tmp_path / "index.db"), per_file=True).run_corpus(drafts)
+    out = run_and_commit(CorpusBoilerplate(index=str(tmp_path / "index.db"), per_file=True), drafts)
     removed = [b for d in out for b in d.blocks if not b.kept]
     assert len(removed) == 6
 
@@ -176,7 +177,7 @@ def test_per_file_sites_are_named_from_the_index_whatever_the_working_folder(tmp
             d = draft(name, [*body(ord(name[0])), FOOTER])
             d.document = Document(name, prefix + name, d.document.text, path=prefix + name)
             drafts.append(d)
-        return CorpusBoilerplate(index=index, per_file=True).run_corpus(drafts)
+        return run_and_commit(CorpusBoilerplate(index=index, per_file=True), drafts)
 
     run_from(tmp_path, ["a.txt", "b.txt", "c.txt"], "site-a/")
     out = run_from(tmp_path / "site-a", ["d.txt", "e.txt"], "")

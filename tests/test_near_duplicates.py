@@ -1,4 +1,5 @@
 import numpy as np
+from conftest import run_and_commit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -36,7 +37,7 @@ CORPUS = [
 
 def run(specs, **options):
     drafts = [draft(*spec) for spec in specs]
-    out = NearDuplicates(**options).run_corpus(drafts)
+    out = run_and_commit(NearDuplicates(**options), drafts)
     return {d.id: (d.cluster, d.duplicate_of) for d in drafts}, [d.id for d in out]
 
 
@@ -101,7 +102,7 @@ def file_draft(path: str, text: str) -> Draft:
 
 def per_file_run(index: str, *files: tuple[str, str]):
     drafts = [file_draft(p, t) for p, t in files]
-    NearDuplicates(index=index, per_file=True).run_corpus(drafts)
+    run_and_commit(NearDuplicates(index=index, per_file=True), drafts)
     return {d.document.path: d.duplicate_of for d in drafts}
 
 

@@ -5,6 +5,7 @@ import time
 
 import numpy as np
 import pytest
+from conftest import run_and_commit
 
 from newsclean.dedup.index import open_index
 from newsclean.dedup.minhash import SignatureScheme, text_signatures
@@ -102,9 +103,9 @@ def test_step_over_redis_matches_a_fresh_run(redis_url):
     def make(doc_id, text, created):
         return Draft.start(Document(doc_id, f"s/{doc_id}", text, {"created": created}))
 
-    NearDuplicates(index=url).run_corpus([make("old", base, "2024-01-01")])
+    run_and_commit(NearDuplicates(index=url), [make("old", base, "2024-01-01")])
     later = [make("new", copy, "2024-02-01")]
-    NearDuplicates(index=url).run_corpus(later)
+    run_and_commit(NearDuplicates(index=url), later)
     assert (later[0].cluster, later[0].duplicate_of) == ("old", "old")
 
 

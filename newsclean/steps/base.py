@@ -255,8 +255,18 @@ class CorpusStep(Step):
     """
 
     def run_corpus(self, drafts: list[Draft]) -> list[Draft]:
-        """Process the whole corpus and return the drafts (usually the same list)."""
+        """Process the whole corpus and return the drafts (usually the same list). What it
+        would persist (an index) is staged for :meth:`commit`.
+        """
         raise NotImplementedError
+
+    def commit(self) -> None:
+        """Persist what :meth:`run_corpus` staged; the pipeline calls it once the run's output
+        is written. Nothing to do for a step that keeps nothing between runs.
+        """
+
+    def discard(self) -> None:
+        """Drop what :meth:`run_corpus` staged (the output failed); must not raise."""
 
     def __call__(self, draft: Draft) -> list[Draft]:
         """Run on one draft as a corpus of one."""

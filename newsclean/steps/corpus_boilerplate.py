@@ -39,11 +39,12 @@ from urllib.parse import urlparse
 
 import regex
 
-from newsclean.dedup.index import DEFAULT_THRESHOLD, NearDuplicateIndex, resolve_index
+from newsclean.dedup.index import DEFAULT_THRESHOLD, NearDuplicateIndex
 from newsclean.dedup.minhash import SignatureScheme
 from newsclean.dedup.shingles import DEFAULT_SHINGLE_SIZE, tokens, windows
 from newsclean.dedup.store import Unit
-from newsclean.steps.base import CorpusStep, Draft
+from newsclean.steps.base import Draft
+from newsclean.steps.indexed import IndexedStep
 from newsclean.steps.near_duplicates import draft_paths, find_clusters
 
 _DIGIT = regex.compile(r"\d")
@@ -85,7 +86,7 @@ def paragraph_hash(text: str) -> int | None:
     return int.from_bytes(digest.digest(), "little")
 
 
-class CorpusBoilerplate(CorpusStep):
+class CorpusBoilerplate(IndexedStep):
     """Removes paragraphs that recur in many independent articles of one site.
 
     Options: ``min_documents``, ``min_share`` (see the module docstring), ``index`` (a path,
@@ -110,47 +111,41 @@ class CorpusBoilerplate(CorpusStep):
             raise ValueError(f"min_documents must be at least 2, got {min_documents}")
         if not 0.0 < min_share <= 1.0:
             raise ValueError(f"min_share must be in (0, 1], got {min_share}")
+        scheme = SignatureScheme(num_perm=num_perm, shingle_size=shingle_size)
+        super().__init__(index, scheme, threshold)
         self.min_documents = min_documents
         self.min_share = min_share
-        self.index = index
         self.per_file = per_file
-        self.threshold = threshold
-        self.scheme = SignatureScheme(num_perm=num_perm, shingle_size=shingle_size)
 
     def run_corpus(self, drafts: list[Draft]) -> list[Draft]:
         """Count paragraphs per site and unit, then remove the recurring ones."""
         units = self._units(drafts)
         hashes = [[paragraph_hash(b.text) for b in d.blocks] for d in drafts]
-        index, owned = self._open_index()
-        try:
-            follow = index is not None and self.per_file
-            if follow:
-                index.follow_files(draft_paths(drafts), entries=False)
-            sites = [site_of(d, index.file_key if follow else None) for d in drafts]
-            by_site: dict[str, dict[str, Unit]] = {}
-            for draft, site, name, values in zip(drafts, sites, units, hashes, strict=True):
-                if name is None:
-                    continue
-                path = draft.document.path
-                key = index.file_key(path) if follow and path is not None else None
-                unit = by_site.setdefault(site, {}).setdefault(name, Unit(set(), key))
-                unit.hashes.update(v for v in values if v is not None)
-            verdicts = {
-                site: self._recurring(site, found, index) for site, found in by_site.items()
-            }
-            for draft, site, values in zip(drafts, sites, hashes, strict=True):
-                recurring = verdicts.get(site, {})
-                for block, value in zip(list(draft.blocks), values, strict=True):
-                    if block.kept and value in recurring:
-                        draft.remove(block, self.name, recurring[value])
-            if index is not None:
-                for site, found in sorted(by_site.items()):
-                    for name, unit in sorted(found.items()):
-                        index.add_paragraphs(site, name, unit.hashes, unit.path)
-                index.commit()
-        finally:
-            if owned and index is not None:
-                index.close()
+        index = self.open_index()
+        follow = index is not None and self.per_file
+        if follow:
+            index.follow_files(draft_paths(drafts), entries=False)
+        sites = [site_of(d, index.file_key if follow else None) for d in drafts]
+        by_site: dict[str, dict[str, Unit]] = {}
+        for draft, site, name, values in zip(drafts, sites, units, hashes, strict=True):
+            if name is None:
+                continue
+            path = draft.document.path
+            key = index.file_key(path) if follow and path is not None else None
+            unit = by_site.setdefault(site, {}).setdefault(name, Unit(set(), key))
+            unit.hashes.update(v for v in values if v is not None)
+        verdicts = {
+            site: self._recurring(site, found, index) for site, found in by_site.items()
+        }
+        for draft, site, values in zip(drafts, sites, hashes, strict=True):
+            recurring = verdicts.get(site, {})
+            for block, value in zip(list(draft.blocks), values, strict=True):
+                if block.kept and value in recurring:
+                    draft.remove(block, self.name, recurring[value])
+        if index is not None:
+            for site, found in sorted(by_site.items()):
+                for name, unit in sorted(found.items()):
+                    index.add_paragraphs(site, name, unit.hashes, unit.path)
         return drafts
 
     def _units(self, drafts: list[Draft]) -> list[str | None]:
@@ -188,6 +183,3 @@ class CorpusBoilerplate(CorpusStep):
             for value, count in counts.items()
             if count >= self.min_documents and count >= self.min_share * total
         }
-
-    def _open_index(self) -> tuple[NearDuplicateIndex | None, bool]:
-        return resolve_index(self.index, self.scheme, self.threshold)

@@ -13,8 +13,8 @@ copy), then the smallest id. Every member gets ``cluster`` = the kept member's i
 get ``duplicate_of`` = the kept member's id. Drafts without any word are left out of clustering.
 
 With ``drop=True`` only drafts that are not duplicates are returned. With an ``index`` (a file
-path or ``redis://`` URL) every draft's signature is added to it at the end of the run, in one
-transaction.
+path or ``redis://`` URL) every draft's signature is added to it when the pipeline commits the
+run, after its output is written, in one transaction.
 
 With ``per_file=True`` (what ``newsclean check`` and ``fix`` use) the index follows the files
 of a repository rather than accumulating texts: a file read again replaces its earlier
@@ -30,10 +30,11 @@ from pathlib import Path
 
 import numpy as np
 
-from newsclean.dedup.index import DEFAULT_THRESHOLD, NearDuplicateIndex, resolve_index
+from newsclean.dedup.index import DEFAULT_THRESHOLD, NearDuplicateIndex
 from newsclean.dedup.minhash import SignatureScheme, signatures
 from newsclean.dedup.shingles import DEFAULT_SHINGLE_SIZE, shingle_hashes
-from newsclean.steps.base import CorpusStep, Draft
+from newsclean.steps.base import Draft
+from newsclean.steps.indexed import IndexedStep
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def _link_indexed(
             pending.append((key, entry.signature))
 
 
-class NearDuplicates(CorpusStep):
+class NearDuplicates(IndexedStep):
     """Marks (or drops) near-duplicate articles: same story, other headline, a few edits.
 
     Options: ``threshold`` (estimated Jaccard of word 5-gram sets needed to count as a
@@ -177,9 +178,8 @@ class NearDuplicates(CorpusStep):
         drop: bool = False,
         per_file: bool = False,
     ) -> None:
-        self.scheme = SignatureScheme(num_perm=num_perm, shingle_size=shingle_size)
-        self.threshold = threshold
-        self.index = index
+        super().__init__(index, SignatureScheme(num_perm=num_perm, shingle_size=shingle_size),
+                         threshold)
         self.drop = drop
         self.per_file = per_file
         if isinstance(index, NearDuplicateIndex):
@@ -190,30 +190,24 @@ class NearDuplicates(CorpusStep):
                 )
 
     def run_corpus(self, drafts: list[Draft]) -> list[Draft]:
-        """Cluster the drafts (with the index, if any), mark them, and update the index."""
-        index, owned = self._open_index()
-        try:
-            if index is not None and self.per_file:
-                index.follow_files(draft_paths(drafts), units=False)
-            clusters, sigs = find_clusters(drafts, self.scheme, self.threshold, index)
-            self._mark(drafts, clusters)
-            if index is not None:
-                for draft, sig in zip(drafts, sigs, strict=True):
-                    if self.per_file and draft.duplicate_of:
-                        continue
-                    path = draft.document.path if self.per_file else None
-                    key = index.file_key(path) if path is not None else None
-                    index.add(draft.id, sig, draft.created, len(draft.text), key)
-                index.commit()
-        finally:
-            if owned and index is not None:
-                index.close()
+        """Cluster the drafts (with the index, if any), mark them, and stage them for the
+        index.
+        """
+        index = self.open_index()
+        if index is not None and self.per_file:
+            index.follow_files(draft_paths(drafts), units=False)
+        clusters, sigs = find_clusters(drafts, self.scheme, self.threshold, index)
+        self._mark(drafts, clusters)
+        if index is not None:
+            for draft, sig in zip(drafts, sigs, strict=True):
+                if self.per_file and draft.duplicate_of:
+                    continue
+                path = draft.document.path if self.per_file else None
+                key = index.file_key(path) if path is not None else None
+                index.add(draft.id, sig, draft.created, len(draft.text), key)
         if self.drop:
             return [d for d in drafts if d.duplicate_of is None]
         return drafts
-
-    def _open_index(self) -> tuple[NearDuplicateIndex | None, bool]:
-        return resolve_index(self.index, self.scheme, self.threshold)
 
     @staticmethod
     def _mark(drafts: list[Draft], clusters: list[list[Member]]) -> None:
