@@ -6,7 +6,7 @@ import pytest
 
 from newsclean.dedup.index import NearDuplicateIndex, open_index
 from newsclean.dedup.minhash import SignatureScheme, text_signatures
-from newsclean.dedup.store import SQLiteStore
+from newsclean.dedup.store import IndexUnavailable, SQLiteStore
 
 SCHEME = SignatureScheme()
 
@@ -115,8 +115,9 @@ def test_scheme_mismatch_names_both_schemes(tmp_path):
 def test_not_an_index_file(tmp_path):
     path = tmp_path / "junk.db"
     path.write_bytes(b"this is not sqlite at all" * 100)
-    with pytest.raises(ValueError, match="not a newsclean index"):
+    with pytest.raises(IndexUnavailable, match="not a newsclean index.*left untouched"):
         open_index(path, SCHEME)
+    assert path.read_bytes() == b"this is not sqlite at all" * 100
 
 
 def test_index_file_holds_raw_bytes_not_pickles(tmp_path, monkeypatch):

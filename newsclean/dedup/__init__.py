@@ -4,7 +4,12 @@ Steps use it through :mod:`newsclean.steps.near_duplicates` and
 :mod:`newsclean.steps.corpus_boilerplate`; it depends on nothing else in newsclean.
 """
 
-from newsclean.dedup.index import DEFAULT_THRESHOLD, NearDuplicateIndex, open_index
+from newsclean.dedup.index import (
+    DEFAULT_THRESHOLD,
+    NearDuplicateIndex,
+    find_files_root,
+    open_index,
+)
 from newsclean.dedup.minhash import (
     DEFAULT_SCHEME,
     SignatureScheme,
@@ -24,7 +29,13 @@ from newsclean.dedup.shingles import (
     text_token_hashes,
     tokens,
 )
-from newsclean.dedup.store import Entry, IndexStore, RedisStore, SQLiteStore
+from newsclean.dedup.store import (
+    Entry,
+    IndexStore,
+    IndexUnavailable,
+    RedisStore,
+    SQLiteStore,
+)
 
 __all__ = [
     "DEFAULT_SCHEME",
@@ -32,12 +43,14 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "Entry",
     "IndexStore",
+    "IndexUnavailable",
     "NearDuplicateIndex",
     "RedisStore",
     "SQLiteStore",
     "SignatureScheme",
     "empty_signature",
     "estimate_jaccard",
+    "find_files_root",
     "from_datasketch",
     "normalise",
     "open_index",

@@ -8,31 +8,45 @@ Two stores, one small interface (:class:`IndexStore`):
   code. Every run's additions go in one transaction in WAL mode: a crash mid-run leaves the last
   committed index. The LSH buckets are *not* stored: loading rebuilds an in-memory
   ``MinHashLSH`` from the signatures (about a second per 100k articles), which keeps the file
-  small, keeps one source of truth, and lets a later run pick another threshold.
+  small, keeps one source of truth, and lets a later run pick another threshold. The file
+  carries newsclean's SQLite application id, and a database that is not an index is refused
+  before anything is written to it.
 * :class:`RedisStore` (``redis://HOST:PORT/N``), for many writers: the LSH buckets live in Redis
   through datasketch's ``storage_config`` (with ``prepickle=False`` and bytes keys, so nothing is
   unpickled there either), signatures and their metadata in Redis hashes. The bands are stored,
   so the scheme *and* the LSH band layout are pinned in a meta hash and checked on open.
 
-Entries and paragraph units may name the file they came from (``path``): an index that
-follows files (``newsclean check/fix --index``) forgets a file's entries when the file is read
-again or is gone, in the same transaction as the run's additions.
+Entries and paragraph units may name the file they came from (``path``), relative to the
+*files root* the index was given (:meth:`IndexStore.use_files_root`): an index that follows
+files (``newsclean check/fix --index``) forgets a file's entries when the file is read again or
+is gone, in the same transaction as the run's additions, and only ever the files of its own
+root, so runs over two folders that share an index keep each other's entries.
 
 Both also keep corpus paragraph statistics for :class:`~newsclean.steps.corpus_boilerplate.
 CorpusBoilerplate`: per site, the set of normalised-paragraph hashes of each counting *unit*
 (a near-duplicate cluster or a lone document) and, derived from those, how many units carry
 each hash.
+
+Every failure of a backend (unreachable, locked, damaged, not an index, connection lost
+mid-run) is one :class:`IndexUnavailable` with a one-line message naming the index; the
+translation is done in one place, :meth:`IndexStore.failures`, which wraps every method of the
+interface.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import inspect
 import json
+import os
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePath, PurePosixPath
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlparse
 
 import numpy as np
@@ -42,11 +56,43 @@ from newsclean.dedup.minhash import SignatureScheme
 FORMAT = "newsclean-index/2"
 # Format 1 had no file paths; it is upgraded in place (the new columns start empty).
 _UPGRADABLE = "newsclean-index/1"
+# ``PRAGMA application_id`` of an index file: "NCIX". Files written before it was set have 0
+# and are recognised by their tables instead (and stamped).
+APPLICATION_ID = 0x4E434958
+_TABLES = frozenset({"meta", "signatures", "paragraph_units", "paragraph_counts"})
+# What to do about a damaged index; it is safe, since an index holds nothing the data does not.
+REBUILD_HINT = (
+    "to rebuild it, delete it and run again over the data it was built from "
+    "(the index only caches what the data holds)"
+)
+
+# SQLite primary result codes (the low byte of an extended code).
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY = 5, 6, 8
+_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN = 10, 11, 13, 14
+_SQLITE_NOTADB = 26
+
+
+class IndexUnavailable(RuntimeError):
+    """The index cannot be used: unreachable, locked by another process, damaged, not a
+    newsclean index, or its connection lost mid-run. The message is one line that names the
+    index and says what to do.
+
+    (A readable index built with other settings, a scheme or band layout that does not fit
+    the run, is a ``ValueError`` instead: nothing is wrong with the index.)
+    """
+
+
+class _Damaged(Exception):
+    """Stored data this code cannot have written (a signature of the wrong size)."""
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One indexed article: its signature and what the keep policy needs to know about it."""
+    """One indexed article: its signature and what the keep policy needs to know about it.
+
+    ``path`` is the file it came from, relative to the store's files root, when the index
+    follows files.
+    """
 
     key: str
     signature: np.ndarray
@@ -58,7 +104,7 @@ class Entry:
 @dataclass
 class Unit:
     """The paragraph hashes of one counting unit (a cluster or a lone document) of a site, and
-    the file it stands for when the index follows files.
+    the file it stands for when the index follows files (relative to the files root).
     """
 
     hashes: set[int]
@@ -80,9 +126,9 @@ def _hashes_from_bytes(data: bytes) -> set[int]:
 def _signature_from_bytes(data: bytes, scheme: SignatureScheme, key: str) -> np.ndarray:
     dtype = np.dtype(scheme.dtype).newbyteorder("<")
     if len(data) != scheme.num_perm * dtype.itemsize:
-        raise ValueError(
-            f"stored signature of {key!r} has {len(data)} bytes, expected "
-            f"{scheme.num_perm * dtype.itemsize} for {scheme.key()!r}: the index is damaged"
+        raise _Damaged(
+            f"the stored signature of {key!r} has {len(data)} bytes, not the "
+            f"{scheme.num_perm * dtype.itemsize} of its scheme"
         )
     return np.frombuffer(data, dtype=dtype).astype(scheme.dtype)
 
@@ -100,12 +146,127 @@ def scheme_mismatch(where: str, stored: str, wanted: SignatureScheme) -> ValueEr
     )
 
 
+def relative_posix(path: str | Path, start: str | Path) -> str:
+    """``path`` relative to the folder ``start``, with ``/`` separators (both absolute).
+
+    Where no relative path exists (another drive on Windows) the absolute path is returned.
+    """
+    try:
+        return PurePath(os.path.relpath(path, start)).as_posix()
+    except ValueError:
+        return PurePath(path).as_posix()
+
+
+def is_outside(key: str) -> bool:
+    """Whether the relative file name ``key`` leaves its root (``../x``, or absolute)."""
+    return key == ".." or key.startswith("../") or PurePosixPath(key).is_absolute()
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+# The methods of the interface whose failures are translated (in every subclass).
+_GUARDED = (
+    "__init__",
+    "check_lsh_params",
+    "iter_entries",
+    "get_entries",
+    "paragraph_units",
+    "paragraph_counts",
+    "unit_count",
+    "paths",
+    "keys_of_paths",
+    "units_of_paths",
+    "write",
+    "close",
+)
+
+
+def _guarded(method: _Method) -> _Method:
+    """Run ``method`` inside its store's :meth:`IndexStore.failures` (generators too: their
+    failures happen while they are iterated, not when they are called).
+    """
+    if getattr(method, "_newsclean_guarded", False):
+        return method
+    if inspect.isgeneratorfunction(method):
+
+        @functools.wraps(method)
+        def wrapper(self: IndexStore, *args: Any, **kwargs: Any) -> Any:
+            with self.failures():
+                yield from method(self, *args, **kwargs)
+
+    else:
+
+        @functools.wraps(method)
+        def wrapper(self: IndexStore, *args: Any, **kwargs: Any) -> Any:
+            with self.failures():
+                return method(self, *args, **kwargs)
+
+    wrapper._newsclean_guarded = True  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
 class IndexStore:
-    """The interface a persistent index backend offers :class:`NearDuplicateIndex`."""
+    """The interface a persistent index backend offers :class:`NearDuplicateIndex`.
+
+    A subclass names itself in ``location`` (for messages) and says which of its exceptions
+    are backend failures in :meth:`describe_failure`; the methods of the interface it defines
+    are wrapped so that those failures surface as :class:`IndexUnavailable`.
+    """
 
     scheme: SignatureScheme
-    # The folder file paths are stored relative to (the index file's), or None: as given.
+    # How messages name the index (a path, a URL without its password).
+    location: str = "the index"
+    # The folder that the file names of entries and units are relative to (see
+    # use_files_root); the index sets it before it names any file.
     files_root: Path | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in _GUARDED:
+            if name in cls.__dict__:
+                setattr(cls, name, _guarded(cls.__dict__[name]))
+
+    @contextmanager
+    def failures(self) -> Iterator[None]:
+        """Turn a backend failure inside the block into one :class:`IndexUnavailable` whose
+        message (from :meth:`describe_failure`) is a single line; other exceptions pass.
+        """
+        try:
+            yield
+        except IndexUnavailable:
+            raise
+        except _Damaged as exc:
+            raise IndexUnavailable(
+                _one_line(f"{self.location} is damaged ({exc}); {REBUILD_HINT}")
+            ) from exc
+        except Exception as exc:
+            message = self.describe_failure(exc)
+            if message is None:
+                raise
+            raise IndexUnavailable(_one_line(message)) from exc
+
+    def describe_failure(self, exc: Exception) -> str | None:
+        """What to tell the user about ``exc``, or ``None`` when it is not a backend failure
+        (a bug, or a deliberate ``ValueError``), which then propagates unchanged.
+        """
+        return None
+
+    @property
+    def default_files_root(self) -> Path | None:
+        """The files root to use when the files are in no git work tree and no other is
+        given, or ``None`` for the current folder.
+        """
+        return None
+
+    def use_files_root(self, root: Path) -> None:
+        """Name files relative to the folder ``root`` from now on; the per-file methods only
+        see the files of this root (two roots sharing a store never touch each other's).
+        """
+        self.files_root = Path(root)
 
     def lsh_storage_config(self) -> dict[str, Any] | None:
         """Datasketch ``storage_config`` for an LSH kept in the store, or ``None`` (rebuild)."""
@@ -135,15 +296,15 @@ class IndexStore:
         raise NotImplementedError
 
     def paths(self) -> set[str]:
-        """Return the files that stored entries or units name."""
+        """Return the files of the files root that stored entries or units name."""
         raise NotImplementedError
 
     def keys_of_paths(self, paths: Iterable[str]) -> set[str]:
-        """Return the keys of the stored entries that name one of ``paths``."""
+        """Return the keys of the stored entries that name one of ``paths`` (of this root)."""
         raise NotImplementedError
 
     def units_of_paths(self, paths: Iterable[str]) -> dict[str, set[str]]:
-        """Return, per site, the stored units that name one of ``paths``."""
+        """Return, per site, the stored units that name one of ``paths`` (of this root)."""
         raise NotImplementedError
 
     def write(
@@ -164,58 +325,202 @@ class IndexStore:
 
 
 class SQLiteStore(IndexStore):
-    """The embedded index: one SQLite file (see the module docstring)."""
+    """The embedded index: one SQLite file (see the module docstring).
 
-    def __init__(self, path: str | Path, scheme: SignatureScheme) -> None:
+    ``busy_timeout`` is how many seconds to wait for another process's lock on the file before
+    giving up with :class:`IndexUnavailable`.
+
+    Opening never changes a file before it is known to be an index: the application id and
+    the tables are read first, and a database of something else is refused untouched. A
+    missing or empty file becomes a new index; one written before the application id was set
+    (format 1 or 2 tables, application id 0) is upgraded.
+
+    File names are stored relative to the index file's folder, whatever the files root (so an
+    index that moves with its files stays valid, and files of two roots never share a name);
+    the interface speaks in names relative to the files root and converts.
+    """
+
+    def __init__(
+        self, path: str | Path, scheme: SignatureScheme, busy_timeout: float = 30.0
+    ) -> None:
         self.path = Path(path)
+        self.location = str(self.path)
         self.scheme = scheme
-        self.files_root = self.path.resolve().parent
+        self.busy_timeout = busy_timeout
+        self.folder = self.path.resolve().parent
+        self.files_root = self.folder
+        self._db = sqlite3.connect(str(self.path), timeout=busy_timeout, isolation_level=None)
         try:
-            self._db = sqlite3.connect(str(self.path), isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA busy_timeout=30000")
-            self._create_or_check()
-        except sqlite3.DatabaseError as err:
-            raise ValueError(f"{self.path} is not a newsclean index (SQLite: {err})") from None
-
-    def _create_or_check(self) -> None:
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS signatures (key TEXT PRIMARY KEY, "
-                "signature BLOB NOT NULL, created TEXT, length INTEGER NOT NULL, path TEXT)"
-            )
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS paragraph_units (site TEXT, unit TEXT, "
-                "hashes BLOB NOT NULL, path TEXT, PRIMARY KEY (site, unit))"
-            )
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS paragraph_counts (site TEXT, hash INTEGER, "
-                "units INTEGER NOT NULL, PRIMARY KEY (site, hash))"
-            )
-            meta = dict(db.execute("SELECT name, value FROM meta").fetchall())
-            if not meta:
-                db.executemany(
-                    "INSERT INTO meta VALUES (?, ?)",
-                    [("format", FORMAT), ("scheme", self.scheme.key())],
-                )
-            elif meta.get("format") == _UPGRADABLE:
-                db.execute("ALTER TABLE signatures ADD COLUMN path TEXT")
-                db.execute("ALTER TABLE paragraph_units ADD COLUMN path TEXT")
-                db.execute("UPDATE meta SET value = ? WHERE name = 'format'", (FORMAT,))
-                meta["format"] = FORMAT
-            db.execute("CREATE INDEX IF NOT EXISTS signatures_path ON signatures (path)")
-            db.execute("CREATE INDEX IF NOT EXISTS units_path ON paragraph_units (path)")
-            db.execute("COMMIT")
+            self._open()
         except BaseException:
-            db.execute("ROLLBACK")
+            self._db.close()
             raise
-        if meta and meta.get("format") != FORMAT:
-            raise ValueError(f"{self.path} has index format {meta.get('format')!r}, not {FORMAT!r}")
-        if meta and meta.get("scheme") != self.scheme.key():
-            raise scheme_mismatch(str(self.path), str(meta.get("scheme")), self.scheme)
+
+    def describe_failure(self, exc: Exception) -> str | None:
+        """Name what went wrong with the file in plain words (lock, damage, not a database)."""
+        if not isinstance(exc, sqlite3.Error):
+            return None
+        code = getattr(exc, "sqlite_errorcode", -1) & 0xFF
+        text = str(exc)
+        where = self.location
+        if code in (_SQLITE_BUSY, _SQLITE_LOCKED) or "database is locked" in text:
+            return (
+                f"{where} is locked by another process (still locked after waiting "
+                f"{self.busy_timeout:g} s: {text}); retry when the other run has finished"
+            )
+        if code == _SQLITE_CORRUPT or "malformed" in text:
+            return f"{where} is damaged ({text}); {REBUILD_HINT}"
+        if code == _SQLITE_NOTADB or "not a database" in text:
+            return (
+                f"{where} is not a newsclean index ({text}); it was left untouched. If it was "
+                "an index, it is damaged: delete it and run again to rebuild it"
+            )
+        if code == _SQLITE_READONLY or "readonly" in text:
+            return f"{where} cannot be written ({text}); make it writable or use another index"
+        if code == _SQLITE_FULL or "full" in text:
+            return f"{where} cannot be written: the disk is full ({text})"
+        if code == _SQLITE_CANTOPEN or "unable to open" in text:
+            return f"cannot open the index file {where} ({text}); does its folder exist?"
+        if code == _SQLITE_IOERR:
+            return f"cannot read or write the index file {where} ({text})"
+        return f"the index {where} failed ({text})"
+
+    @property
+    def default_files_root(self) -> Path:
+        """The index file's folder."""
+        return self.folder
+
+    # Opening ---------------------------------------------------------------------------------
+
+    def _open(self) -> None:
+        state = self._state()
+        if state != "index":
+            with self._transaction():
+                # Again under the write lock: another run may have created it meanwhile.
+                state = self._state()
+                if state == "empty":
+                    self._create()
+                elif state != "index":
+                    self._upgrade()
+        if self._db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            self._db.execute("PRAGMA journal_mode=WAL")
+        meta = dict(self._db.execute("SELECT name, value FROM meta").fetchall())
+        stored = meta.get("format")
+        if stored != FORMAT:
+            raise IndexUnavailable(
+                f"{self.location} holds index format {stored!r}, which this version of "
+                f"newsclean does not read (it reads {FORMAT!r}); upgrade newsclean or use a "
+                "new index file"
+            )
+        if meta.get("scheme") != self.scheme.key():
+            raise scheme_mismatch(self.location, str(meta.get("scheme")), self.scheme)
+
+    def _state(self) -> str:
+        """What the file is, read without changing it: ``"empty"`` (no schema at all),
+        ``"index"``, or ``"unstamped"`` (an index without the application id, or of format
+        1); anything else is refused.
+        """
+        db = self._db
+        app_id = db.execute("PRAGMA application_id").fetchone()[0] & 0xFFFFFFFF
+        objects = [
+            (kind, name)
+            for kind, name in db.execute("SELECT type, name FROM sqlite_master")
+            if not name.startswith("sqlite_")
+        ]
+        tables = {name for kind, name in objects if kind == "table"}
+        if app_id not in (0, APPLICATION_ID):
+            raise self._refused(f"another application's SQLite database, id {app_id:#010x}")
+        if not objects:
+            return "empty"
+        stored = self._stored_format(tables)
+        if app_id == APPLICATION_ID:
+            return "unstamped" if stored == _UPGRADABLE else "index"
+        if stored in (FORMAT, _UPGRADABLE) and tables <= _TABLES:
+            return "unstamped"
+        names = ", ".join(sorted(tables)) or ", ".join(sorted(n for _, n in objects))
+        raise self._refused(f"an SQLite database of something else, with {names}")
+
+    def _stored_format(self, tables: set[str]) -> str | None:
+        if "meta" not in tables:
+            return None
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(meta)")}
+        if columns != {"name", "value"}:
+            return None
+        row = self._db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+        return row[0] if row else None
+
+    def _refused(self, what: str) -> IndexUnavailable:
+        return IndexUnavailable(
+            f"{self.location} is not a newsclean index ({what}); it was left untouched: "
+            "give the index another file name"
+        )
+
+    def _create(self) -> None:
+        db = self._db
+        db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS signatures (key TEXT PRIMARY KEY, "
+            "signature BLOB NOT NULL, created TEXT, length INTEGER NOT NULL, path TEXT)"
+        )
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS paragraph_units (site TEXT, unit TEXT, "
+            "hashes BLOB NOT NULL, path TEXT, PRIMARY KEY (site, unit))"
+        )
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS paragraph_counts (site TEXT, hash INTEGER, "
+            "units INTEGER NOT NULL, PRIMARY KEY (site, hash))"
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO meta VALUES (?, ?)",
+            [("format", FORMAT), ("scheme", self.scheme.key())],
+        )
+        self._finish_schema()
+
+    def _upgrade(self) -> None:
+        """Bring an index written before the application id (or of format 1) up to date."""
+        db = self._db
+        for table in ("signatures", "paragraph_units"):
+            columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            if columns and "path" not in columns:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN path TEXT")
+        self._create()  # any table a format-1 file lacked
+        db.execute("UPDATE meta SET value = ? WHERE name = 'format'", (FORMAT,))
+
+    def _finish_schema(self) -> None:
+        self._db.execute("CREATE INDEX IF NOT EXISTS signatures_path ON signatures (path)")
+        self._db.execute("CREATE INDEX IF NOT EXISTS units_path ON paragraph_units (path)")
+        self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction: committed when the block ends, rolled back when it raises
+        (a rollback that fails too must not hide why).
+        """
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                with suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+            raise
+
+    # File names ------------------------------------------------------------------------------
+
+    def _stored(self, key: str | None) -> str | None:
+        """The stored name (relative to the index file's folder) of a files-root name."""
+        if key is None or self.files_root is None or self.files_root == self.folder:
+            return key
+        return relative_posix(self.files_root / key, self.folder)
+
+    def _key(self, stored: str | None) -> str | None:
+        """The files-root name of a stored name."""
+        if stored is None or self.files_root is None or self.files_root == self.folder:
+            return stored
+        return relative_posix(self.folder / stored, self.files_root)
+
+    # Reading ---------------------------------------------------------------------------------
 
     def iter_entries(self) -> Iterator[Entry]:
         """Every stored signature, in key order."""
@@ -223,7 +528,9 @@ class SQLiteStore(IndexStore):
             "SELECT key, signature, created, length, path FROM signatures ORDER BY key"
         )
         for key, blob, created, length, path in rows:
-            yield Entry(key, _signature_from_bytes(blob, self.scheme, key), created, length, path)
+            yield Entry(
+                key, _signature_from_bytes(blob, self.scheme, key), created, length, self._key(path)
+            )
 
     def get_entries(self, keys: list[str]) -> dict[str, Entry]:
         """Return the stored entries among ``keys``."""
@@ -238,17 +545,22 @@ class SQLiteStore(IndexStore):
             )
             for key, blob, created, length, path in rows:
                 found[key] = Entry(
-                    key, _signature_from_bytes(blob, self.scheme, key), created, length, path
+                    key,
+                    _signature_from_bytes(blob, self.scheme, key),
+                    created,
+                    length,
+                    self._key(path),
                 )
         return found
 
     def paths(self) -> set[str]:
-        """Return the files that stored entries or units name."""
+        """Return the files of the files root that stored entries or units name."""
         rows = self._db.execute(
             "SELECT path FROM signatures WHERE path IS NOT NULL "
             "UNION SELECT path FROM paragraph_units WHERE path IS NOT NULL"
         )
-        return {path for (path,) in rows}
+        keys = {self._key(path) for (path,) in rows}
+        return {key for key in keys if key is not None and not is_outside(key)}
 
     def keys_of_paths(self, paths: Iterable[str]) -> set[str]:
         """Return the keys of the stored entries that name one of ``paths``."""
@@ -262,7 +574,7 @@ class SQLiteStore(IndexStore):
         return found
 
     def _select_by_path(self, select: str, paths: Iterable[str]) -> list[tuple]:
-        wanted = sorted(set(paths))
+        wanted = sorted({self._stored(p) for p in paths})
         rows: list[tuple] = []
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
@@ -295,6 +607,8 @@ class SQLiteStore(IndexStore):
         row = self._db.execute("SELECT COUNT(*) FROM paragraph_units WHERE site = ?", (site,))
         return int(row.fetchone()[0])
 
+    # Writing ---------------------------------------------------------------------------------
+
     def write(
         self,
         entries: list[Entry],
@@ -305,11 +619,9 @@ class SQLiteStore(IndexStore):
         """Forget files, then persist entries and paragraph units, in one transaction (all or
         nothing; see :meth:`IndexStore.write`).
         """
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             self._forget(set(forget_entries), set(forget_units))
-            db.executemany(
+            self._db.executemany(
                 "INSERT OR REPLACE INTO signatures VALUES (?, ?, ?, ?, ?)",
                 (
                     (
@@ -317,17 +629,13 @@ class SQLiteStore(IndexStore):
                         _signature_to_bytes(e.signature, self.scheme),
                         e.created,
                         e.length,
-                        e.path,
+                        self._stored(e.path),
                     )
                     for e in entries
                 ),
             )
             for site, units in paragraphs.items():
                 self._merge_units(site, units)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def _forget(self, entry_paths: set[str], unit_paths: set[str]) -> None:
         for key in sorted(self.keys_of_paths(entry_paths)):
@@ -356,15 +664,18 @@ class SQLiteStore(IndexStore):
         db = self._db
         for name, unit in sorted(units.items()):
             row = db.execute(
-                "SELECT hashes FROM paragraph_units WHERE site = ? AND unit = ?", (site, name)
+                "SELECT hashes, path FROM paragraph_units WHERE site = ? AND unit = ?",
+                (site, name),
             ).fetchone()
             old = _hashes_from_bytes(row[0]) if row else set()
             added = unit.hashes - old
-            if not added and row:
+            path = self._stored(unit.path)
+            # The last run to count a unit owns it (names its file), as for entries.
+            if not added and row and row[1] == path:
                 continue
             db.execute(
                 "INSERT OR REPLACE INTO paragraph_units VALUES (?, ?, ?, ?)",
-                (site, name, _hashes_to_bytes(old | unit.hashes), unit.path),
+                (site, name, _hashes_to_bytes(old | unit.hashes), path),
             )
             self._count(site, added, 1)
 
@@ -373,15 +684,38 @@ class SQLiteStore(IndexStore):
         self._db.close()
 
 
+def _redacted(url: str) -> str:
+    """``url`` without its password, for messages."""
+    parsed = urlparse(url)
+    if parsed.password is None:
+        return url
+    user = parsed.username or ""
+    host = parsed.netloc.rsplit("@", 1)[1]
+    return parsed._replace(netloc=f"{user}:***@{host}").geturl()
+
+
 class RedisStore(IndexStore):
-    """An index shared by many writers in Redis (``redis://HOST:PORT/N[?prefix=NAME]``)."""
+    """An index shared by many writers in Redis (``redis://HOST:PORT/N[?prefix=NAME]``).
+
+    The per-file bookkeeping is kept per files root (keys under ``PREFIX:root:ID:``, ``ID``
+    naming the root's absolute path, listed in the hash ``PREFIX:roots``), so runs in two
+    folders never forget each other's files; signatures, LSH buckets and paragraph counts are
+    shared by all roots. Each entry and unit belongs to the root that wrote it last.
+    """
+
+    # Whether the store is open: a connection failure before that is "cannot reach", after
+    # it "lost the connection".
+    _opened = False
 
     def __init__(self, url: str, scheme: SignatureScheme) -> None:
+        self.url = url
+        self.location = _redacted(url)
         try:
             import redis
         except ImportError:
             raise ValueError(
-                f"{url}: the Redis index needs the redis client: pip install 'newsclean[redis]'"
+                f"{self.location}: the Redis index needs the redis client: "
+                "pip install 'newsclean[redis]'"
             ) from None
         parsed = urlparse(url)
         db = int(parsed.path.strip("/") or 0)
@@ -395,17 +729,40 @@ class RedisStore(IndexStore):
         prefix = parse_qs(parsed.query).get("prefix", ["newsclean"])[0]
         self.prefix = prefix
         self.scheme = scheme
-        self.url = url
         self._redis = redis.Redis(**self.params)
-        try:
-            self._redis.ping()
-        except redis.RedisError as err:
-            raise ValueError(f"cannot reach the Redis index at {url}: {err}") from None
+        self._redis.ping()
         self._meta = f"{prefix}:meta"
         self._signatures = f"{prefix}:signatures"
         self._info = f"{prefix}:info"
-        self._paths = f"{prefix}:paths"
+        self._roots = f"{prefix}:roots"
+        self.use_files_root(Path.cwd())
         self._check_meta("scheme", scheme.key())
+        self._opened = True
+
+    def describe_failure(self, exc: Exception) -> str | None:
+        """Say whether the server could not be reached, went away mid-run, or refused."""
+        import redis
+
+        where = self.location
+        if isinstance(exc, (redis.ConnectionError, redis.TimeoutError)):
+            if not self._opened:
+                return f"cannot reach the Redis index at {where} ({exc})"
+            return (
+                f"lost the connection to the Redis index at {where} ({exc}); retry when the "
+                "server is back"
+            )
+        if isinstance(exc, redis.RedisError):
+            return f"the Redis index at {where} failed ({type(exc).__name__}: {exc})"
+        return None
+
+    def use_files_root(self, root: Path) -> None:
+        """Keep the per-file bookkeeping under the key space of ``root`` from now on."""
+        super().use_files_root(root)
+        self._root_name = Path(root).as_posix()
+        encoded = self._root_name.encode("utf-8", "surrogateescape")
+        self._root_id = hashlib.sha1(encoded).hexdigest()[:16]
+        self._root_keys = f"{self.prefix}:root:{self._root_id}"
+        self._paths = f"{self._root_keys}:paths"
 
     def _check_meta(self, name: str, value: str) -> None:
         self._redis.hsetnx(self._meta, name, value)
@@ -413,10 +770,10 @@ class RedisStore(IndexStore):
         stored_text = stored.decode() if stored is not None else None
         if stored_text != value:
             if name == "scheme":
-                raise scheme_mismatch(self.url, str(stored_text), self.scheme)
+                raise scheme_mismatch(self.location, str(stored_text), self.scheme)
             raise ValueError(
-                f"{self.url} holds LSH buckets built with {name} {stored_text!r}, but this run "
-                f"needs {value!r}: use the index's threshold or another ?prefix="
+                f"{self.location} holds LSH buckets built with {name} {stored_text!r}, but "
+                f"this run needs {value!r}: use the index's threshold or another ?prefix="
             )
 
     def lsh_storage_config(self) -> dict[str, Any]:
@@ -453,27 +810,49 @@ class RedisStore(IndexStore):
         return found
 
     def _path_keys(self, path: str) -> str:
-        return f"{self.prefix}:path:{path}"
+        return f"{self._root_keys}:path:{path}"
 
     def _path_units(self, path: str) -> str:
-        return f"{self.prefix}:pathunits:{path}"
+        return f"{self._root_keys}:pathunits:{path}"
+
+    def _unit_roots(self, site: str) -> str:
+        return f"{self.prefix}:unitroots:{site}"
 
     def paths(self) -> set[str]:
-        """Return the files that stored entries or units name."""
+        """Return the files of the files root that stored entries or units name."""
         return {p.decode() for p in self._redis.smembers(self._paths)}
 
     def keys_of_paths(self, paths: Iterable[str]) -> set[str]:
-        """Return the keys of the stored entries that name one of ``paths``."""
+        """Return the keys of the stored entries that name one of ``paths`` and that this
+        root wrote last.
+        """
         names = [self._path_keys(p) for p in sorted(set(paths))]
-        return {k.decode() for k in self._redis.sunion(names)} if names else set()
+        listed = sorted(k.decode() for k in self._redis.sunion(names)) if names else []
+        if not listed:
+            return set()
+        infos = self._redis.hmget(self._info, listed)
+        return {
+            key
+            for key, info in zip(listed, infos, strict=True)
+            if info is not None and json.loads(info).get("root") == self._root_id
+        }
 
     def units_of_paths(self, paths: Iterable[str]) -> dict[str, set[str]]:
-        """Return, per site, the stored units that name one of ``paths``."""
+        """Return, per site, the stored units that name one of ``paths`` and that this root
+        counted last.
+        """
         names = [self._path_units(p) for p in sorted(set(paths))]
-        found: dict[str, set[str]] = {}
+        listed: dict[str, list[str]] = {}
         for member in self._redis.sunion(names) if names else ():
             site, unit = json.loads(member)
-            found.setdefault(site, set()).add(unit)
+            listed.setdefault(site, []).append(unit)
+        found: dict[str, set[str]] = {}
+        for site, units in sorted(listed.items()):
+            units.sort()
+            owners = self._redis.hmget(self._unit_roots(site), units)
+            mine = {u for u, o in zip(units, owners, strict=True) if o == self._root_id.encode()}
+            if mine:
+                found[site] = mine
         return found
 
     def _units_key(self, site: str) -> str:
@@ -513,16 +892,23 @@ class RedisStore(IndexStore):
         are documents or clusters, so this needs the same article in two parallel runs.
         """
         pipe = self._redis.pipeline(transaction=True)
-        self._forget(pipe, set(forget_entries), set(forget_units))
+        dropped = self._forget(pipe, set(forget_entries), set(forget_units))
+        if any(e.path is not None for e in entries) or any(
+            u.path is not None for units in paragraphs.values() for u in units.values()
+        ):
+            # For people reading the server's keys: the folder a root ID stands for.
+            readable = self._root_name.encode("utf-8", "backslashreplace")
+            pipe.hset(self._roots, self._root_id, readable)
         for entry in entries:
             pipe.hset(
                 self._signatures, entry.key, _signature_to_bytes(entry.signature, self.scheme)
             )
             info = {"created": entry.created, "length": entry.length, "path": entry.path}
-            pipe.hset(self._info, entry.key, json.dumps(info))
             if entry.path is not None:
+                info["root"] = self._root_id
                 pipe.sadd(self._paths, entry.path)
                 pipe.sadd(self._path_keys(entry.path), entry.key)
+            pipe.hset(self._info, entry.key, json.dumps(info))
         for site, units in paragraphs.items():
             names = sorted(units)
             if not names:
@@ -530,6 +916,13 @@ class RedisStore(IndexStore):
             stored = self._redis.hmget(self._units_key(site), names)
             for name, blob in zip(names, stored, strict=True):
                 unit = units[name]
+                if name in dropped.get(site, ()):
+                    # Queued for removal above: the transaction stores it afresh.
+                    blob = None
+                if unit.path is not None:
+                    pipe.sadd(self._paths, unit.path)
+                    pipe.sadd(self._path_units(unit.path), json.dumps([site, name]))
+                    pipe.hset(self._unit_roots(site), name, self._root_id)
                 old = _hashes_from_bytes(blob) if blob is not None else set()
                 added = unit.hashes - old
                 if blob is not None and not added:
@@ -537,32 +930,45 @@ class RedisStore(IndexStore):
                 pipe.hset(self._units_key(site), name, _hashes_to_bytes(old | unit.hashes))
                 for value in sorted(added):
                     pipe.hincrby(self._counts_key(site), str(value), 1)
-                if unit.path is not None:
-                    pipe.sadd(self._paths, unit.path)
-                    pipe.sadd(self._path_units(unit.path), json.dumps([site, name]))
         pipe.execute()
 
-    def _forget(self, pipe: Any, entry_paths: set[str], unit_paths: set[str]) -> None:
+    def _forget(
+        self, pipe: Any, entry_paths: set[str], unit_paths: set[str]
+    ) -> dict[str, set[str]]:
         """Queue on ``pipe`` the removal of the entries of ``entry_paths`` and the units of
-        ``unit_paths``.
+        ``unit_paths``; return the units queued for removal, per site.
         """
         for key in sorted(self.keys_of_paths(entry_paths)):
             pipe.hdel(self._signatures, key)
             pipe.hdel(self._info, key)
+        dropped: dict[str, set[str]] = {}
         for site, names in self.units_of_paths(unit_paths).items():
             blobs = self._redis.hmget(self._units_key(site), sorted(names))
             for blob in blobs:
                 for value in sorted(_hashes_from_bytes(blob) if blob is not None else ()):
                     pipe.hincrby(self._counts_key(site), str(value), -1)
             pipe.hdel(self._units_key(site), *sorted(names))
+            pipe.hdel(self._unit_roots(site), *sorted(names))
+            dropped[site] = set(names)
         for path in sorted(entry_paths):
             pipe.delete(self._path_keys(path))
         for path in sorted(unit_paths):
             pipe.delete(self._path_units(path))
-        # A path stays listed while the other kind still names it; write() lists it again
-        # when it adds to it.
-        for path in sorted(entry_paths & unit_paths):
-            pipe.srem(self._paths, path)
+        # A path stays listed while the other kind still names it (the two corpus steps
+        # forget one kind each, in separate commits); write() lists it again when it adds
+        # to it.
+        for path in sorted(entry_paths | unit_paths):
+            kept = [
+                name
+                for name, forgotten in (
+                    (self._path_keys(path), path in entry_paths),
+                    (self._path_units(path), path in unit_paths),
+                )
+                if not forgotten
+            ]
+            if not kept or not self._redis.exists(*kept):
+                pipe.srem(self._paths, path)
+        return dropped
 
     def close(self) -> None:
         """Close the connection pool."""
