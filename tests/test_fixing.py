@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -77,7 +78,7 @@ def test_fix_fail_on_change_exits_1_then_0(scrapes):
 
 def test_keep_removed_writes_a_sidecar(scrapes):
     invoke("fix", "--keep-removed", str(scrapes / "001_d457670f2d5ee3dd.txt"))
-    sidecar = scrapes / "001_d457670f2d5ee3dd.removed.jsonl"
+    sidecar = scrapes / "001_d457670f2d5ee3dd.txt.removed.jsonl"
     rows = [json.loads(line) for line in sidecar.read_text(encoding="utf-8").splitlines()]
     assert {"credits", "banners"} <= {row["step"] for row in rows}
     assert any(row["text"].strip() == "Remind me later." for row in rows)
@@ -333,3 +334,405 @@ def test_a_file_in_another_encoding_is_named_and_fixed_to_utf8(tmp_path, suffix)
     assert invoke("fix", str(path)).exit_code == 0
     assert path.read_bytes().decode("utf-8")
     assert invoke("check", str(path)).exit_code == 0
+
+
+# --- fix never loses a user's data (issue 10) -------------------------------------------------
+
+# A clean story (the fixed form of a seed): whatever fix removes around it is the test's.
+STORY = render_text(clean((SEEDS / "000_f7b2b1a91d296620.txt").read_text("utf-8"))[0])
+MULTI = (SEEDS / "004_16fa48a68c6ad7f2.txt").read_text(encoding="utf-8")
+JUNK = "Advertisement\n\nSubscribe to our newsletter\n"
+LINK = "symbolic link; not followed (fix never writes through a link)"
+
+
+def tree(folder: Path) -> dict[str, bytes | str]:
+    """Every entry under ``folder``, links as their target: what a fix may have changed."""
+    found: dict[str, bytes | str] = {}
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            found[name] = f"-> {os.readlink(path)}"
+        elif path.is_file():
+            found[name] = path.read_bytes()
+    return found
+
+
+def no_temporary_files(folder: Path) -> bool:
+    return not [p for p in folder.rglob("*") if p.name.endswith(".tmp")]
+
+
+@pytest.fixture
+def linked(tmp_path: Path) -> Path:
+    """A folder of scrapes with links in and out of it; ``tmp_path/out`` is outside it."""
+    root, outside = tmp_path / "root", tmp_path / "out"
+    root.mkdir()
+    outside.mkdir()
+    (root / "story.txt").write_text("Advertisement\n\n" + STORY, encoding="utf-8")
+    (outside / "v.txt").write_text("Advertisement\n\n" + STORY, encoding="utf-8")
+    (tmp_path / "parent.txt").write_text("Advertisement\n\n" + STORY, encoding="utf-8")
+    (root / "l.txt").symlink_to("../out/v.txt")
+    (root / "in.txt").symlink_to("story.txt")
+    (root / "up").symlink_to("..")
+    return root
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_fix_writes_nothing_through_a_link_and_never_leaves_the_folder(linked, command):
+    """`fix` used to rewrite ../out/v.txt through l.txt, and walk the parent folder through
+    up -> .. (issue 10 item 1). Links are named and skipped; the real file is fixed."""
+    tmp_path = linked.parent
+    outside_before = {name: data for name, data in tree(tmp_path).items()
+                      if not name.startswith("root/")}
+    result = CliRunner().invoke(main, [command, str(linked)])
+    assert result.exit_code == 3
+    assert result.stderr.splitlines() == [
+        f"error: {linked / name}: {LINK}" for name in ("in.txt", "l.txt", "up")]
+    after = tree(tmp_path)
+    assert {name: data for name, data in after.items() if not name.startswith("root/")} \
+        == outside_before
+    assert after["root/l.txt"] == "-> ../out/v.txt"
+    assert after["root/in.txt"] == "-> story.txt"
+    if command == "fix":
+        assert after["root/story.txt"] == STORY.encode()
+
+
+def test_a_link_named_explicitly_is_refused_by_check_and_fix(linked):
+    for command in ("check", "fix"):
+        result = CliRunner().invoke(main, [command, str(linked / "l.txt")])
+        assert result.exit_code == 3
+        assert result.stderr == f"error: {linked / 'l.txt'}: {LINK}\n"
+    assert (linked.parent / "out" / "v.txt").read_text(encoding="utf-8").startswith("Advert")
+
+
+def test_a_file_swapped_for_a_link_after_it_was_read_is_not_written_through(tmp_path):
+    """Checked again at write time, without following: the link is left, its target too."""
+    from newsclean.cli import _build, _configured
+    from newsclean.fixing import FileRefused, apply_plan, plan_file
+
+    target = tmp_path / "system.txt"
+    target.write_text("Advertisement\n\n" + STORY, encoding="utf-8")
+    scrape = tmp_path / "scrape.txt"
+    scrape.write_text("Advertisement\n\n" + STORY, encoding="utf-8")
+    plan = plan_file(scrape, _build(_configured(None, ())), pytest.fail)
+    scrape.unlink()
+    scrape.symlink_to(target)
+    with pytest.raises(FileRefused, match="not followed"):
+        apply_plan(plan)
+    assert scrape.is_symlink()
+    assert target.read_text(encoding="utf-8").startswith("Advertisement")
+    assert no_temporary_files(tmp_path)
+
+
+def test_the_writer_replaces_a_link_planted_at_the_last_moment_not_its_target(tmp_path):
+    """Even if a link appears between the last check and the rename, the rename replaces
+    the link itself: nothing is ever written to the file it points to."""
+    from newsclean.io import atomic_write
+
+    target = tmp_path / "system.txt"
+    target.write_text("system\n", encoding="utf-8")
+    name = tmp_path / "scrape.txt"
+    name.write_text("old\n", encoding="utf-8")
+
+    def plant_link() -> None:
+        name.unlink()
+        name.symlink_to(target)
+
+    with atomic_write(name, follow_symlinks=False, before_replace=plant_link) as out:
+        out.write("new\n")
+    assert not name.is_symlink()
+    assert name.read_text(encoding="utf-8") == "new\n"
+    assert target.read_text(encoding="utf-8") == "system\n"
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_a_part_file_in_the_way_is_never_replaced(tmp_path, command):
+    """`fix story.txt` of a two-article scrape used to replace an existing story.part1.txt
+    (issue 10 item 2): the file is refused and nothing of it changes."""
+    (tmp_path / "story.txt").write_text(MULTI, encoding="utf-8")
+    (tmp_path / "story.part1.txt").write_text("My own notes.\n", encoding="utf-8")
+    before = tree(tmp_path)
+    result = CliRunner().invoke(main, [command, str(tmp_path / "story.txt")])
+    assert result.exit_code == 3
+    assert result.stderr == (
+        f"error: {tmp_path / 'story.txt'}: would replace story.part1.txt, which it did not "
+        "make; left as it is (move that file away and fix it again)\n")
+    assert tree(tmp_path) == before
+
+
+def test_parts_already_written_with_the_same_text_complete_an_interrupted_split(tmp_path):
+    """A split interrupted after some parts (or done by another fix) is completed: a part
+    that holds exactly what fix writes is not in the way."""
+    story = tmp_path / "story.txt"
+    story.write_text(MULTI, encoding="utf-8")
+    reference = tmp_path / "reference"
+    reference.mkdir()
+    (reference / "story.txt").write_text(MULTI, encoding="utf-8")
+    assert invoke("fix", str(reference)).exit_code == 0
+    (tmp_path / "story.part1.txt").write_bytes((reference / "story.part1.txt").read_bytes())
+    assert invoke("fix", str(story)).exit_code == 0
+    assert {k: v for k, v in tree(tmp_path).items() if not k.startswith("reference/")} \
+        == {k.removeprefix("reference/"): v for k, v in tree(reference).items()}
+
+
+def test_every_input_has_its_own_sidecar(tmp_path):
+    """a.txt and a.jsonl used to share a.removed.jsonl, and one account was lost (item 2)."""
+    (tmp_path / "a.txt").write_text("Advertisement\n\n" + STORY, encoding="utf-8")
+    (tmp_path / "a.jsonl").write_text(
+        json.dumps({"id": "j1", "text": "Subscribe to our newsletter\n\n" + STORY}) + "\n",
+        encoding="utf-8")
+    assert invoke("fix", "--keep-removed", str(tmp_path)).exit_code == 0
+    rows = {name: [json.loads(line) for line in
+                   (tmp_path / name).read_text(encoding="utf-8").splitlines()]
+            for name in ("a.txt.removed.jsonl", "a.jsonl.removed.jsonl")}
+    assert [row["text"].strip() for row in rows["a.txt.removed.jsonl"]] == ["Advertisement"]
+    assert [(row["record"], row["text"].strip()) for row in rows["a.jsonl.removed.jsonl"]] \
+        == [("j1", "Subscribe to our newsletter")]
+    # The sidecars are not scrapes: the folder checks clean.
+    assert invoke("check", str(tmp_path)).exit_code == 0
+
+
+def test_a_sidecar_keeps_the_account_of_every_fix(tmp_path):
+    scrape = tmp_path / "a.txt"
+    scrape.write_text("Advertisement\n\n" + STORY, encoding="utf-8")
+    invoke("fix", "--keep-removed", str(scrape))
+    scrape.write_text("Subscribe to our newsletter\n\n" + scrape.read_text("utf-8"), "utf-8")
+    invoke("fix", "--keep-removed", str(scrape))
+    rows = (tmp_path / "a.txt.removed.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(row)["text"].strip() for row in rows] == [
+        "Advertisement", "Subscribe to our newsletter"]
+
+
+@pytest.mark.parametrize("keep_removed", [[], ["--keep-removed"]])
+@pytest.mark.parametrize("suffix", [".txt", ".jsonl"])
+def test_a_whole_file_judged_boilerplate_is_left_as_it_is(tmp_path, suffix, keep_removed):
+    """Such a file used to become 0 bytes, with no sidecar and a 'layout' message (item 3):
+    emptying it cannot be told from a wrong judgement, so fix refuses and says why."""
+    scrape = tmp_path / f"junk{suffix}"
+    if suffix == ".jsonl":
+        scrape.write_text(json.dumps({"id": "j", "text": JUNK}) + "\n", encoding="utf-8")
+    else:
+        scrape.write_text(JUNK, encoding="utf-8")
+    before = tree(tmp_path)
+    for args in (["check"], ["fix", *keep_removed]):
+        result = CliRunner().invoke(main, [*args, str(scrape)])
+        assert result.exit_code == 3
+        assert result.stderr == (
+            f"error: {scrape}: whole file judged boilerplate by banners; left as it is\n")
+        assert result.stdout == ""
+    assert tree(tmp_path) == before
+
+
+def test_a_jsonl_record_judged_boilerplate_goes_with_an_account(tmp_path):
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text(json.dumps({"id": "junk", "text": JUNK}) + "\n"
+                      + json.dumps({"id": "story", "text": STORY}) + "\n", encoding="utf-8")
+    result = invoke("fix", "--keep-removed", str(corpus))
+    assert result.exit_code == 0
+    reasons = [("advertisement label", 1), ("donation or subscription appeal", 3)]
+    assert result.stdout.splitlines() == [
+        f"{corpus}: banners: {reason}; the whole record goes (record junk, line {line} of its "
+        "text)" for reason, line in reasons]
+    assert [json.loads(line)["id"] for line in corpus.read_text("utf-8").splitlines()] == [
+        "story"]
+    rows = [json.loads(line) for line in
+            (tmp_path / "corpus.jsonl.removed.jsonl").read_text("utf-8").splitlines()]
+    kept = "".join(row["text"] for row in rows if row["record"] == "junk")
+    assert "Advertisement" in kept and "Subscribe to our newsletter" in kept
+
+
+def fixed_once(tmp_path: Path, name: str, text: str) -> dict[str, bytes | str]:
+    """What one fix alone makes of a file ``name`` holding ``text``."""
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / name).write_text(text, encoding="utf-8")
+    assert invoke("fix", str(alone)).exit_code == 0
+    result = tree(alone)
+    shutil.rmtree(alone)
+    return result
+
+
+def document_pipeline():
+    """The pipeline fix uses without --index (no corpus steps)."""
+    from newsclean.cli import _build, _configured
+
+    return _build(_configured(None, ("near_duplicates", "corpus_boilerplate")))
+
+
+@pytest.mark.parametrize("text", ["Advertisement\n\n" + STORY, MULTI], ids=["one", "split"])
+def test_a_file_another_fix_handled_first_is_skipped_with_a_note(tmp_path, monkeypatch, text):
+    """Two fixes of one folder: the second used to exit 1 with a FileNotFoundError traceback
+    (issue 10 item 9). Here the other fix runs to its end between this one's plan and its
+    write, deterministically."""
+    import newsclean.cli as cli
+    from newsclean.fixing import plan_file
+
+    expected = fixed_once(tmp_path, "story.txt", text)
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "story.txt").write_text(text, encoding="utf-8")
+    real_apply = cli.apply_plan
+
+    def other_fix_first(plan, **options):
+        real_apply(plan_file(plan.path, document_pipeline(), pytest.fail))
+        real_apply(plan, **options)
+
+    monkeypatch.setattr(cli, "apply_plan", other_fix_first)
+    result = CliRunner().invoke(main, ["fix", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f"note: {folder / 'story.txt'}: already fixed by another process; skipped\n")
+    assert tree(folder) == expected
+
+
+def test_a_file_removed_before_it_was_read_is_skipped_with_a_note(tmp_path, monkeypatch):
+    import newsclean.cli as cli
+
+    (tmp_path / "a.txt").write_text("Advertisement\n\n" + STORY, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Advertisement\n\n" + STORY, encoding="utf-8")
+    real_plan = cli.plan_file
+
+    def removed_first(path, *args, **options):
+        if path.name == "a.txt":
+            path.unlink()  # as another fix splitting it would, between the listing and now
+        return real_plan(path, *args, **options)
+
+    monkeypatch.setattr(cli, "plan_file", removed_first)
+    result = CliRunner().invoke(main, ["fix", str(tmp_path)])
+    assert result.exit_code == 0
+    assert result.stderr == (f"note: {tmp_path / 'a.txt'}: no longer there (removed or renamed "
+                             "since it was listed, by another fix perhaps); skipped\n")
+    assert sorted(tree(tmp_path)) == ["b.txt"]
+    assert (tmp_path / "b.txt").read_text(encoding="utf-8") == STORY
+
+
+@pytest.mark.parametrize("when", ["before the write", "just before the rename"])
+def test_a_file_changed_after_it_was_read_keeps_the_newer_text(tmp_path, monkeypatch, when):
+    """Compare-and-swap: the file must still be the one read (inode, size, times) when it is
+    replaced, else it is left as it is; the newer text is never overwritten."""
+    import newsclean.cli as cli
+    import newsclean.fixing as fixing
+
+    scrape = tmp_path / "story.txt"
+    scrape.write_text("Advertisement\n\n" + STORY, encoding="utf-8")
+    newer = "The writer's newer text, saved while fix was running.\n"
+    if when == "before the write":
+        real_apply = cli.apply_plan
+
+        def edited_meanwhile(plan, **options):
+            scrape.write_text(newer, encoding="utf-8")
+            real_apply(plan, **options)
+
+        monkeypatch.setattr(cli, "apply_plan", edited_meanwhile)
+    else:
+        real_write = fixing.atomic_write
+
+        def edited_meanwhile(target, **options):  # the first checks have passed by now
+            scrape.write_text(newer, encoding="utf-8")
+            return real_write(target, **options)
+
+        monkeypatch.setattr(fixing, "atomic_write", edited_meanwhile)
+    result = CliRunner().invoke(main, ["fix", "--keep-removed", str(scrape)])
+    assert result.exit_code == 3
+    assert result.stderr == (
+        f"error: {scrape}: changed since it was read; left as it is (fix it again)\n")
+    assert tree(tmp_path) == {"story.txt": newer.encode()}
+
+
+def test_a_split_whose_original_changed_meanwhile_takes_its_parts_back(tmp_path, monkeypatch):
+    import newsclean.fixing as fixing
+
+    scrape = tmp_path / "story.txt"
+    scrape.write_text(MULTI, encoding="utf-8")
+    newer = MULTI + "\nOne more paragraph the writer added while fix was running.\n"
+    real_write = fixing.atomic_write
+
+    def edited_at_the_last_part(target, **options):
+        if target.name == "story.part6.txt":
+            scrape.write_text(newer, encoding="utf-8")
+        return real_write(target, **options)
+
+    monkeypatch.setattr(fixing, "atomic_write", edited_at_the_last_part)
+    result = CliRunner().invoke(main, ["fix", "--keep-removed", str(scrape)])
+    assert result.exit_code == 3
+    assert "changed since it was read; left as it is" in result.stderr
+    assert tree(tmp_path) == {"story.txt": newer.encode()}
+
+
+def test_two_fix_processes_on_one_folder_end_with_one_fix_and_no_traceback(tmp_path):
+    """Whichever order the two take, both exit 0 and the folder is what one fix makes."""
+    folder = tmp_path / "scrapes"
+    shutil.copytree(SEEDS, folder)
+    reference = tmp_path / "reference"
+    shutil.copytree(SEEDS, reference)
+    assert invoke("fix", str(reference)).exit_code == 0
+    command = [sys.executable, "-c", "import sys; from newsclean.cli import main; sys.exit(main())"]
+    processes = [subprocess.Popen([*command, "fix", str(folder)], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for process in processes:
+        _, stderr = process.communicate(timeout=600)
+        assert "Traceback" not in stderr
+        assert process.returncode == 0, stderr
+        assert all(line.startswith("note: ") for line in stderr.splitlines()), stderr
+    assert tree(folder) == tree(reference)
+    assert no_temporary_files(folder)
+
+
+def nested_list(levels: int) -> list:
+    value: list = []
+    for _ in range(levels - 1):
+        value = [value]
+    return value
+
+
+def test_what_fix_writes_reads_back_at_the_nesting_limit(tmp_path):
+    """A record nested exactly 64 levels was fixed, then refused by the next fix (its fields
+    are written one level down, under 'metadata'); issue 10 item 10."""
+    deepest = tmp_path / "deepest.jsonl"
+    deepest.write_text(json.dumps({"id": "d", "text": "Advertisement\n\n" + STORY,
+                                   "extra": nested_list(63)}) + "\n", encoding="utf-8")
+    before = deepest.read_bytes()
+    result = CliRunner().invoke(main, ["fix", str(deepest)])
+    assert result.exit_code == 3
+    assert result.stderr == (f"error: {deepest}:1: nested more than 64 levels deep once its "
+                             "fields are written under 'metadata'\n")
+    assert deepest.read_bytes() == before
+    deep = tmp_path / "deep.jsonl"
+    deep.write_text(json.dumps({"id": "d", "text": "Advertisement\n\n" + STORY,
+                                "extra": nested_list(62)}) + "\n", encoding="utf-8")
+    assert invoke("fix", str(deep)).exit_code == 0
+    once = deep.read_bytes()
+    assert invoke("check", str(deep)).exit_code == 0
+    assert invoke("fix", str(deep)).exit_code == 0
+    assert deep.read_bytes() == once
+    assert json.loads(once)["metadata"]["extra"] == nested_list(62)
+
+
+def test_file_names_with_terminal_escapes_are_printed_escaped(tmp_path):
+    """check printed such names raw: they could retitle or clear the terminal and break the
+    FILE:LINE form (issue 10 item 11)."""
+    hostile = ["title\x1b]0;owned\x07.txt", "two\nlines.txt", "rtl\u202etxt.exe.txt"]
+    for name in hostile:
+        (tmp_path / name).write_text("Advertisement\n\n" + STORY, encoding="utf-8")
+    (tmp_path / "gone\x1b[2J.txt").symlink_to("nowhere")
+    result = CliRunner().invoke(main, ["check", str(tmp_path)])
+    assert result.exit_code == 3
+    shown = ["title\\x1b]0;owned\\x07.txt", "two\\nlines.txt", "rtl\\u202etxt.exe.txt"]
+    assert sorted(result.stdout.splitlines()) == sorted(
+        f"{tmp_path}/{name}:1: banners: advertisement label" for name in shown)
+    assert result.stderr == f"error: {tmp_path}/gone\\x1b[2J.txt: {LINK}\n"
+    assert all(line.isprintable() for line in result.output.splitlines())
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize(("command", "code"), [("run", 1), ("explain", 1), ("check", 3),
+                                               ("fix", 3)])
+def test_a_named_pipe_named_on_the_command_line_is_refused(tmp_path, command, code):
+    """It used to block forever (issue 10 item 12); a real process, so a regression fails on
+    the timeout instead of hanging the session."""
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)
+    program = [sys.executable, "-c", "import sys; from newsclean.cli import main; sys.exit(main())"]
+    done = subprocess.run([*program, command, str(pipe)], capture_output=True, text=True,
+                          timeout=300, stdin=subprocess.DEVNULL)
+    assert done.returncode == code
+    assert f"error: {pipe}: not a regular file (a named pipe); refused" in done.stderr
