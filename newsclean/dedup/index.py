@@ -169,10 +169,22 @@ class NearDuplicateIndex:
         self._forgotten_entries: set[str] = set()
         self._forgotten_units: set[str] = set()
         self._hidden: set[str] = set()
-        if store is not None and config is None:
-            for entry in store.iter_entries():
-                self._entries[entry.key] = entry
-                self._lsh.insert(entry.key.encode(), to_lean(entry.signature, scheme), False)
+        # The signatures of a store without LSH buckets are read into the in-memory LSH when
+        # first needed: by then the files root is known (entries name their files from it),
+        # and a step that only counts paragraphs never pays for it.
+        self._loaded = store is None or config is not None
+
+    def _load(self) -> None:
+        """Read the stored signatures into the in-memory LSH, once."""
+        if self._loaded or self.store is None:
+            return
+        self._root_for(None)
+        lsh, entries = self._make_lsh(None), {}
+        for entry in self.store.iter_entries():
+            entries[entry.key] = entry
+            lsh.insert(entry.key.encode(), to_lean(entry.signature, self.scheme), False)
+        # What a commit before this put in memory is in the store too, so read again here.
+        self._lsh, self._entries, self._loaded = lsh, entries, True
 
     @contextmanager
     def _backend(self) -> Iterator[None]:
@@ -196,6 +208,7 @@ class NearDuplicateIndex:
 
     def __len__(self) -> int:
         """Return the number of entries known in memory (not stored ones of a Redis index)."""
+        self._load()
         return len(set(self._entries) | set(self._staged))
 
     def __contains__(self, key: object) -> bool:
@@ -227,6 +240,7 @@ class NearDuplicateIndex:
             return self._staged[key]
         if key in self._hidden:
             return None
+        self._load()
         if key not in self._entries and self.store is not None:
             self._entries.update(self.store.get_entries([key]))
         return self._entries.get(key)
@@ -321,6 +335,7 @@ class NearDuplicateIndex:
     def candidates(self, sig: np.ndarray) -> list[str]:
         """Unverified LSH candidates for ``sig`` (sorted keys)."""
         lean = to_lean(self._checked(sig), self.scheme)
+        self._load()
         with self._backend():
             found = {k.decode() for k in self._lsh.query(lean)} - self._hidden
         found.update(k.decode() for k in self._staged_lsh.query(lean))
