@@ -381,9 +381,12 @@ def _check_or_fix(paths, config_file, disable, index, diff, max_bytes, fix, keep
                                "input, use: newsclean run -")
     config = _configured(config_file, disable, index=index)
     # The index follows the files of the repository: a file checked again replaces its earlier
-    # entries, a deleted one drops out (see NearDuplicates).
+    # entries, a deleted one drops out (see NearDuplicates). Files are named from their git
+    # top level, else from the config file's folder (docs/dedup.md).
+    config_folder = str(Path(config.source).parent) if index and config.source else None
     for step in ("near_duplicates", "corpus_boilerplate"):
-        config = config.with_options(step, per_file=True if index else None)
+        config = config.with_options(step, per_file=True if index else None,
+                                     root_fallback=config_folder)
     if index is None:
         # Without an index the corpus steps would compare only the files at hand, which a
         # pre-commit run splits arbitrarily: leave cross-file checks to --index.

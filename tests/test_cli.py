@@ -4,8 +4,10 @@ import itertools
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 
 import pytest
 from click.testing import CliRunner
@@ -13,6 +15,7 @@ from conftest import ROOT, SEEDS
 
 from newsclean import DEFAULT_STEPS, Record
 from newsclean.cli import main
+from newsclean.dedup import DEFAULT_SCHEME, SQLiteStore, open_index, text_signatures
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
 ARTICLE = (
@@ -198,6 +201,73 @@ def test_an_output_that_cannot_be_written_fails_at_once_exit_2(runner, tmp_path)
     assert result.stderr == (
         f"error: cannot write {out} (No such file or directory); no output written\n"
     )
+
+
+def scrapes_and_index(tmp_path):
+    """A folder with one scrape, and an index file of 300 articles beside it."""
+    scrapes = tmp_path / "scrapes"
+    scrapes.mkdir()
+    (scrapes / "story.txt").write_text(ARTICLE, encoding="utf-8")
+    index = open_index(tmp_path / "index.db")
+    words = ARTICLE.split()
+    for i in range(300):
+        text = " ".join(words[i % 20 :] + [f"variant{i}"])
+        index.add(f"doc{i}", text_signatures([text], DEFAULT_SCHEME)[0], path=f"f{i}.txt")
+    index.commit()
+    index.close()
+    return scrapes, tmp_path / "index.db"
+
+
+def index_command(command, tmp_path, scrapes, index):
+    output = ["-o", str(tmp_path / "out.jsonl")] if command == "run" else []
+    # catch_exceptions=False: an exception that escaped the command would fail the test.
+    return CliRunner().invoke(main, [command, "--index", str(index), *output, str(scrapes)],
+                              catch_exceptions=False)
+
+
+@pytest.mark.parametrize("command", ["run", "check"])
+def test_a_damaged_index_is_one_line_and_exit_2(tmp_path, command):
+    scrapes, index = scrapes_and_index(tmp_path)
+    data = bytearray(index.read_bytes())  # garbage over pages past the schema
+    data[len(data) // 2 : len(data) // 2 + 16384] = b"\xde\xad\xbe\xef" * 4096
+    index.write_bytes(bytes(data))
+    result = index_command(command, tmp_path, scrapes, index)
+    assert result.exit_code == 2  # check used to exit 1 with a traceback: "would change"
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(
+        f"error: step 'near_duplicates': {index} is damaged (database disk image is malformed)"
+    )
+    assert "delete it and run again" in line and result.stdout == ""
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.parametrize("command", ["run", "check"])
+def test_a_database_that_is_not_an_index_is_refused_untouched_exit_2(tmp_path, command):
+    scrapes, _ = scrapes_and_index(tmp_path)
+    other = tmp_path / "app.db"
+    with closing(sqlite3.connect(other, isolation_level=None)) as db:
+        db.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)")
+    before = other.read_bytes()
+    result = index_command(command, tmp_path, scrapes, other)
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: step 'near_duplicates': {other} is not a newsclean index")
+    assert other.read_bytes() == before
+    assert not (tmp_path / "app.db-wal").exists()
+
+
+def test_a_locked_index_is_reported_as_a_lock_exit_2(tmp_path, monkeypatch):
+    scrapes, index = scrapes_and_index(tmp_path)
+    # The command waits 30 s for a lock; the test does not.
+    monkeypatch.setattr(SQLiteStore, "busy_timeout", 0.01)
+    with closing(sqlite3.connect(index, isolation_level=None)) as other:
+        other.execute("BEGIN EXCLUSIVE")
+        result = index_command("check", tmp_path, scrapes, index)
+        other.execute("ROLLBACK")
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: step 'near_duplicates': {index} is locked by another process")
+    assert "not a newsclean index" not in line
 
 
 def test_a_file_name_that_is_not_utf8_is_read_and_named_with_escapes(runner, tmp_path):

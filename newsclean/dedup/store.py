@@ -328,7 +328,7 @@ class SQLiteStore(IndexStore):
     """The embedded index: one SQLite file (see the module docstring).
 
     ``busy_timeout`` is how many seconds to wait for another process's lock on the file before
-    giving up with :class:`IndexUnavailable`.
+    giving up with :class:`IndexUnavailable` (default: the class attribute, 30).
 
     Opening never changes a file before it is known to be an index: the application id and
     the tables are read first, and a database of something else is refused untouched. A
@@ -340,16 +340,22 @@ class SQLiteStore(IndexStore):
     the interface speaks in names relative to the files root and converts.
     """
 
+    # Long enough for another run's commit (one transaction) to finish.
+    busy_timeout: float = 30.0
+
     def __init__(
-        self, path: str | Path, scheme: SignatureScheme, busy_timeout: float = 30.0
+        self, path: str | Path, scheme: SignatureScheme, busy_timeout: float | None = None
     ) -> None:
         self.path = Path(path)
         self.location = str(self.path)
         self.scheme = scheme
-        self.busy_timeout = busy_timeout
+        if busy_timeout is not None:
+            self.busy_timeout = busy_timeout
         self.folder = self.path.resolve().parent
         self.files_root = self.folder
-        self._db = sqlite3.connect(str(self.path), timeout=busy_timeout, isolation_level=None)
+        self._db = sqlite3.connect(
+            str(self.path), timeout=self.busy_timeout, isolation_level=None
+        )
         try:
             self._open()
         except BaseException:

@@ -91,8 +91,9 @@ class CorpusBoilerplate(IndexedStep):
 
     Options: ``min_documents``, ``min_share`` (see the module docstring), ``index`` (a path,
     ``redis://`` URL or open index to count earlier runs too), ``per_file`` (the index follows
-    files), and ``threshold``, ``shingle_size``, ``num_perm`` for finding near-duplicate
-    clusters when no earlier step set ``cluster``.
+    files; ``root_fallback``: where file names start outside a git work tree), and
+    ``threshold``, ``shingle_size``, ``num_perm`` for finding near-duplicate clusters when no
+    earlier step set ``cluster``.
     """
 
     name = "corpus_boilerplate"
@@ -106,13 +107,14 @@ class CorpusBoilerplate(IndexedStep):
         shingle_size: int = DEFAULT_SHINGLE_SIZE,
         num_perm: int = 128,
         per_file: bool = False,
+        root_fallback: str | Path | None = None,
     ) -> None:
         if min_documents < 2:
             raise ValueError(f"min_documents must be at least 2, got {min_documents}")
         if not 0.0 < min_share <= 1.0:
             raise ValueError(f"min_share must be in (0, 1], got {min_share}")
         scheme = SignatureScheme(num_perm=num_perm, shingle_size=shingle_size)
-        super().__init__(index, scheme, threshold)
+        super().__init__(index, scheme, threshold, root_fallback)
         self.min_documents = min_documents
         self.min_share = min_share
         self.per_file = per_file

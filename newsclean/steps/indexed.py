@@ -17,7 +17,9 @@ from newsclean.steps.base import CorpusStep
 class IndexedStep(CorpusStep):
     """A corpus step with an ``index`` option (a path, ``redis://`` URL, open index or
     ``None``); subclasses set ``index``, ``scheme`` and ``threshold`` and call
-    :meth:`open_index` once per run.
+    :meth:`open_index` once per run. ``root_fallback`` is the folder an index that follows
+    files names them from when they are in no git work tree (the CLI passes the config
+    file's folder; see :func:`~newsclean.dedup.index.find_files_root`).
     """
 
     def __init__(
@@ -25,8 +27,10 @@ class IndexedStep(CorpusStep):
         index: str | Path | NearDuplicateIndex | None,
         scheme: SignatureScheme,
         threshold: float,
+        root_fallback: str | Path | None = None,
     ) -> None:
         self.index = index
+        self.root_fallback = root_fallback
         self.scheme = scheme
         self.threshold = threshold
         # Indexes opened by runs not yet committed or discarded, and whether we opened them.
@@ -34,7 +38,9 @@ class IndexedStep(CorpusStep):
 
     def open_index(self) -> NearDuplicateIndex | None:
         """The index for this run, held until :meth:`commit` or :meth:`discard`."""
-        index, owned = resolve_index(self.index, self.scheme, self.threshold)
+        index, owned = resolve_index(
+            self.index, self.scheme, self.threshold, root_fallback=self.root_fallback
+        )
         if index is not None:
             self._held.append((index, owned))
         return index

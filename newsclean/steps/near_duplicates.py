@@ -163,8 +163,8 @@ class NearDuplicates(IndexedStep):
     duplicate), ``shingle_size`` (words per shingle), ``num_perm`` (MinHash permutations),
     ``index`` (a file path, ``redis://HOST:PORT/N`` URL, or an open
     :class:`~newsclean.dedup.index.NearDuplicateIndex`; ``None`` keeps nothing between runs),
-    ``drop`` (return only the kept articles) and ``per_file`` (the index follows files; see the
-    module docstring).
+    ``drop`` (return only the kept articles), ``per_file`` (the index follows files; see the
+    module docstring) and ``root_fallback`` (where file names start outside a git work tree).
     """
 
     name = "near_duplicates"
@@ -177,9 +177,10 @@ class NearDuplicates(IndexedStep):
         index: str | Path | NearDuplicateIndex | None = None,
         drop: bool = False,
         per_file: bool = False,
+        root_fallback: str | Path | None = None,
     ) -> None:
         super().__init__(index, SignatureScheme(num_perm=num_perm, shingle_size=shingle_size),
-                         threshold)
+                         threshold, root_fallback)
         self.drop = drop
         self.per_file = per_file
         if isinstance(index, NearDuplicateIndex):
