@@ -1,14 +1,21 @@
+import re
 import shutil
 import socket
 import subprocess
-import time
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from conftest import run_and_commit
 
+from newsclean.cli import main
 from newsclean.dedup.index import open_index
 from newsclean.dedup.minhash import SignatureScheme, text_signatures
+from newsclean.dedup.store import IndexUnavailable, RedisStore
 from newsclean.record import Document
 from newsclean.steps.base import Draft
 from newsclean.steps.near_duplicates import NearDuplicates
@@ -24,41 +31,53 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
+@contextmanager
+def redis_server(workdir: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A redis-server of its own on a free port: its URL and process, once its log says it is
+    ready (read from its stdout, not polled).
+    """
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("redis-server binary not found: apt-get install redis-server to run these")
+    workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    workdir = tmp_path_factory.mktemp("redis")
     server = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(workdir),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(workdir), "--logfile", ""],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
-    client = redis.Redis(host="127.0.0.1", port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    else:
-        server.kill()
-        pytest.skip(f"redis-server did not start on 127.0.0.1:{port}")
-    yield f"redis://127.0.0.1:{port}/0"
+    try:
+        assert server.stdout is not None
+        for line in server.stdout:
+            if "Ready to accept connections" in line:
+                break
+        else:  # it exited: the port was taken meanwhile, say
+            pytest.skip(f"redis-server did not start on 127.0.0.1:{port}")
+        # Drain the log, so that the server never blocks writing to a full pipe.
+        threading.Thread(target=server.stdout.read, daemon=True).start()
+        yield f"redis://127.0.0.1:{port}/0", server
+    finally:
+        if server.poll() is None:
+            server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    with redis_server(tmp_path_factory.mktemp("redis")) as (url, _):
+        yield url
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A server of the test's own, which it may stop."""
+    with redis_server(tmp_path / "redis") as started:
+        yield started
+
+
+def stop(server: subprocess.Popen) -> None:
     server.terminate()
     server.wait(timeout=10)
 
@@ -133,3 +152,115 @@ def test_forget_removes_a_files_entries_units_and_lsh_buckets(redis_url):
     counts, units = reader.stored_paragraph_counts("site", {1, 2, 3}, set())
     assert units == 1 and counts == {2: 1, 3: 1}
     reader.close()
+
+
+def test_a_unit_forgotten_and_counted_again_in_one_commit_stays(redis_url, tmp_path):
+    # A file checked again unchanged: its unit is forgotten and re-added in one transaction
+    # (the removal used to be queued after the re-add had been skipped as "already there").
+    url = redis_url + "?prefix=t5"
+    for _ in range(2):
+        index = open_index(url, SCHEME, 0.5, files_root=tmp_path)
+        index.forget({"a.txt"}, entries=False)
+        index.add_paragraphs("site", "a1", {1, 2}, path="a.txt")
+        index.commit()
+        index.close()
+    reader = open_index(url, SCHEME, 0.5, files_root=tmp_path)
+    assert reader.stored_paragraph_counts("site", {1, 2}, set()) == ({1: 1, 2: 1}, 1)
+    assert reader.paths() == {"a.txt"}
+    reader.close()
+
+
+def test_an_entry_belongs_to_the_root_that_wrote_it_last(redis_url, tmp_path):
+    url = redis_url + "?prefix=t6"
+    (sig,) = text_signatures([article(6)], SCHEME)
+    first, second = tmp_path / "first", tmp_path / "second"
+    for root in (first, second):  # the same file, id and text in two clones, say
+        index = open_index(url, SCHEME, 0.5, files_root=root)
+        index.add("same", sig, path="x.txt")
+        index.add_paragraphs("site", "same", {7}, path="x.txt")
+        index.commit()
+        index.close()
+    index = open_index(url, SCHEME, 0.5, files_root=first)
+    index.forget({"x.txt"})  # edited in the first root
+    index.commit()
+    assert index.paths() == set()
+    index.close()
+    index = open_index(url, SCHEME, 0.5, files_root=second)
+    assert index.paths() == {"x.txt"} and index.query(sig) == ["same"]
+    assert index.stored_paragraph_counts("site", {7}, set()) == ({7: 1}, 1)
+    index.close()
+
+
+def test_two_folders_checked_with_one_redis_index_keep_each_others_files(
+    redis_url, tmp_path, monkeypatch
+):
+    url = redis_url + "?prefix=two-folders"
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    story = article(11)
+    (first / "story.txt").write_text(story + "\n", encoding="utf-8")
+    (second / "other.txt").write_text(article(12) + "\n", encoding="utf-8")
+    runner = CliRunner()
+
+    def check(folder: Path, *paths: str):
+        monkeypatch.chdir(folder)  # each run from its own folder, as two checkouts would
+        return runner.invoke(main, ["check", "--index", url, *paths], catch_exceptions=False)
+
+    assert "near_duplicates" not in check(first, ".").stdout
+    assert "near_duplicates" not in check(second, ".").stdout
+    # The second run did not forget the first folder's story.txt (not a file of its own).
+    stored = open_index(url, SCHEME, 0.5, files_root=first)
+    assert stored.paths() == {"story.txt"}
+    stored.close()
+    (second / "copy.txt").write_text(story + "\n", encoding="utf-8")
+    result = check(second, "copy.txt")
+    assert result.exit_code == 1
+    assert "copy.txt: near_duplicates: near-duplicate of " in result.stdout
+    # and the first folder's story is still the kept copy
+    assert "near_duplicates" not in check(first, "story.txt").stdout
+
+
+def test_a_server_lost_after_open_is_one_index_unavailable(own_redis):
+    url, server = own_redis
+    sigs = text_signatures([article(1), article(2)], SCHEME)
+    index = open_index(url, SCHEME, 0.5)
+    index.add("a", sigs[0])
+    index.commit()
+    index.add("b", sigs[1])
+    stop(server)
+    for operation in (lambda: index.query(sigs[0]), index.commit):
+        with pytest.raises(IndexUnavailable) as caught:
+            operation()
+        message = str(caught.value)
+        assert message.startswith(f"lost the connection to the Redis index at {url} (")
+        assert message.endswith("retry when the server is back") and "\n" not in message
+    index.close()
+    unreachable = f"^cannot reach the Redis index at {re.escape(url)} "
+    with pytest.raises(IndexUnavailable, match=unreachable):
+        open_index(url, SCHEME, 0.5)
+
+
+@pytest.mark.parametrize("command", ["run", "check"])
+def test_a_server_lost_mid_run_is_one_line_and_exit_2(own_redis, tmp_path, monkeypatch, command):
+    url, server = own_redis
+    scrapes = tmp_path / "scrapes"
+    scrapes.mkdir()
+    (scrapes / "a.txt").write_text(article(1) + "\n", encoding="utf-8")
+    opened = RedisStore.check_lsh_params
+
+    def open_then_lose_the_server(self, bands, rows):
+        opened(self, bands, rows)
+        stop(server)  # the index is open; the next operation finds the server gone
+
+    monkeypatch.setattr(RedisStore, "check_lsh_params", open_then_lose_the_server)
+    output = ["-o", str(tmp_path / "out.jsonl")] if command == "run" else []
+    result = CliRunner().invoke(
+        main, [command, "--index", url, *output, str(scrapes)], catch_exceptions=False
+    )
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(
+        f"error: step 'near_duplicates': lost the connection to the Redis index at {url} ("
+    )
+    assert result.stdout == "" and not (tmp_path / "out.jsonl").exists()
