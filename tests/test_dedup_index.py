@@ -413,12 +413,14 @@ def test_a_signature_of_the_wrong_size_is_damage(tmp_path):
 
 def test_a_failure_that_is_not_the_backends_passes_unchanged(tmp_path, monkeypatch):
     index = open_index(tmp_path / "index.db", SCHEME)
+    index.add("a", sig(article(1)), path="a.txt")
+    index.commit()
 
-    def bug(self, *args):
+    def bug(self, stored):
         raise KeyError("a bug, not an index problem")
 
-    monkeypatch.setattr(SQLiteStore, "paths", bug)
-    with pytest.raises(KeyError):
+    monkeypatch.setattr(SQLiteStore, "_key", bug)  # called inside paths(), which is guarded
+    with pytest.raises(KeyError, match="a bug"):
         index.paths()
     index.close()
 

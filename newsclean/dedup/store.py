@@ -383,7 +383,7 @@ class SQLiteStore(IndexStore):
             )
         if code == _SQLITE_READONLY or "readonly" in text:
             return f"{where} cannot be written ({text}); make it writable or use another index"
-        if code == _SQLITE_FULL or "full" in text:
+        if code == _SQLITE_FULL or "disk is full" in text:
             return f"{where} cannot be written: the disk is full ({text})"
         if code == _SQLITE_CANTOPEN or "unable to open" in text:
             return f"cannot open the index file {where} ({text}); does its folder exist?"
