@@ -45,6 +45,7 @@ SIDECAR_SUFFIX = ".removed.jsonl"
 GONE = "no longer there (removed or renamed since it was listed, by another fix perhaps); skipped"
 ALREADY_FIXED = "already fixed by another process; skipped"
 CHANGED = "changed since it was read; left as it is (fix it again)"
+DROPPED = "record dropped, nothing of its text being left; its other fields are kept here"
 
 # (device, inode, size, mtime_ns, ctime_ns) of a file as lstat saw it: the same file, unchanged.
 FileIdentity = tuple[int, int, int, int, int]
@@ -105,6 +106,8 @@ class FilePlan:
     findings: list[Finding] = field(default_factory=list)
     identity: FileIdentity | None = None
     refusal: str | None = None
+    # JSONL records that clean to nothing: they go from the file, so the sidecar keeps them.
+    dropped: list[Document] = field(default_factory=list)
 
     @property
     def records(self) -> list[Record]:
@@ -138,17 +141,19 @@ class FilePlan:
     def removal_lines(self) -> list[str]:
         """The sidecar lines for what this fix removes: one JSON object per removed span, of
         every article, those judged boilerplate as a whole included (an earlier account a
-        JSONL record carries stays in the record).
+        JSONL record carries stays in the record); then one per JSONL record that goes
+        whole, with its other fields under ``fields``.
         """
-        lines = []
+        rows = []
         for draft in self.drafts:
             removed = sorted((b.removal for b in draft.blocks if b.removal),
                              key=lambda removal: removal.start)
-            lines.extend(
-                json.dumps({"record": draft.id, **removal.to_dict()}, ensure_ascii=False) + "\n"
-                for removal in removed
-            )
-        return lines
+            rows.extend({"record": draft.id, **removal.to_dict()} for removal in removed)
+        for document in self.dropped:
+            fields = {"source": document.source, **document.metadata}
+            rows.append({"record": document.id, "step": "fix", "reason": DROPPED, "start": 0,
+                         "end": 0, "text": "", "fields": fields})
+        return [json.dumps(row, ensure_ascii=False) + "\n" for row in rows]
 
 
 def sidecar_path(path: Path) -> Path:
@@ -230,6 +235,9 @@ def _dropped_findings(path: str, document: Document, drafts: list[Draft]) -> lis
                 where = f"record {display_path(document.id)}, line {line} of its text"
                 reason = f"{block.removal.reason}; the whole record goes ({where})"
                 found.append(Finding(path, None, block.removal.step, reason))
+    if not found:
+        where = f"record {display_path(document.id)}"
+        found.append(Finding(path, None, "empty", f"no text; the whole record goes ({where})"))
     return found
 
 
@@ -296,6 +304,7 @@ def plan_file(
                 plan.findings += _findings(str(path), document, records, in_record=True)
                 if not records:
                     plan.findings += _dropped_findings(str(path), document, ds)
+                    plan.dropped.append(document)
             plan.findings += _encoding_findings(path, utf8, documents)
     else:
         utf8 = read_utf8(path, max_bytes)
@@ -328,6 +337,9 @@ def _refusal(plan: FilePlan, documents: list[Document]) -> str | None:
         # the one fix that cannot be told from a wrong judgement: leave it for a person.
         return (f"whole file judged boilerplate by {_boilerplate_steps(plan.drafts)}; "
                 "left as it is")
+    if not plan.records and plan.dropped:
+        # Records with blank text only: emptying the file would lose their ids and fields.
+        return "no record of it has any text; left as it is"
     taken = [target for target, text in plan.outputs.items()
              if target != plan.path and not _holds_or_free(target, text)]
     if taken:

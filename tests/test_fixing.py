@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from newsclean import clean
+from newsclean import clean, fixing
 from newsclean.cli import main
 from newsclean.record import render_text
 
@@ -523,8 +523,10 @@ def test_a_whole_file_judged_boilerplate_is_left_as_it_is(tmp_path, suffix, keep
 
 
 def test_a_jsonl_record_judged_boilerplate_goes_with_an_account(tmp_path):
+    """Its text and its other fields are in the sidecar; the finding says the record goes."""
     corpus = tmp_path / "corpus.jsonl"
-    corpus.write_text(json.dumps({"id": "junk", "text": JUNK}) + "\n"
+    corpus.write_text(json.dumps({"id": "junk", "text": JUNK, "url": "https://example.com/a",
+                                  "title": "Kept"}) + "\n"
                       + json.dumps({"id": "story", "text": STORY}) + "\n", encoding="utf-8")
     result = invoke("fix", "--keep-removed", str(corpus))
     assert result.exit_code == 0
@@ -538,6 +540,24 @@ def test_a_jsonl_record_judged_boilerplate_goes_with_an_account(tmp_path):
             (tmp_path / "corpus.jsonl.removed.jsonl").read_text("utf-8").splitlines()]
     kept = "".join(row["text"] for row in rows if row["record"] == "junk")
     assert "Advertisement" in kept and "Subscribe to our newsletter" in kept
+    assert rows[-1] == {"record": "junk", "step": "fix", "reason": fixing.DROPPED, "start": 0,
+                        "end": 0, "text": "", "fields": {"source": f"{corpus}:1",
+                                                         "url": "https://example.com/a",
+                                                         "title": "Kept"}}
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_a_jsonl_file_of_records_without_text_is_left_as_it_is(tmp_path, command):
+    """Emptying it would lose the records' ids and fields."""
+    corpus = tmp_path / "blank.jsonl"
+    corpus.write_text('{"id": "a", "text": ""}\n{"id": "b", "text": " ", "title": "T"}\n',
+                      encoding="utf-8")
+    before = tree(tmp_path)
+    options = ["--keep-removed"] if command == "fix" else []
+    result = CliRunner().invoke(main, [command, *options, str(corpus)])
+    assert result.exit_code == 3
+    assert result.stderr == f"error: {corpus}: no record of it has any text; left as it is\n"
+    assert tree(tmp_path) == before
 
 
 def fixed_once(tmp_path: Path, name: str, text: str) -> dict[str, bytes | str]:
