@@ -452,7 +452,7 @@ def check(paths: tuple[str, ...], config_file: str | None, disable: tuple[str, .
 @_max_bytes_option
 @click.option("--diff", is_flag=True, help="Also print a unified diff of each change.")
 @click.option("--keep-removed", is_flag=True,
-              help="Write the removed spans of NAME.txt to NAME.removed.jsonl beside it.")
+              help="Add the removed spans of each file NAME to NAME.removed.jsonl beside it.")
 @click.option("--fail-on-change", is_flag=True,
               help="Exit 1 when a file was changed (what a pre-commit hook wants).")
 def fix(paths: tuple[str, ...], config_file: str | None, disable: tuple[str, ...],
