@@ -16,6 +16,7 @@ import click
 
 from newsclean import interrupts
 from newsclean.config import Config, ConfigError, find_config, read_config, resolve_step
+from newsclean.engines import local
 from newsclean.fixing import (
     SIDECAR_SUFFIX,
     FileRefused,
@@ -33,7 +34,6 @@ from newsclean.io import (
     iter_input_files,
 )
 from newsclean.pipeline import CorpusStepError, Pipeline, RunStats, StepError
-from newsclean.record import Document
 
 EXIT_OK = 0
 EXIT_INPUT_ERRORS = 1
@@ -82,7 +82,7 @@ class _Progress:
         self.enabled = enabled and sys.stderr.isatty()
         self.count = 0
 
-    def __call__(self, document: Document) -> None:
+    def __call__(self, source: str) -> None:
         self.count += 1
         if self.enabled and (self.count < 100 or self.count % 50 == 0):
             click.echo(f"\rcleaning: {self.count} documents", err=True, nl=False)
@@ -242,21 +242,20 @@ def run(
     report = _error_reporter(errors)
     stats = RunStats()
     progress = _Progress(enabled=not quiet)
-    documents = iter_documents(inputs, max_bytes=max_bytes, on_error=report)
     # The output is opened first, so an unwritable one fails before any cleaning is done; the
     # index is written only after the output is, so a failed run leaves both as they were.
     with _fatal_errors("no output written" + (", the index untouched" if index else "")):
         try:
             with JsonlWriter(output) as writer:
-                records = pipeline.run(
-                    documents,
+                for record in local.run(
+                    pipeline,
+                    local.Inputs(inputs, max_bytes),
                     jobs=jobs or config.jobs,
                     on_error=report,
                     on_document=progress,
                     stats=stats,
-                    commit=False,
-                )
-                for record in records:
+                    spool_beside=output,
+                ):
                     writer.write(record)
         except BaseException:
             pipeline.discard()

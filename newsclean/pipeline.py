@@ -1,28 +1,30 @@
-"""The pipeline: an ordered list of steps, run over one document or a whole stream.
+"""The pipeline: an ordered list of steps, and the three stages a run is made of.
 
-Per-document steps run first, each document on its own (in parallel with ``jobs > 1``, with
-output identical to ``jobs=1``); corpus steps then see every draft of the run together.
+*clean*: the per-document steps run on each document on its own (:meth:`Pipeline.draft`),
+and each article gets a compact sketch (:meth:`Pipeline.sketch`). *link*: the corpus steps
+decide from the sketches of the whole run (:meth:`Pipeline.link`). *apply*: each document's
+drafts get those decisions and become records (:meth:`Pipeline.apply`). An engine
+(:mod:`newsclean.engines`) runs the stages over a corpus; :meth:`Pipeline.run` uses the
+local one, :meth:`Pipeline.finish` runs link and apply over drafts in memory.
 
 What the corpus steps would persist (articles added to a near-duplicate index) is only staged
-by the run: :meth:`Pipeline.commit` writes it once the caller's output is safely written, and
+by a run: :meth:`Pipeline.commit` writes it once the caller's output is safely written, and
 :meth:`Pipeline.discard` drops it when the output failed, so an index never names an article
 of an output that does not exist (a retry would otherwise find every article a duplicate).
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
-from newsclean import interrupts
+from newsclean.dedup.sketches import Sketches
 from newsclean.record import Document, Record
 from newsclean.settle import settle
-from newsclean.steps.base import CorpusStep, Draft, Step
-from newsclean.steps.corpus_boilerplate import site_of
+from newsclean.steps.base import CorpusContext, CorpusStep, Draft, Step
+from newsclean.steps.corpus_boilerplate import paragraph_hash, site_of
 
 if TYPE_CHECKING:
     from newsclean.config import Config
@@ -59,13 +61,31 @@ class RunStats:
     # whitespace only", or the steps that removed all of it ("all removed by banners").
     empty_sources: list[str] = field(default_factory=list)
     empty_reasons: Counter[str] = field(default_factory=Counter)
-    # Things the user should look at, one line each (a corpus step that emptied a site).
-    warnings: list[str] = field(default_factory=list)
+    # Per (corpus step, site): documents that reached the step with text, and those it emptied.
+    reached: Counter[tuple[str, str]] = field(default_factory=Counter)
+    emptied: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     @property
     def empty(self) -> int:
         """How many documents gave no record."""
         return len(self.empty_sources)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Things to look at, one line each: a corpus step that removed all of most of a
+        site's documents (they may be templated pages, not articles).
+        """
+        found = []
+        for (step, site), emptied in sorted(self.emptied.items()):
+            total = self.reached[step, site]
+            if emptied >= _EMPTIED_SITE_MIN and emptied >= _EMPTIED_SITE_SHARE * total:
+                found.append(
+                    f"{step} removed all of {emptied} of the {total} documents of site "
+                    f"{site or '(stdin)'!r}: the same paragraphs recur across that site, so "
+                    f"these may be templated pages rather than articles (keep them with "
+                    f"--disable {step})"
+                )
+        return found
 
     def add(self, draft: Draft) -> None:
         """Count one finished draft."""
@@ -76,10 +96,10 @@ class RunStats:
     def add_empty(self, document: Document, drafts: list[Draft]) -> None:
         """Count a document that gave no record, with the reason."""
         self.empty_sources.append(document.source)
-        self.empty_reasons[_why_empty(document, drafts)] += 1
+        self.empty_reasons[_why_empty(drafts)] += 1
 
 
-def _why_empty(document: Document, drafts: list[Draft]) -> str:
+def _why_empty(drafts: list[Draft]) -> str:
     removed: Counter[str] = Counter()
     for draft in drafts:
         for block in draft.blocks:
@@ -89,32 +109,6 @@ def _why_empty(document: Document, drafts: list[Draft]) -> str:
         return "empty or whitespace only"
     steps = sorted(removed, key=lambda step: (-removed[step], step))
     return "all removed by " + ", ".join(steps)
-
-
-def _documents_with_text(drafts: list[Draft]) -> dict[int, Draft]:
-    """One draft with kept text per document that has one, by the document's identity."""
-    return {id(d.document): d for d in drafts if d.kept}
-
-
-def _warn_if_sites_emptied(
-    step: str, reached: dict[int, Draft], after: list[Draft], stats: RunStats
-) -> None:
-    """Warn when ``step`` emptied most of a site's documents that ``reached`` it with text
-    (duplicates it dropped aside).
-    """
-    left = _documents_with_text(after)
-    per_site: dict[str, list[int]] = {}
-    for key, draft in reached.items():
-        counts = per_site.setdefault(site_of(draft), [0, 0])
-        counts[0] += 1
-        counts[1] += key not in left and draft.duplicate_of is None
-    for site, (total, emptied) in sorted(per_site.items()):
-        if emptied >= _EMPTIED_SITE_MIN and emptied >= _EMPTIED_SITE_SHARE * total:
-            stats.warnings.append(
-                f"{step} removed all of {emptied} of the {total} documents of site "
-                f"{site or '(stdin)'!r}: the same paragraphs recur across that site, so these "
-                f"may be templated pages rather than articles (keep them with --disable {step})"
-            )
 
 
 class Pipeline:
@@ -183,18 +177,75 @@ class Pipeline:
                 raise StepError(f"{source}: step {step.name!r} failed: {exc!r}") from exc
         return drafts
 
-    def finish(self, drafts: list[Draft], stats: RunStats | None = None) -> list[Draft]:
-        """Run the corpus steps over drafts from the whole run. What they would persist is
-        staged until :meth:`commit` (or dropped by :meth:`discard`); ``stats`` gets a warning
-        for a step that empties most of a site.
+    @property
+    def streams(self) -> bool:
+        """Whether every corpus step decides from sketches (:meth:`CorpusStep.link`), so a
+        run keeps sketches, not drafts, in memory; a corpus step that only has
+        ``run_corpus`` needs every draft of the run at once.
         """
+        return all(step.sketched for step in self.corpus_steps)
+
+    def new_sketches(self) -> Sketches:
+        """An empty sketch table for this pipeline's corpus steps."""
+        return Sketches([scheme for step in self.corpus_steps for scheme in step.schemes])
+
+    def sketch(self, drafts: list[Draft], sketches: Sketches) -> None:
+        """Add a row to ``sketches`` for each of ``drafts`` (nothing without corpus steps)."""
+        if self.corpus_steps:
+            sketches.add(drafts, paragraph_hash)
+
+    def link(self, sketches: Sketches) -> None:
+        """The corpus steps decide from the sketches of the whole run; what they would persist
+        is staged until :meth:`commit` (or dropped by :meth:`discard`).
+        """
+        context = CorpusContext()
         for step in self.corpus_steps:
-            # Steps mark blocks in place: what had text is taken before the step runs.
-            reached = _documents_with_text(drafts) if stats is not None else {}
-            drafts = _corpus_call(step, step.run_corpus, drafts)
-            if stats is not None:
-                _warn_if_sites_emptied(step.name, reached, drafts, stats)
-        return drafts
+            _corpus_call(step, step.link, sketches, context)
+
+    def apply(
+        self,
+        drafts: list[Draft],
+        stats: RunStats | None = None,
+        *,
+        decided: Callable[[Draft], bool] | None = None,
+    ) -> list[Record]:
+        """The records of one document's drafts, with the corpus decisions applied (after
+        :meth:`link`); ``stats`` counts them. ``decided`` says which drafts to keep where the
+        corpus steps already ran over drafts in memory (:meth:`finish`).
+        """
+        kept = drafts if decided is None else [d for d in drafts if decided(d)]
+        for step in self.corpus_steps if decided is None else ():
+            had_text = any(d.kept for d in kept)
+            kept = [d for d in kept if step.apply(d)]
+            if stats is not None and had_text:
+                site = site_of(drafts[0])
+                stats.reached[step.name, site] += 1
+                dropped = any(d.duplicate_of is not None for d in drafts)
+                if not any(d.kept for d in kept) and not dropped:
+                    stats.emptied[step.name, site] += 1
+        records = [d.to_record() for d in kept if d.kept]
+        if stats is not None:
+            for draft in kept:
+                stats.add(draft)
+            stats.duplicates += sum(1 for d in drafts if d.duplicate_of is not None)
+            if drafts and not records and not any(d.duplicate_of for d in drafts):
+                stats.add_empty(drafts[0].document, drafts)
+            stats.records += len(records)
+        return records
+
+    def finish(self, drafts: list[Draft]) -> list[Draft]:
+        """Run the corpus steps over drafts from the whole run, in memory: link, then apply;
+        the drafts a step leaves out (dropped duplicates) are not returned. What the steps
+        would persist is staged until :meth:`commit` (or dropped by :meth:`discard`).
+        """
+        if not self.streams:
+            for step in self.corpus_steps:
+                drafts = _corpus_call(step, step.run_corpus, drafts)
+            return drafts
+        sketches = self.new_sketches()
+        self.sketch(drafts, sketches)
+        self.link(sketches)
+        return [d for d in drafts if all(step.apply(d) for step in self.corpus_steps)]
 
     def commit(self) -> None:
         """Persist what the corpus steps staged (index additions). Call it only once the
@@ -235,85 +286,33 @@ class Pipeline:
         *,
         jobs: int = 1,
         on_error: Callable[[Exception], None] | None = None,
-        on_document: Callable[[Document], None] | None = None,
+        on_document: Callable[[str], None] | None = None,
         stats: RunStats | None = None,
         commit: bool = True,
     ) -> list[Record]:
         """Clean a stream of documents; return the records in input order.
 
         A document that fails is reported to ``on_error`` (or raised when it is ``None``) and
-        the run goes on. Documents that clean to nothing give no record (``stats.empty_sources``,
-        with the reason in ``stats.empty_reasons``).
+        the run goes on; ``on_document`` is called with each document's source. Documents
+        that clean to nothing give no record (``stats.empty_sources``, with the reason in
+        ``stats.empty_reasons``). To stream a large corpus without holding its records, use
+        :func:`newsclean.engines.local.run`.
 
         With ``commit=False`` what the corpus steps would persist stays staged: call
         :meth:`commit` once the records are safely written, or :meth:`discard`. A run that
         raises has discarded it already.
         """
-        stats = stats if stats is not None else RunStats()
+        from newsclean.engines import local
+
         try:
-            drafts, per_document = self._draft_all(documents, jobs, on_error, on_document, stats)
-            finished = self.finish(drafts, stats)
+            records = list(local.run(self, documents, jobs=jobs, on_error=on_error,
+                                     on_document=on_document, stats=stats))
             if commit:
                 self.commit()
         except BaseException:
             self.discard()
             raise
-        stats.duplicates = sum(1 for d in drafts if d.duplicate_of is not None)
-        left = {id(d) for d in finished if d.kept}
-        for document, own in per_document:
-            if not any(id(d) in left or d.duplicate_of is not None for d in own):
-                stats.add_empty(document, own)
-        records = []
-        for draft in finished:
-            stats.add(draft)
-            if draft.kept:
-                records.append(draft.to_record())
-        stats.records = len(records)
         return records
-
-    def _draft_all(
-        self,
-        documents: Iterable[Document],
-        jobs: int,
-        on_error: Callable[[Exception], None] | None,
-        on_document: Callable[[Document], None] | None,
-        stats: RunStats,
-    ) -> tuple[list[Draft], list[tuple[Document, list[Draft]]]]:
-        drafts: list[Draft] = []
-        per_document = []
-        for document, result in self._map(documents, jobs):
-            stats.documents += 1
-            if on_document:
-                on_document(document)
-            if isinstance(result, Exception):
-                stats.failed += 1
-                if on_error is None:
-                    raise result
-                on_error(result)
-                continue
-            per_document.append((document, result))
-            drafts.extend(result)
-        return drafts, per_document
-
-    def _map(
-        self, documents: Iterable[Document], jobs: int
-    ) -> Iterator[tuple[Document, list[Draft] | Exception]]:
-        if jobs <= 1:
-            for document in documents:
-                yield document, _safe_draft(self, document)
-            return
-        # multiprocessing.Pool, not concurrent.futures: leaving the block (an error, Ctrl-C,
-        # SIGTERM) terminates the workers at once instead of waiting for queued work.
-        with interrupts.held():
-            pool = multiprocessing.Pool(jobs, _init_worker, (self, os.getpid()))
-        with pool:
-            batch: list[Document] = []
-            for document in documents:
-                batch.append(document)
-                if len(batch) >= 64 * jobs:
-                    yield from zip(batch, pool.map(_worker_draft, batch, chunksize=8))
-                    batch = []
-            yield from zip(batch, pool.map(_worker_draft, batch, chunksize=8))
 
 
 def _corpus_call(step: CorpusStep, method: Callable[..., _T], *args: object) -> _T:
@@ -324,24 +323,3 @@ def _corpus_call(step: CorpusStep, method: Callable[..., _T], *args: object) -> 
         return method(*args)
     except (OSError, ValueError, RuntimeError) as exc:
         raise CorpusStepError(f"step {step.name!r}: {exc}") from exc
-
-
-def _safe_draft(pipeline: Pipeline, document: Document) -> list[Draft] | Exception:
-    try:
-        return pipeline.draft(document)
-    except StepError as exc:
-        return exc
-
-
-_WORKER_PIPELINE: Pipeline | None = None
-
-
-def _init_worker(pipeline: Pipeline, parent: int) -> None:
-    global _WORKER_PIPELINE
-    interrupts.init_worker(parent)
-    _WORKER_PIPELINE = pipeline
-
-
-def _worker_draft(document: Document) -> list[Draft] | Exception:
-    assert _WORKER_PIPELINE is not None
-    return _safe_draft(_WORKER_PIPELINE, document)

@@ -176,9 +176,9 @@ def test_a_killed_run_of_a_system_without_anonymous_files_is_swept_by_the_next(t
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)
     pid = int(dead.stdout)
-    stale = out_dir / f".out.jsonl.{writers._HOST}-{pid}.0123abcd.tmp"
+    stale = out_dir / f".out.jsonl.{writers.HOST_TAG}-{pid}.0123abcd.tmp"
     stale.write_text("half a run")
-    live = out_dir / f".out.jsonl.{writers._HOST}-{os.getpid()}.0123abcd.tmp"
+    live = out_dir / f".out.jsonl.{writers.HOST_TAG}-{os.getpid()}.0123abcd.tmp"
     live.write_text("a run in progress")
     other = out_dir / ".out.jsonl.elsewhere-1.0123abcd.tmp"
     other.write_text("a run on another machine sharing the folder")

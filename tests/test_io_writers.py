@@ -24,25 +24,25 @@ def test_atomic_write_creates_the_file_and_leaves_no_temp_file(tmp_path):
     with atomic_write(target) as out:
         out.write("line\r\nnext\n")
         assert not target.exists()  # nothing visible until the block succeeds
-        if writers._O_TMPFILE:  # nor a temporary name (the fallback's is tested below)
+        if writers.O_TMPFILE:  # nor a temporary name (the fallback's is tested below)
             assert leftovers(tmp_path) == []
     assert target.read_bytes() == b"line\r\nnext\n"
     assert leftovers(tmp_path) == []
 
 
 def test_without_anonymous_files_the_temporary_name_says_whose_it_is(tmp_path, monkeypatch):
-    monkeypatch.setattr(writers, "_O_TMPFILE", 0)
+    monkeypatch.setattr(writers, "O_TMPFILE", 0)
     target = tmp_path / "out.jsonl"
     with atomic_write(target) as out:
         out.write("line\n")
         [temp] = leftovers(tmp_path)
-        host = re.escape(writers._HOST)
+        host = re.escape(writers.HOST_TAG)
         assert re.fullmatch(rf"\.out\.jsonl\.{host}-{os.getpid()}\.[0-9a-f]{{8}}\.tmp", temp)
     assert target.read_text() == "line\n"
     assert leftovers(tmp_path) == []
 
 
-@pytest.mark.skipif(not writers._O_TMPFILE, reason="no anonymous files on this system")
+@pytest.mark.skipif(not writers.O_TMPFILE, reason="no anonymous files on this system")
 def test_an_anonymous_file_that_cannot_be_named_is_an_output_error(tmp_path, monkeypatch):
     def no_link(fd, path):
         raise OSError(28, "No space left on device")

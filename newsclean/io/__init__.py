@@ -6,6 +6,7 @@ from newsclean.io.readers import (
     DEFAULT_MAX_BYTES,
     iter_documents,
     iter_input_files,
+    read_file,
     read_utf8,
     split_name,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "display_path",
     "iter_documents",
     "iter_input_files",
+    "read_file",
     "read_utf8",
     "split_name",
     "write_text_atomic",

@@ -72,7 +72,21 @@ def iter_documents(
             yield from _read_stdin(max_bytes, on_error)
             continue
         for found in iter_input_files([given], on_error=on_error):
-            yield from _read_file(found, _source_for(found, root_relative), max_bytes, on_error)
+            yield from read_file(found, root_relative=root_relative, max_bytes=max_bytes,
+                                 on_error=on_error)
+
+
+def read_file(
+    path: Path,
+    *,
+    root_relative: bool = True,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    on_error: ErrorHandler,
+) -> Iterator[Document]:
+    """The documents of one file that :func:`iter_input_files` found, as
+    :func:`iter_documents` reads them (a worker process reads its share of a run this way).
+    """
+    yield from _read_file(path, _source_for(path, root_relative), max_bytes, on_error)
 
 
 def iter_input_files(

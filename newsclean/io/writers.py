@@ -211,7 +211,7 @@ def _load_linkat() -> Callable[..., int] | None:
 
 
 _LINKAT = _load_linkat()
-_O_TMPFILE = getattr(os, "O_TMPFILE", 0) if _LINKAT is not None else 0
+O_TMPFILE = getattr(os, "O_TMPFILE", 0) if _LINKAT is not None else 0
 _AT_FDCWD = -100
 _AT_SYMLINK_FOLLOW = 0x400
 
@@ -223,20 +223,22 @@ def _link_anonymous(fd: int, path: str) -> None:
     if _LINKAT(_AT_FDCWD, source, _AT_FDCWD, os.fsencode(path), _AT_SYMLINK_FOLLOW) != 0:
         code = ctypes.get_errno()
         raise OSError(code, os.strerror(code), path)
-_HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:32] or "host"
+# Names temporary files and folders (with the pid), so a run removes only leftovers of this
+# machine's processes: a shared folder may hold those of runs on other machines.
+HOST_TAG = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:32] or "host"
 
 
 def _temp_name(folder: str, name: str) -> str:
-    return os.path.join(folder, f".{name}.{_HOST}-{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    return os.path.join(folder, f".{name}.{HOST_TAG}-{os.getpid()}.{secrets.token_hex(4)}.tmp")
 
 
 def _open_temp(folder: str, name: str) -> tuple[int, str | None]:
     """A file descriptor to write to and the temporary file's name (``None`` for an
     anonymous file).
     """
-    if _O_TMPFILE:
+    if O_TMPFILE:
         try:
-            return os.open(folder, _O_TMPFILE | os.O_WRONLY, 0o666), None
+            return os.open(folder, O_TMPFILE | os.O_WRONLY, 0o666), None
         except OSError:
             pass  # a file system without anonymous files, or a real problem the next says
     while True:
@@ -252,14 +254,14 @@ def _sweep_stale_temps(folder: str, name: str) -> None:
     """Remove temporary files of ``name`` left by processes of this machine that are gone
     (killed before they could clean up).
     """
-    stale = re.compile(rf"\.{re.escape(name)}\.{re.escape(_HOST)}-(\d+)\.[0-9a-f]{{8}}\.tmp")
+    stale = re.compile(rf"\.{re.escape(name)}\.{re.escape(HOST_TAG)}-(\d+)\.[0-9a-f]{{8}}\.tmp")
     try:
         entries = os.listdir(folder)
     except OSError:
         return  # opening the output will say what is wrong with the folder
     for entry in entries:
         found = stale.fullmatch(entry)
-        if found is None or _process_alive(int(found.group(1))):
+        if found is None or process_alive(int(found.group(1))):
             continue
         try:
             os.unlink(os.path.join(folder, entry))
@@ -267,7 +269,8 @@ def _sweep_stale_temps(folder: str, name: str) -> None:
             pass  # another run swept it first, or it is not ours to remove
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` of this machine exists (one of another user's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

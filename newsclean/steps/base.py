@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any, ClassVar, TypeVar
 
+from newsclean.dedup.minhash import SignatureScheme
+from newsclean.dedup.sketches import Sketches
 from newsclean.record import Block, Document, Record, Removal, is_json_integer
 
 _T = TypeVar("_T")
@@ -247,27 +249,69 @@ class TextFix(Step):
         return [draft]
 
 
-class CorpusStep(Step):
-    """A step that sees every draft of the run at once (near-duplicates, corpus boilerplate).
+@dataclass
+class CorpusContext:
+    """What one corpus step's decisions tell the next during a run's link stage."""
 
-    It runs after all per-document steps, in input order, and may mark blocks removed or set
-    ``cluster`` / ``duplicate_of``; its result must not depend on the order of the input files.
+    # Member id -> id of the kept member, for every article in a near-duplicate cluster (None
+    # while no step has clustered).
+    kept_of: dict[str, str] | None = None
+    # Ids of the articles a step leaves out of the output (dropped duplicates).
+    dropped: set[str] = field(default_factory=set)
+
+
+class CorpusStep(Step):
+    """A step that decides from the whole run at once (near-duplicates, corpus boilerplate).
+
+    It runs after all per-document steps and may mark blocks removed or set ``cluster`` /
+    ``duplicate_of``; its result must not depend on the order of the input files.
+
+    A run keeps only a sketch of each article (:class:`~newsclean.dedup.sketches.Sketches`:
+    ids, dates, lengths, sites, MinHash signatures under the step's ``schemes``, paragraph
+    hashes). :meth:`link` decides from the sketches of the whole run, then :meth:`apply` is
+    called on each draft. A step may instead override only :meth:`run_corpus` (all drafts of
+    the run at once, in memory); a run with such a step holds every draft until it is done.
     """
 
-    def run_corpus(self, drafts: list[Draft]) -> list[Draft]:
-        """Process the whole corpus and return the drafts (usually the same list). What it
-        would persist (an index) is staged for :meth:`commit`.
+    # The signature schemes the step compares articles with (their sketches carry them).
+    schemes: tuple[SignatureScheme, ...] = ()
+
+    @property
+    def sketched(self) -> bool:
+        """Whether the step decides from sketches (it overrides :meth:`link`)."""
+        return type(self).link is not CorpusStep.link
+
+    def link(self, sketches: Sketches, context: CorpusContext) -> None:
+        """Decide from the sketches of the whole run (and tell later steps through
+        ``context``); what the step would persist is staged for :meth:`commit`.
         """
         raise NotImplementedError
 
+    def apply(self, draft: Draft) -> bool:
+        """Apply the decisions of :meth:`link` to one draft; ``False`` leaves it out."""
+        raise NotImplementedError
+
+    def run_corpus(self, drafts: list[Draft]) -> list[Draft]:
+        """Process the drafts of a whole run in memory and return those to keep."""
+        sketches = Sketches(self.schemes)
+        sketches.add(drafts, _paragraph_hash)
+        self.link(sketches, CorpusContext())
+        return [d for d in drafts if self.apply(d)]
+
     def commit(self) -> None:
-        """Persist what :meth:`run_corpus` staged; the pipeline calls it once the run's output
-        is written. Nothing to do for a step that keeps nothing between runs.
+        """Persist what the run staged; the pipeline calls it once the run's output is
+        written. Nothing to do for a step that keeps nothing between runs.
         """
 
     def discard(self) -> None:
-        """Drop what :meth:`run_corpus` staged (the output failed); must not raise."""
+        """Drop what the run staged (the output failed); must not raise."""
 
     def __call__(self, draft: Draft) -> list[Draft]:
         """Run on one draft as a corpus of one."""
         return self.run_corpus([draft])
+
+
+def _paragraph_hash(text: str) -> int | None:
+    from newsclean.steps.corpus_boilerplate import paragraph_hash
+
+    return paragraph_hash(text)

@@ -33,19 +33,21 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from urllib.parse import urlparse
 
 import regex
 
 from newsclean.dedup.index import DEFAULT_THRESHOLD, NearDuplicateIndex
+from newsclean.dedup.link import decisions, find_clusters
 from newsclean.dedup.minhash import SignatureScheme
 from newsclean.dedup.shingles import DEFAULT_SHINGLE_SIZE, tokens, windows
+from newsclean.dedup.sketches import Sketches
 from newsclean.dedup.store import Unit
-from newsclean.steps.base import Draft
+from newsclean.steps.base import CorpusContext, Draft
 from newsclean.steps.indexed import IndexedStep
-from newsclean.steps.near_duplicates import draft_paths, find_clusters
+from newsclean.steps.near_duplicates import sketch_paths
 
 _DIGIT = regex.compile(r"\d")
 
@@ -55,12 +57,18 @@ def site_of(draft: Draft, name_file: Callable[[str], str] | None = None) -> str:
     (named by ``name_file`` when given: an index that follows files names folders its own way,
     whatever folder newsclean runs in).
     """
-    for location in (draft.url, draft.document.source):
+    return site_from(draft.url, draft.document.source, name_file)
+
+
+def site_from(
+    url: str | None, source: str | None, name_file: Callable[[str], str] | None = None
+) -> str:
+    """:func:`site_of` from an article's URL and source (what its sketch keeps)."""
+    for location in (url, source):
         if location and "://" in location:
             host = (urlparse(location).hostname or "").lower()
             if host:
                 return host.removeprefix("www.")
-    source = draft.document.source
     if not source or source == "-":
         return ""
     if name_file is not None:
@@ -118,64 +126,69 @@ class CorpusBoilerplate(IndexedStep):
         self.min_documents = min_documents
         self.min_share = min_share
         self.per_file = per_file
+        self.schemes = (scheme,)
+        # The run's decisions, made by link(): per site, the recurring paragraph hashes and
+        # why each is removed; and how the index names files (when it follows them).
+        self._verdicts: dict[str, dict[int, str]] = {}
+        self._name_file: Callable[[str], str] | None = None
 
-    def run_corpus(self, drafts: list[Draft]) -> list[Draft]:
-        """Count paragraphs per site and unit, then remove the recurring ones."""
-        units = self._units(drafts)
-        hashes = [[paragraph_hash(b.text) for b in d.blocks] for d in drafts]
+    def link(self, sketches: Sketches, context: CorpusContext) -> None:
+        """Count paragraphs per site and unit, decide which recur, and stage the units for
+        the index.
+        """
         index = self.open_index()
         follow = index is not None and self.per_file
         if follow:
-            index.follow_files(draft_paths(drafts), entries=False)
-        sites = [site_of(d, index.file_key if follow else None) for d in drafts]
-        by_site: dict[str, dict[str, Unit]] = {}
-        for draft, site, name, values in zip(drafts, sites, units, hashes, strict=True):
-            if name is None:
-                continue
-            path = draft.document.path
-            key = index.file_key(path) if follow and path is not None else None
-            unit = by_site.setdefault(site, {}).setdefault(name, Unit(set(), key))
-            unit.hashes.update(v for v in values if v is not None)
-        verdicts = {
-            site: self._recurring(site, found, index) for site, found in by_site.items()
-        }
-        for draft, site, values in zip(drafts, sites, hashes, strict=True):
-            recurring = verdicts.get(site, {})
-            for block, value in zip(list(draft.blocks), values, strict=True):
-                if block.kept and value in recurring:
-                    draft.remove(block, self.name, recurring[value])
+            assert index is not None
+            index.follow_files(sketch_paths(sketches), entries=False)
+        self._name_file = index.file_key if follow and index is not None else None
+        counted = _UnitCounts()
+        for row, name in enumerate(self._units(sketches, context)):
+            if name is not None:
+                site = site_from(sketches.urls[row], sketches.sources[row], self._name_file)
+                path = sketches.paths[row]
+                key = self._name_file(path) if self._name_file and path is not None else None
+                counted.add(site, name, sketches.paragraphs(row), key)
+        self._verdicts = {}
+        for site, counts, units in counted.sites():
+            if index is not None:
+                stored, stored_units = index.stored_paragraph_counts(
+                    site, set(counts), counted.unit_names(site))
+                counts.update(stored)
+                units += stored_units
+            recurring = self._recurring(site, counts, units)
+            if recurring:
+                self._verdicts[site] = recurring
         if index is not None:
-            for site, found in sorted(by_site.items()):
-                for name, unit in sorted(found.items()):
-                    index.add_paragraphs(site, name, unit.hashes, unit.path)
-        return drafts
+            for site, name, unit in counted.units():
+                index.add_paragraphs(site, name, unit.hashes, unit.path)
 
-    def _units(self, drafts: list[Draft]) -> list[str | None]:
-        """Return the counting unit of each draft: its near-duplicate cluster, or itself.
+    def apply(self, draft: Draft) -> bool:
+        """Remove the draft's kept paragraphs that recur across its site."""
+        recurring = self._verdicts.get(site_of(draft, self._name_file))
+        if recurring:
+            for block in list(draft.blocks):
+                if block.kept and (value := paragraph_hash(block.text)) in recurring:
+                    draft.remove(block, self.name, recurring[value])
+        return True
+
+    def _units(self, sketches: Sketches, context: CorpusContext) -> list[str | None]:
+        """Return the counting unit of each row: its near-duplicate cluster, or itself.
 
         With ``per_file`` a near-duplicate is not counted (``None``): the hook fails on it, and
-        its kept copy counts for the cluster.
+        its kept copy counts for the cluster. An article an earlier step left out of the
+        output (a dropped duplicate) is not counted either.
         """
+        ids = [sketches.ids[row] or "" for row in range(len(sketches))]
+        kept_of = context.kept_of or {}
         if self.per_file:
-            return [None if d.duplicate_of else d.id for d in drafts]
-        if any(d.cluster for d in drafts):
-            return [d.cluster or d.id for d in drafts]
-        clusters, _ = find_clusters(drafts, self.scheme, self.threshold)
-        unit_of = {m.id: cluster[0].id for cluster in clusters for m in cluster}
-        return [unit_of.get(d.id, d.id) for d in drafts]
+            return [None if kept_of.get(i, i) != i else i for i in ids]
+        if not kept_of:
+            kept_of = decisions(find_clusters(sketches, self.scheme, self.threshold))
+        return [None if i in context.dropped else kept_of.get(i, i) for i in ids]
 
-    def _recurring(
-        self, site: str, units: dict[str, Unit], index: NearDuplicateIndex | None
-    ) -> dict[int, str]:
+    def _recurring(self, site: str, counts: Counter[int], total: int) -> dict[int, str]:
         """Hashes of ``site`` above both limits, each with the reason to remove it."""
-        counts: Counter[int] = Counter()
-        for unit in units.values():
-            counts.update(unit.hashes)
-        total = len(units)
-        if index is not None:
-            stored, stored_units = index.stored_paragraph_counts(site, set(counts), set(units))
-            counts.update(stored)
-            total += stored_units
         label = site or "stdin"
         return {
             value: (
@@ -185,3 +198,30 @@ class CorpusBoilerplate(IndexedStep):
             for value, count in counts.items()
             if count >= self.min_documents and count >= self.min_share * total
         }
+
+
+class _UnitCounts:
+    """Per site, the counting units and, per paragraph hash, how many units carry it."""
+
+    def __init__(self) -> None:
+        self._units: dict[str, dict[str, Unit]] = {}
+
+    def add(self, site: str, name: str, hashes: Iterable[int], path: str | None) -> None:
+        unit = self._units.setdefault(site, {}).setdefault(name, Unit(set(), path))
+        unit.hashes.update(int(value) for value in hashes)
+
+    def sites(self) -> Iterator[tuple[str, Counter[int], int]]:
+        """Each site, the number of its units carrying each hash, and its unit count."""
+        for site, units in sorted(self._units.items()):
+            counts: Counter[int] = Counter()
+            for unit in units.values():
+                counts.update(unit.hashes)
+            yield site, counts, len(units)
+
+    def unit_names(self, site: str) -> set[str]:
+        return set(self._units.get(site, {}))
+
+    def units(self) -> Iterator[tuple[str, str, Unit]]:
+        for site, found in sorted(self._units.items()):
+            for name, unit in sorted(found.items()):
+                yield site, name, unit

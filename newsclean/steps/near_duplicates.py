@@ -25,135 +25,20 @@ no longer exist are dropped (a deleted or renamed scrape), and a near-duplicate 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from newsclean.dedup.index import DEFAULT_THRESHOLD, NearDuplicateIndex
-from newsclean.dedup.minhash import SignatureScheme, signatures
-from newsclean.dedup.shingles import DEFAULT_SHINGLE_SIZE, shingle_hashes
-from newsclean.steps.base import Draft
+from newsclean.dedup.link import decisions, find_clusters
+from newsclean.dedup.minhash import SignatureScheme
+from newsclean.dedup.shingles import DEFAULT_SHINGLE_SIZE
+from newsclean.dedup.sketches import Sketches
+from newsclean.steps.base import CorpusContext, Draft
 from newsclean.steps.indexed import IndexedStep
 
 
-@dataclass(frozen=True)
-class Member:
-    """What the keep policy looks at: an article of this run or of the index."""
-
-    id: str
-    created: str | None
-    length: int
-    indexed: bool = False
-
-    def rank(self) -> tuple[bool, bool, str, int, str]:
-        """Sort key of the keep policy: the smallest rank is kept."""
-        return (not self.indexed, self.created is None, self.created or "", -self.length, self.id)
-
-
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, item: str) -> str:
-        parent = self.parent.setdefault(item, item)
-        if parent != item:
-            parent = self.parent[item] = self.find(parent)
-        return parent
-
-    def union(self, first: str, second: str) -> None:
-        a, b = self.find(first), self.find(second)
-        if a != b:
-            # Attach the larger root under the smaller so roots do not depend on call order.
-            low, high = sorted((a, b))
-            self.parent[high] = low
-
-    def groups(self) -> list[list[str]]:
-        found: dict[str, list[str]] = {}
-        for item in self.parent:
-            found.setdefault(self.find(item), []).append(item)
-        return [sorted(members) for members in found.values()]
-
-
-def draft_paths(drafts: list[Draft]) -> set[str]:
-    """The files the drafts were read from."""
-    return {d.document.path for d in drafts if d.document.path is not None}
-
-
-def draft_signatures(drafts: list[Draft], scheme: SignatureScheme) -> tuple[np.ndarray, list[bool]]:
-    """Signatures of the drafts' clean texts and, per draft, whether it has any word."""
-    sets = [shingle_hashes(d.text, scheme.shingle_size, scheme.bits) for d in drafts]
-    return signatures(sets, scheme), [len(s) > 0 for s in sets]
-
-
-def find_clusters(
-    drafts: list[Draft],
-    scheme: SignatureScheme,
-    threshold: float,
-    index: NearDuplicateIndex | None = None,
-) -> tuple[list[list[Member]], np.ndarray]:
-    """Clusters (of two or more members) among ``drafts`` and the entries of ``index``.
-
-    Returns the clusters, each sorted by the keep policy (kept member first), and the drafts'
-    signatures. Index entries whose key is the id of a draft of this run stand for that draft
-    (a re-run of the same files) and are not separate members.
-    """
-    sigs, has_words = draft_signatures(drafts, scheme)
-    run_ids = {d.id for d in drafts}
-    members = {
-        d.id: Member(d.id, d.created, len(d.text))
-        for d, ok in zip(drafts, has_words, strict=True)
-        if ok
-    }
-    local = NearDuplicateIndex(scheme, threshold)
-    for draft, sig, ok in zip(drafts, sigs, has_words, strict=True):
-        if ok:
-            local.add(draft.id, sig)
-    links = _UnionFind()
-    for draft, sig, ok in zip(drafts, sigs, has_words, strict=True):
-        if not ok:
-            continue
-        for other in local.query(sig):
-            if other != draft.id:
-                links.union(draft.id, other)
-        if index is not None:
-            _link_indexed(draft.id, sig, index, run_ids, members, links)
-    clusters = [
-        sorted((members[m] for m in group), key=Member.rank)
-        for group in links.groups()
-        if len(group) > 1
-    ]
-    clusters.sort(key=lambda c: c[0].id)
-    return clusters, sigs
-
-
-def _link_indexed(
-    start: str,
-    sig: np.ndarray,
-    index: NearDuplicateIndex,
-    run_ids: set[str],
-    members: dict[str, Member],
-    links: _UnionFind,
-) -> None:
-    """Link ``start`` to its indexed near-duplicates, and theirs in turn (transitively).
-
-    Following the index's own links makes a run with the index cluster like one fresh run
-    over all files would; each indexed key is expanded once.
-    """
-    pending = [(start, sig)]
-    while pending:
-        source, source_sig = pending.pop()
-        for key in index.query(source_sig):
-            if key in run_ids or key in members:
-                if key not in run_ids:
-                    links.union(source, key)
-                continue
-            entry = index.entry(key)
-            if entry is None:
-                continue
-            members[key] = Member(key, entry.created, entry.length, indexed=True)
-            links.union(source, key)
-            pending.append((key, entry.signature))
+def sketch_paths(sketches: Sketches) -> set[str]:
+    """The files the sketched articles were read from."""
+    return {path for row in range(len(sketches)) if (path := sketches.paths[row]) is not None}
 
 
 class NearDuplicates(IndexedStep):
@@ -183,6 +68,9 @@ class NearDuplicates(IndexedStep):
                          threshold, root_fallback)
         self.drop = drop
         self.per_file = per_file
+        self.schemes = (self.scheme,)
+        # The run's decisions, made by link(): member id -> id of the kept member.
+        self._kept_of: dict[str, str] = {}
         if isinstance(index, NearDuplicateIndex):
             if index.scheme != self.scheme:
                 raise ValueError(
@@ -190,33 +78,29 @@ class NearDuplicates(IndexedStep):
                     f"{self.scheme.key()!r}: pass matching num_perm and shingle_size"
                 )
 
-    def run_corpus(self, drafts: list[Draft]) -> list[Draft]:
-        """Cluster the drafts (with the index, if any), mark them, and stage them for the
-        index.
-        """
+    def link(self, sketches: Sketches, context: CorpusContext) -> None:
+        """Cluster the run's articles (with the index, if any) and stage them for the index."""
         index = self.open_index()
         if index is not None and self.per_file:
-            index.follow_files(draft_paths(drafts), units=False)
-        clusters, sigs = find_clusters(drafts, self.scheme, self.threshold, index)
-        self._mark(drafts, clusters)
-        if index is not None:
-            for draft, sig in zip(drafts, sigs, strict=True):
-                if self.per_file and draft.duplicate_of:
-                    continue
-                path = draft.document.path if self.per_file else None
-                key = index.file_key(path) if path is not None else None
-                index.add(draft.id, sig, draft.created, len(draft.text), key)
+            index.follow_files(sketch_paths(sketches), units=False)
+        self._kept_of = decisions(find_clusters(sketches, self.scheme, self.threshold, index))
+        context.kept_of = self._kept_of
         if self.drop:
-            return [d for d in drafts if d.duplicate_of is None]
-        return drafts
+            context.dropped |= {m for m, kept in self._kept_of.items() if m != kept}
+        if index is not None:
+            sigs = sketches.signatures(self.scheme)
+            for row in range(len(sketches)):
+                key = sketches.ids[row]
+                assert key is not None
+                if self.per_file and self._kept_of.get(key, key) != key:
+                    continue  # a near-duplicate is not indexed: the hook fails on it
+                path = sketches.paths[row] if self.per_file else None
+                index.add(key, sigs[row], sketches.created[row], sketches.lengths[row],
+                          index.file_key(path) if path is not None else None)
 
-    @staticmethod
-    def _mark(drafts: list[Draft], clusters: list[list[Member]]) -> None:
-        kept_of: dict[str, str] = {}
-        for cluster in clusters:
-            for member in cluster:
-                kept_of[member.id] = cluster[0].id
-        for draft in drafts:
-            kept = kept_of.get(draft.id)
-            draft.cluster = kept
-            draft.duplicate_of = kept if kept is not None and kept != draft.id else None
+    def apply(self, draft: Draft) -> bool:
+        """Mark the draft's cluster and the member kept; with ``drop``, leave duplicates out."""
+        kept = self._kept_of.get(draft.id)
+        draft.cluster = kept
+        draft.duplicate_of = kept if kept is not None and kept != draft.id else None
+        return not (self.drop and draft.duplicate_of is not None)

@@ -1,0 +1,218 @@
+"""Near-duplicate clusters from sketches: LSH buckets, verified pairs, union-find, keep policy.
+
+The run's own articles are linked in bulk: each signature is cut into the band layout
+datasketch would choose for the threshold (:func:`band_layout`), each band becomes one 64-bit
+key (:func:`band_keys`), and articles whose keys agree in any band are candidates. Candidates
+are approximate, so each pair is verified with the estimated Jaccard similarity of the full
+signatures; verified pairs are joined into clusters. This finds the pairs a datasketch
+``MinHashLSH`` query per article would, with one sort per band instead of one query per article.
+
+A bucket is normally a handful of articles; a huge one (thousands of copies of one page) is
+linked member by member to its ``_BUCKET_WINDOW`` predecessors, which keeps the work linear and
+still joins copies into one cluster.
+
+Articles of earlier runs come from the persistent index: each article's indexed
+near-duplicates, and theirs in turn, join its cluster.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from datasketch.lsh import _optimal_param
+
+from newsclean.dedup.index import NearDuplicateIndex
+from newsclean.dedup.minhash import SignatureScheme
+from newsclean.dedup.sketches import Sketches
+
+# Weights of (false positive, false negative) when the band layout is chosen: a false positive
+# only costs one signature comparison, a false negative is a missed duplicate.
+LSH_WEIGHTS = (0.3, 0.7)
+# Largest bucket whose members are all compared with each other.
+_BUCKET_WINDOW = 64
+_U64 = np.uint64
+_MIX1, _MIX2 = _U64(0xFF51AFD7ED558CCD), _U64(0xC4CEB9FE1A85EC53)
+_ROW_MUL = _U64(0x9E3779B97F4A7C15)
+
+
+@lru_cache(maxsize=32)
+def band_layout(threshold: float, num_perm: int) -> tuple[int, int]:
+    """The (bands, rows) datasketch would choose for ``LSH_WEIGHTS``, computed once.
+
+    datasketch integrates the false positive/negative curves each time (~50 ms).
+    """
+    return _optimal_param(threshold, num_perm, *LSH_WEIGHTS)
+
+
+def _fmix(values: np.ndarray) -> np.ndarray:
+    values = values ^ (values >> _U64(33))
+    values = values * _MIX1
+    values = values ^ (values >> _U64(33))
+    values = values * _MIX2
+    return values ^ (values >> _U64(33))
+
+
+def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One stable 64-bit key per band of each signature: shape ``(len(sigs), bands)``.
+
+    Equal bands give equal keys; the band number is mixed in, so equal values in different
+    bands do not collide. Fixed arithmetic: the same on every machine and in every run, so an
+    index can store them.
+    """
+    keys = np.empty((len(sigs), bands), dtype=_U64)
+    with np.errstate(over="ignore"):
+        for band in range(bands):
+            combined = np.full(len(sigs), _U64(band + 1) * _ROW_MUL, dtype=_U64)
+            for column in range(band * rows, (band + 1) * rows):
+                combined = _fmix(combined ^ sigs[:, column].astype(_U64)) * _ROW_MUL
+            keys[:, band] = _fmix(combined)
+    return keys
+
+
+def candidate_pairs(keys: np.ndarray) -> np.ndarray:
+    """Pairs of rows ``(i, j)``, ``i < j``, that share a key in some band (no repeats)."""
+    found = []
+    for band in range(keys.shape[1]):
+        column = keys[:, band]
+        order = np.argsort(column, kind="stable")
+        ordered = column[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        sizes = np.diff(np.r_[starts, len(ordered)])
+        for start, size in zip(starts[sizes > 1], sizes[sizes > 1], strict=True):
+            members = np.sort(order[start : start + size])
+            for offset in range(1, min(size, _BUCKET_WINDOW + 1)):
+                found.append(np.stack([members[:-offset], members[offset:]], axis=1))
+    if not found:
+        return np.empty((0, 2), dtype=np.int64)
+    return np.unique(np.concatenate(found).astype(np.int64), axis=0)
+
+
+def verified(sigs: np.ndarray, pairs: np.ndarray, threshold: float) -> np.ndarray:
+    """The pairs whose estimated Jaccard similarity reaches ``threshold``."""
+    if not len(pairs):
+        return pairs
+    agree = np.count_nonzero(sigs[pairs[:, 0]] == sigs[pairs[:, 1]], axis=1)
+    return pairs[agree / sigs.shape[1] >= threshold]
+
+
+@dataclass(frozen=True)
+class Member:
+    """What the keep policy looks at: an article of this run (its ``row``) or of the index."""
+
+    id: str
+    created: str | None
+    length: int
+    indexed: bool = False
+    row: int | None = None
+
+    def rank(self) -> tuple[bool, bool, str, int, str]:
+        """Sort key of the keep policy: the smallest rank is kept."""
+        return (not self.indexed, self.created is None, self.created or "", -self.length, self.id)
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, item: str) -> str:
+        root = item
+        while (parent := self.parent.setdefault(root, root)) != root:
+            root = parent
+        while item != root:  # path compression, without recursion
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def union(self, first: str, second: str) -> None:
+        a, b = self.find(first), self.find(second)
+        if a != b:
+            # Attach the larger root under the smaller so roots do not depend on call order.
+            low, high = sorted((a, b))
+            self.parent[high] = low
+
+    def groups(self) -> list[list[str]]:
+        found: dict[str, list[str]] = {}
+        for item in self.parent:
+            found.setdefault(self.find(item), []).append(item)
+        return [sorted(members) for members in found.values()]
+
+
+def find_clusters(
+    sketches: Sketches,
+    scheme: SignatureScheme,
+    threshold: float,
+    index: NearDuplicateIndex | None = None,
+) -> list[list[Member]]:
+    """Clusters (of two or more members) among the rows of ``sketches`` and the entries of
+    ``index``, each sorted by the keep policy (kept member first), sorted by kept id.
+
+    Index entries whose key is the id of an article of this run stand for that article (a
+    re-run of the same files) and are not separate members. Articles without a word are left
+    out.
+    """
+    sigs = sketches.signatures(scheme)
+    words = np.frombuffer(sketches.has_words, dtype=np.int8).astype(bool)
+    rows = np.flatnonzero(words)
+    members: dict[str, Member] = {}
+    for row in rows.tolist():
+        key = sketches.ids[row]
+        assert key is not None
+        members.setdefault(key, Member(key, sketches.created[row], sketches.lengths[row],
+                                       row=row))
+    links = _UnionFind()
+    bands, band_rows = band_layout(threshold, scheme.num_perm)
+    local = rows[verified(sigs[rows], candidate_pairs(band_keys(sigs[rows], bands, band_rows)),
+                          threshold)] if len(rows) else np.empty((0, 2), dtype=np.int64)
+    for first, second in local.tolist():
+        a, b = sketches.ids[first], sketches.ids[second]
+        assert a is not None and b is not None
+        if a != b:
+            links.union(a, b)
+    if index is not None:
+        run_ids = set(members)
+        for row in rows.tolist():
+            key = sketches.ids[row]
+            assert key is not None
+            _link_indexed(key, sigs[row], index, run_ids, members, links)
+    clusters = [
+        sorted((members[m] for m in group), key=Member.rank)
+        for group in links.groups()
+        if len(group) > 1
+    ]
+    clusters.sort(key=lambda c: c[0].id)
+    return clusters
+
+
+def _link_indexed(
+    start: str,
+    sig: np.ndarray,
+    index: NearDuplicateIndex,
+    run_ids: set[str],
+    members: dict[str, Member],
+    links: _UnionFind,
+) -> None:
+    """Link ``start`` to its indexed near-duplicates, and theirs in turn (transitively).
+
+    Following the index's own links makes a run with the index cluster like one fresh run
+    over all files would; each indexed key is expanded once.
+    """
+    pending = [(start, sig)]
+    while pending:
+        source, source_sig = pending.pop()
+        for key in index.query(source_sig):
+            if key in run_ids or key in members:
+                if key not in run_ids:
+                    links.union(source, key)
+                continue
+            entry = index.entry(key)
+            if entry is None:
+                continue
+            members[key] = Member(key, entry.created, entry.length, indexed=True)
+            links.union(source, key)
+            pending.append((key, entry.signature))
+
+
+def decisions(clusters: list[list[Member]]) -> dict[str, str]:
+    """The kept member's id for every member of a cluster, by member id."""
+    return {member.id: cluster[0].id for cluster in clusters for member in cluster}
