@@ -182,3 +182,29 @@ def test_per_file_sites_are_named_from_the_index_whatever_the_working_folder(tmp
     run_from(tmp_path, ["a.txt", "b.txt", "c.txt"], "site-a/")
     out = run_from(tmp_path / "site-a", ["d.txt", "e.txt"], "")
     assert all(d.blocks[-1].removal for d in out)  # five files of one site carry the footer
+
+
+STOCK = [f"Stock line {word} about the newsletter, the app and the weekly quiz of this site."
+         for word in ("one", "two", "three", "four", "five", "six")]
+
+
+@given(st.lists(st.tuples(st.sampled_from(["site-a", "site-b"]), st.integers(0, 6),
+                          st.sets(st.integers(0, 5), max_size=4)), min_size=1, max_size=30),
+       st.integers(2, 6))
+def test_counting_with_arrays_decides_as_counting_units_one_by_one(specs, min_documents):
+    # A run without an index counts with arrays; with an (in-memory) index, unit by unit.
+    # Both must remove the same paragraphs with the same reasons, near-duplicates included
+    # (stories repeat, so some articles share a cluster and count once).
+    def corpus():
+        return [draft(f"d{i:02d}", [*body(story), *(STOCK[k] for k in sorted(stock))], folder)
+                for i, (folder, story, stock) in enumerate(specs)]
+
+    def removals(index):
+        step = CorpusBoilerplate(min_documents=min_documents, min_share=0.2, index=index)
+        drafts = NearDuplicates().run_corpus(corpus())
+        return [[(b.start, b.removal.reason if b.removal else None) for b in d.blocks]
+                for d in step.run_corpus(drafts)]
+
+    from newsclean.dedup.index import NearDuplicateIndex
+
+    assert removals(None) == removals(NearDuplicateIndex())

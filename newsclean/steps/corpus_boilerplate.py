@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from urllib.parse import urlparse
 
+import numpy as np
 import regex
 
 from newsclean.dedup.index import DEFAULT_THRESHOLD, NearDuplicateIndex
@@ -142,26 +143,69 @@ class CorpusBoilerplate(IndexedStep):
             assert index is not None
             index.follow_files(sketch_paths(sketches), entries=False)
         self._name_file = index.file_key if follow and index is not None else None
+        units = self._units(sketches, context)
+        sites = [
+            site_from(sketches.urls[row], sketches.sources[row], self._name_file)
+            for row in range(len(sketches))
+        ]
+        if index is None:
+            self._verdicts = self._verdicts_in_memory(sketches, sites, units)
+            return
         counted = _UnitCounts()
-        for row, name in enumerate(self._units(sketches, context)):
+        for row, name in enumerate(units):
             if name is not None:
-                site = site_from(sketches.urls[row], sketches.sources[row], self._name_file)
                 path = sketches.paths[row]
                 key = self._name_file(path) if self._name_file and path is not None else None
-                counted.add(site, name, sketches.paragraphs(row), key)
+                counted.add(sites[row], name, sketches.paragraphs(row), key)
         self._verdicts = {}
-        for site, counts, units in counted.sites():
-            if index is not None:
-                stored, stored_units = index.stored_paragraph_counts(
-                    site, set(counts), counted.unit_names(site))
-                counts.update(stored)
-                units += stored_units
-            recurring = self._recurring(site, counts, units)
+        for site, counts, total in counted.sites():
+            stored, stored_units = index.stored_paragraph_counts(
+                site, set(counts), counted.unit_names(site))
+            counts.update(stored)
+            recurring = self._recurring(site, counts, total + stored_units)
             if recurring:
                 self._verdicts[site] = recurring
-        if index is not None:
-            for site, name, unit in counted.units():
-                index.add_paragraphs(site, name, unit.hashes, unit.path)
+        for site, name, unit in counted.units():
+            index.add_paragraphs(site, name, unit.hashes, unit.path)
+
+    def _verdicts_in_memory(
+        self, sketches: Sketches, sites: list[str], units: list[str | None]
+    ) -> dict[str, dict[int, str]]:
+        """The recurring paragraphs of each site, counted with arrays: a run of a million
+        articles has some twenty million paragraph hashes, too many for a set per article.
+        """
+        site_numbers: dict[str, int] = {}
+        unit_numbers: dict[str, int] = {}
+        site_of_row = np.array([site_numbers.setdefault(site, len(site_numbers))
+                                for site in sites], dtype=np.int64)
+        unit_of_row = np.array([-1 if name is None else unit_numbers.setdefault(
+            name, len(unit_numbers)) for name in units], dtype=np.int64)
+        site_names = list(site_numbers)
+        counted = unit_of_row >= 0
+        units_per_site = np.bincount(
+            np.unique(np.stack([site_of_row[counted], unit_of_row[counted]]), axis=1)[0],
+            minlength=len(site_names),
+        )
+        # One (site, unit, hash) triple per paragraph of a counted article; a unit is counted
+        # once per hash however many of its members carry it.
+        ends = np.frombuffer(sketches.paragraph_ends, dtype=np.int64)
+        row_of_hash = np.repeat(np.arange(len(ends)), np.diff(ends, prepend=0))
+        keep = counted[row_of_hash]
+        hashes = np.frombuffer(sketches.paragraph_hashes, dtype=np.uint64)[keep]
+        row_of_hash = row_of_hash[keep]
+        triples = np.unique(np.stack([site_of_row[row_of_hash].astype(np.uint64),
+                                      unit_of_row[row_of_hash].astype(np.uint64), hashes]),
+                            axis=1)
+        pairs, counts = np.unique(triples[[0, 2]], axis=1, return_counts=True)
+        totals = units_per_site[pairs[0].astype(np.int64)]
+        above = (counts >= self.min_documents) & (counts >= self.min_share * totals)
+        verdicts: dict[str, dict[int, str]] = {}
+        for site, value, count, total in zip(pairs[0][above].tolist(), pairs[1][above].tolist(),
+                                             counts[above].tolist(), totals[above].tolist(),
+                                             strict=True):
+            name = site_names[site]
+            verdicts.setdefault(name, {})[value] = _reason(count, total, name)
+        return verdicts
 
     def apply(self, draft: Draft) -> bool:
         """Remove the draft's kept paragraphs that recur across its site."""
@@ -189,15 +233,16 @@ class CorpusBoilerplate(IndexedStep):
 
     def _recurring(self, site: str, counts: Counter[int], total: int) -> dict[int, str]:
         """Hashes of ``site`` above both limits, each with the reason to remove it."""
-        label = site or "stdin"
         return {
-            value: (
-                f"recurs in {count} of {total} independent articles from {label} "
-                "(corpus boilerplate)"
-            )
+            value: _reason(count, total, site)
             for value, count in counts.items()
             if count >= self.min_documents and count >= self.min_share * total
         }
+
+
+def _reason(count: int, total: int, site: str) -> str:
+    return (f"recurs in {count} of {total} independent articles from {site or 'stdin'} "
+            "(corpus boilerplate)")
 
 
 class _UnitCounts:
