@@ -1,0 +1,269 @@
+"""What every engine shares: the clean stage of one share of the input, the parent's ledger of
+a run, and the apply stage in the parent.
+
+An engine decides where the work runs (:mod:`newsclean.engines.local`: this process or worker
+processes; :mod:`newsclean.engines.dask`: a Dask cluster). The work itself is the same
+everywhere, so the records are too: a :class:`Cleaner` turns a :class:`Task` (input files, or
+documents read by the parent) into an :class:`Outcome` (where each document's drafts are in
+the spool, the sketches of its articles); the parent hands outcomes, in input order, to a
+:class:`Ledger`, which reports errors, counts documents and keeps the sketches and spool
+entries; :func:`apply_all` links and applies in the parent.
+"""
+
+from __future__ import annotations
+
+import os
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from newsclean.dedup.sketches import Sketches
+from newsclean.io import DEFAULT_MAX_BYTES, iter_input_files, read_file
+from newsclean.io.readers import STDIN, iter_documents
+from newsclean.pipeline import Pipeline, RunStats, StepError
+from newsclean.record import Document, Record
+from newsclean.spool import Entry, ShardWriter
+
+# Documents read by the parent (standard input, or a library caller's stream) are handed to
+# workers in batches of this many.
+BATCH = 64
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What ``newsclean run`` reads: paths (files, folders, ``-``), read by the workers."""
+
+    paths: tuple[str, ...]
+    max_bytes: int = DEFAULT_MAX_BYTES
+    root_relative: bool = True
+
+
+@dataclass
+class Task:
+    """A share of the input: files (read by the worker), or documents read by the parent."""
+
+    paths: list[Path] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    """What a worker made of one task: per document its source and spool entry (or its
+    failure), the input errors met while reading, and the sketches of its articles.
+    """
+
+    documents: list[tuple[str, Entry | Exception]]
+    input_errors: list[Exception]
+    sketches: Sketches
+
+
+class Cleaner:
+    """Runs the clean stage of tasks, spooling each document's drafts to one shard (made by
+    ``new_shard`` at the first task); ``inputs`` says how to read a task's files.
+    """
+
+    def __init__(self, pipeline: Pipeline, new_shard: Callable[[], ShardWriter],
+                 inputs: Inputs | None) -> None:
+        self.pipeline = pipeline
+        self.new_shard = new_shard
+        self.inputs = inputs
+        self._shard: ShardWriter | None = None
+
+    def __call__(self, task: Task) -> Outcome:
+        """Clean ``task``: its drafts go to the shard, the rest is returned."""
+        if self._shard is None:
+            self._shard = self.new_shard()
+        outcome = Outcome([], [], self.pipeline.new_sketches())
+        for document in self._documents(task, outcome.input_errors.append):
+            try:
+                drafts = self.pipeline.draft(document)
+            except StepError as exc:
+                outcome.documents.append((document.source, exc))
+                continue
+            self.pipeline.sketch(drafts, outcome.sketches)
+            outcome.documents.append((document.source, self._shard.append(drafts)))
+        return outcome
+
+    def _documents(self, task: Task,
+                   on_error: Callable[[Exception], None]) -> Iterator[Document]:
+        yield from task.documents
+        for path in task.paths:
+            assert self.inputs is not None
+            yield from read_file(path, root_relative=self.inputs.root_relative,
+                                 max_bytes=self.inputs.max_bytes, on_error=on_error)
+
+    def close(self) -> None:
+        """Close the shard (once every task is done)."""
+        if self._shard is not None:
+            self._shard.close()
+
+
+def tasks(source: Inputs | Iterable[Document], on_error: Callable[[Exception], None], *,
+          files: int = 1, size: int = 0) -> Iterator[Task]:
+    """The tasks of ``source`` in input order: runs of up to ``files`` consecutive input
+    files, a run ending early once its files reach ``size`` bytes (when ``size`` > 0); or
+    batches of :data:`BATCH` documents read here (standard input, a stream of documents).
+    """
+    if not isinstance(source, Inputs):
+        yield from batches(source)
+        return
+    pending = Task()
+    pending_size = 0
+    for given in source.paths:
+        if given == STDIN:
+            if pending.paths:
+                yield pending
+                pending, pending_size = Task(), 0
+            yield from batches(iter_documents([STDIN], max_bytes=source.max_bytes,
+                                              on_error=on_error))
+            continue
+        for path in iter_input_files([given], on_error=on_error):
+            pending.paths.append(path)
+            if size > 0:
+                pending_size += _size_of(path)
+            if len(pending.paths) >= files or (size > 0 and pending_size >= size):
+                yield pending
+                pending, pending_size = Task(), 0
+    if pending.paths:
+        yield pending
+
+
+def _size_of(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:  # gone or unreadable: the worker that reads it reports that
+        return 0
+
+
+def batches(documents: Iterable[Document]) -> Iterator[Task]:
+    """Tasks of :data:`BATCH` documents each, in order."""
+    batch: list[Document] = []
+    for document in documents:
+        batch.append(document)
+        if len(batch) >= BATCH:
+            yield Task(documents=batch)
+            batch = []
+    if batch:
+        yield Task(documents=batch)
+
+
+class Entries:
+    """Where each document's drafts are in the spool, as three compact arrays."""
+
+    def __init__(self) -> None:
+        self.shards: list[str] = []
+        self._shard_numbers: dict[str, int] = {}
+        self.shard = array("i")
+        self.offset = array("q")
+        self.length = array("q")
+
+    def __len__(self) -> int:
+        return len(self.offset)
+
+    def append(self, entry: Entry) -> None:
+        """Add the entry of the next document."""
+        number = self._shard_numbers.setdefault(entry.shard, len(self.shards))
+        if number == len(self.shards):
+            self.shards.append(entry.shard)
+        self.shard.append(number)
+        self.offset.append(entry.offset)
+        self.length.append(entry.length)
+
+    def __iter__(self) -> Iterator[Entry]:
+        return self.between(0, len(self))
+
+    def between(self, start: int, stop: int) -> Iterator[Entry]:
+        """The entries of documents ``start`` to ``stop - 1``."""
+        for row in range(start, stop):
+            yield Entry(self.shards[self.shard[row]], self.offset[row], self.length[row])
+
+
+class Ledger:
+    """The parent's record of the clean stage: outcomes are added in input order; their input
+    errors and failed documents are reported (``report``), documents counted in ``stats``
+    and announced (``on_document``), and the sketches and spool entries kept.
+
+    ``attach`` is called with each entry's shard as it is first heard of (the local spool
+    must open a worker's anonymous shard while that worker is alive).
+    """
+
+    def __init__(self, pipeline: Pipeline, stats: RunStats, report: Callable[[Exception], None],
+                 on_document: Callable[[str], None] | None = None,
+                 attach: Callable[[str], None] | None = None) -> None:
+        self.sketches: Sketches | None = pipeline.new_sketches()
+        self.entries = Entries()
+        self._stats = stats
+        self._report = report
+        self._on_document = on_document
+        self._attach = attach
+
+    def add(self, outcome: Outcome) -> None:
+        """Take in the outcome of the next task."""
+        for error in outcome.input_errors:
+            self._report(error)
+        for document_source, result in outcome.documents:
+            self._stats.documents += 1
+            if self._on_document is not None:
+                self._on_document(document_source)
+            if isinstance(result, Exception):
+                self._stats.failed += 1
+                self._report(result)
+            else:
+                if self._attach is not None:
+                    self._attach(result.shard)
+                self.entries.append(result)
+        assert self.sketches is not None, "outcome added after the sketches were linked"
+        self.sketches.extend(outcome.sketches)
+
+    def link(self, pipeline: Pipeline) -> None:
+        """The corpus steps decide from the sketches, which are then let go."""
+        assert self.sketches is not None
+        pipeline.link(self.sketches)
+        self.sketches = None
+
+
+def apply_all(pipeline: Pipeline, ledger: Ledger, read: Callable[[Entry], Any],
+              stats: RunStats) -> Iterator[Record]:
+    """Link and apply in this process: the records of every spooled document, in input
+    order (``read`` gets a document's drafts back from the spool).
+    """
+    if pipeline.streams:
+        ledger.link(pipeline)
+        for entry in ledger.entries:
+            yield from pipeline.apply(read(entry), stats)
+        return
+    # A corpus step without sketches needs every draft of the run at once.
+    per_document = [read(entry) for entry in ledger.entries]
+    finished = {id(d) for d in pipeline.finish([d for ds in per_document for d in ds])}
+    for drafts in per_document:
+        yield from pipeline.apply(drafts, stats, decided=lambda d: id(d) in finished)
+
+
+def report_with(on_error: Callable[[Exception], None] | None) -> Callable[[Exception], None]:
+    """``on_error``, or raising the error when there is none."""
+
+    def report(exc: Exception) -> None:
+        if on_error is None:
+            raise exc
+        on_error(exc)
+
+    return report
+
+
+def merge_stats(total: RunStats, part: RunStats) -> None:
+    """Add the counts of ``part`` (a share of the run, counted elsewhere) to ``total``; lists
+    are appended, so merging shares in input order keeps them in input order.
+    """
+    for spec in fields(RunStats):
+        mine, theirs = getattr(total, spec.name), getattr(part, spec.name)
+        if isinstance(mine, Counter):
+            mine.update(theirs)
+        elif isinstance(mine, list):
+            mine.extend(theirs)
+        elif isinstance(mine, int):
+            setattr(total, spec.name, mine + theirs)
+        else:  # a new kind of field must say how shares add up
+            raise TypeError(f"RunStats.{spec.name}: cannot merge {type(mine).__name__}")
