@@ -33,6 +33,12 @@ from newsclean.io import (
     iter_documents,
     iter_input_files,
 )
+from newsclean.io.shards import (
+    DEFAULT_RECORDS_PER_SHARD,
+    ShardedWriter,
+    is_folder_output,
+)
+from newsclean.io.shards import SUFFIXES as SHARD_SUFFIXES
 from newsclean.pipeline import CorpusStepError, Pipeline, RunStats, StepError
 
 EXIT_OK = 0
@@ -197,8 +203,14 @@ def _configured(
 
 @main.command(epilog=EXIT_CODES_HELP)
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("-o", "--output", default="-", show_default=True,
-              help="Where to write the JSONL records; '-' is stdout.")
+@click.option("-o", "--output", default="-", show_default=True, metavar="FILE|DIR/",
+              help="Where to write the JSONL records: a file (.jsonl, .jsonl.gz, .jsonl.zst), "
+              "'-' for stdout, or a folder (a trailing slash, or an existing folder) for "
+              "shards part-00000.jsonl ... and a manifest.json.")
+@click.option("--shard-suffix", type=click.Choice(SHARD_SUFFIXES), default=".jsonl",
+              show_default=True, help="Format and compression of the shards of a folder output.")
+@click.option("--shard-records", type=click.IntRange(min=1), default=DEFAULT_RECORDS_PER_SHARD,
+              show_default=True, help="Records per shard of a folder output.")
 @_config_option
 @_disable_option
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
@@ -229,6 +241,8 @@ def run(
     threshold: float | None,
     shingle_size: int | None,
     quiet: bool,
+    shard_suffix: str,
+    shard_records: int,
 ) -> None:
     """Clean INPUTS (files, folders searched recursively for .txt/.jsonl, or '-' for stdin)
     and write one JSON record per article.
@@ -246,7 +260,10 @@ def run(
     # index is written only after the output is, so a failed run leaves both as they were.
     with _fatal_errors("no output written" + (", the index untouched" if index else "")):
         try:
-            with JsonlWriter(output) as writer:
+            writer_for_output = (
+                ShardedWriter(output, suffix=shard_suffix, records_per_shard=shard_records)
+                if is_folder_output(output) else JsonlWriter(output))
+            with writer_for_output as writer:
                 for record in local.run(
                     pipeline,
                     local.Inputs(inputs, max_bytes),

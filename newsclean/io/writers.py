@@ -65,6 +65,8 @@ class AtomicWriter:
 
     A symlinked target is written through, so the link stays; with ``follow_symlinks=False``
     the name itself is replaced instead, never the file a link points to (in-place fixes).
+    With ``deferred=True`` a block that ends well leaves the file complete but nameless until
+    :meth:`publish` (or :meth:`abandon`): several files can then appear together.
     ``before_replace``, if given, is called just before the rename: the caller's last check
     (that the file is still the one it read); what it raises aborts the write, with nothing
     left of it. An existing target's permission bits are kept; a new file gets the usual
@@ -79,11 +81,13 @@ class AtomicWriter:
         sweep: bool = False,
         follow_symlinks: bool = True,
         before_replace: Callable[[], None] | None = None,
+        deferred: bool = False,
     ) -> None:
         self.path = str(path)
         self.sweep = sweep
         self.follow_symlinks = follow_symlinks
         self.before_replace = before_replace
+        self.deferred = deferred
         self._stream: TextIO | None = None
         self._raw: BinaryIO | None = None
         self._compressor: BinaryIO | None = None
@@ -133,7 +137,9 @@ class AtomicWriter:
             self._release_stdout()
         elif exc_type is None:
             try:
-                self._commit()
+                self._prepare()
+                if not self.deferred:
+                    self._publish()
             except BaseException as failure:
                 self._discard()
                 if isinstance(failure, OSError) and not isinstance(failure, OutputError):
@@ -157,7 +163,23 @@ class AtomicWriter:
         self._stream.flush()
         self._stream.detach()  # closing our wrapper must not close the process's stdout
 
-    def _commit(self) -> None:
+    def publish(self) -> None:
+        """Give a ``deferred`` writer's finished file its name (see :class:`ShardedWriter`);
+        a failure is an :class:`OutputError`, after which nothing of this file is left.
+        """
+        try:
+            self._publish()
+        except BaseException as failure:
+            self._discard()
+            if isinstance(failure, OSError) and not isinstance(failure, OutputError):
+                raise OutputError(self.path, _reason(failure)) from None
+            raise
+
+    def abandon(self) -> None:
+        """Drop a ``deferred`` writer's finished file instead of publishing it."""
+        self._discard()
+
+    def _prepare(self) -> None:
         assert self._stream is not None and self._raw is not None
         self._stream.flush()
         self._stream.detach()
@@ -167,6 +189,9 @@ class AtomicWriter:
             self._compressor = None
         self._raw.flush()
         os.fsync(self._raw.fileno())
+
+    def _publish(self) -> None:
+        assert self._raw is not None
         target = self._target()
         folder, name = os.path.split(target)
         if self._temp_path is None:
