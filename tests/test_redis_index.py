@@ -105,13 +105,22 @@ def test_signatures_and_lsh_live_in_redis(redis_url):
     reader.close()
 
 
-def test_scheme_and_band_layout_mismatch_is_refused(redis_url):
+def test_scheme_and_a_threshold_below_the_band_layouts_are_refused(redis_url):
     url = redis_url + "?prefix=t2"
-    open_index(url, SCHEME, 0.5).close()
+    (sig,) = text_signatures([article(2)], SCHEME)
+    index = open_index(url, SCHEME, 0.5)
+    index.add("a", sig)
+    index.commit()  # the first entry fixes the band layout: the one of 0.5
+    index.close()
     with pytest.raises(ValueError, match="perm=64"):
         open_index(url, SignatureScheme(num_perm=64), 0.5)
-    with pytest.raises(ValueError, match="threshold"):
-        open_index(url, SCHEME, 0.9)
+    stricter = open_index(url, SCHEME, 0.9)  # the layout of 0.5 finds what 0.9 needs
+    assert stricter.band_layout == (25, 5) and stricter.query(sig) == ["a"]
+    stricter.close()
+    looser = open_index(url, SCHEME, 0.3)  # opens: counting paragraphs needs no layout
+    with pytest.raises(ValueError, match=r"threshold of 0.5 or more .* threshold 0.3 needs"):
+        looser.query(sig)
+    looser.close()
 
 
 def test_step_over_redis_matches_a_fresh_run(redis_url):
@@ -247,13 +256,13 @@ def test_a_server_lost_mid_run_is_one_line_and_exit_2(own_redis, tmp_path, monke
     scrapes = tmp_path / "scrapes"
     scrapes.mkdir()
     (scrapes / "a.txt").write_text(article(1) + "\n", encoding="utf-8")
-    opened = RedisStore.check_lsh_params
+    opened = RedisStore.__init__
 
-    def open_then_lose_the_server(self, bands, rows):
-        opened(self, bands, rows)
+    def open_then_lose_the_server(self, *args, **kwargs):
+        opened(self, *args, **kwargs)
         stop(server)  # the index is open; the next operation finds the server gone
 
-    monkeypatch.setattr(RedisStore, "check_lsh_params", open_then_lose_the_server)
+    monkeypatch.setattr(RedisStore, "__init__", open_then_lose_the_server)
     output = ["-o", str(tmp_path / "out.jsonl")] if command == "run" else []
     result = CliRunner().invoke(
         main, [command, "--index", url, *output, str(scrapes)], catch_exceptions=False

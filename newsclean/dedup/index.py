@@ -1,16 +1,22 @@
-"""The cross-document near-duplicate index: datasketch ``MinHashLSH`` plus verification.
+"""The cross-document near-duplicate index: band keys looked up in batches, then verification.
 
-LSH candidates are approximate (two signatures that share one band collide whatever the rest
-says), so :meth:`NearDuplicateIndex.query` re-checks every candidate with the estimated Jaccard
-similarity of the full signatures and returns only those at or above ``threshold``. The LSH band
-layout is tuned for recall (false negatives weigh 0.7, false positives 0.3): a false positive
-only costs one signature comparison, a false negative is a missed duplicate.
+Every signature is cut into the band layout of the threshold (:func:`~newsclean.dedup.link.
+band_layout`), each band hashed to one 64-bit key (:func:`~newsclean.dedup.link.band_keys`).
+A store keeps the keys of its entries in a table (SQLite) or sets (Redis) keyed by band key, so
+:meth:`NearDuplicateIndex.query_many` looks up the keys of many signatures at once, reads only
+the signatures of the entries that share a band with one of them, and verifies those: LSH
+candidates are approximate (two signatures that share one band collide whatever the rest
+says), so only candidates whose estimated Jaccard similarity of the full signatures is at or
+above ``threshold`` are returned. Nothing is ever loaded whole: opening an index and looking up
+a thousand articles cost the same with ten entries or ten million. The band layout is tuned for
+recall (false negatives weigh 0.7, false positives 0.3): a false positive only costs one
+signature comparison, a false negative is a missed duplicate.
 
-Additions are staged: :meth:`add` makes an entry visible to :meth:`query` at once, and
-:meth:`commit` writes all staged entries (and staged paragraph statistics) to the store in one
-transaction, so an interrupted run leaves the store as the previous run left it. So is
-:meth:`forget`, which an index that follows files uses to drop the entries of a file read
-again or gone: they disappear from queries at once and from the store at commit.
+Additions are staged: :meth:`add` makes an entry visible to queries at once, and :meth:`commit`
+writes all staged entries (and staged paragraph statistics) to the store in one transaction,
+so an interrupted run leaves the store as the previous run left it. So is :meth:`forget`,
+which an index that follows files uses to drop the entries of a file read again or gone: they
+disappear from queries at once and from the store at commit.
 
 Files are named relative to the index's *files root* (:func:`find_files_root`): the git top
 level of the files, else a given fallback (the CLI gives the config file's folder), else the
@@ -23,21 +29,13 @@ from __future__ import annotations
 import os
 import subprocess
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
-from functools import lru_cache
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
-from datasketch import MinHashLSH
-from datasketch.lsh import _optimal_param
 
-from newsclean.dedup.minhash import (
-    DEFAULT_SCHEME,
-    SignatureScheme,
-    estimate_jaccard,
-    to_lean,
-)
+from newsclean.dedup.link import band_keys, band_layout
+from newsclean.dedup.minhash import DEFAULT_SCHEME, SignatureScheme
 from newsclean.dedup.store import (
     Entry,
     IndexStore,
@@ -52,18 +50,95 @@ from newsclean.dedup.store import (
 # percentile 0.66-0.73), different articles at most 0.13; 0.5 gives pairwise F1 = 1.0 there and
 # leaves room for leftover noise in real output. 0.8 misses short edited copies (F1 0.93-0.94).
 DEFAULT_THRESHOLD = 0.5
-# Weights of (false positive, false negative) when datasketch picks bands x rows.
-LSH_WEIGHTS = (0.3, 0.7)
+# Signatures looked up together: one round of store queries covers this many rows' band keys
+# (25 each at the default threshold), and bounds what a round holds in memory.
+QUERY_BATCH = 1024
+# Staged band keys not yet merged into the sorted arrays are kept in a dict until they are
+# this many, or a quarter of the arrays (see _StagedBands).
+_STAGED_MERGE = 65_536
 
 
-@lru_cache(maxsize=32)
-def _band_layout(threshold: float, num_perm: int) -> tuple[int, int]:
-    """The (bands, rows) datasketch would choose for ``LSH_WEIGHTS``, computed once.
+class _StagedBands:
+    """The band keys of the staged entries, looked up without the store.
 
-    datasketch integrates the false positive/negative curves every time an LSH is built
-    (~50 ms); a one-document ``clean()`` builds two, so the answer is cached.
+    Keys are computed when first looked up (a run that only adds never pays for them). Most sit
+    in one sorted array searched with ``np.searchsorted``; those of entries keyed since the
+    array was last built wait in a dict and are merged once they are a sizeable share of it, so
+    that adding and looking up in turn stays cheap per entry.
     """
-    return _optimal_param(threshold, num_perm, *LSH_WEIGHTS)
+
+    def __init__(self) -> None:
+        # One slot per add(); a slot whose entry was replaced or removed holds None.
+        self._slot_keys: list[str | None] = []
+        self._slot_of: dict[str, int] = {}
+        self._unkeyed: list[tuple[int, np.ndarray]] = []
+        self._sorted = np.empty(0, dtype=np.uint64)
+        self._sorted_slots = np.empty(0, dtype=np.int64)
+        self._recent: dict[int, list[int]] = {}
+        self._recent_size = 0
+
+    def add(self, key: str, sig: np.ndarray) -> None:
+        self.remove(key)
+        self._slot_of[key] = len(self._slot_keys)
+        self._slot_keys.append(key)
+        self._unkeyed.append((self._slot_of[key], sig))
+
+    def remove(self, key: str) -> None:
+        slot = self._slot_of.pop(key, None)
+        if slot is not None:
+            self._slot_keys[slot] = None
+
+    def lookup(self, keys: np.ndarray, layout: tuple[int, int]) -> list[set[str]]:
+        """The staged keys sharing a band key with each row of ``keys``."""
+        self._key_new(layout)
+        found: list[set[str]] = [set() for _ in range(len(keys))]
+        names = self._slot_keys
+        if len(self._sorted):
+            flat = keys.ravel()
+            low = np.searchsorted(self._sorted, flat, side="left")
+            high = np.searchsorted(self._sorted, flat, side="right")
+            for position in np.flatnonzero(high > low).tolist():
+                row = found[position // keys.shape[1]]
+                for slot in self._sorted_slots[low[position] : high[position]].tolist():
+                    if names[slot] is not None:
+                        row.add(names[slot])  # type: ignore[arg-type]
+        if self._recent:
+            for row, band_row in zip(found, keys.tolist(), strict=True):
+                for key in band_row:
+                    for slot in self._recent.get(key, ()):
+                        if names[slot] is not None:
+                            row.add(names[slot])  # type: ignore[arg-type]
+        return found
+
+    def _key_new(self, layout: tuple[int, int]) -> None:
+        if not self._unkeyed:
+            return
+        slots = np.array([slot for slot, _ in self._unkeyed], dtype=np.int64)
+        keys = band_keys(np.stack([sig for _, sig in self._unkeyed]), *layout)
+        self._unkeyed = []
+        if self._recent_size + keys.size < max(_STAGED_MERGE, len(self._sorted) // 4):
+            for slot, row in zip(slots.tolist(), keys.tolist(), strict=True):
+                for key in row:
+                    self._recent.setdefault(key, []).append(slot)
+            self._recent_size += keys.size
+            return
+        # Merge: the array, the dict and the new keys, without the slots no longer staged.
+        recent = [(key, slot) for key, held in self._recent.items() for slot in held]
+        all_keys = np.concatenate([
+            self._sorted,
+            np.array([key for key, _ in recent], dtype=np.uint64),
+            keys.ravel(),
+        ])
+        all_slots = np.concatenate([
+            self._sorted_slots,
+            np.array([slot for _, slot in recent], dtype=np.int64),
+            np.repeat(slots, keys.shape[1]),
+        ])
+        alive = np.array([name is not None for name in self._slot_keys], dtype=bool)[all_slots]
+        all_keys, all_slots = all_keys[alive], all_slots[alive]
+        order = np.argsort(all_keys, kind="stable")
+        self._sorted, self._sorted_slots = all_keys[order], all_slots[order]
+        self._recent, self._recent_size = {}, 0
 
 
 # What git reads to pick a repository other than the one around its working folder; a hook
@@ -121,14 +196,16 @@ class NearDuplicateIndex:
     """Signatures of known articles, searchable for verified near-duplicates.
 
     ``store`` is ``None`` for an index that lives only in memory (one run), or an
-    :class:`~newsclean.dedup.store.IndexStore` it is loaded from and committed to.
+    :class:`~newsclean.dedup.store.IndexStore` it looks entries up in and commits to.
 
     ``files_root`` fixes the folder file names are relative to; by default it is found from
     the first file the index names (:func:`find_files_root`, with ``root_fallback``, then the
     store's own default, as the fallback).
 
     A store failure (locked, damaged, unreachable, lost) raises
-    :class:`~newsclean.dedup.store.IndexUnavailable` from any method.
+    :class:`~newsclean.dedup.store.IndexUnavailable` from any method; a store whose band keys
+    do not serve ``threshold`` raises ``ValueError`` at the first look-up or commit of entries
+    (see :meth:`~newsclean.dedup.store.IndexStore.layout_for`).
     """
 
     def __init__(
@@ -153,63 +230,40 @@ class NearDuplicateIndex:
         self._files_root: Path | None = None
         if files_root is not None:
             self._use_root(Path(os.path.realpath(files_root)))
-        config = store.lsh_storage_config() if store is not None else None
-        with self._backend():
-            self._lsh = self._make_lsh(config)
-        if store is not None:
-            store.check_lsh_params(self._lsh.b, self._lsh.r)
-        # Staged entries get their own in-memory LSH, so a shared (Redis) LSH is only written
-        # at commit time.
-        self._staged_lsh = self._make_lsh(None)
-        self._entries: dict[str, Entry] = {}
+        # Asked of the store when first needed, not on open: a step that only counts
+        # paragraphs never needs it (and may run at another threshold).
+        self._layout: tuple[int, int] | None = None
         self._staged: dict[str, Entry] = {}
+        self._staged_bands = _StagedBands()
         self._staged_paragraphs: Units = {}
         # Files whose stored entries / units go at commit, and those entries' keys (hidden from
         # queries until then).
         self._forgotten_entries: set[str] = set()
         self._forgotten_units: set[str] = set()
         self._hidden: set[str] = set()
-        # The signatures of a store without LSH buckets are read into the in-memory LSH when
-        # first needed: by then the files root is known (entries name their files from it),
-        # and a step that only counts paragraphs never pays for it.
-        self._loaded = store is None or config is not None
 
-    def _load(self) -> None:
-        """Read the stored signatures into the in-memory LSH, once."""
-        if self._loaded or self.store is None:
-            return
-        self._root_for(None)
-        lsh, entries = self._make_lsh(None), {}
-        for entry in self.store.iter_entries():
-            entries[entry.key] = entry
-            lsh.insert(entry.key.encode(), to_lean(entry.signature, self.scheme), False)
-        # What a commit before this put in memory is in the store too, so read again here.
-        self._lsh, self._entries, self._loaded = lsh, entries, True
-
-    @contextmanager
-    def _backend(self) -> Iterator[None]:
-        """Around calls that reach the store through datasketch (an LSH kept in Redis): their
-        failures become ``IndexUnavailable`` too, as the store's own do.
+    @property
+    def band_layout(self) -> tuple[int, int]:
+        """The ``(bands, rows)`` the band keys are cut with: the store's (see
+        :meth:`~newsclean.dedup.store.IndexStore.layout_for`), or the threshold's own for an
+        index in memory.
         """
-        if self.store is None:
-            yield
-            return
-        with self.store.failures():
-            yield
-
-    def _make_lsh(self, config: dict | None) -> MinHashLSH:
-        return MinHashLSH(
-            threshold=self.threshold,
-            num_perm=self.scheme.num_perm,
-            params=_band_layout(self.threshold, self.scheme.num_perm),
-            storage_config=config,
-            prepickle=False,
-        )
+        if self._layout is None:
+            if self.store is None:
+                self._layout = band_layout(self.threshold, self.scheme.num_perm)
+            else:
+                self._layout = self.store.layout_for(self.threshold)
+        return self._layout
 
     def __len__(self) -> int:
-        """Return the number of entries known in memory (not stored ones of a Redis index)."""
-        self._load()
-        return len(set(self._entries) | set(self._staged))
+        """Return the number of entries: stored and staged, without the forgotten ones."""
+        if self.store is None:
+            return len(self._staged)
+        stored = self.store.count()
+        staged = set(self._staged)
+        if staged:
+            stored -= len(self.store.get_entries(sorted(staged)))
+        return stored - len(self._hidden - staged) + len(staged)
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self.entry(key) is not None
@@ -228,22 +282,28 @@ class NearDuplicateIndex:
         ``path`` names the file the article came from, for :meth:`forget`.
         """
         sig = self._checked(sig)
-        if key in self._staged:
-            self._staged_lsh.remove(key.encode())
         self._hidden.discard(key)
         self._staged[key] = Entry(key, sig, created, length, path)
-        self._staged_lsh.insert(key.encode(), to_lean(sig, self.scheme), False)
+        self._staged_bands.add(key, sig)
 
     def entry(self, key: str) -> Entry | None:
         """Return the entry of ``key`` (staged first, then stored), or ``None``."""
-        if key in self._staged:
-            return self._staged[key]
-        if key in self._hidden:
-            return None
-        self._load()
-        if key not in self._entries and self.store is not None:
-            self._entries.update(self.store.get_entries([key]))
-        return self._entries.get(key)
+        return self.entries([key]).get(key)
+
+    def entries(self, keys: Iterable[str]) -> dict[str, Entry]:
+        """Return the entries of ``keys`` that exist (staged first, then stored, read from
+        the store in batches), by key.
+        """
+        found: dict[str, Entry] = {}
+        missing = []
+        for key in keys:
+            if key in self._staged:
+                found[key] = self._staged[key]
+            elif key not in self._hidden:
+                missing.append(key)
+        if missing and self.store is not None:
+            found.update(self.store.get_entries(missing))
+        return found
 
     def paths(self) -> set[str]:
         """Return the files of the files root that the index's entries and units name (staged
@@ -271,7 +331,7 @@ class NearDuplicateIndex:
             self._forgotten_entries |= paths
             for key in [k for k, e in self._staged.items() if e.path in paths]:
                 del self._staged[key]
-                self._staged_lsh.remove(key.encode())
+                self._staged_bands.remove(key)
             if self.store is not None:
                 self._hidden |= self.store.keys_of_paths(paths)
         if units:
@@ -332,38 +392,90 @@ class NearDuplicateIndex:
             )
         return sig
 
+    def _checked_many(self, sigs: np.ndarray) -> np.ndarray:
+        sigs = np.asarray(sigs)
+        if sigs.ndim != 2 or sigs.shape[1] != self.scheme.num_perm or (
+            sigs.dtype != self.scheme.dtype
+        ):
+            raise ValueError(
+                f"signatures of shape {sigs.shape} and dtype {sigs.dtype} do not fit scheme "
+                f"{self.scheme.key()!r} (expected (n, {self.scheme.num_perm}) "
+                f"{self.scheme.dtype})"
+            )
+        return sigs
+
+    def candidates_many(self, sigs: np.ndarray) -> list[list[str]]:
+        """Unverified LSH candidates for each row of ``sigs`` (sorted keys per row): staged
+        entries and stored ones sharing a band key with it, the forgotten left out.
+        """
+        sigs = self._checked_many(sigs)
+        if not len(sigs):
+            return []
+        keys = band_keys(sigs, *self.band_layout)
+        found = self._staged_bands.lookup(keys, self.band_layout)
+        if self.store is not None:
+            for row, stored in zip(found, self.store.band_candidates(keys), strict=True):
+                row.update(stored - self._hidden)
+        return [sorted(row) for row in found]
+
     def candidates(self, sig: np.ndarray) -> list[str]:
         """Unverified LSH candidates for ``sig`` (sorted keys)."""
-        lean = to_lean(self._checked(sig), self.scheme)
-        self._load()
-        with self._backend():
-            found = {k.decode() for k in self._lsh.query(lean)} - self._hidden
-        found.update(k.decode() for k in self._staged_lsh.query(lean))
-        return sorted(found)
+        return self.candidates_many(self._checked(sig)[None])[0]
+
+    def matches(self, sigs: np.ndarray) -> list[list[tuple[Entry, float]]]:
+        """For each row of ``sigs``, the entries that are verified near-duplicates of it with
+        their estimated Jaccard similarity, best first (then by key).
+
+        Rows are looked up :data:`QUERY_BATCH` at a time: the band keys of a batch in one
+        round of store queries, then the signatures of all its candidates in one more.
+        """
+        sigs = self._checked_many(sigs)
+        found: list[list[tuple[Entry, float]]] = []
+        for start in range(0, len(sigs), QUERY_BATCH):
+            batch = sigs[start : start + QUERY_BATCH]
+            candidates = self.candidates_many(batch)
+            entries = self.entries(sorted({key for row in candidates for key in row}))
+            if not entries:
+                found += [[] for _ in range(len(batch))]
+                continue
+            names = sorted(entries)
+            position = {name: i for i, name in enumerate(names)}
+            stored = np.stack([entries[name].signature for name in names])
+            rows = [[position[k] for k in row if k in position] for row in candidates]
+            pair_rows = np.repeat(np.arange(len(batch)), [len(row) for row in rows])
+            pair_entries = np.fromiter(
+                (i for row in rows for i in row), dtype=np.int64, count=len(pair_rows)
+            )
+            agree = np.count_nonzero(batch[pair_rows] == stored[pair_entries], axis=1)
+            similarity = (agree / self.scheme.num_perm).tolist()
+            verified: list[list[tuple[Entry, float]]] = [[] for _ in range(len(batch))]
+            for row, i, value in zip(
+                pair_rows.tolist(), pair_entries.tolist(), similarity, strict=True
+            ):
+                if value >= self.threshold:
+                    verified[row].append((entries[names[i]], value))
+            for row in verified:
+                row.sort(key=lambda item: (-item[1], item[0].key))
+            found += verified
+        return found
+
+    def query_many_scored(self, sigs: np.ndarray) -> list[list[tuple[str, float]]]:
+        """For each row of ``sigs``, the keys of its verified near-duplicates with their
+        estimated Jaccard similarity, best first.
+        """
+        return [[(e.key, value) for e, value in row] for row in self.matches(sigs)]
+
+    def query_many(self, sigs: np.ndarray) -> list[list[str]]:
+        """For each row of ``sigs``, the keys of its verified near-duplicates, best first."""
+        return [[e.key for e, _ in row] for row in self.matches(sigs)]
 
     def query_scored(self, sig: np.ndarray) -> list[tuple[str, float]]:
         """Return verified near-duplicates of ``sig`` with their estimated Jaccard, best first."""
-        keys = self.candidates(sig)
-        missing = [
-            k for k in keys if k not in self._staged and k not in self._entries
-            and k not in self._hidden
-        ]
-        if missing and self.store is not None:
-            self._entries.update(self.store.get_entries(missing))
-        scored = []
-        for key in keys:
-            entry = self.entry(key)
-            if entry is None:
-                continue
-            similarity = estimate_jaccard(sig, entry.signature)
-            if similarity >= self.threshold:
-                scored.append((key, similarity))
-        scored.sort(key=lambda item: (-item[1], item[0]))
-        return scored
+        return self.query_many_scored(self._checked(sig)[None])[0]
 
     def query(self, sig: np.ndarray) -> list[str]:
         """Keys whose signatures are verified near-duplicates of ``sig`` (best first)."""
-        return [key for key, _ in self.query_scored(sig)]
+        return self.query_many(self._checked(sig)[None])[0]
 
     # Corpus paragraph statistics ------------------------------------------------------------
 
@@ -395,7 +507,8 @@ class NearDuplicateIndex:
                 self._forgotten_units
             ).get(site, set())
         if exclude_units:
-            stored = self.store.paragraph_units(site)
+            # Only the units to leave out are read: a site's units are never loaded whole.
+            stored = self.store.paragraph_units(site, exclude_units)
             for unit in exclude_units & set(stored):
                 units -= 1
                 for value in stored[unit] & hashes:
@@ -408,44 +521,17 @@ class NearDuplicateIndex:
             return
         staged = [self._staged[k] for k in sorted(self._staged)]
         self._root_for(None)  # the names staged are relative to it
+        if staged or self._forgotten_entries:
+            self.band_layout  # noqa: B018 - fixes the store's layout before entries are written
         self.store.write(
             staged, self._staged_paragraphs, self._forgotten_entries, self._forgotten_units
         )
-        with self._backend():
-            self._update_lsh(staged)
-        self._entries.update(self._staged)
         self.rollback()  # what was staged is stored now
-
-    def _update_lsh(self, staged: list[Entry]) -> None:
-        """Bring the LSH in line with a commit of ``staged``."""
-        for key in sorted(self._hidden):
-            if key.encode() in self._lsh:
-                self._lsh.remove(key.encode())
-            self._entries.pop(key, None)
-        if self.store is not None and self.store.lsh_storage_config() is not None:
-            self._push_shared_lsh(staged)
-        else:
-            for entry in staged:
-                key = entry.key.encode()
-                if key in self._lsh:
-                    self._lsh.remove(key)
-                self._lsh.insert(key, to_lean(entry.signature, self.scheme), False)
-
-    def _push_shared_lsh(self, staged: list[Entry]) -> None:
-        fresh = []
-        for entry in staged:
-            key = entry.key.encode()
-            if key in self._lsh:
-                self._lsh.remove(key)
-            fresh.append((key, to_lean(entry.signature, self.scheme)))
-        with self._lsh.insertion_session(buffer_size=max(1, len(fresh))) as session:
-            for key, lean in fresh:
-                session.insert(key, lean, check_duplication=False)
 
     def rollback(self) -> None:
         """Drop every staged addition and forgetting, as if this run had not happened."""
         self._staged.clear()
-        self._staged_lsh = self._make_lsh(None)
+        self._staged_bands = _StagedBands()
         self._staged_paragraphs = {}
         self._forgotten_entries = set()
         self._forgotten_units = set()

@@ -12,20 +12,26 @@ linked member by member to its ``_BUCKET_WINDOW`` predecessors, which keeps the 
 still joins copies into one cluster.
 
 Articles of earlier runs come from the persistent index: each article's indexed
-near-duplicates, and theirs in turn, join its cluster.
+near-duplicates, and theirs in turn, join its cluster. The index is asked about all the run's
+articles at once, then about the indexed articles newly found, round after round.
+
+The band layout and keys defined here are the single source for the index and its stores too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from datasketch.lsh import _optimal_param
 
-from newsclean.dedup.index import NearDuplicateIndex
 from newsclean.dedup.minhash import SignatureScheme
 from newsclean.dedup.sketches import Sketches
+
+if TYPE_CHECKING:  # the index imports this module for the band keys
+    from newsclean.dedup.index import NearDuplicateIndex
 
 # Weights of (false positive, false negative) when the band layout is chosen: a false positive
 # only costs one signature comparison, a false negative is a missed duplicate.
@@ -169,12 +175,13 @@ def find_clusters(
         assert a is not None and b is not None
         if a != b:
             links.union(a, b)
-    if index is not None:
-        run_ids = set(members)
+    if index is not None and len(rows):
+        sources: list[str] = []
         for row in rows.tolist():
             key = sketches.ids[row]
             assert key is not None
-            _link_indexed(key, sigs[row], index, run_ids, members, links)
+            sources.append(key)
+        _link_indexed(sources, sigs[rows], index, set(members), members, links)
     clusters = [
         sorted((members[m] for m in group), key=Member.rank)
         for group in links.groups()
@@ -185,32 +192,36 @@ def find_clusters(
 
 
 def _link_indexed(
-    start: str,
-    sig: np.ndarray,
+    sources: list[str],
+    sigs: np.ndarray,
     index: NearDuplicateIndex,
     run_ids: set[str],
     members: dict[str, Member],
     links: _UnionFind,
 ) -> None:
-    """Link ``start`` to its indexed near-duplicates, and theirs in turn (transitively).
+    """Link each of ``sources`` (signatures ``sigs``) to its indexed near-duplicates, and
+    those to theirs in turn (transitively).
 
     Following the index's own links makes a run with the index cluster like one fresh run
-    over all files would; each indexed key is expanded once.
+    over all files would; each indexed key is expanded once. The look-ups go in rounds, all
+    of a round at once: the run's articles, then the indexed articles the previous round
+    found for the first time. The links do not depend on the order (a link is a union), so
+    this finds what expanding one article at a time found.
     """
-    pending = [(start, sig)]
-    while pending:
-        source, source_sig = pending.pop()
-        for key in index.query(source_sig):
-            if key in run_ids or key in members:
-                if key not in run_ids:
-                    links.union(source, key)
-                continue
-            entry = index.entry(key)
-            if entry is None:
-                continue
-            members[key] = Member(key, entry.created, entry.length, indexed=True)
-            links.union(source, key)
-            pending.append((key, entry.signature))
+    while sources:
+        found, next_sigs = [], []
+        for source, matches in zip(sources, index.matches(sigs), strict=True):
+            for entry, _ in matches:
+                key = entry.key
+                if key in run_ids:  # the index's copy of a draft of this run: the draft
+                    continue
+                links.union(source, key)
+                if key not in members:
+                    members[key] = Member(key, entry.created, entry.length, indexed=True)
+                    found.append(key)
+                    next_sigs.append(entry.signature)
+        sources = found
+        sigs = np.stack(next_sigs) if next_sigs else sigs[:0]
 
 
 def decisions(clusters: list[list[Member]]) -> dict[str, str]:

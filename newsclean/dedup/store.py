@@ -6,15 +6,20 @@ Two stores, one small interface (:class:`IndexStore`):
   raw little-endian bytes of the uint32/uint64 array, the scheme key sits in a ``meta`` table and
   is checked on open. Nothing is ever unpickled, so an index file from a repository cannot run
   code. Every run's additions go in one transaction in WAL mode: a crash mid-run leaves the last
-  committed index. The LSH buckets are *not* stored: loading rebuilds an in-memory
-  ``MinHashLSH`` from the signatures (about a second per 100k articles), which keeps the file
-  small, keeps one source of truth, and lets a later run pick another threshold. The file
-  carries newsclean's SQLite application id, and a database that is not an index is refused
-  before anything is written to it.
-* :class:`RedisStore` (``redis://HOST:PORT/N``), for many writers: the LSH buckets live in Redis
-  through datasketch's ``storage_config`` (with ``prepickle=False`` and bytes keys, so nothing is
-  unpickled there either), signatures and their metadata in Redis hashes. The bands are stored,
-  so the scheme *and* the LSH band layout are pinned in a meta hash and checked on open.
+  committed index. The LSH band keys of every entry are stored in a table keyed by band key
+  (:func:`~newsclean.dedup.link.band_keys`), written in the same transaction as the entries, so
+  a look-up reads only the entries that share a band with what it looks for: nothing is ever
+  loaded whole, and opening costs the same for ten entries or ten million. The file carries
+  newsclean's SQLite application id, and a database that is not an index is refused before
+  anything is written to it. A file of an earlier layout (no band keys) gets them, computed from
+  its stored signatures in one transaction, when it is first used for near-duplicates.
+* :class:`RedisStore` (``redis://HOST:PORT/N``), for many writers: signatures and their
+  metadata in Redis hashes, one set of entry keys per band key. An index written by an earlier
+  newsclean (datasketch's LSH buckets) is refused with the command that rebuilds it.
+
+The band layout (bands x rows) follows from the threshold of the run that first writes an
+entry, and is stored with the index (:meth:`IndexStore.layout_for`); a later run may use that
+threshold or a higher one (the stored layout then finds at least the candidates its own would).
 
 Entries and paragraph units may name the file they came from (``path``), relative to the
 *files root* the index was given (:meth:`IndexStore.use_files_root`): an index that follows
@@ -42,7 +47,7 @@ import json
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePath, PurePosixPath
@@ -51,19 +56,41 @@ from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 
+from newsclean.dedup.link import band_keys, band_layout
 from newsclean.dedup.minhash import SignatureScheme
 
-FORMAT = "newsclean-index/2"
-# Format 1 had no file paths; it is upgraded in place (the new columns start empty).
-_UPGRADABLE = "newsclean-index/1"
+FORMAT = "newsclean-index/3"
+# Format 2 has no band keys: they are added (computed from the stored signatures) when the
+# file is first used for near-duplicates. Format 1 had no file paths either; its new columns
+# are added on open.
+_FORMAT_2 = "newsclean-index/2"
+_FORMAT_1 = "newsclean-index/1"
+_EARLIER = (_FORMAT_2, _FORMAT_1)
 # ``PRAGMA application_id`` of an index file: "NCIX". Files written before it was set have 0
 # and are recognised by their tables instead (and stamped).
 APPLICATION_ID = 0x4E434958
-_TABLES = frozenset({"meta", "signatures", "paragraph_units", "paragraph_counts"})
+_TABLES = frozenset({"meta", "signatures", "bands", "paragraph_units", "paragraph_counts"})
+# Bound parameters per statement: below SQLite's oldest limit (999).
+_CHUNK = 900
+# Rows of signatures read at a time when band keys are computed for many stored entries.
+_FILL_CHUNK = 20_000
 # What to do about a damaged index; it is safe, since an index holds nothing the data does not.
 REBUILD_HINT = (
     "to rebuild it, delete it and run again over the data it was built from "
     "(the index only caches what the data holds)"
+)
+
+# Entries have an integer id (an ``INTEGER PRIMARY KEY``, which ``VACUUM`` never renumbers) that
+# the band keys point to: ten to forty times smaller than repeating the entry's key per band.
+_SIGNATURES = (
+    "CREATE TABLE {name} (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, "
+    "signature BLOB NOT NULL, created TEXT, length INTEGER NOT NULL, path TEXT)"
+)
+# One row per band of each entry. The band number is not stored: band_keys() mixes it into the
+# key. Without a rowid the table is its own index on (key, entry).
+_BANDS = (
+    "CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, entry INTEGER NOT NULL, "
+    "PRIMARY KEY (key, entry)) WITHOUT ROWID"
 )
 
 # SQLite primary result codes (the low byte of an extended code).
@@ -146,6 +173,29 @@ def scheme_mismatch(where: str, stored: str, wanted: SignatureScheme) -> ValueEr
     )
 
 
+def _layout_record(threshold: float, num_perm: int) -> str:
+    """What ``meta`` stores about the band keys: the threshold their layout was chosen for."""
+    bands, rows = band_layout(threshold, num_perm)
+    return json.dumps({"threshold": threshold, "bands": bands, "rows": rows})
+
+
+def _checked_layout(where: str, record: str, threshold: float, num_perm: int) -> tuple[int, int]:
+    """The stored layout, if it serves a run at ``threshold`` (:meth:`IndexStore.layout_for`)."""
+    stored = json.loads(record)
+    layout = (int(stored["bands"]), int(stored["rows"]))
+    wanted = band_layout(threshold, num_perm)
+    if wanted == layout or threshold >= float(stored["threshold"]):
+        return layout
+    hint = f"--dup-threshold {threshold:g}"
+    raise ValueError(
+        f"{where} stores band keys for a threshold of {float(stored['threshold']):g} or more "
+        f"(bands={layout[0]}, rows={layout[1]}); this run's threshold {threshold:g} needs "
+        f"bands={wanted[0]}, rows={wanted[1]}, or it would miss near-duplicates. Run with a "
+        f"threshold of at least {float(stored['threshold']):g}, or build an index for this one: "
+        f"newsclean run DATA --index NEWFILE {hint}"
+    )
+
+
 def relative_posix(path: str | Path, start: str | Path) -> str:
     """``path`` relative to the folder ``start``, with ``/`` separators (both absolute).
 
@@ -171,8 +221,9 @@ _Method = TypeVar("_Method", bound=Callable[..., Any])
 # The methods of the interface whose failures are translated (in every subclass).
 _GUARDED = (
     "__init__",
-    "check_lsh_params",
-    "iter_entries",
+    "layout_for",
+    "band_candidates",
+    "count",
     "get_entries",
     "paragraph_units",
     "paragraph_counts",
@@ -181,6 +232,7 @@ _GUARDED = (
     "keys_of_paths",
     "units_of_paths",
     "write",
+    "load",
     "close",
 )
 
@@ -268,23 +320,39 @@ class IndexStore:
         """
         self.files_root = Path(root)
 
-    def lsh_storage_config(self) -> dict[str, Any] | None:
-        """Datasketch ``storage_config`` for an LSH kept in the store, or ``None`` (rebuild)."""
-        return None
+    def layout_for(self, threshold: float) -> tuple[int, int]:
+        """The band layout ``(bands, rows)`` of the stored band keys, for a run at ``threshold``.
 
-    def check_lsh_params(self, bands: int, rows: int) -> None:
-        """Raise ``ValueError`` when stored LSH buckets were built with another band layout."""
+        An index without a layout yet takes the one of ``threshold``
+        (:func:`~newsclean.dedup.link.band_layout`). A stored layout serves its own threshold
+        and every higher one (a pair similar enough for the higher threshold shares a band
+        at least as surely); a lower threshold, whose own layout differs, raises
+        ``ValueError`` (the stored keys would miss pairs it counts as near-duplicates).
+        Called before the first look-up or write of entries, not on open: a run that only
+        counts paragraphs never needs it.
+        """
+        raise NotImplementedError
 
-    def iter_entries(self) -> Iterator[Entry]:
-        """All entries to rebuild an in-memory LSH from (empty when the LSH is stored)."""
-        return iter(())
+    def band_candidates(self, keys: np.ndarray) -> list[set[str]]:
+        """The keys of the stored entries that share a band key with each row of ``keys``
+        (``(n, bands)`` uint64, from :meth:`layout_for`'s layout): unverified candidates.
+        """
+        raise NotImplementedError
+
+    def count(self) -> int:
+        """How many entries are stored."""
+        raise NotImplementedError
 
     def get_entries(self, keys: list[str]) -> dict[str, Entry]:
         """Return the stored entries among ``keys``."""
         raise NotImplementedError
 
-    def paragraph_units(self, site: str) -> dict[str, set[int]]:
-        """Return the stored units of ``site`` and their paragraph-hash sets."""
+    def paragraph_units(
+        self, site: str, units: Iterable[str] | None = None
+    ) -> dict[str, set[int]]:
+        """Return the stored units of ``site`` (only those named in ``units``, when given)
+        and their paragraph-hash sets.
+        """
         raise NotImplementedError
 
     def paragraph_counts(self, site: str, hashes: Iterable[int]) -> Counter[int]:
@@ -315,8 +383,9 @@ class IndexStore:
         forget_units: Iterable[str] = (),
     ) -> None:
         """Atomically: drop the entries of the files in ``forget_entries`` and the units of
-        those in ``forget_units``, then persist new entries and paragraph units (merged into
-        stored units of the same name).
+        those in ``forget_units``, then persist new entries with their band keys and
+        paragraph units (merged into stored units of the same name). Writing or forgetting
+        entries needs the layout fixed first (:meth:`layout_for`).
         """
         raise NotImplementedError
 
@@ -399,6 +468,8 @@ class SQLiteStore(IndexStore):
     # Opening ---------------------------------------------------------------------------------
 
     def _open(self) -> None:
+        # The band-key layout read from ``meta`` by layout_for(); None until then.
+        self._lsh: str | None = None
         state = self._state()
         if state != "index":
             with self._transaction():
@@ -407,12 +478,12 @@ class SQLiteStore(IndexStore):
                 if state == "empty":
                     self._create()
                 elif state != "index":
-                    self._upgrade()
+                    self._stamp()
         if self._db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             self._db.execute("PRAGMA journal_mode=WAL")
         meta = dict(self._db.execute("SELECT name, value FROM meta").fetchall())
         stored = meta.get("format")
-        if stored != FORMAT:
+        if stored not in (FORMAT, _FORMAT_2):
             raise IndexUnavailable(
                 f"{self.location} holds index format {stored!r}, which this version of "
                 f"newsclean does not read (it reads {FORMAT!r}); upgrade newsclean or use a "
@@ -440,8 +511,8 @@ class SQLiteStore(IndexStore):
             return "empty"
         stored = self._stored_format(tables)
         if app_id == APPLICATION_ID:
-            return "unstamped" if stored == _UPGRADABLE else "index"
-        if stored in (FORMAT, _UPGRADABLE) and tables <= _TABLES:
+            return "unstamped" if stored == _FORMAT_1 else "index"
+        if stored in (FORMAT, *_EARLIER) and tables <= _TABLES:
             return "unstamped"
         names = ", ".join(sorted(tables)) or ", ".join(sorted(n for _, n in objects))
         raise self._refused(f"an SQLite database of something else, with {names}")
@@ -452,6 +523,9 @@ class SQLiteStore(IndexStore):
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(meta)")}
         if columns != {"name", "value"}:
             return None
+        return self._format()
+
+    def _format(self) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
         return row[0] if row else None
 
@@ -463,11 +537,19 @@ class SQLiteStore(IndexStore):
 
     def _create(self) -> None:
         db = self._db
-        db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS signatures (key TEXT PRIMARY KEY, "
-            "signature BLOB NOT NULL, created TEXT, length INTEGER NOT NULL, path TEXT)"
+        db.execute(_SIGNATURES.format(name="signatures"))
+        db.execute(_BANDS)
+        self._create_common()
+        db.executemany(
+            "INSERT OR IGNORE INTO meta VALUES (?, ?)",
+            [("format", FORMAT), ("scheme", self.scheme.key())],
         )
+        self._finish_schema()
+
+    def _create_common(self) -> None:
+        """The tables every format has (only those a file lacks are created)."""
+        db = self._db
+        db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
         db.execute(
             "CREATE TABLE IF NOT EXISTS paragraph_units (site TEXT, unit TEXT, "
             "hashes BLOB NOT NULL, path TEXT, PRIMARY KEY (site, unit))"
@@ -476,26 +558,145 @@ class SQLiteStore(IndexStore):
             "CREATE TABLE IF NOT EXISTS paragraph_counts (site TEXT, hash INTEGER, "
             "units INTEGER NOT NULL, PRIMARY KEY (site, hash))"
         )
-        db.executemany(
-            "INSERT OR IGNORE INTO meta VALUES (?, ?)",
-            [("format", FORMAT), ("scheme", self.scheme.key())],
-        )
-        self._finish_schema()
 
-    def _upgrade(self) -> None:
-        """Bring an index written before the application id (or of format 1) up to date."""
+    def _stamp(self) -> None:
+        """Bring an index written before the application id (or of format 1) up to format 2
+        at least: the file columns, the application id. Band keys need a threshold, so a
+        format-2 file gets them later, from :meth:`layout_for`.
+        """
         db = self._db
         for table in ("signatures", "paragraph_units"):
             columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
             if columns and "path" not in columns:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN path TEXT")
-        self._create()  # any table a format-1 file lacked
-        db.execute("UPDATE meta SET value = ? WHERE name = 'format'", (FORMAT,))
+        self._create_common()  # any table a format-1 file lacked
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS signatures (key TEXT PRIMARY KEY, "
+            "signature BLOB NOT NULL, created TEXT, length INTEGER NOT NULL, path TEXT)"
+        )
+        if self._format() == _FORMAT_1:
+            db.execute("UPDATE meta SET value = ? WHERE name = 'format'", (_FORMAT_2,))
+        self._finish_schema()
 
     def _finish_schema(self) -> None:
         self._db.execute("CREATE INDEX IF NOT EXISTS signatures_path ON signatures (path)")
         self._db.execute("CREATE INDEX IF NOT EXISTS units_path ON paragraph_units (path)")
         self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+    def layout_for(self, threshold: float) -> tuple[int, int]:
+        """The stored band layout, for a run at ``threshold`` (see
+        :meth:`IndexStore.layout_for`). A file of format 2 gets its band keys here, computed
+        from its signatures in one transaction (about a minute per million entries).
+        """
+        if self._lsh is None:
+            record = self._meta("lsh")
+            if record is None or self._format() != FORMAT:
+                try:
+                    with self._transaction():
+                        # Again under the write lock: another run may have done it meanwhile.
+                        if self._format() != FORMAT:
+                            self._add_band_keys(threshold)
+                        self._db.execute(
+                            "INSERT OR IGNORE INTO meta VALUES ('lsh', ?)",
+                            (_layout_record(threshold, self.scheme.num_perm),),
+                        )
+                except BaseException:
+                    self._lsh = None  # the migration's layout was rolled back with it
+                    raise
+                record = self._meta("lsh")
+            self._lsh = record
+        assert self._lsh is not None
+        return _checked_layout(self.location, self._lsh, threshold, self.scheme.num_perm)
+
+    def _meta(self, name: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def _layout(self) -> tuple[int, int]:
+        """The layout of the stored band keys (:meth:`layout_for` must have been called)."""
+        if self._lsh is None:
+            raise RuntimeError("layout_for() must be called before entries are written")
+        stored = json.loads(self._lsh)
+        return int(stored["bands"]), int(stored["rows"])
+
+    def _add_band_keys(self, threshold: float) -> None:
+        """Bring a format-2 index to format 3, inside the caller's transaction: entries get
+        stable integer ids (``INTEGER PRIMARY KEY``, which ``VACUUM`` keeps), and band keys
+        for the layout of ``threshold``, computed from the stored signatures.
+        """
+        db = self._db
+        db.execute("ALTER TABLE signatures RENAME TO signatures_2")
+        db.execute(_SIGNATURES.format(name="signatures"))
+        db.execute(
+            "INSERT INTO signatures (key, signature, created, length, path) "
+            "SELECT key, signature, created, length, path FROM signatures_2 ORDER BY key"
+        )
+        db.execute("DROP TABLE signatures_2")
+        db.execute(_BANDS)
+        self._lsh = _layout_record(threshold, self.scheme.num_perm)
+        self._fill_bands(0)
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (FORMAT,))
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('lsh', ?)", (self._lsh,))
+        self._finish_schema()
+
+    def _fill_bands(self, after_id: int) -> None:
+        """Store the band keys of every entry whose id is above ``after_id``, inside the
+        caller's transaction. They are gathered in a temporary table and inserted in key
+        order: keys are random, and a b-tree filled in key order is written page after page
+        instead of one random page per key.
+        """
+        db = self._db
+        layout = self._layout()
+        db.execute("CREATE TEMP TABLE band_load (key INTEGER, entry INTEGER)")
+        last = after_id
+        while True:
+            rows = db.execute(
+                "SELECT id, key, signature FROM signatures WHERE id > ? ORDER BY id LIMIT ?",
+                (last, _FILL_CHUNK),
+            ).fetchall()
+            if not rows:
+                break
+            ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+            sigs = self._decode([row[2] for row in rows], [row[1] for row in rows])
+            self._insert_bands("temp.band_load", band_keys(sigs, *layout), ids)
+            last = rows[-1][0]
+        db.execute(
+            "INSERT OR IGNORE INTO bands SELECT key, entry FROM temp.band_load ORDER BY key, entry"
+        )
+        db.execute("DROP TABLE temp.band_load")
+
+    def _insert_bands(self, table: str, keys: np.ndarray, ids: np.ndarray) -> None:
+        """Insert the band keys ``keys`` (one row per entry) of the entries ``ids``."""
+        flat = np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64).ravel()
+        entries = np.repeat(ids, keys.shape[1])
+        order = np.lexsort((entries, flat))
+        self._db.executemany(
+            f"INSERT OR IGNORE INTO {table} VALUES (?, ?)",
+            zip(flat[order].tolist(), entries[order].tolist(), strict=True),
+        )
+
+    def _delete_bands(self, rows: list[tuple[int, str, bytes]]) -> None:
+        """Delete the band keys of the stored entries ``rows`` (id, key, signature)."""
+        if not rows:
+            return
+        sigs = self._decode([row[2] for row in rows], [row[1] for row in rows])
+        keys = band_keys(sigs, *self._layout())
+        flat = keys.view(np.int64).ravel()
+        entries = np.repeat(np.array([row[0] for row in rows], dtype=np.int64), keys.shape[1])
+        self._db.executemany(
+            "DELETE FROM bands WHERE key = ? AND entry = ?",
+            zip(flat.tolist(), entries.tolist(), strict=True),
+        )
+
+    def _decode(self, blobs: list[bytes], keys: list[str]) -> np.ndarray:
+        """Stored signatures as one ``(len(blobs), num_perm)`` array."""
+        size = self.scheme.num_perm * np.dtype(self.scheme.dtype).itemsize
+        for blob, key in zip(blobs, keys, strict=True):
+            if len(blob) != size:
+                _signature_from_bytes(blob, self.scheme, key)  # raises _Damaged, naming it
+        dtype = np.dtype(self.scheme.dtype).newbyteorder("<")
+        flat = np.frombuffer(b"".join(blobs), dtype=dtype)
+        return flat.reshape(len(blobs), self.scheme.num_perm).astype(self.scheme.dtype)
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -528,15 +729,47 @@ class SQLiteStore(IndexStore):
 
     # Reading ---------------------------------------------------------------------------------
 
-    def iter_entries(self) -> Iterator[Entry]:
-        """Every stored signature, in key order."""
-        rows = self._db.execute(
-            "SELECT key, signature, created, length, path FROM signatures ORDER BY key"
-        )
-        for key, blob, created, length, path in rows:
-            yield Entry(
-                key, _signature_from_bytes(blob, self.scheme, key), created, length, self._key(path)
+    def band_candidates(self, keys: np.ndarray) -> list[set[str]]:
+        """The stored entries sharing a band key with each row of ``keys`` (see
+        :meth:`IndexStore.band_candidates`): the distinct keys are looked up in chunks, each
+        one ``IN (...)`` query on the band table's primary key.
+        """
+        rows = np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64)
+        wanted = np.unique(rows).tolist()
+        found: dict[int, list[str]] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            hits = self._db.execute(
+                "SELECT b.key, s.key FROM bands AS b JOIN signatures AS s ON s.id = b.entry "
+                f"WHERE b.key IN ({marks})",
+                chunk,
             )
+            for band_key, key in hits:
+                found.setdefault(band_key, []).append(key)
+        candidates = []
+        for row in rows.tolist():
+            keys_of_row: set[str] = set()
+            for band_key in row:
+                keys_of_row.update(found.get(band_key, ()))
+            candidates.append(keys_of_row)
+        return candidates
+
+    def count(self) -> int:
+        """How many entries are stored."""
+        return int(self._db.execute("SELECT COUNT(*) FROM signatures").fetchone()[0])
+
+    def _rows_of_keys(self, keys: Iterable[str]) -> list[tuple[int, str, bytes]]:
+        """(id, key, signature) of the stored entries among ``keys`` (format 3)."""
+        wanted = sorted(set(keys))
+        rows: list[tuple[int, str, bytes]] = []
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows += self._db.execute(
+                f"SELECT id, key, signature FROM signatures WHERE key IN ({marks})", chunk
+            ).fetchall()
+        return rows
 
     def get_entries(self, keys: list[str]) -> dict[str, Entry]:
         """Return the stored entries among ``keys``."""
@@ -588,9 +821,27 @@ class SQLiteStore(IndexStore):
             rows += self._db.execute(f"{select} WHERE path IN ({marks})", chunk).fetchall()
         return rows
 
-    def paragraph_units(self, site: str) -> dict[str, set[int]]:
-        """Return the stored units of ``site`` and their paragraph-hash sets."""
-        rows = self._db.execute("SELECT unit, hashes FROM paragraph_units WHERE site = ?", (site,))
+    def paragraph_units(
+        self, site: str, units: Iterable[str] | None = None
+    ) -> dict[str, set[int]]:
+        """Return the stored units of ``site`` (only those named in ``units``, when given)
+        and their paragraph-hash sets.
+        """
+        if units is None:
+            rows = self._db.execute(
+                "SELECT unit, hashes FROM paragraph_units WHERE site = ?", (site,)
+            ).fetchall()
+        else:
+            wanted = sorted(set(units))
+            rows = []
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows += self._db.execute(
+                    "SELECT unit, hashes FROM paragraph_units "
+                    f"WHERE site = ? AND unit IN ({marks})",
+                    [site, *chunk],
+                ).fetchall()
         return {unit: _hashes_from_bytes(blob) for unit, blob in rows}
 
     def paragraph_counts(self, site: str, hashes: Iterable[int]) -> Counter[int]:
@@ -622,30 +873,89 @@ class SQLiteStore(IndexStore):
         forget_entries: Iterable[str] = (),
         forget_units: Iterable[str] = (),
     ) -> None:
-        """Forget files, then persist entries and paragraph units, in one transaction (all or
-        nothing; see :meth:`IndexStore.write`).
+        """Forget files, then persist entries (with their band keys) and paragraph units, in
+        one transaction (all or nothing; see :meth:`IndexStore.write`).
         """
         with self._transaction():
             self._forget(set(forget_entries), set(forget_units))
-            self._db.executemany(
-                "INSERT OR REPLACE INTO signatures VALUES (?, ?, ?, ?, ?)",
-                (
-                    (
-                        e.key,
-                        _signature_to_bytes(e.signature, self.scheme),
-                        e.created,
-                        e.length,
-                        self._stored(e.path),
-                    )
-                    for e in entries
-                ),
-            )
+            self._put_entries(entries)
             for site, units in paragraphs.items():
                 self._merge_units(site, units)
 
+    def load(self, batches: Iterable[Sequence[Entry]], threshold: float) -> int:
+        """Add many entries whose keys are not in the index yet, in one transaction: the
+        signatures batch by batch, then the band keys of all of them in key order. Much
+        faster than :meth:`write` for building a large index at once (a key already stored
+        fails the whole load). Returns how many entries were added.
+        """
+        self.layout_for(threshold)
+        added = 0
+        with self._transaction():
+            last = self._db.execute("SELECT COALESCE(MAX(id), 0) FROM signatures").fetchone()[0]
+            for batch in batches:
+                self._db.executemany(
+                    "INSERT INTO signatures (key, signature, created, length, path) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (
+                        (
+                            e.key,
+                            _signature_to_bytes(e.signature, self.scheme),
+                            e.created,
+                            e.length,
+                            self._stored(e.path),
+                        )
+                        for e in batch
+                    ),
+                )
+                added += len(batch)
+            self._fill_bands(last)
+        return added
+
+    def _put_entries(self, entries: list[Entry]) -> None:
+        """Insert or replace ``entries``; an entry whose signature changed gets new band keys,
+        one stored again unchanged (a re-run of the same files) keeps its id and keys.
+        """
+        if not entries:
+            return
+        self._layout()  # entries are never stored without their band keys
+        db = self._db
+        stored = {key: (row_id, blob) for row_id, key, blob in self._rows_of_keys(
+            e.key for e in entries)}
+        updates, inserts, stale, rekeyed = [], [], [], []
+        for entry in entries:
+            blob = _signature_to_bytes(entry.signature, self.scheme)
+            row = (blob, entry.created, entry.length, self._stored(entry.path))
+            if entry.key not in stored:
+                inserts.append((entry.key, *row))
+                continue
+            row_id, old = stored[entry.key]
+            updates.append((*row, row_id))
+            if old != blob:
+                stale.append((row_id, entry.key, old))
+                rekeyed.append((row_id, entry.key, blob))
+        self._delete_bands(stale)
+        db.executemany(
+            "UPDATE signatures SET signature = ?, created = ?, length = ?, path = ? WHERE id = ?",
+            updates,
+        )
+        db.executemany(
+            "INSERT INTO signatures (key, signature, created, length, path) VALUES (?, ?, ?, ?, ?)",
+            inserts,
+        )
+        rekeyed += self._rows_of_keys(row[0] for row in inserts)
+        if rekeyed:
+            sigs = self._decode([row[2] for row in rekeyed], [row[1] for row in rekeyed])
+            ids = np.array([row[0] for row in rekeyed], dtype=np.int64)
+            self._insert_bands("bands", band_keys(sigs, *self._layout()), ids)
+
     def _forget(self, entry_paths: set[str], unit_paths: set[str]) -> None:
-        for key in sorted(self.keys_of_paths(entry_paths)):
-            self._db.execute("DELETE FROM signatures WHERE key = ?", (key,))
+        if entry_paths:
+            self._layout()  # the band keys of the entries forgotten go with them
+            rows = self._rows_of_keys(self.keys_of_paths(entry_paths))
+            self._delete_bands(rows)
+            self._db.executemany(
+                "DELETE FROM signatures WHERE id = ?", ((row[0],) for row in rows)
+            )
         if not unit_paths:
             return
         for site, units in self.units_of_paths(unit_paths).items():
@@ -657,14 +967,19 @@ class SQLiteStore(IndexStore):
                 self._db.execute(
                     "DELETE FROM paragraph_units WHERE site = ? AND unit = ?", (site, unit)
                 )
-        self._db.execute("DELETE FROM paragraph_counts WHERE units <= 0")
 
     def _count(self, site: str, hashes: Iterable[int], step: int) -> None:
+        signed = [(site, int(np.uint64(h).astype(np.int64))) for h in sorted(hashes)]
         self._db.executemany(
             "INSERT INTO paragraph_counts VALUES (?, ?, ?) "
             "ON CONFLICT (site, hash) DO UPDATE SET units = units + excluded.units",
-            ((site, int(np.uint64(h).astype(np.int64)), step) for h in sorted(hashes)),
+            ((site, value, step) for site, value in signed),
         )
+        if step < 0:
+            # Only the counts just lowered can have reached zero: no scan of the whole table.
+            self._db.executemany(
+                "DELETE FROM paragraph_counts WHERE site = ? AND hash = ? AND units <= 0", signed
+            )
 
     def _merge_units(self, site: str, units: dict[str, Unit]) -> None:
         db = self._db
@@ -703,10 +1018,17 @@ def _redacted(url: str) -> str:
 class RedisStore(IndexStore):
     """An index shared by many writers in Redis (``redis://HOST:PORT/N[?prefix=NAME]``).
 
-    The per-file bookkeeping is kept per files root (keys under ``PREFIX:root:ID:``, ``ID``
-    naming the root's absolute path, listed in the hash ``PREFIX:roots``), so runs in two
-    folders never forget each other's files; signatures, LSH buckets and paragraph counts are
-    shared by all roots. Each entry and unit belongs to the root that wrote it last.
+    Each band key of an entry is a set ``PREFIX:band:KEY`` (``KEY`` in 16 hex digits) holding
+    the keys of the entries that have it; a look-up reads the sets of its band keys in one
+    pipeline. The per-file bookkeeping is kept per files root (keys under ``PREFIX:root:ID:``,
+    ``ID`` naming the root's absolute path, listed in the hash ``PREFIX:roots``), so runs in
+    two folders never forget each other's files; signatures, band keys and paragraph counts
+    are shared by all roots. Each entry and unit belongs to the root that wrote it last.
+
+    An index written by an earlier newsclean (datasketch's LSH buckets, no ``format`` in
+    ``PREFIX:meta``) is refused with the command that rebuilds it under a new prefix: it is
+    shared by many writers, some of which may still run the earlier version and keep writing
+    buckets that a migration would have to chase.
     """
 
     # Whether the store is open: a connection failure before that is "cannot reach", after
@@ -742,7 +1064,10 @@ class RedisStore(IndexStore):
         self._info = f"{prefix}:info"
         self._roots = f"{prefix}:roots"
         self.use_files_root(Path.cwd())
-        self._check_meta("scheme", scheme.key())
+        # The band-key layout read from the meta hash by layout_for(); None until then.
+        self._lsh: str | None = None
+        self._check_scheme()
+        self._check_format()
         self._opened = True
 
     def describe_failure(self, exc: Exception) -> str | None:
@@ -770,30 +1095,99 @@ class RedisStore(IndexStore):
         self._root_keys = f"{self.prefix}:root:{self._root_id}"
         self._paths = f"{self._root_keys}:paths"
 
-    def _check_meta(self, name: str, value: str) -> None:
-        self._redis.hsetnx(self._meta, name, value)
-        stored = self._redis.hget(self._meta, name)
+    def _check_scheme(self) -> None:
+        self._redis.hsetnx(self._meta, "scheme", self.scheme.key())
+        stored = self._redis.hget(self._meta, "scheme")
         stored_text = stored.decode() if stored is not None else None
-        if stored_text != value:
-            if name == "scheme":
-                raise scheme_mismatch(self.location, str(stored_text), self.scheme)
-            raise ValueError(
-                f"{self.location} holds LSH buckets built with {name} {stored_text!r}, but "
-                f"this run needs {value!r}: use the index's threshold or another ?prefix="
+        if stored_text != self.scheme.key():
+            raise scheme_mismatch(self.location, str(stored_text), self.scheme)
+
+    def _check_format(self) -> None:
+        """Refuse an index of another layout: an earlier one (datasketch's buckets) or a
+        newer one.
+        """
+        stored = self._redis.hget(self._meta, "format")
+        if stored is None:
+            # Earlier versions wrote "lsh" (bands=B,rows=R) and their buckets, never "format".
+            if self._redis.hexists(self._meta, "lsh") and self._redis.hlen(self._signatures):
+                base = self.location.split("?", 1)[0]
+                raise IndexUnavailable(
+                    f"{self.location} was written by an earlier newsclean (datasketch's LSH "
+                    "buckets, which this version no longer reads); rebuild it with: newsclean "
+                    f"run DATA --index '{base}?prefix=NEWPREFIX'"
+                )
+            pipe = self._redis.pipeline(transaction=True)
+            pipe.hdel(self._meta, "lsh")  # an earlier layout without a single entry
+            pipe.hsetnx(self._meta, "format", FORMAT)
+            pipe.execute()
+            stored = self._redis.hget(self._meta, "format")
+        if stored != FORMAT.encode():
+            raise IndexUnavailable(
+                f"{self.location} holds index format {stored.decode(errors='replace')!r}, "
+                f"which this version of newsclean does not read (it reads {FORMAT!r}); "
+                "upgrade newsclean or use another ?prefix="
             )
 
-    def lsh_storage_config(self) -> dict[str, Any]:
-        """Datasketch's Redis storage under this index's prefix."""
-        return {
-            "type": "redis",
-            "basename": f"{self.prefix}:lsh".encode(),
-            "redis": dict(self.params),
-            "redis_buffer": {"transaction": True},
-        }
+    def layout_for(self, threshold: float) -> tuple[int, int]:
+        """The stored band layout, for a run at ``threshold`` (see
+        :meth:`IndexStore.layout_for`); the first run to need one stores its own.
+        """
+        if self._lsh is None:
+            self._redis.hsetnx(
+                self._meta, "lsh", _layout_record(threshold, self.scheme.num_perm)
+            )
+            self._lsh = self._redis.hget(self._meta, "lsh").decode()
+        return _checked_layout(self.location, self._lsh, threshold, self.scheme.num_perm)
 
-    def check_lsh_params(self, bands: int, rows: int) -> None:
-        """Pin the band layout: stored buckets are only valid for the layout that made them."""
-        self._check_meta("lsh", f"bands={bands},rows={rows}")
+    def _layout(self) -> tuple[int, int]:
+        if self._lsh is None:
+            raise RuntimeError("layout_for() must be called before entries are written")
+        stored = json.loads(self._lsh)
+        return int(stored["bands"]), int(stored["rows"])
+
+    def _band(self, key: int) -> str:
+        return f"{self.prefix}:band:{key:016x}"
+
+    def _band_names(self, sigs: np.ndarray) -> list[list[str]]:
+        """The names of the band sets of each signature in ``sigs``."""
+        keys = band_keys(sigs, *self._layout())
+        return [[self._band(key) for key in row] for row in keys.tolist()]
+
+    def band_candidates(self, keys: np.ndarray) -> list[set[str]]:
+        """The stored entries sharing a band key with each row of ``keys`` (see
+        :meth:`IndexStore.band_candidates`): one pipelined ``SMEMBERS`` per distinct key.
+        """
+        rows = np.ascontiguousarray(keys, dtype=np.uint64).tolist()
+        wanted = sorted({key for row in rows for key in row})
+        found: dict[int, list[bytes]] = {}
+        for start in range(0, len(wanted), 10_000):
+            chunk = wanted[start : start + 10_000]
+            pipe = self._redis.pipeline(transaction=False)
+            for key in chunk:
+                pipe.smembers(self._band(key))
+            found.update(zip(chunk, pipe.execute(), strict=True))
+        candidates = []
+        for row in rows:
+            keys_of_row: set[str] = set()
+            for key in row:
+                keys_of_row.update(member.decode() for member in found[key])
+            candidates.append(keys_of_row)
+        return candidates
+
+    def count(self) -> int:
+        """How many entries are stored."""
+        return int(self._redis.hlen(self._signatures))
+
+    def _stored_signatures(self, keys: list[str]) -> dict[str, np.ndarray]:
+        """The stored signatures among ``keys``."""
+        if not keys:
+            return {}
+        blobs = self._redis.hmget(self._signatures, keys)
+        return {
+            key: _signature_from_bytes(blob, self.scheme, key)
+            for key, blob in zip(keys, blobs, strict=True)
+            if blob is not None
+        }
 
     def get_entries(self, keys: list[str]) -> dict[str, Entry]:
         """Return the stored entries among ``keys``."""
@@ -867,10 +1261,22 @@ class RedisStore(IndexStore):
     def _counts_key(self, site: str) -> str:
         return f"{self.prefix}:paragraphs:{site}"
 
-    def paragraph_units(self, site: str) -> dict[str, set[int]]:
-        """Return the stored units of ``site`` and their paragraph-hash sets."""
-        stored = self._redis.hgetall(self._units_key(site))
-        return {unit.decode(): _hashes_from_bytes(blob) for unit, blob in stored.items()}
+    def paragraph_units(
+        self, site: str, units: Iterable[str] | None = None
+    ) -> dict[str, set[int]]:
+        """Return the stored units of ``site`` (only those named in ``units``, when given)
+        and their paragraph-hash sets.
+        """
+        if units is None:
+            stored = self._redis.hgetall(self._units_key(site))
+            return {unit.decode(): _hashes_from_bytes(blob) for unit, blob in stored.items()}
+        names = sorted(set(units))
+        blobs = self._redis.hmget(self._units_key(site), names) if names else []
+        return {
+            name: _hashes_from_bytes(blob)
+            for name, blob in zip(names, blobs, strict=True)
+            if blob is not None
+        }
 
     def paragraph_counts(self, site: str, hashes: Iterable[int]) -> Counter[int]:
         """How many stored units of ``site`` carry each of ``hashes``."""
@@ -898,13 +1304,14 @@ class RedisStore(IndexStore):
         are documents or clusters, so this needs the same article in two parallel runs.
         """
         pipe = self._redis.pipeline(transaction=True)
-        dropped = self._forget(pipe, set(forget_entries), set(forget_units))
+        forgotten, dropped = self._forget(pipe, set(forget_entries), set(forget_units))
         if any(e.path is not None for e in entries) or any(
             u.path is not None for units in paragraphs.values() for u in units.values()
         ):
             # For people reading the server's keys: the folder a root ID stands for.
             readable = self._root_name.encode("utf-8", "backslashreplace")
             pipe.hset(self._roots, self._root_id, readable)
+        self._put_bands(pipe, entries, forgotten)
         for entry in entries:
             pipe.hset(
                 self._signatures, entry.key, _signature_to_bytes(entry.signature, self.scheme)
@@ -938,13 +1345,47 @@ class RedisStore(IndexStore):
                     pipe.hincrby(self._counts_key(site), str(value), 1)
         pipe.execute()
 
+    def _put_bands(self, pipe: Any, entries: list[Entry], forgotten: set[str]) -> None:
+        """Queue on ``pipe`` the band keys of ``entries``, and the removal of those of the
+        stored signatures they replace (not those of ``forgotten`` entries: already queued).
+        """
+        if not entries:
+            return
+        self._layout()  # entries are never stored without their band keys
+        old = self._stored_signatures(sorted({e.key for e in entries} - forgotten))
+        # An entry stored again unchanged (a re-run of the same files) keeps its band keys.
+        fresh = [
+            e for e in entries if e.key not in old or not np.array_equal(old[e.key], e.signature)
+        ]
+        stale = [(e.key, old[e.key]) for e in fresh if e.key in old]
+        if stale:
+            names = self._band_names(np.stack([sig for _, sig in stale]))
+            for (key, _), row in zip(stale, names, strict=True):
+                for name in row:
+                    pipe.srem(name, key)
+        if fresh:
+            names = self._band_names(np.stack([e.signature for e in fresh]))
+            for entry, row in zip(fresh, names, strict=True):
+                for name in row:
+                    pipe.sadd(name, entry.key)
+
     def _forget(
         self, pipe: Any, entry_paths: set[str], unit_paths: set[str]
-    ) -> dict[str, set[str]]:
-        """Queue on ``pipe`` the removal of the entries of ``entry_paths`` and the units of
-        ``unit_paths``; return the units queued for removal, per site.
+    ) -> tuple[set[str], dict[str, set[str]]]:
+        """Queue on ``pipe`` the removal of the entries of ``entry_paths`` (with their band
+        keys) and the units of ``unit_paths``; return the keys of the entries and, per site,
+        the units queued for removal.
         """
-        for key in sorted(self.keys_of_paths(entry_paths)):
+        forgotten = self.keys_of_paths(entry_paths) if entry_paths else set()
+        if forgotten:
+            self._layout()
+            old = self._stored_signatures(sorted(forgotten))
+            if old:
+                names = self._band_names(np.stack(list(old.values())))
+                for key, row in zip(old, names, strict=True):
+                    for name in row:
+                        pipe.srem(name, key)
+        for key in sorted(forgotten):
             pipe.hdel(self._signatures, key)
             pipe.hdel(self._info, key)
         dropped: dict[str, set[str]] = {}
@@ -974,7 +1415,7 @@ class RedisStore(IndexStore):
             ]
             if not kept or not self._redis.exists(*kept):
                 pipe.srem(self._paths, path)
-        return dropped
+        return forgotten, dropped
 
     def close(self) -> None:
         """Close the connection pool."""
