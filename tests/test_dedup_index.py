@@ -1,14 +1,18 @@
 import hashlib
+import json
 import pickle
+import re
 import shutil
 import sqlite3
 import subprocess
+import sys
 from contextlib import closing
 
 import numpy as np
 import pytest
 
 from newsclean.dedup.index import NearDuplicateIndex, find_files_root, open_index
+from newsclean.dedup.link import band_keys, band_layout
 from newsclean.dedup.minhash import SignatureScheme, text_signatures
 from newsclean.dedup.store import APPLICATION_ID, IndexUnavailable, SQLiteStore
 
@@ -501,3 +505,297 @@ def test_two_roots_sharing_an_index_never_prune_each_other(tmp_path):
     assert "gone" not in index and "a" in index and "b" in index
     assert index.paths() == {"a.txt"}
     index.close()
+
+
+# Band keys in the store: look-ups by key, in batches, never the whole index ---------------
+
+
+def random_sigs(count: int, seed: int) -> np.ndarray:
+    """Signatures shaped like real ones (uint32 values), unrelated to each other."""
+    return np.random.default_rng(seed).integers(0, 2**32, size=(count, 128), dtype=np.uint32)
+
+
+def near_copies(sigs: np.ndarray, share: float, seed: int) -> np.ndarray:
+    """``sigs`` with about ``1 - share`` of their values replaced: estimated Jaccard ~ share."""
+    rng = np.random.default_rng(seed)
+    copies = sigs.copy()
+    changed = rng.random(sigs.shape) >= share
+    copies[changed] = rng.integers(0, 2**32, size=int(changed.sum()), dtype=np.uint32)
+    return copies
+
+
+def reference(
+    entries: dict[str, np.ndarray], probes: np.ndarray, threshold: float
+) -> list[list[str]]:
+    """Brute force: for each probe, every entry sharing a band with it whose estimate reaches
+    the threshold, best first.
+    """
+    names = sorted(entries)
+    values = np.stack([entries[name] for name in names])
+    layout = band_layout(threshold, 128)
+    keys, probe_keys = band_keys(values, *layout), band_keys(probes, *layout)
+    found = []
+    for probe, probe_key in zip(probes, probe_keys, strict=True):
+        shares_a_band = (keys == probe_key).any(axis=1)
+        similarity = (values == probe).mean(axis=1)
+        hits = np.flatnonzero(shares_a_band & (similarity >= threshold))
+        found.append([names[i] for i in sorted(hits, key=lambda i: (-similarity[i], names[i]))])
+    return found
+
+
+def test_query_many_is_query_per_row_over_stored_staged_and_forgotten_entries(tmp_path):
+    stored = random_sigs(60, seed=1)
+    index = open_index(tmp_path / "index.db", SCHEME, 0.5)
+    for i, value in enumerate(stored):
+        index.add(f"s{i}", value, path=f"s{i % 6}.txt")
+    index.commit()
+    staged = near_copies(stored[:20], 0.8, seed=2)
+    for i, value in enumerate(staged):
+        index.add(f"t{i}", value)
+    index.forget({"s0.txt"})  # s0, s6, s12, ... are gone from queries at once
+    index.add("s6", stored[6])  # ... unless added again
+    visible = {f"s{i}": v for i, v in enumerate(stored) if i % 6 or i == 6}
+    visible |= {f"t{i}": v for i, v in enumerate(staged)}
+    probes = np.concatenate([stored, near_copies(stored, 0.6, seed=3), random_sigs(10, seed=4)])
+    found = index.query_many(probes)
+    assert found == [index.query(p) for p in probes]
+    assert found == reference(visible, probes, 0.5)
+    assert found[0] == ["t0"] and found[6] == ["s6", "t6"]
+    index.commit()
+    index.close()
+    reopened = open_index(tmp_path / "index.db", SCHEME, 0.5)
+    assert reopened.query_many(probes) == found
+    assert len(reopened) == len(visible)
+    reopened.close()
+
+
+def test_staged_band_keys_merge_as_entries_come_and_go(monkeypatch):
+    # Small merges, so that adding and looking up in turn crosses many of them.
+    monkeypatch.setattr("newsclean.dedup.index._STAGED_MERGE", 50)
+    index = NearDuplicateIndex(SCHEME, 0.5)
+    sigs = random_sigs(120, seed=5)
+    visible: dict[str, np.ndarray] = {}
+    for i, value in enumerate(sigs):
+        index.add(f"k{i}", value)
+        visible[f"k{i}"] = value
+        if i % 7 == 3:  # replaced: the old signature is no longer found
+            index.add(f"k{i - 1}", sigs[i - 3])
+            visible[f"k{i - 1}"] = sigs[i - 3]
+        if i % 10 == 9:
+            probes = sigs[i - 9 : i + 1]
+            assert index.query_many(probes) == reference(visible, probes, 0.5)
+    assert index.query_many(sigs) == reference(visible, sigs, 0.5)
+
+
+def test_look_ups_and_commits_never_read_the_whole_index(tmp_path):
+    index = open_index(tmp_path / "index.db", SCHEME, 0.5)
+    for i, value in enumerate(random_sigs(500, seed=6)):
+        index.add(f"old{i}", value, path=f"f{i}.txt")
+    index.commit()
+    index.close()
+
+    index = open_index(tmp_path / "index.db", SCHEME, 0.5)
+    statements: list[str] = []
+    index.store._db.set_trace_callback(statements.append)
+    new = random_sigs(40, seed=7)
+    index.query_many(np.concatenate([new, random_sigs(3, seed=6)]))
+    for i, value in enumerate(new):
+        index.add(f"new{i}", value, path="new.txt")
+    index.forget({"f1.txt"})  # (following files lists the root's files: not a look-up)
+    index.commit()
+    index.close()
+    reads = [s for s in statements if re.search(r"FROM (signatures|bands)\b", s)]
+    assert reads, "the trace saw nothing"
+    for statement in reads:  # each picks rows by key, id or path: none scans a table
+        assert re.search(r"WHERE \w*\.?(key|id|path) (IN|=|>)", statement), statement
+
+
+def test_opening_reads_no_entry(tmp_path):
+    path = tmp_path / "index.db"
+    filled_index(path, entries=50)
+    store = SQLiteStore(path, SCHEME)
+    statements: list[str] = []
+    store._db.set_trace_callback(statements.append)
+    index = NearDuplicateIndex(SCHEME, 0.5, store)
+    index.close()
+    assert not [s for s in statements if "signatures" in s or "bands" in s]
+
+
+def band_rows(path) -> int:
+    with closing(sqlite3.connect(path)) as db:
+        return db.execute("SELECT COUNT(*) FROM bands").fetchone()[0]
+
+
+def test_band_keys_follow_replacements_and_forgetting(tmp_path):
+    path = tmp_path / "index.db"
+    first, second = random_sigs(2, seed=8)
+    index = open_index(path, SCHEME, 0.5)
+    index.add("a", first, path="a.txt")
+    index.add("b", second, path="b.txt")
+    index.commit()
+    assert band_rows(path) == 2 * 25
+    index.add("a", first, path="a.txt")  # the same again: nothing changes
+    index.commit()
+    assert band_rows(path) == 2 * 25
+    index.add("a", second)  # a new signature under the same key
+    index.commit()
+    assert index.query(first) == [] and index.query(second) == ["a", "b"]
+    assert band_rows(path) == 2 * 25
+    index.forget({"b.txt"})
+    index.commit()
+    assert index.query(second) == ["a"] and band_rows(path) == 25
+    index.close()
+    with closing(sqlite3.connect(path, isolation_level=None)) as db:
+        db.execute("VACUUM")  # renumbers rowids, but not an INTEGER PRIMARY KEY
+    index = open_index(path, SCHEME, 0.5)
+    assert index.query(second) == ["a"]
+    index.close()
+
+
+def test_the_band_layout_is_stored_and_serves_its_threshold_and_higher_ones(tmp_path):
+    path = tmp_path / "index.db"
+    (value,) = random_sigs(1, seed=9)
+    index = open_index(path, SCHEME, 0.5)
+    index.add("a", value)
+    index.commit()
+    index.close()
+    with closing(sqlite3.connect(path)) as db:
+        meta = dict(db.execute("SELECT name, value FROM meta"))
+    assert json.loads(meta["lsh"]) == {"threshold": 0.5, "bands": 25, "rows": 5}
+    stricter = open_index(path, SCHEME, 0.8)
+    assert stricter.band_layout == (25, 5) and stricter.query(value) == ["a"]
+    stricter.close()
+    looser = open_index(path, SCHEME, 0.3)
+    looser.add_paragraphs("site", "u", {1})  # paragraph statistics need no band keys
+    looser.commit()
+    with pytest.raises(ValueError) as caught:
+        looser.query(value)
+    looser.close()
+    assert str(caught.value) == (
+        f"{path} stores band keys for a threshold of 0.5 or more (bands=25, rows=5); this "
+        "run's threshold 0.3 needs bands=42, rows=3, or it would miss near-duplicates. Run "
+        "with a threshold of at least 0.5, or build an index for this one: newsclean run DATA "
+        "--index NEWFILE --dup-threshold 0.3"
+    )
+    # A lower threshold whose own layout is the stored one is served too.
+    other = tmp_path / "other.db"
+    index = open_index(other, SCHEME, 0.55)
+    index.add("a", value)
+    index.commit()
+    index.close()
+    assert band_layout(0.5, 128) == band_layout(0.55, 128)
+    index = open_index(other, SCHEME, 0.5)
+    assert index.query(value) == ["a"]
+    index.close()
+
+
+def format_2_index(path, sigs: np.ndarray) -> None:
+    """An index as newsclean wrote it before band keys were stored (format 2)."""
+    with closing(sqlite3.connect(path, isolation_level=None)) as db:
+        db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)")
+        db.execute("CREATE TABLE signatures (key TEXT PRIMARY KEY, signature BLOB NOT NULL, "
+                   "created TEXT, length INTEGER NOT NULL, path TEXT)")
+        db.execute("CREATE TABLE paragraph_units (site TEXT, unit TEXT, hashes BLOB NOT NULL, "
+                   "path TEXT, PRIMARY KEY (site, unit))")
+        db.execute("CREATE TABLE paragraph_counts (site TEXT, hash INTEGER, "
+                   "units INTEGER NOT NULL, PRIMARY KEY (site, hash))")
+        db.execute("CREATE INDEX signatures_path ON signatures (path)")
+        db.execute("CREATE INDEX units_path ON paragraph_units (path)")
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        db.executemany("INSERT INTO meta VALUES (?, ?)",
+                       [("format", "newsclean-index/2"), ("scheme", SCHEME.key())])
+        db.executemany("INSERT INTO signatures VALUES (?, ?, ?, ?, ?)",
+                       [(f"old{i}", value.astype("<u4").tobytes(), "2024-01-01", 10 + i,
+                         f"f{i}.txt") for i, value in enumerate(sigs)])
+
+
+def test_a_format_2_index_gets_its_band_keys_when_first_used(tmp_path):
+    path = tmp_path / "old.db"
+    sigs = random_sigs(30, seed=10)
+    format_2_index(path, sigs)
+    index = open_index(path, SCHEME, 0.5)
+    assert index.stored_paragraph_counts("site", {1}, set()) == ({}, 0)
+    with closing(sqlite3.connect(path)) as db:  # counting paragraphs changed nothing
+        assert dict(db.execute("SELECT name, value FROM meta"))["format"] == "newsclean-index/2"
+    assert index.query_many(sigs) == [[f"old{i}"] for i in range(30)]
+    entry = index.entry("old3")
+    assert (entry.created, entry.length, entry.path) == ("2024-01-01", 13, "f3.txt")
+    index.close()
+    with closing(sqlite3.connect(path)) as db:
+        meta = dict(db.execute("SELECT name, value FROM meta"))
+        columns = [row[1] for row in db.execute("PRAGMA table_info(signatures)")]
+        tables = {n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert meta["format"] == "newsclean-index/3" and json.loads(meta["lsh"])["bands"] == 25
+    assert columns[0] == "id" and "signatures_2" not in tables
+    assert band_rows(path) == 30 * 25
+
+
+def test_a_failed_migration_leaves_the_format_2_file_as_it_was(tmp_path, monkeypatch):
+    path = tmp_path / "old.db"
+    format_2_index(path, random_sigs(5, seed=11))
+
+    def fail(self, after_id):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(SQLiteStore, "_fill_bands", fail)
+    index = open_index(path, SCHEME, 0.5)
+    with pytest.raises(IndexUnavailable, match="disk I/O error"):
+        index.query(random_sigs(1, seed=11)[0])
+    index.close()
+    monkeypatch.undo()
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert dict(db.execute("SELECT name, value FROM meta"))["format"] == "newsclean-index/2"
+        assert db.execute("SELECT COUNT(*) FROM signatures").fetchone() == (5,)
+    index = open_index(path, SCHEME, 0.5)  # and the next run migrates it
+    assert index.query(random_sigs(5, seed=11)[4]) == ["old4"]
+    index.close()
+
+
+# Concurrent writers ------------------------------------------------------------------------
+
+WRITER = """
+import sys
+import numpy as np
+from newsclean.dedup.index import open_index
+
+path, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+sigs = np.random.default_rng(int(sys.argv[4])).integers(0, 2**32, size=(count, 128),
+                                                        dtype=np.uint32)
+print("ready", flush=True)
+sys.stdin.readline()  # both writers start at once
+for start in range(0, count, 25):  # one transaction per batch of 25
+    index = open_index(path)
+    for i in range(start, min(start + 25, count)):
+        index.add(f"{name}{i}", sigs[i], length=i)
+    index.commit()
+    index.close()
+"""
+
+
+def test_two_processes_committing_to_one_index_lose_nothing(tmp_path):
+    path = tmp_path / "shared.db"  # created by whichever writer comes first
+    count = 400
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path), name, str(count), str(seed)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        for name, seed in (("a", 21), ("b", 22))
+    ]
+    for writer in writers:  # wait until both are loaded, then let them go together
+        assert writer.stdout.readline() == "ready\n"
+    for writer in writers:
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+    for writer in writers:
+        writer.stdin.close()
+        assert writer.wait(timeout=300) == 0
+        writer.stdout.close()
+    index = open_index(path)
+    assert len(index) == 2 * count
+    for name, seed in (("a", 21), ("b", 22)):
+        sigs = random_sigs(count, seed)
+        assert index.query_many(sigs) == [[f"{name}{i}"] for i in range(count)]
+    index.close()
+    assert band_rows(path) == 2 * count * 25

@@ -158,6 +158,9 @@ def test_forget_removes_a_files_entries_units_and_lsh_buckets(redis_url):
     reader = open_index(url, SCHEME, 0.5)
     assert reader.candidates(sigs[0]) == [] and reader.query(sigs[1]) == ["b1"]
     assert reader.paths() == {"b.txt"}
+    server = redis.Redis.from_url(redis_url)
+    assert len(list(server.scan_iter("t4:band:*"))) == 25  # b1's keys; a1's went with it
+    assert not list(server.scan_iter("t4:lsh*"))  # no datasketch buckets
     counts, units = reader.stored_paragraph_counts("site", {1, 2, 3}, set())
     assert units == 1 and counts == {2: 1, 3: 1}
     reader.close()
@@ -273,3 +276,39 @@ def test_a_server_lost_mid_run_is_one_line_and_exit_2(own_redis, tmp_path, monke
         f"error: step 'near_duplicates': lost the connection to the Redis index at {url} ("
     )
     assert result.stdout == "" and not (tmp_path / "out.jsonl").exists()
+
+
+def test_lookups_go_by_band_key_in_one_pipeline(redis_url):
+    url = redis_url + "?prefix=t7"
+    stored = text_signatures([article(i) for i in range(30)], SCHEME)
+    index = open_index(url, SCHEME, 0.5)
+    for i, value in enumerate(stored):
+        index.add(f"k{i}", value)
+    index.commit()
+    index.add("staged", stored[3])
+    found = index.query_many(stored)
+    assert found == [index.query(value) for value in stored]
+    assert found[3] == ["k3", "staged"] and found[4] == ["k4"]
+    index.close()
+
+
+def test_an_index_of_datasketch_buckets_is_refused_with_the_command_that_rebuilds_it(redis_url):
+    url = redis_url + "?prefix=t8"
+    server = redis.Redis.from_url(redis_url)
+    # What an earlier newsclean left: its meta (no format), a signature, a datasketch bucket.
+    server.hset("t8:meta", mapping={"scheme": SCHEME.key(), "lsh": "bands=25,rows=5"})
+    server.hset("t8:signatures", "old", text_signatures([article(1)], SCHEME)[0].tobytes())
+    server.sadd("t8:lsh_bucket_0_xyz", "old")
+    with pytest.raises(IndexUnavailable) as caught:
+        open_index(url, SCHEME, 0.5)
+    assert str(caught.value) == (
+        f"{url} was written by an earlier newsclean (datasketch's LSH buckets, which this "
+        "version no longer reads); rebuild it with: newsclean run DATA --index "
+        f"'{redis_url}?prefix=NEWPREFIX'"
+    )
+    assert server.hget("t8:meta", "format") is None  # left as it was
+    # One that never held an entry is simply taken over.
+    server.hset("t9:meta", mapping={"scheme": SCHEME.key(), "lsh": "bands=25,rows=5"})
+    index = open_index(redis_url + "?prefix=t9", SCHEME, 0.5)
+    index.close()
+    assert server.hget("t9:meta", "format") == b"newsclean-index/3"
