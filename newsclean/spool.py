@@ -11,6 +11,11 @@ hears of it, and keeps it open until the run ends. Where the system has no anony
 shards are named files in a hidden spool folder, removed when the run ends; one left by a
 killed run is removed by the next run that spools in the same folder.
 
+A *shared* spool (``Spool(beside, shared=True)``) always has named shards, so processes that
+are not children of the run, on this machine or on others that see the folder (shared
+storage), write and read them: a Dask engine's workers. A spool pickled to such a process
+opens the shards with descriptors of its own and leaves the folder to the run that made it.
+
 Entries are pickles of our own objects, written and read by the same run: a spool is never
 read from anywhere else.
 """
@@ -74,19 +79,25 @@ class Spool:
     """The spool of one run: a context manager that releases it on the way out.
 
     ``beside`` is the output the spool goes beside (``None`` or ``-``: the system's
-    temporary folder).
+    temporary folder). ``shared``: named shards, for processes on other machines (see the
+    module docstring).
     """
 
-    def __init__(self, beside: str | Path | None = None) -> None:
+    def __init__(self, beside: str | Path | None = None, *, shared: bool = False) -> None:
         self.parent = _parent_folder(beside)
         # Anonymous shards need no folder of their own; named ones go in a hidden one.
         self.folder = self.parent
-        self._named = not writers.O_TMPFILE or not _anonymous_files_work(self.parent)
+        self._named = shared or not writers.O_TMPFILE or not _anonymous_files_work(self.parent)
         if self._named:
             _sweep_stale(self.parent)
             self.folder = tempfile.mkdtemp(prefix=f"{_PREFIX}{HOST_TAG}-{os.getpid()}-",
                                            dir=self.parent)
         self._readers: dict[str, int] = {}
+        self._owner = True
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Descriptors are this process's own, and the folder is the maker's to remove.
+        return {**self.__dict__, "_readers": {}, "_owner": False}
 
     def __enter__(self) -> Spool:
         return self
@@ -113,11 +124,13 @@ class Spool:
         return pickle.loads(data)
 
     def close(self) -> None:
-        """Release every shard; a named spool's folder is removed."""
+        """Release every shard; a named spool's folder is removed (by the spool that made it,
+        not by a copy sent to another process).
+        """
         for fd in self._readers.values():
             os.close(fd)
         self._readers.clear()
-        if self._named:
+        if self._named and self._owner:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
