@@ -36,6 +36,8 @@ if TYPE_CHECKING:  # the index imports this module for the band keys
 # Weights of (false positive, false negative) when the band layout is chosen: a false positive
 # only costs one signature comparison, a false negative is a missed duplicate.
 LSH_WEIGHTS = (0.3, 0.7)
+# Pairs whose signatures are compared at once.
+_VERIFY_BLOCK = 1 << 16
 # Largest bucket whose members are all compared with each other.
 _BUCKET_WINDOW = 64
 _U64 = np.uint64
@@ -96,11 +98,15 @@ def candidate_pairs(keys: np.ndarray) -> np.ndarray:
 
 
 def verified(sigs: np.ndarray, pairs: np.ndarray, threshold: float) -> np.ndarray:
-    """The pairs whose estimated Jaccard similarity reaches ``threshold``."""
-    if not len(pairs):
-        return pairs
-    agree = np.count_nonzero(sigs[pairs[:, 0]] == sigs[pairs[:, 1]], axis=1)
-    return pairs[agree / sigs.shape[1] >= threshold]
+    """The pairs whose estimated Jaccard similarity reaches ``threshold`` (checked a block
+    of pairs at a time, so the signatures gathered stay small).
+    """
+    kept = []
+    for start in range(0, len(pairs), _VERIFY_BLOCK):
+        block = pairs[start : start + _VERIFY_BLOCK]
+        agree = np.count_nonzero(sigs[block[:, 0]] == sigs[block[:, 1]], axis=1)
+        kept.append(block[agree / sigs.shape[1] >= threshold])
+    return np.concatenate(kept) if kept else pairs
 
 
 @dataclass(frozen=True)
@@ -159,29 +165,29 @@ def find_clusters(
     """
     sigs = sketches.signatures(scheme)
     words = np.frombuffer(sketches.has_words, dtype=np.int8).astype(bool)
-    rows = np.flatnonzero(words)
-    members: dict[str, Member] = {}
-    for row in rows.tolist():
-        key = sketches.ids[row]
-        assert key is not None
-        members.setdefault(key, Member(key, sketches.created[row], sketches.lengths[row],
-                                       row=row))
     links = _UnionFind()
-    bands, band_rows = band_layout(threshold, scheme.num_perm)
-    local = rows[verified(sigs[rows], candidate_pairs(band_keys(sigs[rows], bands, band_rows)),
-                          threshold)] if len(rows) else np.empty((0, 2), dtype=np.int64)
-    for first, second in local.tolist():
-        a, b = sketches.ids[first], sketches.ids[second]
-        assert a is not None and b is not None
-        if a != b:
-            links.union(a, b)
-    if index is not None and len(rows):
-        sources: list[str] = []
-        for row in rows.tolist():
-            key = sketches.ids[row]
-            assert key is not None
-            sources.append(key)
-        _link_indexed(sources, sigs[rows], index, set(members), members, links)
+    if words.any():
+        keys = band_keys(sigs, *band_layout(threshold, scheme.num_perm))
+        pairs = candidate_pairs(keys)
+        del keys
+        pairs = pairs[words[pairs[:, 0]] & words[pairs[:, 1]]]
+        for first, second in verified(sigs, pairs, threshold).tolist():
+            a, b = sketches.ids[first], sketches.ids[second]
+            assert a is not None and b is not None
+            if a != b:
+                links.union(a, b)
+    members: dict[str, Member] = {}
+    if index is not None and words.any():
+        # Every article of the run is looked up, so each needs its member now.
+        rows = np.flatnonzero(words)
+        _add_members(sketches, rows, None, members)
+        sources = list(members)
+        _link_indexed(sources, sigs if len(rows) == len(sigs) else sigs[rows], index,
+                      set(members), members, links)
+    else:
+        # Only linked articles become members: a million Member objects would cost more
+        # than the sketches themselves.
+        _add_members(sketches, np.flatnonzero(words), set(links.parent), members)
     clusters = [
         sorted((members[m] for m in group), key=Member.rank)
         for group in links.groups()
@@ -189,6 +195,17 @@ def find_clusters(
     ]
     clusters.sort(key=lambda c: c[0].id)
     return clusters
+
+
+def _add_members(
+    sketches: Sketches, rows: np.ndarray, wanted: set[str] | None, members: dict[str, Member]
+) -> None:
+    """A member for the first row of each id among ``rows`` (those in ``wanted`` only)."""
+    for row in rows.tolist():
+        key = sketches.ids[row]
+        assert key is not None
+        if key not in members and (wanted is None or key in wanted):
+            members[key] = Member(key, sketches.created[row], sketches.lengths[row], row=row)
 
 
 def _link_indexed(

@@ -54,7 +54,7 @@ class _Strings:
 
 
 class _Rows:
-    """A growable 2-D numpy array (rows appended in blocks, capacity doubled)."""
+    """A growable 2-D numpy array (rows appended in blocks)."""
 
     def __init__(self, width: int, dtype: type[np.generic]) -> None:
         self._data = np.empty((0, width), dtype=dtype)
@@ -63,8 +63,10 @@ class _Rows:
     def append(self, block: np.ndarray) -> None:
         needed = self.size + len(block)
         if needed > len(self._data):
-            grown = np.empty((max(needed, 2 * len(self._data), 1024), self._data.shape[1]),
-                             dtype=self._data.dtype)
+            # A quarter more each time: the copies add up to a few times the table, and a
+            # table of a million signatures never holds twice its size.
+            capacity = max(needed, len(self._data) + len(self._data) // 4, 1024)
+            grown = np.empty((capacity, self._data.shape[1]), dtype=self._data.dtype)
             grown[: self.size] = self._data[: self.size]
             self._data = grown
         self._data[self.size : needed] = block

@@ -171,40 +171,46 @@ class CorpusBoilerplate(IndexedStep):
     def _verdicts_in_memory(
         self, sketches: Sketches, sites: list[str], units: list[str | None]
     ) -> dict[str, dict[int, str]]:
-        """The recurring paragraphs of each site, counted with arrays: a run of a million
-        articles has some twenty million paragraph hashes, too many for a set per article.
+        """The recurring paragraphs of each site, counted with arrays a site at a time: a run
+        of a million articles has some twenty million paragraph hashes, far too many for a
+        set per article.
         """
-        site_numbers: dict[str, int] = {}
-        unit_numbers: dict[str, int] = {}
-        site_of_row = np.array([site_numbers.setdefault(site, len(site_numbers))
-                                for site in sites], dtype=np.int64)
-        unit_of_row = np.array([-1 if name is None else unit_numbers.setdefault(
-            name, len(unit_numbers)) for name in units], dtype=np.int64)
-        site_names = list(site_numbers)
-        counted = unit_of_row >= 0
-        units_per_site = np.bincount(
-            np.unique(np.stack([site_of_row[counted], unit_of_row[counted]]), axis=1)[0],
-            minlength=len(site_names),
-        )
-        # One (site, unit, hash) triple per paragraph of a counted article; a unit is counted
-        # once per hash however many of its members carry it.
         ends = np.frombuffer(sketches.paragraph_ends, dtype=np.int64)
-        row_of_hash = np.repeat(np.arange(len(ends)), np.diff(ends, prepend=0))
-        keep = counted[row_of_hash]
-        hashes = np.frombuffer(sketches.paragraph_hashes, dtype=np.uint64)[keep]
-        row_of_hash = row_of_hash[keep]
-        triples = np.unique(np.stack([site_of_row[row_of_hash].astype(np.uint64),
-                                      unit_of_row[row_of_hash].astype(np.uint64), hashes]),
-                            axis=1)
-        pairs, counts = np.unique(triples[[0, 2]], axis=1, return_counts=True)
-        totals = units_per_site[pairs[0].astype(np.int64)]
-        above = (counts >= self.min_documents) & (counts >= self.min_share * totals)
+        starts = np.concatenate([[0], ends[:-1]]).astype(np.int64)
+        hashes = np.frombuffer(sketches.paragraph_hashes, dtype=np.uint64)
+        by_site: dict[str, list[int]] = {}
+        for row, (site, name) in enumerate(zip(sites, units, strict=True)):
+            if name is not None:
+                by_site.setdefault(site, []).append(row)
         verdicts: dict[str, dict[int, str]] = {}
-        for site, value, count, total in zip(pairs[0][above].tolist(), pairs[1][above].tolist(),
-                                             counts[above].tolist(), totals[above].tolist(),
-                                             strict=True):
-            name = site_names[site]
-            verdicts.setdefault(name, {})[value] = _reason(count, total, name)
+        for site, rows in sorted(by_site.items()):
+            names = [units[row] for row in rows]
+            counts = Counter(names)
+            # An article alone in its unit carries each hash once; a cluster's members count
+            # once together, so their hashes are merged first.
+            single = np.array([counts[name] == 1 for name in names], dtype=bool)
+            row_array = np.array(rows, dtype=np.int64)
+            values = [_gather(hashes, starts[row_array[single]], ends[row_array[single]])]
+            clustered: dict[str, list[int]] = {}
+            for row, name, alone in zip(rows, names, single.tolist(), strict=True):
+                if not alone:
+                    clustered.setdefault(name or "", []).append(row)
+            for members in clustered.values():
+                member_rows = np.array(members, dtype=np.int64)
+                values.append(np.unique(_gather(hashes, starts[member_rows], ends[member_rows])))
+            site_hashes = np.concatenate(values)
+            site_hashes.sort()
+            if not len(site_hashes):
+                continue
+            edges = np.flatnonzero(np.r_[True, site_hashes[1:] != site_hashes[:-1], True])
+            run_lengths = np.diff(edges)
+            total = len(counts)
+            above = (run_lengths >= self.min_documents) & (run_lengths >= self.min_share * total)
+            found = {value: _reason(count, total, site) for value, count in zip(
+                site_hashes[edges[:-1][above]].tolist(), run_lengths[above].tolist(),
+                strict=True)}
+            if found:
+                verdicts[site] = found
         return verdicts
 
     def apply(self, draft: Draft) -> bool:
@@ -238,6 +244,17 @@ class CorpusBoilerplate(IndexedStep):
             for value, count in counts.items()
             if count >= self.min_documents and count >= self.min_share * total
         }
+
+
+def _gather(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """``values[starts[0]:ends[0]]``, ``values[starts[1]:ends[1]]``, ... joined, without a
+    Python loop over the ranges.
+    """
+    lengths = ends - starts
+    if not len(lengths) or not lengths.sum():
+        return values[:0].copy()
+    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+    return values[offsets + np.arange(int(lengths.sum()))]
 
 
 def _reason(count: int, total: int, site: str) -> str:
