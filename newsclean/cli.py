@@ -7,16 +7,18 @@ the library can do all the command line can.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
 from newsclean import interrupts
 from newsclean.config import Config, ConfigError, find_config, read_config, resolve_step
 from newsclean.engines import local
+from newsclean.engines.stages import EngineError
 from newsclean.fixing import (
     SIDECAR_SUFFIX,
     FileRefused,
@@ -40,6 +42,7 @@ from newsclean.io.shards import (
 )
 from newsclean.io.shards import SUFFIXES as SHARD_SUFFIXES
 from newsclean.pipeline import CorpusStepError, Pipeline, RunStats, StepError
+from newsclean.record import Record
 
 EXIT_OK = 0
 EXIT_INPUT_ERRORS = 1
@@ -51,8 +54,8 @@ EXIT_CODES_HELP = (
     "\b\nExit codes:\n"
     "  0    every input was read and cleaned\n"
     "  1    some inputs could not be read or cleaned (each named on stderr); the rest were\n"
-    "  2    bad usage or configuration, an index that cannot be used, or an output that\n"
-    "       cannot be written (nothing written)\n"
+    "  2    bad usage or configuration, an index that cannot be used, an output that\n"
+    "       cannot be written, or a Dask cluster that cannot be used (nothing written)\n"
     "  130  interrupted (Ctrl-C), 143 stopped (SIGTERM): no output file, the index\n"
     "       untouched, no worker process left behind"
 )
@@ -228,6 +231,14 @@ def _configured(
               "[default: 0.5].")
 @click.option("--shingle-size", type=click.IntRange(min=1), default=None,
               help="Words per shingle for near-duplicate signatures [default: 5].")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True,
+              help="Where the work runs: this machine's processes (--jobs), or a Dask cluster "
+              "(pip install 'newsclean[dask]'); the records are the same (docs/engines.md).")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="With --engine dask: the Dask scheduler (tcp://HOST:8786) whose workers "
+              "share the inputs and the output's folder. Default: --jobs worker processes on "
+              "this machine, started for the run.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary on stderr.")
 def run(
     inputs: tuple[str, ...],
@@ -240,6 +251,8 @@ def run(
     drop_duplicates: bool,
     threshold: float | None,
     shingle_size: int | None,
+    engine: str,
+    scheduler: str | None,
     quiet: bool,
     shard_suffix: str,
     shard_records: int,
@@ -249,6 +262,9 @@ def run(
 
     Progress and the end summary go to stderr, so stdout stays machine-readable.
     """
+    if scheduler is not None and engine != "dask":
+        raise click.UsageError("--scheduler is for --engine dask")
+    run_engine = _engine(engine, scheduler)
     config = _configured(config_file, disable, index=index, drop_duplicates=drop_duplicates,
                          threshold=threshold, shingle_size=shingle_size)
     pipeline = _build(config)
@@ -264,7 +280,7 @@ def run(
                 ShardedWriter(output, suffix=shard_suffix, records_per_shard=shard_records)
                 if is_folder_output(output) else JsonlWriter(output))
             with writer_for_output as writer:
-                for record in local.run(
+                for record in run_engine(
                     pipeline,
                     local.Inputs(inputs, max_bytes),
                     jobs=jobs or config.jobs,
@@ -285,6 +301,21 @@ def run(
     if not quiet:
         click.echo(_summary(stats, dropped_duplicates=drop_duplicates), err=True)
     sys.exit(EXIT_INPUT_ERRORS if errors else EXIT_OK)
+
+
+def _engine(engine: str, scheduler: str | None) -> Callable[..., Iterator[Record]]:
+    """The ``run`` function of ``--engine`` (called as :func:`local.run` is)."""
+    if engine == "local":
+        return local.run
+    try:
+        from newsclean.engines import dask
+    except ImportError as exc:
+        raise click.UsageError(f"--engine dask: {exc}") from exc
+
+    def run_dask(*args: Any, jobs: int, **kwargs: Any) -> Iterator[Record]:
+        return dask.run(*args, scheduler=scheduler, workers=jobs, **kwargs)
+
+    return run_dask
 
 
 @main.command(epilog=EXIT_CODES_HELP)
@@ -385,7 +416,7 @@ def _fatal_errors(interrupted: str):
     except KeyboardInterrupt as exc:
         click.echo(f"\ninterrupted: {interrupted}", err=True)
         sys.exit(interrupts.exit_code_of(exc))
-    except (CorpusStepError, OutputError) as exc:
+    except (CorpusStepError, OutputError, EngineError) as exc:
         click.echo(f"error: {exc}; {interrupted}", err=True)
         sys.exit(EXIT_USAGE)
 

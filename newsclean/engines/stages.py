@@ -32,6 +32,12 @@ from newsclean.spool import Entry, ShardWriter
 BATCH = 64
 
 
+class EngineError(RuntimeError):
+    """An engine cannot run the work at all (a cluster that cannot be reached, say): nothing
+    of the run can be written.
+    """
+
+
 @dataclass(frozen=True)
 class Inputs:
     """What ``newsclean run`` reads: paths (files, folders, ``-``), read by the workers."""
