@@ -12,9 +12,12 @@ import numpy as np
 import pytest
 
 from newsclean.dedup.index import NearDuplicateIndex, find_files_root, open_index
-from newsclean.dedup.link import band_keys, band_layout
+from newsclean.dedup.link import band_keys, band_layout, find_clusters
 from newsclean.dedup.minhash import SignatureScheme, text_signatures
+from newsclean.dedup.sketches import Sketches
 from newsclean.dedup.store import APPLICATION_ID, IndexUnavailable, SQLiteStore
+from newsclean.record import Document
+from newsclean.steps.base import Draft
 
 SCHEME = SignatureScheme()
 
@@ -799,3 +802,15 @@ def test_two_processes_committing_to_one_index_lose_nothing(tmp_path):
         assert index.query_many(sigs) == [[f"{name}{i}"] for i in range(count)]
     index.close()
     assert band_rows(path) == 2 * count * 25
+
+
+def test_a_run_with_an_id_twice_is_linked_with_the_index(tmp_path):
+    # One source per looked-up row: the same file read twice gives one id on two rows.
+    texts = [("d0", article(1)), ("d0", article(1)), ("d1", article(2))]
+    drafts = [Draft.start(Document(i, f"s/{n}.txt", t, {})) for n, (i, t) in enumerate(texts)]
+    table = Sketches([SCHEME])
+    table.add(drafts, lambda text: None)
+    index = NearDuplicateIndex(SCHEME, 0.5)
+    index.add("old", table.signatures(SCHEME)[2])
+    [cluster] = find_clusters(table, SCHEME, 0.5, index)
+    assert [m.id for m in cluster] == ["old", "d1"]

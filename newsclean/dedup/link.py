@@ -181,7 +181,8 @@ def find_clusters(
         # Every article of the run is looked up, so each needs its member now.
         rows = np.flatnonzero(words)
         _add_members(sketches, rows, None, members)
-        sources = list(members)
+        # One source per row, as the signatures: an id may come twice (a file read twice).
+        sources = [str(sketches.ids[row]) for row in rows.tolist()]
         _link_indexed(sources, sigs if len(rows) == len(sigs) else sigs[rows], index,
                       set(members), members, links)
     else:
