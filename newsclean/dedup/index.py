@@ -53,6 +53,8 @@ DEFAULT_THRESHOLD = 0.5
 # Signatures looked up together: one round of store queries covers this many rows' band keys
 # (25 each at the default threshold), and bounds what a round holds in memory.
 QUERY_BATCH = 1024
+# Candidate pairs verified at once (their signatures are gathered: 64k pairs, 32 MB).
+_VERIFY_BLOCK = 1 << 16
 # Staged band keys not yet merged into the sorted arrays are kept in a dict until they are
 # this many, or a quarter of the arrays (see _StagedBands).
 _STAGED_MERGE = 65_536
@@ -446,7 +448,16 @@ class NearDuplicateIndex:
             pair_entries = np.fromiter(
                 (i for row in rows for i in row), dtype=np.int64, count=len(pair_rows)
             )
-            agree = np.count_nonzero(batch[pair_rows] == stored[pair_entries], axis=1)
+            # A block of pairs at a time: a batch of copies of one much-copied page may have
+            # a million candidate pairs, too many to gather at once.
+            agree = np.concatenate([np.empty(0, dtype=np.int64)] + [
+                np.count_nonzero(
+                    batch[pair_rows[at : at + _VERIFY_BLOCK]]
+                    == stored[pair_entries[at : at + _VERIFY_BLOCK]],
+                    axis=1,
+                )
+                for at in range(0, len(pair_rows), _VERIFY_BLOCK)
+            ])
             similarity = (agree / self.scheme.num_perm).tolist()
             verified: list[list[tuple[Entry, float]]] = [[] for _ in range(len(batch))]
             for row, i, value in zip(
@@ -522,7 +533,8 @@ class NearDuplicateIndex:
         staged = [self._staged[k] for k in sorted(self._staged)]
         self._root_for(None)  # the names staged are relative to it
         if staged or self._forgotten_entries:
-            self.band_layout  # noqa: B018 - fixes the store's layout before entries are written
+            # The store's layout is fixed (an earlier file migrated) before entries change.
+            _ = self.band_layout
         self.store.write(
             staged, self._staged_paragraphs, self._forgotten_entries, self._forgotten_units
         )
