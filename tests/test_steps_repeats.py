@@ -1,5 +1,6 @@
 """Repeated blocks inside one scrape: exact and near repeats go, the first copy stays."""
 
+import random
 import re
 import textwrap
 
@@ -7,7 +8,8 @@ import pytest
 from conftest import BUDGET_STORY, run_steps
 
 import newsclean
-from newsclean.steps.repeats import Repeats, find_repeats, tokens
+from newsclean.steps import repeats
+from newsclean.steps.repeats import Repeats, RepeatStats, find_repeats, tokens
 
 A = list(BUDGET_STORY)
 SPAN = re.compile(r"at (\d+)-(\d+)")
@@ -158,3 +160,162 @@ def test_repeats_step_is_idempotent_on_its_output():
     (again,) = newsclean.clean(record.text)
     assert again.text == record.text
     assert again.removed == []
+
+
+# --- linear work on many short paragraphs (issue 10, item 6) ---------------------------------
+# The work is counted (index entries read, pairs compared), never timed.
+
+MENU = ["home", "news", "sport", "world", "business", "culture", "opinion", "science",
+        "health", "travel", "video", "live", "weather", "local", "results", "tables"]
+
+
+def nav_lines(n, seed=1):
+    """Navigation-like lines: one to five words of a small menu vocabulary, some numbered."""
+    rng = random.Random(seed)
+    lines = []
+    for _ in range(n):
+        words = rng.sample(MENU, rng.randint(1, 5))
+        if rng.random() < 0.3:
+            words.append(str(rng.randint(1, 40)))
+        lines.append(" ".join(words).title())
+    return lines
+
+
+def sentence_lines(n, seed=1):
+    """Distinct sentences of made-up words, each with the same few common words."""
+    rng = random.Random(seed)
+    syllables = ["ka", "lo", "mi", "ra", "te", "su", "vin", "dor", "pel", "zen", "bru", "fi"]
+    lines = []
+    for k in range(n):
+        words = ["".join(rng.choices(syllables, k=4)) for _ in range(rng.randint(4, 9))]
+        lines.append(f"The {' '.join(words)} of the day {k}.")
+    return lines
+
+
+def repeated_lines(n, seed=1):
+    """Lines drawn from a pool of 50, so most repeat an earlier one exactly."""
+    rng = random.Random(seed)
+    pool = nav_lines(25, seed + 1) + sentence_lines(25, seed + 2)
+    return [rng.choice(pool) for _ in range(n)]
+
+
+def work(texts):
+    stats = RepeatStats()
+    find_repeats(texts, stats=stats)
+    return stats
+
+
+@pytest.mark.parametrize("make", [nav_lines, sentence_lines, repeated_lines])
+def test_work_grows_linearly_with_the_paragraph_count(make):
+    small, large = work(make(5_000)), work(make(20_000))
+    # 4x the paragraphs: at most ~5x the comparisons (the exhaustive search made ~16x)
+    assert large.comparisons <= 5 * max(small.comparisons, 1_000)
+    # and a bounded amount of work per paragraph: the exhaustive search read 10,000 index
+    # entries per paragraph here on average (every earlier line sharing a word)
+    assert large.comparisons < 5 * 20_000
+    assert large.postings < 30 * 20_000
+
+
+def test_nav_lines_compare_few_pairs_per_line():
+    stats = work(nav_lines(10_000))
+    assert stats.comparisons < 4 * 10_000
+    assert stats.postings < 20 * 10_000
+
+
+def exhaustive_repeats(texts, overlap=0.8, size_ratio=0.7):
+    """The quadratic search find_repeats replaced, as the reference: every earlier text that
+    shares a word is compared.
+    """
+    if len(texts) < 2:
+        return [None] * len(texts)
+    keys = [tokens(t) for t in texts]
+    sets = [frozenset(k) for k in keys]
+    found = []
+    for i, words in enumerate(sets):
+        similar = []
+        for j in range(i):
+            shared = len(words & sets[j])
+            if not shared:
+                continue
+            if (keys[i] and keys[j] == keys[i]) or (
+                len(words) >= 3
+                and min(len(words), len(sets[j])) >= size_ratio * max(len(words), len(sets[j]))
+                and shared >= overlap * min(len(words), len(sets[j]))
+            ):
+                similar.append(j)
+        expected = found[-1] + 1 if found and found[-1] is not None else None
+        found.append(expected if expected in similar else min(similar, default=None))
+    return found
+
+
+def random_texts(rng):
+    """Short texts over a small vocabulary, with edited copies of earlier ones."""
+    vocabulary = [f"w{k}" for k in range(rng.randint(3, 15))]
+    texts = []
+    for _ in range(rng.randint(0, 40)):
+        if texts and rng.random() < 0.3:
+            words = rng.choice(texts).split()
+            if words and rng.random() < 0.5:
+                words[rng.randrange(len(words))] = rng.choice(vocabulary)
+            if rng.random() < 0.3:
+                words.append(rng.choice(vocabulary))
+            texts.append(" ".join(words))
+        else:
+            texts.append(" ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 9))))
+    return texts
+
+
+@pytest.mark.parametrize("common", [0, 1, 3, 32])
+def test_index_finds_what_the_exhaustive_search_finds(monkeypatch, common):
+    # Without the bounds on groups of words, the index is exact, whatever the thresholds and
+    # however many words are common (a low threshold makes most words common).
+    monkeypatch.setattr(repeats, "COMMON_WORD_PARAGRAPHS", common)
+    monkeypatch.setattr(repeats, "COMMON_CANDIDATES", 10**9)
+    monkeypatch.setattr(repeats, "GROUP_WORDS", 10**9)
+    rng = random.Random(common)
+    thresholds = [(0.8, 0.7), (0.5, 0.5), (0.9, 0.9), (1.0, 1.0), (0.3, 0.2), (0.0, 0.0),
+                  (0.6, 0.0), (0.7, 1.2)]
+    for _ in range(400):
+        texts = random_texts(rng)
+        overlap, size_ratio = rng.choice(thresholds)
+        assert find_repeats(texts, overlap, size_ratio) == exhaustive_repeats(
+            texts, overlap, size_ratio
+        ), (texts, overlap, size_ratio)
+
+
+def test_default_index_matches_the_exhaustive_search_on_generated_scrapes():
+    for make in (nav_lines, sentence_lines, repeated_lines):
+        texts = make(1_000, seed=7)
+        assert find_repeats(texts) == exhaustive_repeats(texts)
+
+
+def test_repeated_run_found_when_common_words_are_everywhere():
+    # Every paragraph shares "the", "news", "of", "today" with every other one: they bring
+    # no candidates, but the repeated run is still found through its rarer words.
+    rng = random.Random(3)
+    body = [
+        "The news of today: " + " ".join(f"x{rng.randrange(10**6)}" for _ in range(8)) + "."
+        for _ in range(300)
+    ]
+    run = [p.replace(".", " again.") for p in body[100:106]]  # each copy edited a little
+    texts = body + run
+    stats = RepeatStats()
+    assert find_repeats(texts, stats=stats)[300:] == list(range(100, 106))
+    assert stats.comparisons < 5 * len(texts)
+
+
+def test_near_repeat_of_common_words_only_found():
+    # Comment headers: a name, a date and a time, every word in dozens of paragraphs; the
+    # near copy (another minute) is matched to the first header it nearly repeats.
+    headers = [f"anna lee on march {1 + k % 3} 2021 at {8 + k % 2} {10 + k}" for k in range(40)]
+    texts = [w for h in headers for w in (h, f"comment {h.split()[-1]} body x{h.split()[-1]}")]
+    texts.append("anna lee on march 1 2021 at 8 59")
+    assert find_repeats(texts)[-1] == exhaustive_repeats(texts)[-1] == 0
+
+
+def test_clean_removes_a_repeated_run_in_a_long_navigation_dump():
+    nav = nav_lines(3_000, seed=5)
+    text = "\n".join([*nav[:1_000], *A, *nav[1_000:], *A])
+    (record,) = newsclean.clean(text)
+    assert record.text.count(A[0]) == 1
+    assert sum(r.step == "repeats" and r.text in A for r in record.removed) == len(A)

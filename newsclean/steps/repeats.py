@@ -11,7 +11,12 @@ different articles of one scrape, stays.
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left
 from collections import Counter, defaultdict
+from dataclasses import dataclass
+from itertools import combinations
+from typing import NamedTuple
 
 import regex
 
@@ -40,43 +45,261 @@ def tokens(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+# A word found in more paragraphs than this is a common word of the document (a menu item
+# that recurs all through a navigation dump, "the"). Looking candidates up through every
+# paragraph that has a common word would compare each paragraph with every earlier one,
+# quadratic in the paragraph count; a rarer word brings at most this many candidates.
+COMMON_WORD_PARAGRAPHS = 32
+# A paragraph made mostly of common words (a comment header "NAME on DATE at TIME", a menu
+# line) is also indexed under groups of its first common words; a lookup reads at most this
+# many paragraphs per group (the earliest: the earliest repeat is the one wanted).
+COMMON_CANDIDATES = 16
+# How many of its first rare words, and of its first common words, a paragraph's pairs and
+# groups of words are made of, at most: a long paragraph of mostly common words would
+# otherwise make thousands of them.
+GROUP_WORDS = 8
+
+
+@dataclass
+class RepeatStats:
+    """The work :func:`find_repeats` did, in units that do not depend on the machine: tests
+    use it to show that the work grows linearly with the number of paragraphs.
+    """
+
+    postings: int = 0  # index entries read to gather candidates
+    comparisons: int = 0  # pairs of paragraphs whose words were compared
+
+
 def find_repeats(
-    texts: list[str], overlap: float = 0.8, size_ratio: float = 0.7
+    texts: list[str],
+    overlap: float = 0.8,
+    size_ratio: float = 0.7,
+    stats: RepeatStats | None = None,
 ) -> list[int | None]:
     """For each text, the index of an earlier text it repeats, or ``None``.
 
-    When a text repeats several earlier ones (a line that recurs inside the article itself),
-    the one right after the previous text's match wins, so a repeated run maps onto its first
-    copy position by position; otherwise the earliest.
+    A text repeats an earlier one with the same word sequence, or, from three distinct words
+    up, one whose word set nearly coincides with its own (see the module docstring). When a
+    text repeats several earlier ones (a line that recurs inside the article itself), the one
+    right after the previous text's match wins, so a repeated run maps onto its first copy
+    position by position; otherwise the earliest.
+
+    The work is linear in the number of paragraphs: candidates come from an index of each
+    paragraph's rarest words (see :class:`_WordIndex`), not from every earlier paragraph that
+    shares a word, and the result is the same but for one bound: a paragraph made mostly of
+    words found in more than :data:`COMMON_WORD_PARAGRAPHS` paragraphs looks at no more than
+    the earliest :data:`COMMON_CANDIDATES` others per group of its rarest common words (one
+    with the same words, and the continuation of a run, are always found). ``stats``, if
+    given, counts the work done.
     """
     if len(texts) < 2:  # nothing earlier to repeat; and a huge lone paragraph is not tokenised
         return [None] * len(texts)
-    postings: dict[str, list[int]] = defaultdict(list)
-    sets: list[frozenset[str]] = []
-    keys: list[tuple[str, ...]] = []
+    stats = stats if stats is not None else RepeatStats()
+    keys = [tokens(text) for text in texts]
+    sets = [frozenset(toks) for toks in keys]
+    index = _WordIndex(sets, overlap, size_ratio, stats)
+    first_sequence: dict[tuple[str, ...], int] = {}
     found: list[int | None] = []
-    for i, text in enumerate(texts):
-        toks = tokens(text)
-        words = frozenset(toks)
-        shared: Counter[int] = Counter()
-        for word in words:
-            shared.update(postings[word])
-        similar = [
-            j
-            for j, count in shared.items()
-            if (toks and keys[j] == toks)
-            or (len(words) >= 3 and _near(len(words), len(sets[j]), count, overlap, size_ratio))
-        ]
+
+    def near(i: int, j: int) -> bool:
+        # Paragraphs that share no word were never compared before the index either.
+        stats.comparisons += 1
+        size, other = len(sets[i]), len(sets[j])
+        if not _sizes_close(size, other, size_ratio):
+            return False
+        shared = len(sets[i] & sets[j])
+        return shared > 0 and _near(size, other, shared, overlap, size_ratio)
+
+    for i, toks in enumerate(keys):
         expected = found[-1] + 1 if found and found[-1] is not None else None
-        if expected in similar:
+        if expected is not None and (
+            (toks and keys[expected] == toks) or (len(sets[i]) >= 3 and near(i, expected))
+        ):
             found.append(expected)
+        elif not toks:
+            found.append(None)
         else:
-            found.append(min(similar) if similar else None)
-        sets.append(words)
-        keys.append(toks)
-        for word in words:
-            postings[word].append(i)
+            # The first text with the same words in the same order is a repeat by definition,
+            # and so is the first with the same set of words, when near: only an earlier
+            # candidate can win over them.
+            best = first_sequence.get(toks)
+            if len(sets[i]) >= 3:
+                same_set = index.first_set.get(sets[i])
+                if same_set is not None and (best is None or same_set < best):
+                    best = same_set if near(i, same_set) else best
+                below = i if best is None else best
+                best = next((j for j in index.candidates(i, below) if near(i, j)), best)
+            found.append(best)
+            first_sequence.setdefault(toks, i)
+        index.add(i)
     return found
+
+
+class _WordIndex:
+    """Earlier paragraphs that may share ``overlap`` of their words with a given one.
+
+    Prefix filtering, as in set-similarity joins: with the document's words in one order,
+    rarest first, two sets that share at least ``t`` words have their first ``c`` shared
+    words within the first ``size - t + c`` words of each. Each paragraph needs at least
+    ``least`` shared words with any near partner (the least over the sizes a partner can
+    have), so it is indexed under its first ``size - least + c`` words only, and common words
+    (in more than :data:`COMMON_WORD_PARAGRAPHS` paragraphs), which sort last, are not
+    indexed on their own: through them, every paragraph of a navigation dump would be a
+    candidate for every other.
+
+    ``spare`` is ``least`` minus the paragraph's common words: the rare words a near partner
+    must share with it. When either side of a pair has two to spare, the pair shares two of
+    the first rare words of each, and a candidate must: :meth:`candidates` counts them. A
+    pair whose sides both have at most one to spare may share a single rare word, or none:
+
+    * its first shared word rare and the second common: each side with a spare of 1 or less
+      is indexed under (rare word, common word) pairs from its first ``size - least + 2``;
+    * every shared word common (then both sides have no spare): each side with no spare is
+      indexed under groups of ``group`` (3 with the default thresholds: every near pair then
+      shares 3 words) of its first common words.
+
+    This is the one approximation: a group of common words lists at most
+    :data:`COMMON_CANDIDATES` paragraphs, and pairs and groups are made of a paragraph's
+    first :data:`GROUP_WORDS` rare and common words at most (more only in a paragraph of
+    dozens of words). Everything else finds every near pair the exhaustive search found.
+    """
+
+    def __init__(
+        self, sets: list[frozenset[str]], overlap: float, size_ratio: float, stats: RepeatStats
+    ) -> None:
+        self.sets = sets
+        self.sizes = [len(words) for words in sets]
+        self.overlap = overlap
+        self.size_ratio = size_ratio
+        self.stats = stats
+        # Word frequencies of the whole document fix one rare-first order for every paragraph;
+        # a word is known by its rank in it, and the ranks from ``rare`` up are common words.
+        frequency: Counter[str] = Counter(word for words in sets for word in words)
+        order = sorted(frequency, key=lambda w: (frequency[w], w))
+        self.rank = {word: r for r, word in enumerate(order)}
+        self.rare = sum(1 for n in frequency.values() if n <= COMMON_WORD_PARAGRAPHS)
+        # Every near pair shares at least ``group`` words: what the smallest set that can be
+        # near another must share (3 with the default thresholds), but no more than 3.
+        capable = [m for m in (1, 2, 3) if _sizes_close(m, 3, size_ratio)]
+        self.group = min(3, _least_shared(capable[0], overlap, size_ratio)) if capable else 1
+        self.rare_postings: dict[int, list[int]] = defaultdict(list)
+        # Pairs and groups of words are keyed by one number made of their ranks.
+        self.base = len(order) + 1
+        self.mixed_postings: dict[int, list[int]] = defaultdict(list)
+        self.common_postings: dict[int, list[int]] = defaultdict(list)
+        self.first_set: dict[frozenset[str], int] = {}
+        self.spare: dict[int, int] = {}
+        self._plan_of: tuple[int, _Plan] | None = None
+        self._size_ranges: dict[int, tuple[int, float]] = {}
+
+    def _plan(self, i: int) -> _Plan:
+        """Where paragraph ``i`` is indexed and looks (see the class docstring)."""
+        if self._plan_of is not None and self._plan_of[0] == i:
+            return self._plan_of[1]
+        size = self.sizes[i]
+        least = _least_shared(size, self.overlap, self.size_ratio)
+        ranks = sorted(map(self.rank.__getitem__, self.sets[i]))
+        rare = bisect_left(ranks, self.rare)  # how many of its words are rare
+        spare = least - (size - rare)
+        first = ranks[: size - least + 2]
+        mixed: list[int] = []
+        groups: list[int] = []
+        base = self.base
+        if spare <= 1 and self.group >= 2:
+            mixed = [
+                r * base + c for r in first[:rare][:GROUP_WORDS] for c in first[rare:][:GROUP_WORDS]
+            ]
+        if spare <= 0:
+            common = ranks[rare : size - least + self.group][:GROUP_WORDS]
+            groups = [_key(group, base) for group in combinations(common, self.group)]
+        plan = _Plan(first[:rare], mixed, groups, spare)
+        self._plan_of = (i, plan)
+        return plan
+
+    def candidates(self, i: int, below: int) -> list[int]:
+        """The paragraphs before ``below`` that may be near ``i``, in ascending order: every
+        one, but for the approximation the class docstring states.
+        """
+        plan, spare = self._plan(i), self.spare
+        counts: Counter[int] = Counter()
+        empty: list[int] = []
+
+        def before(postings: list[int], most: int | None = None) -> list[int]:
+            postings = postings[: bisect_left(postings, below)][:most]
+            self.stats.postings += len(postings)
+            return postings
+
+        for word in plan.rare:
+            counts.update(before(self.rare_postings.get(word, empty)))
+        # With a near pair sharing a single word (group 1), one first rare word is enough.
+        single = self.group < 2 and plan.spare <= 1
+        found = {j for j, n in counts.items() if n >= 2 or (single and spare[j] <= 1)}
+        for key in plan.mixed:
+            found.update(before(self.mixed_postings.get(key, empty)))
+        for key in plan.groups:
+            found.update(before(self.common_postings.get(key, empty), COMMON_CANDIDATES))
+        low, high = self._size_range(self.sizes[i])
+        sizes = self.sizes
+        return sorted(j for j in found if low <= sizes[j] <= high)
+
+    def add(self, i: int) -> None:
+        """Index paragraph ``i`` (after its own candidates were looked up)."""
+        size = self.sizes[i]
+        if not size or not _sizes_close(size, max(size, 3), self.size_ratio):
+            return  # no paragraph of three words or more can be near it
+        self.first_set.setdefault(self.sets[i], i)
+        plan = self._plan(i)
+        self.spare[i] = plan.spare
+        for word in plan.rare:
+            self.rare_postings[word].append(i)
+        for pair in plan.mixed:
+            self.mixed_postings[pair].append(i)
+        for key in plan.groups:
+            self.common_postings[key].append(i)
+
+    def _size_range(self, size: int) -> tuple[int, float]:
+        """The smallest and largest sizes of a set that ``size`` words can be near."""
+        if size not in self._size_ranges:
+            ratio = self.size_ratio
+            low = next((m for m in range(1, size + 1) if _sizes_close(size, m, ratio)), size)
+            if ratio <= 0:
+                high: float = math.inf
+            else:
+                high = max(size, int(size / ratio) + 2)
+                while high > size and not _sizes_close(size, high, ratio):
+                    high -= 1
+            self._size_ranges[size] = (low, high)
+        return self._size_ranges[size]
+
+
+class _Plan(NamedTuple):
+    rare: list[int]  # its first rare words (their ranks), rarest first
+    mixed: list[int]  # (rare, common) pairs of its first words, if it needs them
+    groups: list[int]  # groups of its first common words, if it needs them
+    spare: int  # how many rare words a near partner must share with it (can be <= 0)
+
+
+def _key(ranks: tuple[int, ...], base: int) -> int:
+    """One number for a group of word ranks (each below ``base``)."""
+    key = 0
+    for rank in ranks:
+        key = key * base + rank
+    return key
+
+
+def _least_shared(size: int, overlap: float, size_ratio: float) -> int:
+    """The fewest words a set of ``size`` words shares with any near partner (at least 1).
+
+    A near pair shares ``overlap`` of the smaller set, and the smaller set is at least
+    ``size_ratio`` of the larger, so the smallest partner this set can have bounds the share.
+    """
+    smallest = min(size, max(1, math.ceil(size_ratio * size)))
+    return max(1, math.ceil(overlap * smallest))
+
+
+def _sizes_close(size: int, other: int, size_ratio: float) -> bool:
+    small, big = sorted((size, other))
+    return small >= size_ratio * big
 
 
 def _near(size: int, other: int, shared: int, overlap: float, size_ratio: float) -> bool:
