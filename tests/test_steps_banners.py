@@ -4,6 +4,8 @@ real news prose that merely mentions the same words (which must stay).
 Every appeal below was written for this test (not taken from any benchmark set).
 """
 
+import random
+
 import pytest
 from conftest import BUDGET_STORY, make_document
 
@@ -249,3 +251,66 @@ def test_verdict_reason_names_the_category():
                        ("We use cookies. Accept all", "cookie")]:
         reason = banners.verdict(line, measure(banners.book, line))
         assert reason and word in reason, (line, reason)
+
+
+# --- growth over neighbouring lines: linear, and the same as sweeping ------------------------
+
+
+def sweep_grow(joins, inside, reasons):
+    """The rule as it reads: sweep from first to last line until a sweep changes nothing."""
+    reasons = list(reasons)
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(reasons)):
+            if reasons[i]:
+                continue
+            neighbour = next(
+                (reasons[j] for j in (i - 1, i + 1) if 0 <= j < len(reasons) and reasons[j]), None
+            )
+            sandwiched = 0 < i < len(reasons) - 1 and reasons[i - 1] and reasons[i + 1]
+            if neighbour and (joins[i] or (sandwiched and inside[i])):
+                reasons[i] = neighbour.removesuffix(" (next to a banner)") + " (next to a banner)"
+                changed = True
+    return reasons
+
+
+class CountingBanners(Banners):
+    """Judges each line by given flags (its index stands for its signals), counting checks."""
+
+    def __init__(self, joins, inside):
+        self.joins, self.inside, self.checks = joins, inside, 0
+
+    def joins_neighbour(self, signals):
+        self.checks += 1
+        return self.joins[signals]
+
+    def inside_banner(self, signals):
+        return self.inside[signals]
+
+
+def grow(joins, inside, reasons):
+    banners = CountingBanners(joins, inside)
+    reasons = list(reasons)
+    banners._grow([None] * len(reasons), list(range(len(reasons))), reasons)
+    return reasons, banners.checks
+
+
+def test_grow_gives_the_reasons_sweeping_gives():
+    rng = random.Random(2)
+    for _ in range(3_000):
+        n = rng.randint(0, 14)
+        joins = [rng.random() < 0.5 for _ in range(n)]
+        inside = [rng.random() < 0.5 for _ in range(n)]
+        reasons = [rng.choice([None, None, None, "appeal", "cookie notice",
+                               "share line (next to a banner)"]) for _ in range(n)]
+        assert grow(joins, inside, reasons)[0] == sweep_grow(joins, inside, reasons)
+
+
+def test_banner_grows_up_a_long_run_with_few_checks_per_line():
+    # A banner at the end of 20,000 lines that each join it: sweeping took one sweep over
+    # the whole scrape per line (quadratic); each line is now checked about once.
+    n = 20_000
+    reasons, checks = grow([True] * n, [False] * n, [None] * (n - 1) + ["appeal"])
+    assert reasons[0] == "appeal (next to a banner)"
+    assert checks <= 2 * n

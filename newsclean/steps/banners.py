@@ -19,6 +19,7 @@ and is kept.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from heapq import heappop, heappush
 
 from newsclean.patterns import PhraseBook, load_phrasebook
 from newsclean.record import Block
@@ -157,21 +158,39 @@ class Banners(Step):
         return [draft]
 
     def _grow(self, blocks: list[Block], signals: list[Signals], reasons: list[str | None]) -> None:
-        """Extend each banner over neighbouring paragraphs that belong to it."""
-        changed = True
-        while changed:
-            changed = False
-            for i in range(len(blocks)):
-                if reasons[i]:
-                    continue
-                neighbour = next(
-                    (reasons[j] for j in (i - 1, i + 1) if 0 <= j < len(blocks) and reasons[j]),
-                    None,
-                )
-                sandwiched = 0 < i < len(blocks) - 1 and reasons[i - 1] and reasons[i + 1]
-                if neighbour and (
-                    self.joins_neighbour(signals[i])
-                    or (sandwiched and self.inside_banner(signals[i]))
-                ):
-                    reasons[i] = neighbour.removesuffix(_NEXT_TO) + _NEXT_TO
-                    changed = True
+        """Extend each banner over neighbouring paragraphs that belong to it.
+
+        The rule works in sweeps from the first paragraph to the last, again until a sweep
+        changes nothing: a banner grows forwards over a whole run of joining lines in one
+        sweep but backwards by one line per sweep, and a line between two banners takes the
+        reason of the one before it when that one is there as the sweep reaches it. Sweeping
+        literally costs a sweep over the whole scrape per line of a long run that joins a
+        banner from above (quadratic). Instead each check is scheduled at the sweep and
+        position where a neighbour's change first shows, and the checks run in the order the
+        sweeps would make them: the same reasons, a few checks per paragraph.
+        """
+        n = len(blocks)
+        # (sweep, position) of each check, a heap (sorted to start with); every banner line is
+        # there before the first sweep.
+        checks = [
+            (1, i) for i in range(n)
+            if not reasons[i] and ((i > 0 and reasons[i - 1]) or (i + 1 < n and reasons[i + 1]))
+        ]
+        while checks:
+            sweep, i = heappop(checks)
+            if reasons[i]:
+                continue
+            neighbour = next(
+                (reasons[j] for j in (i - 1, i + 1) if 0 <= j < n and reasons[j]), None
+            )
+            sandwiched = 0 < i < n - 1 and reasons[i - 1] and reasons[i + 1]
+            if neighbour and (
+                self.joins_neighbour(signals[i])
+                or (sandwiched and self.inside_banner(signals[i]))
+            ):
+                reasons[i] = neighbour.removesuffix(_NEXT_TO) + _NEXT_TO
+                # The next line sees it later in this sweep, the previous one in the next.
+                if i + 1 < n and not reasons[i + 1]:
+                    heappush(checks, (sweep, i + 1))
+                if i > 0 and not reasons[i - 1]:
+                    heappush(checks, (sweep + 1, i - 1))
