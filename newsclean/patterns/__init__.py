@@ -14,14 +14,16 @@ merged with the bundled lists (see :func:`load_phrasebook`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import regex
 import tomllib
+
+from newsclean.patterns import triggers
 
 CATEGORIES: tuple[str, ...] = (
     "appeal",
@@ -47,45 +49,221 @@ class PhraseListError(ValueError):
     """A phrase list file that cannot be used; the message names the file and the entry."""
 
 
-@dataclass(frozen=True, eq=False)
+# Every cue is matched between these, as the docstring above says.
+_BEFORE, _AFTER = r"(?<![\w@/])", r"(?![\w@])"
+_BACK_REFERENCE = regex.compile(r"\\[1-9]|\\g<|\(\?P[=>]|\(\?&|\(\?R\)|\(\?[0-9+-]")
+
+
+def _alternation(fragments: Sequence[str]) -> str:
+    """The pattern of a category: its cues as one alternation, tried in the order given."""
+    if not fragments:
+        return r"(?!)"
+    body = "|".join(f"(?:{f})" for f in fragments)
+    return rf"{_BEFORE}(?:{body}){_AFTER}"
+
+
+@lru_cache(maxsize=4096)
+def _compiled(fragments: tuple[str, ...]) -> regex.Pattern[str]:
+    return regex.compile(_alternation(fragments), regex.IGNORECASE)
+
+
+class _Category:
+    """One category's cues, longest first, and how to find their matches in a text."""
+
+    __slots__ = ("fragments", "always", "whole_only", "_cues")
+
+    def __init__(self, fragments: Iterable[str]) -> None:
+        # Longest first, so "share on facebook" wins over "share" in the alternation.
+        self.fragments = tuple(sorted(set(fragments), key=lambda f: (-len(f), f)))
+        self.always: tuple[int, ...] = ()
+        # A back-reference names a group by its number in the whole alternation: a cue taken
+        # on its own would renumber it.
+        self.whole_only = any(_BACK_REFERENCE.search(f) for f in self.fragments)
+        self._cues: list[regex.Pattern[str] | None] = [None] * len(self.fragments)
+
+    def pattern(self, chosen: tuple[int, ...] | None = None) -> regex.Pattern[str]:
+        """The alternation of the cues at ``chosen`` (all of them when ``None``)."""
+        if chosen is None or self.whole_only:
+            return _compiled(self.fragments)
+        return _compiled(tuple(self.fragments[i] for i in chosen))
+
+    def cue(self, i: int) -> regex.Pattern[str]:
+        """Cue ``i`` alone, between the boundaries (compiled on first use)."""
+        pattern = self._cues[i]
+        if pattern is None:
+            pattern = self._cues[i] = regex.compile(
+                _alternation((self.fragments[i],)), regex.IGNORECASE
+            )
+        return pattern
+
+    def finditer(self, chosen: tuple[int, ...], text: str) -> list[regex.Match[str]]:
+        """The matches the alternation finds in ``text``, given that only the cues at
+        ``chosen`` (in order) can match there.
+
+        An alternation finds, from where its last match ended, the first place where any cue
+        matches, and there the match of the first cue (in order) that does. So each
+        candidate's matches at every place (``overlapped``) are merged: by place, then by
+        order, skipping places inside the match taken last.
+        """
+        if len(chosen) == 1 and not self.whole_only:
+            return list(self.cue(chosen[0]).finditer(text))
+        if self.whole_only or len(chosen) == len(self.fragments):
+            return list(self.pattern().finditer(text))
+        found = [
+            (match.start(), rank, match)
+            for rank, i in enumerate(chosen)
+            for match in self.cue(i).finditer(text, overlapped=True)
+        ]
+        found.sort(key=_place)
+        out = []
+        end = 0
+        for start, _rank, match in found:
+            if start >= end:
+                if match.end() == start:
+                    # An empty match: the alternation's rules for what follows one are its
+                    # own; let it find them.
+                    return list(self.pattern(chosen).finditer(text))
+                out.append(match)
+                end = match.end()
+        return out
+
+    def match(self, chosen: tuple[int, ...], text: str) -> regex.Match[str] | None:
+        """The alternation's match at the start of ``text``, given the candidates there."""
+        if self.whole_only:
+            return self.pattern().match(text)
+        for i in chosen:
+            found = self.cue(i).match(text)
+            if found:
+                return found
+        return None
+
+
+def _place(found: tuple[int, int, regex.Match[str]]) -> tuple[int, int]:
+    return found[0], found[1]
+
+
+class _Patterns(Mapping[str, "regex.Pattern[str]"]):
+    """Each category's whole alternation, compiled when first asked for: matching goes
+    through the cues a text can hold (:meth:`PhraseBook.scan`), so a run never needs most
+    of these.
+    """
+
+    def __init__(self, categories: dict[str, _Category]) -> None:
+        self._categories = categories
+
+    def __getitem__(self, category: str) -> regex.Pattern[str]:
+        return self._categories[category].pattern()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._categories)
+
+    def __len__(self) -> int:
+        return len(self._categories)
+
+
 class PhraseBook:
-    """Compiled cue patterns, one alternation per category, over all loaded languages.
+    r"""The cue patterns of all loaded languages, one alternation per category.
+
+    ``patterns[category]`` is the category's whole alternation (``(?<![\w@/])`` cue ``|``
+    cue ... ``(?![\w@])``, case-insensitive, longest cue first). Matching a text does not
+    run those: each cue is indexed by the few folded characters its matches open with
+    (:mod:`newsclean.patterns.triggers`), one scan of the text finds which openings occur
+    where a cue may start, and only the alternation of the cues that can match is run. A cue
+    that cannot match anywhere in the text changes nothing in an alternation, so every match,
+    count and span is the one the whole alternation gives.
 
     Compared and hashed by identity (:func:`load_phrasebook` returns one object per set of
     files), so measures of a text can be cached per phrase book.
     """
 
-    patterns: dict[str, regex.Pattern[str]]
-    languages: tuple[str, ...]
+    def __init__(self, cues: Mapping[str, Iterable[str]], languages: tuple[str, ...]) -> None:
+        self.languages = languages
+        self._cues = {c: list(f) for c, f in cues.items()}
+        self._categories = {c: _Category(f) for c, f in self._cues.items()}
+        self.patterns: Mapping[str, regex.Pattern[str]] = _Patterns(self._categories)
+        self._index = triggers.TriggerIndex(
+            [category.fragments for category in self._categories.values()]
+        )
+        for category, always in zip(self._categories.values(), self._index.always):
+            category.always = always
+        self._order = {c: k for k, c in enumerate(self._categories)}
+        self._last: tuple[str, dict[int, tuple[int, ...]]] = ("", {})
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Workers get the cue lists and rebuild the index; the caches stay behind.
+        return (PhraseBook, (self._cues, self.languages))
+
+    def source(self, category: str) -> str:
+        """The pattern text of ``category``'s whole alternation, for a step that builds a
+        larger pattern around it (e.g. a cue followed by a colon).
+        """
+        return _alternation(self._categories[category].fragments)
+
+    def _candidates(self, text: str) -> dict[int, tuple[int, ...]]:
+        """Per category (by position), the cues that can match somewhere in ``text``;
+        remembered for the last text, which the steps ask about several times in a row.
+        """
+        last = self._last
+        if last[0] == text:
+            return last[1]
+        found = self._index.candidates(text)
+        self._last = (text, found)
+        return found
+
+    def _matches(self, category: str, text: str) -> list[regex.Match[str]]:
+        chosen = self._candidates(text).get(self._order[category])
+        if not chosen:
+            return []
+        return self._categories[category].finditer(chosen, text)
 
     def find(self, category: str, text: str) -> list[regex.Match[str]]:
         """All non-overlapping matches of ``category``'s cues in ``text``."""
-        return list(self.patterns[category].finditer(text))
+        return self._matches(category, text)
 
     def count(self, category: str, text: str) -> int:
         """How many cues of ``category`` occur in ``text``."""
-        return sum(1 for _ in self.patterns[category].finditer(text))
+        return len(self._matches(category, text))
 
     def scan(self, categories: Iterable[str], text: str) -> tuple[dict[str, int], int]:
-        """One pass per category: the number of cues of each in ``text``, and how many
-        characters of ``text`` all of them cover together.
+        """The number of cues of each category in ``text``, and how many characters of
+        ``text`` all of them cover together.
         """
         counts: dict[str, int] = {}
-        marks = bytearray(len(text))
+        spans: list[tuple[int, int]] = []
+        found = self._candidates(text)
         for category in categories:
-            n = 0
-            for match in self.patterns[category].finditer(text):
-                n += 1
-                marks[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
-            counts[category] = n
-        return counts, marks.count(1)
+            chosen = found.get(self._order[category])
+            if not chosen:
+                counts[category] = 0
+                continue
+            matches = self._categories[category].finditer(chosen, text)
+            counts[category] = len(matches)
+            spans.extend(match.span() for match in matches)
+        return counts, _covered(spans)
 
     def starts_with(self, category: str, text: str) -> regex.Match[str] | None:
         """The cue of ``category`` that ``text`` opens with, if any."""
-        return self.patterns[category].match(text)
+        chosen = self._index.candidates_at_start(text).get(self._order[category])
+        if not chosen:
+            return None
+        return self._categories[category].match(chosen, text)
 
 
-def _read(path: str, data: bytes) -> tuple[str, dict[str, list[str]]]:
+def _covered(spans: list[tuple[int, int]]) -> int:
+    """How many characters the union of ``spans`` covers."""
+    total, reach = 0, 0
+    for start, end in sorted(spans):
+        if end > reach:
+            total += end - max(start, reach)
+            reach = end
+    return total
+
+
+def _read(path: str, data: bytes, *, check: bool = True) -> tuple[str, dict[str, list[str]]]:
+    """A phrase list file's language and cues; with ``check``, each cue is compiled so a
+    bad one is refused with the file and entry named (the bundled lists are tested instead:
+    compiling hundreds of cues is most of what loading them would cost).
+    """
     try:
         parsed = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -99,7 +277,7 @@ def _read(path: str, data: bytes) -> tuple[str, dict[str, list[str]]]:
             raise PhraseListError(f"{path}: unknown category {category!r} (known: {known})")
         if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
             raise PhraseListError(f"{path}: cues.{category} must be a list of strings")
-        for entry in entries:
+        for entry in entries if check else ():
             try:
                 regex.compile(entry)
             except regex.error as exc:
@@ -118,35 +296,23 @@ def _bundled() -> list[tuple[str, bytes]]:
     )
 
 
-def _compile(fragments: list[str]) -> regex.Pattern[str]:
-    if not fragments:
-        return regex.compile(r"(?!)")
-    # Longest first, so "share on facebook" wins over "share" in the alternation.
-    ordered = sorted(set(fragments), key=lambda f: (-len(f), f))
-    body = "|".join(f"(?:{f})" for f in ordered)
-    return regex.compile(rf"(?<![\w@/])(?:{body})(?![\w@])", regex.IGNORECASE)
-
-
 @lru_cache(maxsize=16)
 def load_phrasebook(extra_files: tuple[str, ...] = (), *, bundled: bool = True) -> PhraseBook:
     """Compile the bundled phrase lists plus ``extra_files`` (paths to TOML phrase lists).
 
     Raises :class:`PhraseListError` naming the file when one cannot be read or parsed.
     """
-    sources = _bundled() if bundled else []
+    sources = [(name, data, False) for name, data in _bundled()] if bundled else []
     for name in extra_files:
         try:
-            sources.append((name, Path(name).read_bytes()))
+            sources.append((name, Path(name).read_bytes(), True))
         except OSError as exc:
             raise PhraseListError(f"{name}: cannot read phrase list: {exc.strerror}") from exc
     merged: dict[str, list[str]] = {c: [] for c in CATEGORIES}
     languages = []
-    for path, data in sources:
-        language, cues = _read(path, data)
+    for path, data, check in sources:
+        language, cues = _read(path, data, check=check)
         languages.append(language)
         for category, entries in cues.items():
             merged[category].extend(entries)
-    return PhraseBook(
-        patterns={c: _compile(f) for c, f in merged.items()},
-        languages=tuple(languages),
-    )
+    return PhraseBook(merged, tuple(languages))

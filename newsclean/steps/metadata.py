@@ -41,7 +41,7 @@ class DatePrefix(Step):
 
     def __init__(self, phrasebook: PhraseBook | None = None) -> None:
         book = phrasebook or load_phrasebook()
-        label = book.patterns["date_label"].pattern
+        label = book.source("date_label")
         self.prefix = regex.compile(rf"\s*{label}\s*[:=]?\s*{_ISO_DATE}\s*[-–—|:]?\s*", regex.I)
 
     def __call__(self, draft: Draft) -> list[Draft]:
@@ -84,7 +84,7 @@ class Related(BlockFilter):
 
     def __init__(self, phrasebook: PhraseBook | None = None) -> None:
         book = phrasebook or load_phrasebook()
-        cue = book.patterns["related"].pattern
+        cue = book.source("related")
         self.teaser = regex.compile(rf"\s*(?:{cue})\s*[:：—–»>|-]\s*\S", regex.I)
 
     def judge(self, draft: Draft, blocks: list[Block], index: int) -> str | None:

@@ -1,0 +1,362 @@
+r"""Which cues of a phrase book can match in a text, found without running them.
+
+A category's alternation of a few hundred cues costs a try of every cue at every word of a
+text, and almost all of them fail on the first letter. So each cue is indexed by its
+*openings*: the few case-folded characters (at most :data:`OPENING_CHARS`) that every match of
+it starts with, read off the cue's parsed form (``donat\w*`` opens with ``don``,
+``(?:monthly|annual) gift`` with ``mon`` or ``ann``, ``\d+ comments`` with a digit). One
+scan of a text takes the characters at each place a cue may start (not after a word
+character, ``@`` or ``/``: the cues' own boundary); the cues whose opening is among them are
+the candidates, and a cue whose opening cannot be read (it starts with ``\w``, or uses
+syntax this reader does not know) is always one.
+
+A cue that is not a candidate cannot match anywhere in the text, so an alternation of only
+the candidates, in their order, finds exactly the matches of the whole one.
+
+Case: the cues match case-insensitively; openings and text are compared after
+:func:`fold` (``str.casefold``, with the Turkish ``ı`` and ``İ`` taken as ``i``). A test checks
+over every cased character that two characters the ``regex`` module matches to each other
+fold alike.
+"""
+
+from __future__ import annotations
+
+import array
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
+
+import regex
+
+try:  # the standard library's regular-expression parser reads a cue's structure
+    from re import _constants as sre_constants
+    from re import _parser as sre_parse
+except ImportError:  # pragma: no cover - other Pythons: every cue is a candidate, still exact
+    sre_parse = None  # type: ignore[assignment]
+
+# How many folded characters an opening holds at most.
+OPENING_CHARS = 5
+# A cue with more openings than this is always a candidate (a pile of character classes).
+_MAX_OPENINGS = 64
+# A character class range wider than this is not spelt out.
+_MAX_RANGE = 256
+# Where a cue may start in folded text. Every place the cues' own boundary (?<![\w@/]) allows
+# is one (a test checks that no character \w leaves out folds to end in one of these); so are
+# a few more (after a word character outside ASCII), which lets the standard engine, several
+# times faster at this scan, do it.
+_START = r"(?<![a-zA-Z0-9_@/])"
+# The cue syntax read here, where the `regex` module and the standard parser agree: literal
+# characters, escaped punctuation, \w \d \s and their negations, groups, alternatives,
+# repeats, and classes of plain characters and ranges (no nested or POSIX classes, no
+# negation). Anything else makes the cue a candidate everywhere.
+_KNOWN_SYNTAX = regex.compile(
+    r"""(?:
+        [^\\\[\](){}]
+      | \\[wWdDsS]
+      | \\[^\w\s]
+      | \((?:\?:|(?!\?))
+      | \)
+      | \{\d+(?:,\d*)?\}
+      | \[(?!\^)(?:[^\\\[\]]|\\[^\w\s]|\\[wdsWDS])+\]
+    )*""",
+    regex.VERBOSE,
+)
+# The opening of a cue that starts with \d: a window whose first character is a decimal digit
+# (what \d matches in the `regex` module) holds it.
+DIGIT = "\x00digit"
+# Windows seen, with the cues they open; emptied when it grows past this.
+_WINDOW_CACHE = 1 << 16
+
+
+def fold(text: str) -> str:
+    """``text`` as openings are compared: case-folded, with the Turkish dotless ``ı`` and
+    dotted ``İ`` as ``i`` (the ``regex`` module matches ``I`` to ``ı`` and ``i`` to ``İ``,
+    which ``str.casefold`` keeps apart).
+    """
+    if "\u0131" in text:
+        text = text.replace("\u0131", "i")
+    if "\u0130" in text:
+        text = text.replace("\u0130", "i")
+    return text.casefold()
+
+
+# What has a case partner or is a decimal digit for the `regex` module.
+_CASE_OR_DIGIT = r"[\p{Changes_When_Casemapped}\p{Changes_When_Casefolded}\d]"
+
+
+@lru_cache(maxsize=1)
+def _regex_case_or_digit() -> regex.Pattern[str]:
+    return regex.compile(_CASE_OR_DIGIT)
+
+
+def _python_knows(char: str) -> bool:
+    """Whether this Python gives ``char`` a case mapping or a digit value."""
+    return char.isdecimal() or char.lower() != char or char.upper() != char or (
+        char.casefold() != char
+    )
+
+
+def unsure(char: str) -> bool:
+    """Whether the ``regex`` module gives ``char`` a case partner or a digit value that this
+    Python's ``unicodedata`` does not know: the two may follow different Unicode versions (a
+    newer one adds letters, and gives some old ones a case partner), and :func:`fold` cannot
+    be trusted on such a character.
+    """
+    return not _python_knows(char) and bool(_regex_case_or_digit().match(char))
+
+
+@lru_cache(maxsize=1)
+def case_or_digit_characters() -> str:
+    """Every character with a case partner or a digit value for the ``regex`` module. Only
+    the first two planes are looked at: the others hold no cased letters or digits (a test
+    checks it).
+    """
+    codes = array.array("I", range(0xD800))
+    codes.extend(range(0xE000, 0x20000))
+    chars = codes.tobytes().decode(f"utf-32-{sys.byteorder[0]}e")
+    return "".join(_regex_case_or_digit().findall(chars))
+
+
+def unsure_characters() -> str:
+    """Every character :func:`unsure` is true of."""
+    return "".join(c for c in case_or_digit_characters() if not _python_knows(c))
+
+
+def openings(fragment: str) -> frozenset[str] | None:
+    """The folded strings (each at most :data:`OPENING_CHARS` characters) one of which every
+    match of ``fragment`` starts with; ``None`` when they cannot be told.
+    """
+    if sre_parse is None or not _KNOWN_SYNTAX.fullmatch(fragment):
+        return None
+    if not fragment.isascii() and any(unsure(char) for char in fragment):
+        return None
+    try:
+        parsed = list(sre_parse.parse(fragment))
+    except Exception:  # the regex module accepts it; this parser need not
+        return None
+    found = _openings(parsed, OPENING_CHARS)
+    if "" in found or len(found) > _MAX_OPENINGS:
+        return None
+    return frozenset(found)
+
+
+def _openings(items: list[Any], room: int) -> set[str]:
+    """Openings of the sequence ``items``, at most ``room`` characters; ``""`` in the result
+    means some match may start with something not told.
+    """
+    if room <= 0 or not items:
+        return {""}
+    op, av = items[0]
+    rest = items[1:]
+    if op is sre_constants.LITERAL:
+        return _after({chr(av)}, rest, room)
+    if op is sre_constants.IN:
+        if av == [(sre_constants.CATEGORY, sre_constants.CATEGORY_DIGIT)]:
+            # Told only where a match starts (the whole room is left), not inside an opening.
+            return {DIGIT} if room == OPENING_CHARS else {""}
+        chars = _class_chars(av)
+        return {""} if chars is None else _after(chars, rest, room)
+    if op is sre_constants.BRANCH:
+        return set().union(*(_openings(list(branch) + rest, room) for branch in av[1]))
+    if op is sre_constants.SUBPATTERN:
+        _group, add_flags, del_flags, inner = av
+        if add_flags or del_flags:
+            return {""}
+        return _openings(list(inner) + rest, room)
+    if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
+        low, high, inner = av
+        # After one repeat of ``inner`` comes ``rest`` only if it repeats at most once;
+        # otherwise the opening stops there.
+        once = list(inner) + rest if high == 1 else list(inner)
+        if low == 0:
+            return _openings(rest, room) | _openings(once, room)
+        return _openings(once, room)
+    return {""}
+
+
+def _after(heads: set[str], rest: list[Any], room: int) -> set[str]:
+    """Each of ``heads`` (one character) folded, followed by the openings of ``rest``."""
+    out = set()
+    for head in heads:
+        folded = fold(head)
+        if len(folded) >= room:
+            out.add(folded[:room])
+            continue
+        out.update((folded + tail)[:room] for tail in _openings(rest, room - len(folded)))
+    return out
+
+
+def _class_chars(items: list[Any]) -> set[str] | None:
+    r"""The characters a class matches, or ``None`` when it holds a category (``\w``)."""
+    chars: set[str] = set()
+    for op, av in items:
+        if op is sre_constants.LITERAL:
+            chars.add(chr(av))
+        elif op is sre_constants.RANGE and av[1] - av[0] < _MAX_RANGE:
+            chars.update(chr(c) for c in range(av[0], av[1] + 1))
+        else:
+            return None
+    return chars
+
+
+class TriggerIndex:
+    """The cues of several categories by their openings.
+
+    ``categories[k]`` lists category ``k``'s cues in alternation order; results name cues by
+    their position there.
+    """
+
+    def __init__(self, categories: Sequence[Sequence[str]]) -> None:
+        self._by_opening: dict[str, list[int]] = {}
+        always: list[tuple[int, ...]] = []
+        for k, fragments in enumerate(categories):
+            everywhere = []
+            for i, fragment in enumerate(fragments):
+                found = openings(fragment)
+                if found is None:
+                    everywhere.append(i)
+                    continue
+                for opening in found:
+                    self._by_opening.setdefault(opening, []).append(_code(k, i))
+            always.append(tuple(everywhere))
+        self.always: tuple[tuple[int, ...], ...] = tuple(always)
+        self._always_codes = [_code(k, i) for k, cues in enumerate(always) for i in cues]
+        self._everything = {k: tuple(range(len(f))) for k, f in enumerate(categories) if f}
+        self._windows: dict[str, tuple[int, ...]] = {}
+        self._finder: re.Pattern[str] | None = None
+        self._risky_span: re.Pattern[str] | None = None
+        self._risky_chars: re.Pattern[str] | None = None
+
+    def candidates(self, text: str) -> dict[int, tuple[int, ...]]:
+        """Per category number, the cues (in order) that can match somewhere in ``text``;
+        categories with none are left out.
+        """
+        if self._finder is None:
+            self._finder = _finder(self._by_opening)
+        if not text.isascii() and self._risky(text):
+            return self._everything
+        codes: set[int] = set()
+        known = self._windows
+        for window in set(self._finder.findall(fold(text))):
+            hits = known.get(window)
+            if hits is None:
+                hits = self._learn(window)
+            codes.update(hits)
+        return self._group(codes)
+
+    def candidates_at_start(self, text: str) -> dict[int, tuple[int, ...]]:
+        """As :meth:`candidates`, for a match that must start at the beginning of ``text``."""
+        window = fold(text[:OPENING_CHARS])[:OPENING_CHARS]
+        if not window.isascii() and self._risky(text[:OPENING_CHARS]):
+            return self._everything
+        hits = self._windows.get(window)
+        if hits is None:
+            hits = self._learn(window)
+        return self._group(hits)
+
+    def _risky(self, text: str) -> bool:
+        """Whether ``text`` holds a character that could match a cue's character although
+        the two fold apart (see :func:`unsure`); such a text is matched with every cue.
+
+        Only the unsure characters that have a case partner among the characters of the
+        openings count (and, when a cue opens with a digit, the digits), so with the bundled
+        lists the test is one range check over the text.
+        """
+        if self._risky_span is None:
+            self._risky_span, self._risky_chars = _risky_patterns(self._by_opening)
+        return bool(self._risky_span.search(text)) and bool(self._risky_chars.search(text))
+
+    def _learn(self, window: str) -> tuple[int, ...]:
+        """The cues one of whose openings starts ``window`` (folded characters at a place a
+        cue may start), remembered.
+        """
+        hits: list[int] = []
+        if window[:1].isdecimal():
+            hits.extend(self._by_opening.get(DIGIT, ()))
+        for n in range(1, min(len(window), OPENING_CHARS) + 1):
+            hits.extend(self._by_opening.get(window[:n], ()))
+        if len(self._windows) >= _WINDOW_CACHE:
+            self._windows.clear()
+        found = self._windows[window] = tuple(hits)
+        return found
+
+    def _group(self, codes: Iterable[int]) -> dict[int, tuple[int, ...]]:
+        grouped: dict[int, list[int]] = {}
+        for code in sorted({*codes, *self._always_codes}):
+            grouped.setdefault(code >> 16, []).append(code & 0xFFFF)
+        return {k: tuple(cues) for k, cues in grouped.items()}
+
+
+def _risky_patterns(by_opening: dict[str, list[int]]) -> tuple[re.Pattern[str], ...]:
+    """A class of the characters :meth:`TriggerIndex._risky` looks for, and a single range
+    that holds them all (a quick first test).
+    """
+    in_openings = set("".join(o for o in by_opening if o != DIGIT))
+    partners = case_or_digit_characters()
+    risky = []
+    for char in unsure_characters():
+        if DIGIT in by_opening and regex.match(r"\d", char):
+            risky.append(char)
+            continue
+        others = regex.findall(regex.escape(char), partners, flags=regex.IGNORECASE)
+        if any(o != char and not unsure(o) and in_openings & set(fold(o)) for o in others):
+            risky.append(char)
+    if not risky:
+        nothing = re.compile(r"(?!)")
+        return nothing, nothing
+    ranges: list[list[int]] = []
+    for code in sorted(map(ord, risky)):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    body = "".join(
+        re.escape(chr(a)) + ("" if a == b else "-" + re.escape(chr(b))) for a, b in ranges
+    )
+    span = f"[{re.escape(chr(ranges[0][0]))}-{re.escape(chr(ranges[-1][1]))}]"
+    return re.compile(span), re.compile(f"[{body}]")
+
+
+def _finder(by_opening: dict[str, list[int]]) -> re.Pattern[str]:
+    """A pattern over folded text whose ``findall`` gives the window (the folded characters,
+    at most :data:`OPENING_CHARS`) at each place where a cue may start and some opening does.
+
+    The openings make a trie, so each place costs a few character tests, not one per cue; an
+    opening that extends a shorter one is left out of it (the window shows both).
+    """
+    ends = object()
+    root: dict[Any, Any] = {}
+    for opening in sorted(o for o in by_opening if o != DIGIT):
+        node = root
+        for char in opening:
+            if ends in node:
+                break
+            node = node.setdefault(char, {})
+        else:
+            node.clear()
+            node[ends] = True
+    alternatives = [_trie(root, ends)] if root else []
+    if DIGIT in by_opening:
+        alternatives.append(r"\d")
+    if not alternatives:
+        return re.compile(r"(?!)")
+    return re.compile(
+        rf"{_START}(?=(?:{'|'.join(alternatives)}))(?=(.{{1,{OPENING_CHARS}}}))", re.DOTALL
+    )
+
+
+def _trie(node: dict[Any, Any], ends: object) -> str:
+    branches = [
+        re.escape(char) + ("" if ends in child else _trie(child, ends))
+        for char, child in sorted(node.items(), key=lambda item: str(item[0]))
+        if char is not ends
+    ]
+    return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+
+def _code(category: int, cue: int) -> int:
+    if cue > 0xFFFF:  # pragma: no cover - a phrase list of 65,536 cues in one category
+        raise ValueError("too many cues in one category")
+    return category << 16 | cue

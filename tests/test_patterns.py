@@ -1,0 +1,207 @@
+"""Phrase books: matching through the cues' openings finds exactly what each category's whole
+alternation finds, and the facts about characters that rest on hold for every character.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sys
+
+import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsclean.patterns import CATEGORIES, PhraseListError, load_phrasebook, triggers
+from newsclean.patterns.triggers import DIGIT, fold, openings
+
+BOOK = load_phrasebook()
+WHOLE = {c: regex.compile(BOOK.source(c), regex.IGNORECASE) for c in CATEGORIES}
+
+# Written for this test: cue words in several cases and scripts, at word edges and inside
+# words, after punctuation, digits, sharp s, Turkish i, ligatures and an e-mail address.
+TEXTS = [
+    "",
+    "Support us today. Please consider a monthly contribution — every donation counts!",
+    "SUPPORT OUR JOURNALISM: subscribe now, sign up for the newsletter, or log in.",
+    "Facebook declined to comment. Share on Facebook | Tweet | WhatsApp | Copy link",
+    "Photo: Getty Images © 2024 Example Media. All rights reserved. (c) AFP/",
+    "12 comments · 3 min read · Updated 10:42 · jdoe says: great piece",
+    "$5 a month, €10 per year, £3 a month, starting from just",
+    "Liebe Leserinnen und Leser, unterstützen Sie unseren Journalismus. Straße, STRASSE",
+    "Queridos lectores: suscríbete, apóyanos. Chers lecteurs, abonnez-vous.",
+    "Уважаемые читатели! Поддержите нас. Подписывайтесь. 5 мин чтения",
+    "SİGN UP, sıgn ın, ſubscribe, ﬁnd out more, K and k",
+    "mail@subscribe.example.org /share/this support@us readers-like-you",
+    "Read more: Related stories - See also: the budget. Lire aussi : la suite",
+    "Advertisement - Scroll to continue. Sponsored content. Trending now",
+    "Datum: 2025-09-01 Published: 2025-09-01. Veröffentlicht 2025-09-01",
+    "\"Please donate,\" she said, according to the statement.",
+    "supportsupport support, donations donate donated; you your yours we our us",
+]
+
+
+def _texts() -> list[str]:
+    out = []
+    for text in TEXTS:
+        out += [text, text.upper(), text.swapcase(), text.lower()]
+        out += [text[i:] for i in range(0, len(text), 7)]
+    return out
+
+
+def _same_as_whole(text: str) -> None:
+    counts, covered = BOOK.scan(CATEGORIES, text)
+    marks = bytearray(len(text))
+    for category in CATEGORIES:
+        whole = list(WHOLE[category].finditer(text))
+        assert [m.span() for m in BOOK.find(category, text)] == [m.span() for m in whole]
+        assert counts[category] == len(whole) == BOOK.count(category, text)
+        for m in whole:
+            marks[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+        expected = WHOLE[category].match(text)
+        found = BOOK.starts_with(category, text)
+        assert (found and found.span()) == (expected and expected.span())
+    assert covered == marks.count(1)
+
+
+@pytest.mark.parametrize("text", _texts())
+def test_matches_are_those_of_the_whole_alternation(text: str) -> None:
+    _same_as_whole(text)
+
+
+_PIECES = sorted(
+    {word for text in TEXTS for word in regex.split(r"(\W)", text) if word}
+    | {"you", "our", "ad", "ads", "mail", "e-mail", "ı", "İ", "ß", "@", "/", "3", " ", "\u00a0"}
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30), st.sampled_from(["", "u", "l", "s"]))
+def test_any_mix_of_cue_words_matches_as_the_whole_alternation(
+    pieces: list[str], case: str
+) -> None:
+    text = "".join(pieces)
+    text = {"u": text.upper(), "l": text.lower(), "s": text.swapcase()}.get(case, text)
+    _same_as_whole(text)
+
+
+def test_openings_read_off_a_cue() -> None:
+    assert openings("donat\\w*") == {"donat"}
+    assert openings("(?:monthly|annual) gift") == {"month", "annua"}
+    assert openings("e-?mail (?:this|to a friend)") == {"e-mai", "email"}
+    assert openings("log ?in") == {"log i", "login"}
+    assert openings("[ií]x") == {"ix", "íx"}
+    assert openings("ad") == {"ad"}
+    assert openings("Straße") == {"stras"}  # folded: ß is ss
+    assert openings("\\d+ comments?") == {DIGIT}
+    assert openings("(?:\\$|£)\\s?\\d+") == {"$", "£"}  # a digit inside an opening ends it
+
+
+@pytest.mark.parametrize(
+    "cue",
+    ["\\w+ says:", "x?", "(?i)abc", "[[:alpha:]]bc", "\\p{L}bc", "[^a]bc", ".bc", "\\bab", "a|"],
+)
+def test_a_cue_whose_openings_cannot_be_told_is_always_a_candidate(cue: str) -> None:
+    assert openings(cue) is None
+
+
+def test_a_category_with_a_back_reference_is_matched_whole() -> None:
+    book = load_phrasebook.__wrapped__(bundled=False)  # a fresh empty book, not the cached one
+    assert all(book.count(c, "anything") == 0 for c in CATEGORIES)
+    from newsclean.patterns import PhraseBook
+
+    book = PhraseBook({"share": ["(ab)\\1", "(cd)\\2", "xyz"]}, ("xx",))
+    whole = regex.compile(book.source("share"), regex.IGNORECASE)
+    for text in ["abab cdcd xyz", "cdcd", "ABAB"]:
+        assert [m.span() for m in book.find("share", text)] == [
+            m.span() for m in whole.finditer(text)
+        ]
+
+
+def test_a_pickled_book_matches_the_same() -> None:
+    copy = pickle.loads(pickle.dumps(BOOK))
+    assert copy.languages == BOOK.languages
+    for text in TEXTS:
+        assert copy.scan(CATEGORIES, text) == BOOK.scan(CATEGORIES, text)
+
+
+def test_every_bundled_cue_compiles() -> None:
+    # Loading the bundled lists does not compile each cue (that is most of the start-up
+    # cost), so this is where a bad one would show.
+    for category in CATEGORIES:
+        for i in range(len(BOOK._categories[category].fragments)):
+            BOOK._categories[category].cue(i)
+        assert BOOK.patterns[category].pattern == BOOK.source(category)
+
+
+def test_a_bad_user_cue_is_still_refused(tmp_path) -> None:
+    path = tmp_path / "xx.toml"
+    path.write_text('[cues]\nappeal = ["(unclosed"]\n', encoding="utf-8")
+    with pytest.raises(PhraseListError, match="bad pattern"):
+        load_phrasebook((str(path),))
+
+
+# --- the character facts the openings rest on, over every character ---------------------
+
+_ALL = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+_CASED = "".join(c for c in _ALL if c.lower() != c or c.upper() != c or c.casefold() != c)
+
+
+def _sure(chars: str) -> str:
+    return "".join(c for c in chars if not triggers.unsure(c))
+
+
+def test_characters_matched_case_insensitively_fold_alike() -> None:
+    # Outside the characters the regex module and unicodedata disagree on (a text holding one
+    # is matched with every cue).
+    cased = _sure(_CASED)
+    for char in cased:
+        for other in regex.findall(regex.escape(char), cased, flags=regex.IGNORECASE):
+            assert fold(char) == fold(other), (char, other)
+
+
+def test_no_character_outside_the_cue_boundary_folds_to_end_in_one_inside_the_finders() -> None:
+    # A cue may start after any character \w leaves out (and after no @ or /); the finder,
+    # over folded text, treats only [a-zA-Z0-9_@/] as such: none of the others may fold to
+    # end in one.
+    ascii_word = regex.compile(r"[a-zA-Z0-9_@/]\Z")
+    for char in regex.findall(r"[^\w@/]", _ALL):
+        assert not ascii_word.search(fold(char)), char
+
+
+def test_decimal_digits_are_what_backslash_d_matches() -> None:
+    sure = _sure(_ALL)
+    assert regex.findall(r"\d", sure) == [c for c in sure if c.isdecimal()]
+    assert all(fold(c) == c for c in regex.findall(r"\d", _ALL))
+
+
+def test_no_cased_letter_or_digit_lies_beyond_the_planes_looked_at() -> None:
+    beyond = "".join(chr(c) for c in range(0x20000, sys.maxunicode + 1))
+    assert not regex.search(r"[\p{Changes_When_Casemapped}\p{Changes_When_Casefolded}\d]", beyond)
+
+
+def test_a_text_or_cue_with_an_unsure_character_is_still_matched_exactly() -> None:
+    from newsclean.patterns import PhraseBook
+
+    unsure = triggers.unsure_characters()
+    letter = next((c for c in unsure if not regex.match(r"\d", c)), "x")
+    digit = next((c for c in unsure if regex.match(r"\d", c)), "7")
+    cues = [f"{letter}ab", "abc", f"z{letter}", "\\d+ min"]
+    book = PhraseBook({"share": cues}, ("xx",))
+    whole = regex.compile(book.source("share"), regex.IGNORECASE)
+    texts = [f"{letter}AB abc", f"{letter.upper()}ab z{letter}", "abc 5 min", f"Z{letter} 7 min",
+             f"{digit} min", f"{digit}{digit} MIN abc"]
+    for text in texts:
+        assert [m.span() for m in book.find("share", text)] == [
+            m.span() for m in whole.finditer(text)
+        ]
+    for text in [f"{digit} min", f"the {digit}0 min"]:
+        assert BOOK.count("reading", text) == len(WHOLE["reading"].findall(text))
+
+
+def test_the_window_cache_is_bounded(monkeypatch) -> None:
+    monkeypatch.setattr(triggers, "_WINDOW_CACHE", 8)
+    index = triggers.TriggerIndex([["ab", "cd"]])
+    for n in range(100):
+        index.candidates(f"ab{n} cd{n}")
+    assert len(index._windows) <= 8
