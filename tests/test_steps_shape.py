@@ -3,6 +3,9 @@
 import gc
 import weakref
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from newsclean.steps import shape
 from newsclean.steps.shape import paragraph_cache, word_count
 
@@ -41,3 +44,13 @@ def test_paragraph_cache_keeps_short_texts_and_only_the_last_long_one():
     assert pinned() is None  # the next long text let the first go
     measure(short)
     assert len(calls) == 3
+
+
+_ASCII = st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ASCII)
+def test_ascii_words_are_counted_as_the_unicode_pattern_counts_them(text):
+    # ASCII text takes a faster pattern; it must count what the general one counts.
+    assert shape.word_count.__wrapped__(text) == len(shape._WORD.findall(text))

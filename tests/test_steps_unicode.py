@@ -152,3 +152,67 @@ def test_repair_settles_what_the_whitespace_step_would_expose():
     text = "2/H\ufffd\u043e\ufffd\ufffd\xad\ufffd\ufffd"
     once = normalise_whitespace(UnicodeRepair().fix(text))
     assert normalise_whitespace(UnicodeRepair().fix(once)) == once
+
+
+# --- ftfy only where it could change something -------------------------------------------
+
+from newsclean.steps.unicode import FTFY_CONFIG, ftfy_fix  # noqa: E402
+
+# Mojibake, entities, controls and clean text side by side (written for this test).
+_FTFY_SAMPLES = [
+    "plain ASCII, nothing to do.",
+    "Kremlinâ€™s view",
+    "MÃ¼nchen und ZÃ¼rich",
+    "Fish &amp; chips &#x2019; &hellip;",
+    "tab\there, bell\x07, esc \x1b[31mred\x1b[0m",
+    "C1 \x93quoted\x94 and \x85",
+    "“Curly” quotes — dashes … and ellipses",
+    "Ð\xadто Ð¿Ñ\x80Ð¸Ð¼ÐµÑ\x80",
+    "Это пример текста",
+    "decomposed e\u0301 and composed é",
+    "lone \ud800 surrogate",
+    "zero\u200bwidth and bom\ufeff and \u206a",
+    "two\nlines â€™",
+    "Â\xa0nbsp Â and Ã ",
+    "日本語のテキスト",
+]
+
+
+@pytest.mark.parametrize("text", _FTFY_SAMPLES)
+def test_ftfy_is_skipped_only_where_it_changes_nothing(text: str) -> None:
+    assert ftfy_fix(text) == newsclean.steps.unicode.ftfy.fix_text(text, FTFY_CONFIG)
+
+
+_FTFY_ALPHABET = st.sampled_from(
+    list("aeiou AZ.,&;#x0129\n\t\x07\x1b[m") + list("ÃÂâ€™œ\x9d\x80\x93©®é°±ÐÑ\xad\xa0") +
+    list("’“”—…éüßЭтоあ\u0301\u200b\ufeff\ud800")
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_FTFY_ALPHABET, max_size=40).map("".join))
+def test_ftfy_fix_is_ftfy_on_any_text(text: str) -> None:
+    assert ftfy_fix(text) == newsclean.steps.unicode.ftfy.fix_text(text, FTFY_CONFIG)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_ftfy_fix_is_ftfy_on_arbitrary_text(text: str) -> None:
+    assert ftfy_fix(text) == newsclean.steps.unicode.ftfy.fix_text(text, FTFY_CONFIG)
+
+
+def _mojibake_alphabet() -> list[str]:
+    from ftfy.badness import MOJIBAKE_CATEGORIES
+
+    chars = sorted({c for v in MOJIBAKE_CATEGORIES.values() for c in v if c not in "-\\"})
+    return chars + list("aZ .,'\"\n") + list("ÂÃÎÐØÙà√≈‚вЂВГРСβΒΓΞΟā×²³°Œœ")
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_mojibake_alphabet()), max_size=12).map("".join))
+def test_the_quick_mojibake_test_agrees_with_ftfys_detector(text: str) -> None:
+    from ftfy.badness import is_bad
+
+    from newsclean.steps.unicode import _may_be_mojibake
+
+    assert _may_be_mojibake(text) == is_bad(text)

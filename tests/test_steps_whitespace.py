@@ -78,3 +78,15 @@ def test_every_run_of_blanks_becomes_one_space(text):
 
     visible = regex.sub(r"[\ufeff\u200b\u00ad\u2060\u180e]", "", text)
     assert normalise_whitespace(text) == regex.sub(r"[\s\p{Zs}]+", " ", visible).strip()
+
+
+def _normalise_slowly(text: str) -> str:
+    from newsclean.steps import whitespace
+
+    return whitespace._BLANKS.sub(" ", whitespace._INVISIBLE.sub("", text)).strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=60) | st.text(max_size=30))
+def test_the_shortcut_for_printable_ascii_changes_nothing(text: str) -> None:
+    assert normalise_whitespace(text) == _normalise_slowly(text)

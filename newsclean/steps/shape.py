@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache, wraps
 from typing import TypeVar
@@ -13,6 +14,9 @@ _Result = TypeVar("_Result")
 _CACHED_TEXT_CHARS = 20_000
 
 _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}\p{M}'’._-]*")
+# _WORD on ASCII text (where \p{L} is a-z and A-Z, \p{N} is 0-9 and \p{M} is nothing), in the
+# standard engine, which is faster at it.
+_ASCII_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'._-]*")
 # A sentence ends in . ! ? … (or their CJK forms), possibly followed by closing quotes/brackets.
 _SENTENCE_END = regex.compile(r"[.!?…。！？](?:[\"'”’»)\]]|\s)*$")
 # Scripts written without spaces between words: count characters, not words.
@@ -52,6 +56,8 @@ def word_count(text: str) -> int:
     """How many words ``text`` has; runs of Chinese/Japanese/Thai count a word per two
     characters. Counted without making the words, so a huge paragraph costs no memory.
     """
+    if text.isascii():
+        return _count(_ASCII_WORD, text)  # no spaceless script in ASCII
     found = _count(_WORD, text)
     spaceless = _count(_SPACELESS, text)
     if spaceless > len(text) * 0.3:
@@ -59,8 +65,10 @@ def word_count(text: str) -> int:
     return found
 
 
-def _count(pattern: regex.Pattern[str], text: str) -> int:
-    return sum(1 for _ in pattern.finditer(text))
+def _count(pattern: regex.Pattern[str] | re.Pattern[str], text: str) -> int:
+    # Counted by substitution: no match objects, no word strings (a huge paragraph would
+    # make millions), and several times faster than iterating the matches.
+    return pattern.subn("", text)[1]
 
 
 def ends_sentence(text: str) -> bool:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from functools import lru_cache
+
 import ftfy
 import regex
+from ftfy.badness import BADNESS_RE, is_bad
+from ftfy.chardata import CONTROL_CHARS
 
 from newsclean.steps.base import TextFix
 from newsclean.steps.whitespace import normalise_whitespace
@@ -37,6 +43,91 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
 )
 
 
+# The characters one of ftfy's fixes other than mojibake repair and NFC acts on: "&" (HTML
+# entities), ESC (terminal escapes), C1 controls, lone surrogates, the control characters it
+# removes. A line break too: ftfy fixes each line on its own, which the test below does not
+# follow.
+_FTFY_ACTS_ON = re.compile(
+    "[&\n\x1b\x80-\x9f\ud800-\udfff"
+    + "".join(re.escape(chr(c)) for c in sorted(CONTROL_CHARS))
+    + "]"
+)
+
+
+def ftfy_fix(text: str) -> str:
+    """``ftfy.fix_text(text, FTFY_CONFIG)``, without running ftfy where it would change nothing.
+
+    Most paragraphs are clean, and ftfy costs about as much on a clean one as on a broken
+    one. On one line it changes nothing when, fix by fix: there is no ``&`` for HTML
+    unescaping; the text is ASCII or its mojibake detector (``ftfy.badness.is_bad``) finds
+    nothing, so the encoding fix leaves it; there is no C1 control, surrogate, terminal
+    escape or control character it removes; and the text is NFC already.
+    """
+    if _FTFY_ACTS_ON.search(text) is None and (
+        text.isascii() or (not _may_be_mojibake(text) and unicodedata.is_normalized("NFC", text))
+    ):
+        return text
+    return ftfy.fix_text(text, FTFY_CONFIG)
+
+
+def _may_be_mojibake(text: str) -> bool:
+    """``ftfy.badness.is_bad(text)``, told at once for most text: its detector is slow (tens of
+    microseconds a paragraph), but each of its patterns needs one of a few hundred characters
+    (:func:`_mojibake_characters`), and a paragraph of English with curly quotes has none.
+    """
+    needed = _mojibake_characters()
+    return (needed is None or needed.search(text) is not None) and is_bad(text)
+
+
+@lru_cache(maxsize=1)
+def _mojibake_characters() -> re.Pattern[str] | None:
+    """A class of characters one of which every match of ftfy's mojibake detector holds (read
+    off its pattern: from each alternative, a character class it must match, the smallest
+    one clear of ASCII and of the quotes and dashes of ordinary prose); ``None`` if some
+    alternative has no such class.
+    """
+    from re import _constants, _parser  # the standard parser, as ftfy's pattern is for `re`
+
+    from ftfy.badness import MOJIBAKE_CATEGORIES
+
+    prose = {
+        c for name in ("common", "start_punctuation", "end_punctuation")
+        for c in MOJIBAKE_CATEGORIES.get(name, "")
+    }
+    parsed = list(_parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags))
+    if len(parsed) != 1 or parsed[0][0] is not _constants.BRANCH:
+        return None
+    needed: set[str] = set()
+    for alternative in parsed[0][1][1]:
+        classes = [c for c in (_chars(op, av) for op, av in alternative) if c]
+        if not classes:
+            return None
+        clear = [c for c in classes if not c & prose and not any(ch.isascii() for ch in c)]
+        needed |= min(clear or classes, key=len)
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(needed)) + "]")
+
+
+def _chars(op: object, av: object) -> set[str] | None:
+    """The characters one mandatory item of a parsed pattern matches (``None``: not a plain
+    character or class).
+    """
+    from re import _constants
+
+    if op is _constants.LITERAL:
+        return {chr(av)}  # type: ignore[arg-type]
+    if op is not _constants.IN:
+        return None
+    chars: set[str] = set()
+    for kind, value in av:  # type: ignore[attr-defined]
+        if kind is _constants.LITERAL:
+            chars.add(chr(value))
+        elif kind is _constants.RANGE:
+            chars.update(chr(c) for c in range(value[0], value[1] + 1))
+        else:
+            return None
+    return chars
+
+
 class UnicodeRepair(TextFix):
     """Repair mojibake (UTF-8 read as Windows-1252 and the like, e.g. ``â€™`` -> ``’``),
     HTML entities, terminal escapes and control characters; normalise to NFC.
@@ -56,13 +147,15 @@ class UnicodeRepair(TextFix):
         NBSP made spaces), and each further round sees what cleaning the clean text again
         would see. Without that, a second cleaning could repair more (found by fuzzing).
         """
-        fixed = ftfy.fix_text(_OTHER_BLANKS.sub(" ", text), FTFY_CONFIG)
+        if text.isascii() and text.isprintable() and "&" not in text:
+            return text  # nothing ftfy or the blank handling below would change
+        fixed = ftfy_fix(_OTHER_BLANKS.sub(" ", text))
         if fixed == text and normalise_whitespace(text) == text:
             return text  # settled already: the round below would repair the same text again
         text = fixed
         for _ in range(_MAX_ROUNDS):
             settled = normalise_whitespace(text)
-            again = ftfy.fix_text(settled, FTFY_CONFIG)
+            again = ftfy_fix(settled)
             if again == settled:
                 break
             text = again

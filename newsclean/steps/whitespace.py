@@ -17,6 +17,9 @@ _BLANKS = regex.compile(r"[\s\p{Zs}]{2,}|(?! )[\s\p{Zs}]")
 
 def normalise_whitespace(text: str) -> str:
     """Collapse blanks to single spaces, drop invisible characters, strip the ends."""
+    if text.isascii() and text.isprintable() and "  " not in text and text.strip(" ") == text:
+        # Printable ASCII has no blank but the space and nothing invisible: already normal.
+        return text
     return _BLANKS.sub(" ", _INVISIBLE.sub("", text)).strip()
 
 
