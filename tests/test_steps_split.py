@@ -2,8 +2,11 @@
 
 import pytest
 from conftest import run_steps
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import newsclean
+from newsclean.steps import split
 from newsclean.steps.split import SplitArticles, _opens_with
 
 ART1 = [
@@ -134,3 +137,44 @@ def test_opens_with():
     assert _opens_with(SF3.upper(), ART3[0])
     assert not _opens_with(SF2, ART3[0])
     assert not _opens_with("Short", ART3[0])  # too short to judge
+
+
+def _lcs_table(a: str, b: str) -> int:
+    previous = [0] * (len(b) + 1)
+    for x in a:
+        row = [0]
+        for j, y in enumerate(b):
+            row.append(previous[j] + 1 if x == y else max(previous[j + 1], row[j]))
+        previous = row
+    return previous[-1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abc d", max_size=40), st.text(alphabet="abcd ", max_size=40))
+def test_common_subsequence_is_the_longest_one(a: str, b: str) -> None:
+    assert split.common_subsequence(a, b) == _lcs_table(a, b)
+
+
+def _opens_with_matcher_only(headline: str, body: str, agreement: float = 0.85) -> bool:
+    from difflib import SequenceMatcher
+
+    head = " ".join(split.tokens(headline))
+    lead = " ".join(split.tokens(body))
+    if len(head) < 8 or len(lead) <= len(head):
+        return False
+    window = lead[: len(head) + 10]
+    matcher = SequenceMatcher(None, head, window, autojunk=False)
+    return sum(b.size for b in matcher.get_matching_blocks()) >= agreement * len(head)
+
+
+_WORDS = st.lists(st.sampled_from(["a", "hunter", "who", "killed", "ate", "wild", "rabbit",
+                                   "rab", "bit", "the", "Hunter", "kil", "led", "eat"]),
+                  max_size=12).map(" ".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_WORDS, _WORDS, _WORDS)
+def test_opens_with_decides_as_the_matcher_alone(headline: str, lead: str, rest: str) -> None:
+    body = lead + " " + rest
+    for head in (headline, lead, lead[:-3]):
+        assert split._opens_with(head, body) == _opens_with_matcher_only(head, body)
