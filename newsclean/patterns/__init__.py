@@ -51,6 +51,9 @@ class PhraseListError(ValueError):
 
 # Every cue is matched between these, as the docstring above says.
 _BEFORE, _AFTER = r"(?<![\w@/])", r"(?![\w@])"
+# How many texts' candidates are remembered, and up to which length (a file with no line
+# breaks is one huge "paragraph": it is not kept alive for this).
+_RECENT, _RECENT_CHARS = 256, 20_000
 _BACK_REFERENCE = regex.compile(r"\\[1-9]|\\g<|\(\?P[=>]|\(\?&|\(\?R\)|\(\?[0-9+-]")
 
 
@@ -187,7 +190,7 @@ class PhraseBook:
         for category, always in zip(self._categories.values(), self._index.always):
             category.always = always
         self._order = {c: k for k, c in enumerate(self._categories)}
-        self._last: tuple[str, dict[int, tuple[int, ...]]] = ("", {})
+        self._recent: dict[str, dict[int, tuple[int, ...]]] = {}
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Workers get the cue lists and rebuild the index; the caches stay behind.
@@ -201,13 +204,16 @@ class PhraseBook:
 
     def _candidates(self, text: str) -> dict[int, tuple[int, ...]]:
         """Per category (by position), the cues that can match somewhere in ``text``;
-        remembered for the last text, which the steps ask about several times in a row.
+        remembered for the last few paragraphs, which several steps ask about in turn.
         """
-        last = self._last
-        if last[0] == text:
-            return last[1]
-        found = self._index.candidates(text)
-        self._last = (text, found)
+        recent = self._recent
+        found = recent.get(text)
+        if found is None:
+            found = self._index.candidates(text)
+            if len(text) <= _RECENT_CHARS:
+                if len(recent) >= _RECENT:
+                    del recent[next(iter(recent))]
+                recent[text] = found
         return found
 
     def _matches(self, category: str, text: str) -> list[regex.Match[str]]:

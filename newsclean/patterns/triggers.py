@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover - other Pythons: every cue is a candidat
     sre_parse = None  # type: ignore[assignment]
 
 # How many folded characters an opening holds at most.
-OPENING_CHARS = 5
+OPENING_CHARS = 8
 # A cue with more openings than this is always a candidate (a pile of character classes).
 _MAX_OPENINGS = 64
 # A character class range wider than this is not spelt out.
@@ -225,6 +225,8 @@ class TriggerIndex:
         self._always_codes = [_code(k, i) for k, cues in enumerate(always) for i in cues]
         self._everything = {k: tuple(range(len(f))) for k, f in enumerate(categories) if f}
         self._windows: dict[str, tuple[int, ...]] = {}
+        # The same, grouped, for matches at the start of a text (a few calls per paragraph).
+        self._starts: dict[str, dict[int, tuple[int, ...]]] = {}
         self._finder: re.Pattern[str] | None = None
         self._risky_span: re.Pattern[str] | None = None
         self._risky_chars: re.Pattern[str] | None = None
@@ -251,10 +253,15 @@ class TriggerIndex:
         window = fold(text[:OPENING_CHARS])[:OPENING_CHARS]
         if not window.isascii() and self._risky(text[:OPENING_CHARS]):
             return self._everything
-        hits = self._windows.get(window)
-        if hits is None:
-            hits = self._learn(window)
-        return self._group(hits)
+        found = self._starts.get(window)
+        if found is None:
+            hits = self._windows.get(window)
+            if hits is None:
+                hits = self._learn(window)
+            if len(self._starts) >= _WINDOW_CACHE:
+                self._starts.clear()
+            found = self._starts[window] = self._group(hits)
+        return found
 
     def _risky(self, text: str) -> bool:
         """Whether ``text`` holds a character that could match a cue's character although
