@@ -25,7 +25,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch.lsh import _optimal_param
 
 from newsclean.dedup.minhash import SignatureScheme
 from newsclean.dedup.sketches import Sketches
@@ -51,6 +50,8 @@ def band_layout(threshold: float, num_perm: int) -> tuple[int, int]:
 
     datasketch integrates the false positive/negative curves each time (~50 ms).
     """
+    from datasketch.lsh import _optimal_param  # loads scipy: only when a layout is needed
+
     return _optimal_param(threshold, num_perm, *LSH_WEIGHTS)
 
 

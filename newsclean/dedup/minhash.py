@@ -17,11 +17,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
 
 from newsclean.dedup.shingles import DEFAULT_SHINGLE_SIZE, shingle_hashes
+
+if TYPE_CHECKING:  # datasketch (and scipy, which it loads) is imported where it is used
+    from datasketch import LeanMinHash, MinHash
 
 # The schemes we compute ourselves: datasketch's 2.0 affine schemes. "legacy" (the pre-2.0
 # prime-modulus scheme) is biased on large sets and is not offered for new signatures.
@@ -104,6 +107,8 @@ DEFAULT_SCHEME = SignatureScheme()
 @lru_cache(maxsize=16)
 def permutations(scheme: SignatureScheme) -> tuple[np.ndarray, np.ndarray]:
     """Return the ``(a, b)`` permutation parameters datasketch uses for this scheme."""
+    from datasketch import MinHash
+
     template = MinHash(num_perm=scheme.num_perm, seed=scheme.seed, scheme=scheme.scheme)
     a, b = template.permutations
     dtype = scheme.dtype
@@ -229,6 +234,8 @@ def estimate_jaccard(
 
 def to_datasketch(sig: np.ndarray, scheme: SignatureScheme = DEFAULT_SCHEME) -> MinHash:
     """Return a datasketch ``MinHash`` holding ``sig`` with the scheme's permutations and seed."""
+    from datasketch import MinHash
+
     a, b = permutations(scheme)
     return MinHash(
         seed=scheme.seed,
@@ -240,6 +247,8 @@ def to_datasketch(sig: np.ndarray, scheme: SignatureScheme = DEFAULT_SCHEME) -> 
 
 def to_lean(sig: np.ndarray, scheme: SignatureScheme = DEFAULT_SCHEME) -> LeanMinHash:
     """Return a datasketch ``LeanMinHash`` (no permutations kept) holding ``sig``."""
+    from datasketch import LeanMinHash
+
     return LeanMinHash(
         seed=scheme.seed, hashvalues=np.asarray(sig, dtype=scheme.dtype), scheme=scheme.scheme
     )

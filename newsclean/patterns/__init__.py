@@ -302,12 +302,18 @@ def _bundled() -> list[tuple[str, bytes]]:
     )
 
 
-@lru_cache(maxsize=16)
 def load_phrasebook(extra_files: tuple[str, ...] = (), *, bundled: bool = True) -> PhraseBook:
     """Compile the bundled phrase lists plus ``extra_files`` (paths to TOML phrase lists).
 
-    Raises :class:`PhraseListError` naming the file when one cannot be read or parsed.
+    One book per set of files: every step and pipeline that asks for the same files shares
+    it (its index, compiled cues and caches). Raises :class:`PhraseListError` naming the file
+    when one cannot be read or parsed.
     """
+    return _load(tuple(extra_files), bundled)
+
+
+@lru_cache(maxsize=16)
+def _load(extra_files: tuple[str, ...], bundled: bool) -> PhraseBook:
     sources = [(name, data, False) for name, data in _bundled()] if bundled else []
     for name in extra_files:
         try:
