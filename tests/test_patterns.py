@@ -38,6 +38,8 @@ TEXTS = [
     "Datum: 2025-09-01 Published: 2025-09-01. Veröffentlicht 2025-09-01",
     "\"Please donate,\" she said, according to the statement.",
     "supportsupport support, donations donate donated; you your yours we our us",
+    "12345678901 min read, 7-min read, 10 minutes read 3 комментария 20 Kommentare 5min",
+    "Anna says: yes. anna SAYS: no, says: nobody; jdoe says:",
 ]
 
 
@@ -98,7 +100,10 @@ def test_openings_read_off_a_cue() -> None:
     assert openings("[ií]x") == {"ix", "íx"}
     assert openings("ad") == {"ad"}
     assert openings("Straße") == {"strasse"}  # folded: ß is ss
-    assert openings("\\d+ comments?") == {DIGIT}
+    assert openings("\\d+ comments?") == {DIGIT + " comments"[: triggers.OPENING_CHARS - 1]}
+    assert openings("\\d+[- ]?min") == {DIGIT + "-min", DIGIT + " min", DIGIT + "min"}
+    assert openings("\\d+0 min") == {DIGIT}  # the run of digits may end before the 0
+    assert openings("\\d") == {DIGIT}
     assert openings("(?:\\$|£)\\s?\\d+") == {"$", "£"}  # a digit inside an opening ends it
 
 
@@ -108,6 +113,12 @@ def test_openings_read_off_a_cue() -> None:
 )
 def test_a_cue_whose_openings_cannot_be_told_is_always_a_candidate(cue: str) -> None:
     assert openings(cue) is None
+
+
+def test_a_cue_with_an_unknown_opening_needs_its_plain_run() -> None:
+    assert triggers.inside("\\w+ says:") == " says:"
+    assert triggers.inside("\\w+") is None
+    assert triggers.inside("(?:a|b)cd") == "cd"
 
 
 def test_a_category_with_a_back_reference_is_matched_whole() -> None:

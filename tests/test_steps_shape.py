@@ -54,3 +54,25 @@ _ASCII = st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=80)
 def test_ascii_words_are_counted_as_the_unicode_pattern_counts_them(text):
     # ASCII text takes a faster pattern; it must count what the general one counts.
     assert shape.word_count.__wrapped__(text) == len(shape._WORD.findall(text))
+
+
+def test_the_whitespace_list_is_what_backslash_s_matches() -> None:
+    import array
+    import sys
+
+    import regex
+
+    codes = array.array("I", range(0xD800))
+    codes.extend(range(0xE000, sys.maxunicode + 1))
+    chars = codes.tobytes().decode(f"utf-32-{sys.byteorder[0]}e")
+    assert "".join(regex.findall(r"\s", chars)) == shape.REGEX_WHITESPACE
+
+
+_ENDINGS = st.text(alphabet=".!?…。！？\"'”’»)] \t\n\xa0\u3000\x1caZ,;", max_size=12)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=20), _ENDINGS)
+def test_ends_sentence_reads_the_end_as_the_pattern_does(text, ending):
+    for candidate in (text + ending, ending, text):
+        assert shape.ends_sentence(candidate) == bool(shape._SENTENCE_END.search(candidate))

@@ -63,9 +63,11 @@ _KNOWN_SYNTAX = regex.compile(
     )*""",
     regex.VERBOSE,
 )
-# The opening of a cue that starts with \d: a window whose first character is a decimal digit
-# (what \d matches in the `regex` module) holds it.
-DIGIT = "\x00digit"
+# Openings of cues that start with \d begin with this mark: the mark alone stands for any
+# decimal digit (what \d matches in the `regex` module); after \d+ it is followed by what comes
+# after the run of digits (``\d+ comments`` opens with the mark and " comme"), which a window
+# that starts with digits is compared with past its own run of digits.
+DIGIT = "\x00"
 # Windows seen, with the cues they open; emptied when it grows past this.
 _WINDOW_CACHE = 1 << 16
 
@@ -142,6 +144,28 @@ def openings(fragment: str) -> frozenset[str] | None:
     return frozenset(found)
 
 
+def inside(fragment: str) -> str | None:
+    """The longest run of plain characters (folded) every match of ``fragment`` holds, if
+    it has one of two characters or more and the cue's syntax can be read.
+    """
+    if sre_parse is None or not _KNOWN_SYNTAX.fullmatch(fragment):
+        return None
+    if not fragment.isascii() and any(unsure(char) for char in fragment):
+        return None
+    try:
+        parsed = list(sre_parse.parse(fragment))
+    except Exception:
+        return None
+    best, run = "", ""
+    for op, av in parsed + [(None, None)]:
+        if op is sre_constants.LITERAL:
+            run += fold(chr(av))
+            continue
+        best = max(best, run, key=len)
+        run = ""
+    return best if len(best) >= 2 else None
+
+
 def _openings(items: list[Any], room: int) -> set[str]:
     """Openings of the sequence ``items``, at most ``room`` characters; ``""`` in the result
     means some match may start with something not told.
@@ -150,6 +174,12 @@ def _openings(items: list[Any], room: int) -> set[str]:
         return {""}
     op, av = items[0]
     rest = items[1:]
+    if room == OPENING_CHARS and _is_digit_run(op, av):
+        # \d+ takes the whole run of digits where what follows cannot start with a digit.
+        after = _openings(rest, OPENING_CHARS - 1)
+        if "" in after or any(a[:1].isdecimal() or a[:1] == DIGIT for a in after):
+            return {DIGIT}
+        return {DIGIT + a for a in after}
     if op is sre_constants.LITERAL:
         return _after({chr(av)}, rest, room)
     if op is sre_constants.IN:
@@ -174,6 +204,17 @@ def _openings(items: list[Any], room: int) -> set[str]:
             return _openings(rest, room) | _openings(once, room)
         return _openings(once, room)
     return {""}
+
+
+def _is_digit_run(op: Any, av: Any) -> bool:
+    r"""Whether an item is ``\d+`` (any number of digits, at least one)."""
+    return (
+        op is sre_constants.MAX_REPEAT
+        and av[0] >= 1
+        and av[1] is sre_constants.MAXREPEAT
+        and list(av[2]) == [(sre_constants.IN, [(sre_constants.CATEGORY,
+                                                 sre_constants.CATEGORY_DIGIT)])]
+    )
 
 
 def _after(heads: set[str], rest: list[Any], room: int) -> set[str]:
@@ -210,18 +251,30 @@ class TriggerIndex:
 
     def __init__(self, categories: Sequence[Sequence[str]]) -> None:
         self._by_opening: dict[str, list[int]] = {}
+        # Cues whose openings cannot be told but that hold a run of plain characters: a text
+        # without that run (folded) cannot hold them.
+        self._inside: list[tuple[str, int]] = []
         always: list[tuple[int, ...]] = []
         for k, fragments in enumerate(categories):
             everywhere = []
             for i, fragment in enumerate(fragments):
                 found = openings(fragment)
                 if found is None:
-                    everywhere.append(i)
+                    needed = inside(fragment)
+                    if needed:
+                        self._inside.append((needed, _code(k, i)))
+                    else:
+                        everywhere.append(i)
                     continue
                 for opening in found:
                     self._by_opening.setdefault(opening, []).append(_code(k, i))
             always.append(tuple(everywhere))
         self.always: tuple[tuple[int, ...], ...] = tuple(always)
+        # Openings that start with digits: what follows the run of digits, and the cues.
+        self._after_digits = [
+            (opening[1:], codes) for opening, codes in self._by_opening.items()
+            if opening.startswith(DIGIT)
+        ]
         self._always_codes = [_code(k, i) for k, cues in enumerate(always) for i in cues]
         self._everything = {k: tuple(range(len(f))) for k, f in enumerate(categories) if f}
         self._windows: dict[str, tuple[int, ...]] = {}
@@ -241,11 +294,15 @@ class TriggerIndex:
             return self._everything
         codes: set[int] = set()
         known = self._windows
-        for window in set(self._finder.findall(fold(text))):
+        folded = fold(text)
+        for window in set(self._finder.findall(folded)):
             hits = known.get(window)
             if hits is None:
                 hits = self._learn(window)
             codes.update(hits)
+        for needed, code in self._inside:
+            if needed in folded:
+                codes.add(code)
         return self._group(codes)
 
     def candidates_at_start(self, text: str) -> dict[int, tuple[int, ...]]:
@@ -260,7 +317,7 @@ class TriggerIndex:
                 hits = self._learn(window)
             if len(self._starts) >= _WINDOW_CACHE:
                 self._starts.clear()
-            found = self._starts[window] = self._group(hits)
+            found = self._starts[window] = self._group([*hits, *(c for _, c in self._inside)])
         return found
 
     def _risky(self, text: str) -> bool:
@@ -281,7 +338,15 @@ class TriggerIndex:
         """
         hits: list[int] = []
         if window[:1].isdecimal():
-            hits.extend(self._by_opening.get(DIGIT, ()))
+            digits = 1
+            while digits < len(window) and window[digits].isdecimal():
+                digits += 1
+            tail = window[digits:]
+            for after, codes in self._after_digits:
+                # The window may end inside the run or inside ``after``: then both agree as
+                # far as the window goes.
+                if digits == len(window) or tail.startswith(after) or after.startswith(tail):
+                    hits.extend(codes)
         for n in range(1, min(len(window), OPENING_CHARS) + 1):
             hits.extend(self._by_opening.get(window[:n], ()))
         if len(self._windows) >= _WINDOW_CACHE:
@@ -300,11 +365,11 @@ def _risky_patterns(by_opening: dict[str, list[int]]) -> tuple[re.Pattern[str], 
     """A class of the characters :meth:`TriggerIndex._risky` looks for, and a single range
     that holds them all (a quick first test).
     """
-    in_openings = set("".join(o for o in by_opening if o != DIGIT))
+    in_openings = set("".join(o.removeprefix(DIGIT) for o in by_opening))
     partners = case_or_digit_characters()
     risky = []
     for char in unsure_characters():
-        if DIGIT in by_opening and regex.match(r"\d", char):
+        if any(o.startswith(DIGIT) for o in by_opening) and regex.match(r"\d", char):
             risky.append(char)
             continue
         others = regex.findall(regex.escape(char), partners, flags=regex.IGNORECASE)
@@ -335,7 +400,7 @@ def _finder(by_opening: dict[str, list[int]]) -> re.Pattern[str]:
     """
     ends = object()
     root: dict[Any, Any] = {}
-    for opening in sorted(o for o in by_opening if o != DIGIT):
+    for opening in sorted(o for o in by_opening if not o.startswith(DIGIT)):
         node = root
         for char in opening:
             if ends in node:
@@ -345,7 +410,7 @@ def _finder(by_opening: dict[str, list[int]]) -> re.Pattern[str]:
             node.clear()
             node[ends] = True
     alternatives = [_trie(root, ends)] if root else []
-    if DIGIT in by_opening:
+    if any(o.startswith(DIGIT) for o in by_opening):
         alternatives.append(r"\d")
     if not alternatives:
         return re.compile(r"(?!)")

@@ -40,7 +40,7 @@ def line_score(text: str) -> float:
     comment thread or a list of teaser blurbs made of short sentences.
     """
     n = word_count(text)
-    if _TIMESTAMP.search(text) and n <= 10 and not ends_sentence(text):
+    if n <= 10 and not ends_sentence(text) and _TIMESTAMP.search(text):
         return -10.0
     if ends_sentence(text):
         if n >= 8:

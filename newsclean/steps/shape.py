@@ -19,6 +19,14 @@ _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}\p{M}'’._-]*")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'._-]*")
 # A sentence ends in . ! ? … (or their CJK forms), possibly followed by closing quotes/brackets.
 _SENTENCE_END = regex.compile(r"[.!?…。！？](?:[\"'”’»)\]]|\s)*$")
+# The same as characters: the terminal ones, and the closers with every character \s matches
+# in the `regex` module (Unicode White_Space; a test checks the list).
+_TERMINAL = ".!?…。！？"
+REGEX_WHITESPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_CLOSERS = "\"'”’»)]" + REGEX_WHITESPACE
 # Scripts written without spaces between words: count characters, not words.
 _SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
 
@@ -73,7 +81,10 @@ def _count(pattern: regex.Pattern[str] | re.Pattern[str], text: str) -> int:
 
 def ends_sentence(text: str) -> bool:
     """True if ``text`` ends like a sentence (terminal punctuation, maybe closing quotes)."""
-    return bool(_SENTENCE_END.search(text))
+    # What _SENTENCE_END finds, read from the end: past the closers and blanks that may
+    # follow it, the last character must end a sentence (a search would try every full stop).
+    body = text.rstrip(_CLOSERS)
+    return bool(body) and body[-1] in _TERMINAL
 
 
 def title_case_share(text: str) -> float:
