@@ -406,7 +406,8 @@ def test_a_link_named_explicitly_is_refused_by_check_and_fix(linked):
 
 def test_a_file_swapped_for_a_link_after_it_was_read_is_not_written_through(tmp_path):
     """Checked again at write time, without following: the link is left, its target too."""
-    from newsclean.cli import _build, _configured
+    from newsclean.cli.options import build as _build
+    from newsclean.cli.options import configured as _configured
     from newsclean.fixing import FileRefused, apply_plan, plan_file
 
     target = tmp_path / "system.txt"
@@ -573,7 +574,8 @@ def fixed_once(tmp_path: Path, name: str, text: str) -> dict[str, bytes | str]:
 
 def document_pipeline():
     """The pipeline fix uses without --index (no corpus steps)."""
-    from newsclean.cli import _build, _configured
+    from newsclean.cli.options import build as _build
+    from newsclean.cli.options import configured as _configured
 
     return _build(_configured(None, ("near_duplicates", "corpus_boilerplate")))
 
@@ -583,7 +585,7 @@ def test_a_file_another_fix_handled_first_is_skipped_with_a_note(tmp_path, monke
     """Two fixes of one folder: the second used to exit 1 with a FileNotFoundError traceback
     (issue 10 item 9). Here the other fix runs to its end between this one's plan and its
     write, deterministically."""
-    import newsclean.cli as cli
+    import newsclean.cli.check as cli
     from newsclean.fixing import plan_file
 
     expected = fixed_once(tmp_path, "story.txt", text)
@@ -605,7 +607,7 @@ def test_a_file_another_fix_handled_first_is_skipped_with_a_note(tmp_path, monke
 
 
 def test_a_file_removed_before_it_was_read_is_skipped_with_a_note(tmp_path, monkeypatch):
-    import newsclean.cli as cli
+    import newsclean.cli.check as cli
 
     (tmp_path / "a.txt").write_text("Advertisement\n\n" + STORY, encoding="utf-8")
     (tmp_path / "b.txt").write_text("Advertisement\n\n" + STORY, encoding="utf-8")
@@ -629,7 +631,7 @@ def test_a_file_removed_before_it_was_read_is_skipped_with_a_note(tmp_path, monk
 def test_a_file_changed_after_it_was_read_keeps_the_newer_text(tmp_path, monkeypatch, when):
     """Compare-and-swap: the file must still be the one read (inode, size, times) when it is
     replaced, else it is left as it is; the newer text is never overwritten."""
-    import newsclean.cli as cli
+    import newsclean.cli.check as cli
     import newsclean.fixing as fixing
 
     scrape = tmp_path / "story.txt"

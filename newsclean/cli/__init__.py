@@ -1,0 +1,61 @@
+"""The ``newsclean`` command line: parse options, build the pipeline, wire readers and writers.
+
+This package never calls a step directly; everything it does goes through
+:class:`~newsclean.pipeline.Pipeline`, so the library can do all the command line can. One
+module per command (:mod:`.run`, :mod:`.check` for check and fix, :mod:`.explain` for explain
+and steps), what they share in :mod:`.options`, the exit codes in :mod:`.exit_codes`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from newsclean import interrupts
+
+# The modules are imported as modules: a command bound here by its name (``check``) would hide
+# the module of that name (``newsclean.cli.check``), which tests patch.
+from newsclean.cli import check as _check
+from newsclean.cli import explain as _explain
+from newsclean.cli import run as _run
+from newsclean.cli.exit_codes import EXIT_INPUT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newsclean")
+def main() -> None:
+    """Clean raw news scrapes into deduplicated single-article JSONL records."""
+
+
+for _command in (_run.run, _check.check, _check.fix, _explain.explain, _explain.list_steps):
+    main.add_command(_command)
+
+
+def run_command(args: list[str] | None = None) -> None:
+    """The ``newsclean`` program: :func:`main` with one exit code per way of ending.
+
+    click would turn Ctrl-C into "Aborted!" and exit 1 wherever it lands outside a command's
+    own handling (while options or the config are read, say); here it is always 130, and
+    SIGTERM 143, as ``newsclean.interrupts`` makes them exceptions.
+    """
+    try:
+        code = main.main(args, prog_name="newsclean", standalone_mode=False)
+    except click.exceptions.Abort as abort:
+        cause = abort.__cause__ or abort.__context__
+        if not isinstance(cause, KeyboardInterrupt):  # end of input at a prompt
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        click.echo("\ninterrupted: nothing written", err=True)
+        sys.exit(interrupts.exit_code_of(cause))
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt as exc:
+        click.echo("\ninterrupted: nothing written", err=True)
+        sys.exit(interrupts.exit_code_of(exc))
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+__all__ = ["EXIT_INPUT_ERRORS", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "main",
+           "run_command"]

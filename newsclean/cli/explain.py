@@ -1,0 +1,57 @@
+"""``newsclean explain`` and ``newsclean steps``: what cleaning does, and with which steps."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from newsclean.cli.exit_codes import EXIT_CODES_HELP, EXIT_INPUT_ERRORS, EXIT_OK
+from newsclean.cli.options import (
+    build,
+    config_option,
+    configured,
+    disable_option,
+    error_reporter,
+    load_config,
+)
+from newsclean.config import ConfigError, resolve_step
+from newsclean.io import iter_documents
+from newsclean.pipeline import StepError
+
+
+@click.command(epilog=EXIT_CODES_HELP)
+@click.argument("input_file", metavar="FILE")
+@config_option
+@disable_option
+@click.option("--color/--no-color", default=None, help="Colour the marks (default: on a TTY).")
+def explain(input_file: str, config_file: str | None, disable: tuple[str, ...],
+            color: bool | None) -> None:
+    """Show FILE's cleaned text with every removed span marked with its step and reason."""
+    pipeline = build(configured(config_file, disable))
+    errors: list[str] = []
+    report = error_reporter(errors)
+    for document in iter_documents([input_file], on_error=report):
+        use_color = sys.stdout.isatty() if color is None else color
+        try:
+            text = pipeline.explain(document, color=use_color)
+        except StepError as exc:
+            report(exc)
+            continue
+        click.echo(text, color=use_color)
+    sys.exit(EXIT_INPUT_ERRORS if errors else EXIT_OK)
+
+
+@click.command(name="steps")
+@config_option
+def list_steps(config_file: str | None) -> None:
+    """List the configured steps in order, with what each removes."""
+    config = load_config(config_file)
+    for name in config.step_names:
+        try:
+            cls = resolve_step(name)
+        except ConfigError as exc:
+            raise click.UsageError(str(exc)) from exc
+        summary = " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
+        click.echo(f"{cls.name:18} {summary}")
+

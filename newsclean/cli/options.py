@@ -1,0 +1,110 @@
+"""What the commands share: the config and pipeline from the options, the common options,
+error reporting, and the one-line endings of a run that cannot go on.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from newsclean import interrupts
+from newsclean.cli.exit_codes import EXIT_USAGE
+from newsclean.config import Config, ConfigError, find_config, read_config
+from newsclean.engines.stages import EngineError
+from newsclean.io import DEFAULT_MAX_BYTES, OutputError
+from newsclean.pipeline import CorpusStepError, Pipeline
+
+
+def load_config(config_file: str | None) -> Config:
+    """The config named by ``--config``, or the nearest one found (a usage error if bad)."""
+    try:
+        return read_config(config_file) if config_file else find_config(Path.cwd())
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def build(config: Config) -> Pipeline:
+    """The pipeline of ``config`` (a usage error if it cannot be built)."""
+    try:
+        return Pipeline.from_config(config)
+    except (ConfigError, ValueError) as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def error_reporter(errors: list[str]) -> Callable[[Exception], None]:
+    """A reporter that prints ``error: MESSAGE`` on stderr and keeps the message."""
+
+    def report(exc: Exception) -> None:
+        message = str(exc)
+        errors.append(message)
+        click.echo(f"error: {message}", err=True)
+
+    return report
+
+
+config_option = click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False),
+    help="Config file (newsclean.toml or pyproject.toml). Default: the nearest one found "
+    "from the current folder up.",
+)
+disable_option = click.option(
+    "--disable", multiple=True, metavar="STEP", help="Leave out a step (repeatable)."
+)
+max_bytes_option = click.option(
+    "--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
+    help="Refuse a document larger than this (after decompression): a text file, or one "
+    "line of a JSONL file. JSONL files of any size are streamed.",
+)
+
+
+def configured(
+    config_file: str | None,
+    disable: tuple[str, ...],
+    *,
+    index: str | None = None,
+    drop_duplicates: bool = False,
+    threshold: float | None = None,
+    shingle_size: int | None = None,
+) -> Config:
+    """The config with the command line's flags merged in (flags win)."""
+    config = load_config(config_file)
+    if disable:
+        unknown = [d for d in disable if d not in config.step_names]
+        if unknown:
+            raise click.UsageError(
+                f"--disable: not in the pipeline: {', '.join(unknown)}; "
+                f"steps are: {', '.join(config.step_names)}"
+            )
+        config = replace(config, disable=config.disable + disable)
+    # Options of a step left out are dropped (Config.with_options ignores them).
+    config = config.with_options(
+        "near_duplicates",
+        index=index,
+        drop=drop_duplicates or None,
+        threshold=threshold,
+        shingle_size=shingle_size,
+    )
+    config = config.with_options("corpus_boilerplate", index=index, threshold=threshold,
+                                 shingle_size=shingle_size)
+    return config
+
+
+@contextmanager
+def fatal_errors(interrupted: str) -> Iterator[None]:
+    """Ctrl-C exits 130 (SIGTERM 143), and a corpus step that cannot work (its index) or an
+    output that cannot be written exits 2, each with one line on stderr; ``interrupted`` says
+    what that means for the output.
+    """
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        click.echo(f"\ninterrupted: {interrupted}", err=True)
+        sys.exit(interrupts.exit_code_of(exc))
+    except (CorpusStepError, OutputError, EngineError) as exc:
+        click.echo(f"error: {exc}; {interrupted}", err=True)
+        sys.exit(EXIT_USAGE)
