@@ -4,6 +4,8 @@ the step that removed it and why.
 
 from __future__ import annotations
 
+import json
+
 import click
 
 from newsclean.steps.base import Draft
@@ -11,7 +13,8 @@ from newsclean.steps.base import Draft
 
 def render(drafts: list[Draft], *, color: bool = False) -> str:
     """One section per record: kept paragraphs as they are, removed ones prefixed ``-`` with
-    ``[step: reason]``, then the metadata the steps found.
+    ``[step: reason]``, then the metadata the steps found, one ``metadata.KEY: VALUE`` line
+    per field with the value as JSON (what the record's ``metadata`` holds).
     """
     out: list[str] = []
     for draft in drafts:
@@ -28,8 +31,8 @@ def render(drafts: list[Draft], *, color: bool = False) -> str:
                 continue
             mark = f"- [{block.removal.step}: {block.removal.reason}] {block.removal.text.strip()}"
             out.append(click.style(mark, fg="red") if color else mark)
-        meta = {k: v for k, v in record.metadata.items() if v}
-        if meta:
-            out.append(f"  metadata: {meta}")
+        for key, value in record.metadata.items():
+            if value:
+                out.append(f"  metadata.{key}: {json.dumps(value, ensure_ascii=False)}")
         out.append("")
     return "\n".join(out)

@@ -105,7 +105,7 @@ def test_jobs_two_output_identical_to_jobs_one(runner, in_repo, tmp_path):
     assert outputs[0].count(b"\n") == 10
 
 
-def test_bad_files_reported_others_processed_exit_1(runner, tmp_path):
+def test_bad_files_reported_others_processed_exit_3(runner, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(SEEDS / "000_f7b2b1a91d296620.txt", folder / "a.txt")
@@ -115,7 +115,7 @@ def test_bad_files_reported_others_processed_exit_1(runner, tmp_path):
         + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
     result = runner.invoke(main, ["run", str(folder), "-o", str(out)])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 2
     assert any("image.txt" in e for e in errors)
@@ -186,7 +186,7 @@ def test_max_bytes_limits_each_record_of_a_jsonl_file_not_the_file(runner, tmp_p
     corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     out = tmp_path / "out.jsonl"
     result = runner.invoke(main, ["run", str(corpus), "-o", str(out), "--max-bytes", "2000"])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert f"error: {corpus}:8: record too large" in result.stderr
     assert [r.id for r in records_of(out.read_text(encoding="utf-8"))] == [
         f"a{i}" for i in range(20) if i != 7
@@ -281,7 +281,7 @@ def test_a_file_name_that_is_not_utf8_is_read_and_named_with_escapes(runner, tmp
         pytest.skip("this file system refuses names that are not UTF-8")
     out = tmp_path / "out.jsonl"
     result = runner.invoke(main, ["run", str(tmp_path), "-o", str(out)])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert f"error: {tmp_path}/\\xff.txt: binary file (a PNG image)" in result.stderr
     [record] = records_of(out.read_text(encoding="utf-8"))
     assert record.source == f"{tmp_path}/caf\\xe9.txt"
@@ -289,8 +289,28 @@ def test_a_file_name_that_is_not_utf8_is_read_and_named_with_escapes(runner, tmp
 
 def test_missing_input_is_reported(runner, tmp_path):
     result = runner.invoke(main, ["run", str(tmp_path / "nope.txt"), "-o", "-"])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert "nope.txt" in result.stderr
+
+
+@pytest.mark.parametrize("output", ["x.jsonl", "shards/"])
+def test_a_run_that_reads_no_input_writes_no_output_exit_3(runner, tmp_path, output):
+    """`run missing -o x.jsonl` used to leave an empty x.jsonl, exit 1 (issue 14)."""
+    (tmp_path / "image.txt").write_bytes(PNG)
+    out = tmp_path / output
+    result = runner.invoke(main, ["run", str(tmp_path / "missing.txt"), str(tmp_path / "image.txt"),
+                                  "-o", str(out)])
+    assert result.exit_code == 3
+    assert result.stderr.splitlines()[-1] == "error: no input could be read; no output written"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["image.txt"]
+
+
+def test_a_run_whose_inputs_clean_to_nothing_writes_an_empty_output_exit_0(runner, tmp_path):
+    (tmp_path / "blank.txt").write_text("\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(main, ["run", str(tmp_path / "blank.txt"), "-o", str(out)])
+    assert result.exit_code == 0
+    assert out.read_bytes() == b""
 
 
 def test_disable_banners_changes_output(runner, in_repo):
@@ -334,17 +354,19 @@ def test_explain_shows_removed_spans_with_step_and_reason(runner, in_repo):
     assert "- [banners: " in out
     assert "- [credits: credit line; kept in metadata.credits] AFP contributed reporting." in out
     assert "Remind me later." in out
+    # Metadata as JSON, one field a line (it was a Python dict: {'credits': [...]}).
+    assert '  metadata.credits: ["AFP contributed reporting."]' in out.splitlines()
     assert "\x1b[" not in out  # no colour when not a terminal
     coloured = runner.invoke(main, ["explain", "--color",
                                     "fixtures/seeds/001_d457670f2d5ee3dd.txt"])
     assert "\x1b[" in coloured.stdout
 
 
-def test_explain_bad_file_exit_1(runner, tmp_path):
+def test_explain_bad_file_exit_3(runner, tmp_path):
     bad = tmp_path / "image.txt"
     bad.write_bytes(PNG)
     result = runner.invoke(main, ["explain", str(bad)])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert "image.txt" in result.stderr
 
 
@@ -357,12 +379,45 @@ def test_steps_lists_every_step_with_a_description(runner, tmp_path, monkeypatch
     assert all(len(line.split()) > 2 for line in lines)
 
 
-def test_run_help_documents_exit_codes(runner):
-    result = runner.invoke(main, ["run", "--help"])
+COMMANDS = ["run", "check", "fix", "explain", "steps"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_help_shows_the_one_exit_code_table_whole(runner, command):
+    """The table was cut mid-sentence ("the rest were"), and check/fix had another (issue 14)."""
+    from newsclean.cli.exit_codes import EXIT_CODES_HELP
+
+    result = runner.invoke(main, [command, "--help"])
     assert result.exit_code == 0
-    for code in ("0", "1", "2", "130"):
-        assert any(line.strip().startswith(code + " ") for line in result.stdout.splitlines())
-    assert "Exit codes" in result.stdout
+    table = result.stdout[result.stdout.index("Exit codes"):]
+    expected = [line.strip() for line in EXIT_CODES_HELP.removeprefix("\b\n").splitlines()]
+    assert [line.strip() for line in table.splitlines()] == expected
+    for code in ("0", "1", "2", "3", "130"):
+        assert any(line.startswith(code + " ") for line in expected)
+    # every sentence ends: a line that does not end one goes on on the next
+    assert expected[-1].endswith("no worker left")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_option_shows_a_metavar_and_its_default(runner, command):
+    result = runner.invoke(main, [command, "--help"])
+    options = result.stdout[result.stdout.index("Options:"):result.stdout.index("Exit codes")]
+    assert "TEXT" not in options and "INTEGER" not in options and "FLOAT" not in options
+    for line in options.splitlines():
+        option = line.strip()
+        if option.startswith("-") and not option.startswith("-h"):
+            name = option.split()[0].rstrip(",")
+            if name in ("--diff", "--keep-removed", "--fail-on-change", "--drop-duplicates",
+                        "-q", "-v", "--disable", "--exclude"):
+                continue  # flags (off unless given) and repeatable lists (empty)
+            chunk = options[options.index(line):].split("\n  -", 1)[0]
+            assert "[default: " in " ".join(chunk.split()), f"{command} {name}"
+
+
+def test_explain_says_it_takes_any_input_not_a_file(runner):
+    result = runner.invoke(main, ["explain", "--help"])
+    assert "explain [OPTIONS] INPUT\n" in result.stdout.splitlines(keepends=True)[0]
+    assert "a folder" in result.stdout
 
 
 def newsclean_command():

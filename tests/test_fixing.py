@@ -746,9 +746,8 @@ def test_file_names_with_terminal_escapes_are_printed_escaped(tmp_path):
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
-@pytest.mark.parametrize(("command", "code"), [("run", 1), ("explain", 1), ("check", 3),
-                                               ("fix", 3)])
-def test_a_named_pipe_named_on_the_command_line_is_refused(tmp_path, command, code):
+@pytest.mark.parametrize("command", ["run", "explain", "check", "fix"])
+def test_a_named_pipe_named_on_the_command_line_is_refused(tmp_path, command):
     """It used to block forever (issue 10 item 12); a real process, so a regression fails on
     the timeout instead of hanging the session."""
     pipe = tmp_path / "pipe.txt"
@@ -756,5 +755,5 @@ def test_a_named_pipe_named_on_the_command_line_is_refused(tmp_path, command, co
     program = [sys.executable, "-c", "import sys; from newsclean.cli import main; sys.exit(main())"]
     done = subprocess.run([*program, command, str(pipe)], capture_output=True, text=True,
                           timeout=300, stdin=subprocess.DEVNULL)
-    assert done.returncode == code
+    assert done.returncode == 3  # the same cause, the same code in every command
     assert f"error: {pipe}: not a regular file (a named pipe); refused" in done.stderr

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from newsclean.cli.exit_codes import EXIT_CHANGES, EXIT_CHECK_HELP, EXIT_OK, EXIT_UNREADABLE
+from newsclean.cli.exit_codes import EXIT_CHANGES, EXIT_CODES_HELP, EXIT_INPUT_ERRORS, EXIT_OK
 from newsclean.cli.options import (
     build,
     config_option,
@@ -128,16 +128,16 @@ def _check_or_fix(paths, config_file, disable, index, diff, max_bytes, fix, keep
     with fatal_errors("the files are handled, the index was not updated"):
         pipeline.commit()
     if errors:
-        sys.exit(EXIT_UNREADABLE)
+        sys.exit(EXIT_INPUT_ERRORS)
     sys.exit(EXIT_CHANGES if changed and (not fix or fail_on_change) else EXIT_OK)
 
 
 _index_option = click.option(
-    "--index", metavar="PATH|redis://HOST:PORT/N", default=None,
+    "--index", metavar="PATH|redis://HOST:PORT/N", default=None, show_default="none",
     help="Check articles against this persistent near-duplicate index (and add them to it).")
 
 
-@click.command(epilog=EXIT_CHECK_HELP)
+@click.command(epilog=EXIT_CODES_HELP)
 @click.argument("paths", nargs=-1, required=True)
 @config_option
 @disable_option
@@ -151,7 +151,7 @@ def check(paths: tuple[str, ...], config_file: str | None, disable: tuple[str, .
                   keep_removed=False)
 
 
-@click.command(epilog=EXIT_CHECK_HELP)
+@click.command(epilog=EXIT_CODES_HELP)
 @click.argument("paths", nargs=-1, required=True)
 @config_option
 @disable_option
@@ -159,7 +159,8 @@ def check(paths: tuple[str, ...], config_file: str | None, disable: tuple[str, .
 @max_bytes_option
 @click.option("--diff", is_flag=True, help="Also print a unified diff of each change.")
 @click.option("--keep-removed", is_flag=True,
-              help="Add the removed spans of each file NAME to NAME.removed.jsonl beside it.")
+              help="Add the removed spans of each file NAME to NAME.removed.jsonl beside it "
+              "(a.txt: a.txt.removed.jsonl).")
 @click.option("--fail-on-change", is_flag=True,
               help="Exit 1 when a file was changed (what a pre-commit hook wants).")
 def fix(paths: tuple[str, ...], config_file: str | None, disable: tuple[str, ...],

@@ -1,33 +1,44 @@
-"""The exit codes of every ``newsclean`` command, and the table ``--help`` shows."""
+"""The exit codes of the ``newsclean`` commands: one table, the same code for the same cause in
+every command, shown by each command's ``--help`` (:data:`EXIT_CODES_HELP`) and in docs/cli.md.
+"""
 
 from __future__ import annotations
 
 EXIT_OK = 0
-EXIT_INPUT_ERRORS = 1
-EXIT_USAGE = 2
+# check: some file would change (or is a near-duplicate); fix --fail-on-change: some file
+# changed. run, explain and steps never exit 1: a pre-commit hook reads 1 as "changes".
 EXIT_CHANGES = 1
-EXIT_UNREADABLE = 3
+# Bad usage or configuration, or an index, output or cluster that cannot be used or written.
+EXIT_USAGE = 2
+# Some inputs could not be read or cleaned, or were refused; the others were handled.
+EXIT_INPUT_ERRORS = 3
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 
+# The table, as ``--help`` shows it after every command's options (``\b``: lines kept as they
+# are, not rewrapped).
 EXIT_CODES_HELP = (
-    "\b\nExit codes:\n"
-    "  0    every input was read and cleaned\n"
-    "  1    some inputs could not be read or cleaned (each named on stderr); the rest were\n"
-    "  2    bad usage or configuration, an index that cannot be used, an output that\n"
-    "       cannot be written, or a Dask cluster that cannot be used (nothing written)\n"
-    "  130  interrupted (Ctrl-C), 143 stopped (SIGTERM): no output file, the index\n"
-    "       untouched, no worker process left behind"
+    "\b\nExit codes (the same for every command):\n"
+    "  0    done; check: every file is clean\n"
+    "  1    check: some file would change, or is a near-duplicate of an indexed\n"
+    "       article; fix --fail-on-change: some file was changed (run, explain\n"
+    "       and steps never exit 1)\n"
+    "  2    bad usage or configuration, or an index, output, stats file or Dask\n"
+    "       cluster that cannot be used or written: nothing written, the index\n"
+    "       as it was\n"
+    "  3    some inputs could not be read or cleaned, or were refused (each named\n"
+    "       on stderr as 'error: ...'); the others were handled. When no input\n"
+    "       could be read at all, no output file is written\n"
+    "  130  interrupted (Ctrl-C), 143 stopped (SIGTERM): no output file, each\n"
+    "       fixed file either old or new, the index as it was, no worker left"
 )
 
-EXIT_CHECK_HELP = (
-    "\b\nExit codes:\n"
-    "  0    every file is clean (check) / every file was fixed (fix)\n"
-    "  1    fix --fail-on-change: some file was changed\n"
-    "  1    check: some file would change, or is a near-duplicate of an indexed article\n"
-    "  2    bad usage or configuration, or an index that cannot be used\n"
-    "  3    some inputs could not be read, were refused (a link, not a regular file, a\n"
-    "       whole file judged boilerplate, a part file in the way, changed while fixed),\n"
-    "       or fixed files written (each named on stderr); the rest were handled\n"
-    "  130  interrupted (Ctrl-C); each file is either old or new, never half-written"
-)
+__all__ = [
+    "EXIT_CHANGES",
+    "EXIT_CODES_HELP",
+    "EXIT_INPUT_ERRORS",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_TERMINATED",
+    "EXIT_USAGE",
+]

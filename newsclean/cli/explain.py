@@ -21,13 +21,18 @@ from newsclean.pipeline import StepError
 
 
 @click.command(epilog=EXIT_CODES_HELP)
-@click.argument("input_file", metavar="FILE")
+@click.argument("input_file", metavar="INPUT")
 @config_option
 @disable_option
-@click.option("--color/--no-color", default=None, help="Colour the marks (default: on a TTY).")
+@click.option("--color/--no-color", default=None, show_default="on when stdout is a terminal",
+              help="Colour the marks.")
 def explain(input_file: str, config_file: str | None, disable: tuple[str, ...],
             color: bool | None) -> None:
-    """Show FILE's cleaned text with every removed span marked with its step and reason."""
+    """Show the cleaned text of INPUT with every removed span marked with its step and reason.
+
+    INPUT is anything run reads: a file, a folder (one section per document) or '-' for
+    stdin. Nothing is written; an index named in the config is read, not updated.
+    """
     pipeline = build(configured(config_file, disable))
     errors: list[str] = []
     report = error_reporter(errors)
@@ -42,7 +47,7 @@ def explain(input_file: str, config_file: str | None, disable: tuple[str, ...],
     sys.exit(EXIT_INPUT_ERRORS if errors else EXIT_OK)
 
 
-@click.command(name="steps")
+@click.command(name="steps", epilog=EXIT_CODES_HELP)
 @config_option
 def list_steps(config_file: str | None) -> None:
     """List the configured steps in order, with what each removes."""

@@ -48,15 +48,24 @@ def error_reporter(errors: list[str]) -> Callable[[Exception], None]:
 
 
 config_option = click.option(
-    "--config", "config_file", type=click.Path(dir_okay=False),
-    help="Config file (newsclean.toml or pyproject.toml). Default: the nearest one found "
-    "from the current folder up.",
+    "--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
+    show_default="the nearest newsclean.toml or pyproject.toml from the current folder up",
+    help="Config file (newsclean.toml, or pyproject.toml with a [tool.newsclean] table).",
 )
 disable_option = click.option(
     "--disable", multiple=True, metavar="STEP", help="Leave out a step (repeatable)."
 )
+jobs_option = click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+    show_default="config 'jobs', else 1",
+    help="Processes for per-document cleaning (the output is the same for any N).",
+)
+quiet_option = click.option(
+    "-q", "--quiet", is_flag=True, help="No progress and no summary on stderr."
+)
 max_bytes_option = click.option(
-    "--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
+    "--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, metavar="N",
+    show_default=f"{DEFAULT_MAX_BYTES} (64 MiB)",
     help="Refuse a document larger than this (after decompression): a text file, or one "
     "line of a JSONL file. JSONL files of any size are streamed.",
 )

@@ -16,7 +16,9 @@ from newsclean.cli.options import (
     disable_option,
     error_reporter,
     fatal_errors,
+    jobs_option,
     max_bytes_option,
+    quiet_option,
 )
 from newsclean.cli.progress import Progress
 from newsclean.engines import local
@@ -62,33 +64,33 @@ def _summary(stats: RunStats, dropped_duplicates: bool = False) -> str:
 @click.option("--shard-suffix", type=click.Choice(SHARD_SUFFIXES), default=".jsonl",
               show_default=True, help="Format and compression of the shards of a folder output.")
 @click.option("--shard-records", type=click.IntRange(min=1), default=DEFAULT_RECORDS_PER_SHARD,
-              show_default=True, help="Records per shard of a folder output.")
+              show_default=True, metavar="N", help="Records per shard of a folder output.")
 @config_option
 @disable_option
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Processes for per-document cleaning (output is identical for any N).")
+@jobs_option
 @max_bytes_option
 @click.option("--index", metavar="PATH|redis://HOST:PORT/N", default=None,
+              show_default="none",
               help="Persistent near-duplicate index: an SQLite file (created if missing) or a "
               "Redis URL; articles are checked against every article indexed before.")
 @click.option("--drop-duplicates", is_flag=True,
               help="Leave near-duplicates out of the output (default: mark them with "
               "duplicate_of and cluster).")
-@click.option("--dup-threshold", "threshold", default=None,
-              type=click.FloatRange(0.0, 1.0, min_open=True),
-              help="Estimated Jaccard similarity at which two articles are near-duplicates "
-              "[default: 0.5].")
-@click.option("--shingle-size", type=click.IntRange(min=1), default=None,
-              help="Words per shingle for near-duplicate signatures [default: 5].")
+@click.option("--dup-threshold", "threshold", default=None, metavar="X",
+              type=click.FloatRange(0.0, 1.0, min_open=True), show_default="0.5",
+              help="Estimated Jaccard similarity at which two articles are near-duplicates, "
+              "in (0, 1].")
+@click.option("--shingle-size", type=click.IntRange(min=1), default=None, metavar="N",
+              show_default="5", help="Words per shingle for near-duplicate signatures.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
               show_default=True,
               help="Where the work runs: this machine's processes (--jobs), or a Dask cluster "
               "(pip install 'newsclean[dask]'); the records are the same (docs/engines.md).")
 @click.option("--scheduler", metavar="ADDRESS", default=None,
+              show_default="a local cluster of --jobs processes",
               help="With --engine dask: the Dask scheduler (tcp://HOST:8786) whose workers "
-              "share the inputs and the output's folder. Default: --jobs worker processes on "
-              "this machine, started for the run.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary on stderr.")
+              "share the inputs and the output's folder.")
+@quiet_option
 def run(
     inputs: tuple[str, ...],
     output: str,
@@ -123,25 +125,35 @@ def run(
     progress = Progress(enabled=not quiet)
     # The output is opened first, so an unwritable one fails before any cleaning is done; the
     # index is written only after the output is, so a failed run leaves both as they were.
-    with fatal_errors("no output written" + (", the index untouched" if index else "")):
-        try:
-            writer_for_output = (
-                ShardedWriter(output, suffix=shard_suffix, records_per_shard=shard_records)
-                if is_folder_output(output) else JsonlWriter(output))
-            with writer_for_output as writer:
-                for record in run_engine(
-                    pipeline,
-                    local.Inputs(inputs, max_bytes),
-                    jobs=jobs or config.jobs,
-                    on_error=report,
-                    on_document=progress,
-                    stats=stats,
-                    spool_beside=output,
-                ):
-                    writer.write(record)
-        except BaseException:
-            pipeline.discard()
-            raise
+    try:
+        with fatal_errors("no output written" + (", the index untouched" if index else "")):
+            try:
+                writer_for_output = (
+                    ShardedWriter(output, suffix=shard_suffix, records_per_shard=shard_records)
+                    if is_folder_output(output) else JsonlWriter(output))
+                with writer_for_output as writer:
+                    for record in run_engine(
+                        pipeline,
+                        local.Inputs(inputs, max_bytes),
+                        jobs=jobs or config.jobs,
+                        on_error=report,
+                        on_document=progress,
+                        stats=stats,
+                        spool_beside=output,
+                    ):
+                        writer.write(record)
+                    if errors and stats.documents == stats.failed:
+                        # Not one input could be read and cleaned: an empty output would pass
+                        # for a run over inputs that clean to nothing. Raising here discards it.
+                        raise _NothingRead
+            except BaseException:
+                pipeline.discard()
+                raise
+    except _NothingRead:
+        progress.done()
+        click.echo(f"error: no input could be read{' or cleaned' if stats.failed else ''}; "
+                   "no output written", err=True)
+        sys.exit(EXIT_INPUT_ERRORS)
     with fatal_errors(f"the output {display_path(output)} is written, the index was not "
                        "updated (run again to update it)"):
         pipeline.commit()
@@ -150,6 +162,10 @@ def run(
     if not quiet:
         click.echo(_summary(stats, dropped_duplicates=drop_duplicates), err=True)
     sys.exit(EXIT_INPUT_ERRORS if errors else EXIT_OK)
+
+
+class _NothingRead(Exception):
+    """Raised in the writer's block to discard the output of a run that read nothing."""
 
 
 def _engine(engine: str, scheduler: str | None) -> Callable[..., Iterator[Record]]:
