@@ -108,9 +108,11 @@ class Banners(Step):
     def verdict(self, text: str, signals: Signals) -> str | None:
         """Why a paragraph is furniture on its own, or ``None``."""
         s = signals
-        label = next((c for c in _LABELS if self.book.starts_with(c, text)), None)
-        if label and s.n_words <= 25 and (not s.sentence or s.n_words <= 12):
-            return FURNITURE[label]
+        if s.n_words <= 25 and (not s.sentence or s.n_words <= 12):
+            # A label line is short: longer paragraphs are not looked up.
+            label = next((c for c in _LABELS if self.book.starts_with(c, text)), None)
+            if label:
+                return FURNITURE[label]
         if s.counts["copyright"] and s.n_words <= 25 and not s.quoted_speech:
             return FURNITURE["copyright"]
         if s.n_words <= self.short_words and not s.sentence and s.coverage >= 0.5:

@@ -12,6 +12,7 @@ from ftfy.badness import BADNESS_RE, is_bad
 from ftfy.chardata import CONTROL_CHARS
 
 from newsclean.steps.base import TextFix
+from newsclean.steps.shape import paragraph_cache
 from newsclean.steps.whitespace import normalise_whitespace
 
 # Every blank but NBSP (U+00A0), which mojibake repair needs to see, and line breaks, which
@@ -149,14 +150,22 @@ class UnicodeRepair(TextFix):
         """
         if text.isascii() and text.isprintable() and "&" not in text:
             return text  # nothing ftfy or the blank handling below would change
-        fixed = ftfy_fix(_OTHER_BLANKS.sub(" ", text))
-        if fixed == text and normalise_whitespace(text) == text:
-            return text  # settled already: the round below would repair the same text again
-        text = fixed
-        for _ in range(_MAX_ROUNDS):
-            settled = normalise_whitespace(text)
-            again = ftfy_fix(settled)
-            if again == settled:
-                break
-            text = again
-        return text
+        return _repair(text)
+
+
+@paragraph_cache(maxsize=8192)
+def _repair(text: str) -> str:
+    """:meth:`UnicodeRepair.fix` past its shortcut, remembered: the settling rounds ask again
+    about the paragraphs the first pass repaired (or found clean).
+    """
+    fixed = ftfy_fix(_OTHER_BLANKS.sub(" ", text))
+    if fixed == text and normalise_whitespace(text) == text:
+        return text  # settled already: the round below would repair the same text again
+    text = fixed
+    for _ in range(_MAX_ROUNDS):
+        settled = normalise_whitespace(text)
+        again = ftfy_fix(settled)
+        if again == settled:
+            break
+        text = again
+    return text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import regex
 
 from newsclean.steps.base import TextFix
+from newsclean.steps.shape import paragraph_cache
 
 # Zero-width and invisible formatting characters that scrapers leave behind (BOM, ZWSP, soft
 # hyphen, word joiner). ZWJ/ZWNJ stay: they change how Indic and emoji text renders.
@@ -20,6 +21,13 @@ def normalise_whitespace(text: str) -> str:
     if text.isascii() and text.isprintable() and "  " not in text and text.strip(" ") == text:
         # Printable ASCII has no blank but the space and nothing invisible: already normal.
         return text
+    return _normalise(text)
+
+
+@paragraph_cache(maxsize=8192)
+def _normalise(text: str) -> str:
+    # Remembered: the unicode step and this one ask about the same paragraphs, and the
+    # settling rounds ask again.
     return _BLANKS.sub(" ", _INVISIBLE.sub("", text)).strip()
 
 
