@@ -2,6 +2,8 @@
 
 import pytest
 from conftest import make_document, run_steps
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import newsclean
 from newsclean import Config, Pipeline
@@ -209,3 +211,18 @@ def test_date_prefix_span_exact_after_text_fixes():
     assert record.created == "2025-09-01"
     (removal,) = removed_by(record, "date_prefix")
     assert removal.text == prefix
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["http://", "https://", "www.", "a.b/c", " ", ",", "|", "•",
+                                 "-", "x", "<", ">", "(", ")", "WWW.", "ftp://"]),
+                max_size=8).map("".join))
+def test_a_link_line_is_told_as_the_url_pattern_tells_it(text: str) -> None:
+    from newsclean.record import Block, Document
+    from newsclean.steps import metadata
+    from newsclean.steps.base import Draft
+
+    draft = Draft.start(Document(id="x", text=text or " ", source="x"))
+    blocks = [Block(0, len(text), text)]
+    expected = not metadata._BARE_URL.sub("", text).strip(" ,;|•·-")
+    assert (metadata.Links().judge(draft, blocks, 0) is not None) == expected

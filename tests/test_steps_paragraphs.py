@@ -4,7 +4,10 @@ import textwrap
 
 import pytest
 from conftest import run_steps
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from newsclean.steps import paragraphs
 from newsclean.steps.paragraphs import Paragraphs, join_wrapped, segment, wrap_width
 
 PARAS = [
@@ -191,3 +194,19 @@ def test_short_one_sentence_paragraphs_one_per_line_not_glued():
         "No joint statement was issued after the meeting ended.",
     ]
     assert texts_of("\n".join(lines)) == lines
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab .\t\n\r\x0b\x0c\x85\u2028\u2029\xa0\u3000")),
+               max_size=12) | st.text(max_size=20))
+def test_a_line_taken_as_it_is_is_what_segment_gives_back(text: str) -> None:
+    # The shortcut that keeps a one-line block must agree with segmenting it.
+    if paragraphs.one_line(text):
+        assert paragraphs.segment(text) == [(0, len(text), [text])]
+
+
+def test_the_line_breaks_known_are_those_backslash_r_matches() -> None:
+    import regex
+
+    breaks = [chr(c) for c in range(0x3000) if regex.fullmatch(r"\R", chr(c))]
+    assert [c for c in breaks if paragraphs._ANY_BREAK.match(c)] == breaks

@@ -19,6 +19,8 @@ from newsclean.steps.shape import ends_sentence, headline_like, word_count
 _ISO_DATE = r"(?P<date>\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
 _URL = regex.compile(r"(?:https?://|www\.)[^\s<>\"]+")
 _BARE_URL = regex.compile(r"[<(\[]?(?:https?://|www\.)[^\s<>\"]+[>)\]]?")
+# What may stand between the URLs of a link line.
+_SEPARATORS = " ,;|•·-"
 
 
 def _valid_date(text: str) -> bool:
@@ -68,7 +70,11 @@ class Links(BlockFilter):
     def judge(self, draft: Draft, blocks: list[Block], index: int) -> str | None:
         """A block whose text is nothing but URLs is a link line."""
         text = blocks[index].text
-        if _BARE_URL.sub("", text).strip(" ,;|•·-"):
+        if "://" not in text and "www." not in text:
+            # No URL (they start http:// or www.): a line of prose, or of separators only.
+            if text.strip(_SEPARATORS):
+                return None
+        elif _BARE_URL.sub("", text).strip(_SEPARATORS):
             return None
         blocks[index].meta["links"] = _URL.findall(text)
         return "bare URL line; kept in metadata.links"

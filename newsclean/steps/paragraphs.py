@@ -12,6 +12,8 @@ A short line (a subheading, "You are welcome.") is therefore never glued to its 
 
 from __future__ import annotations
 
+import re
+
 import regex
 
 from newsclean.record import Block
@@ -22,6 +24,8 @@ from newsclean.steps.shape import ends_sentence
 # CRLF and lone CR count as line ends too.
 _BLANK_LINES = regex.compile(r"\R(?:[^\S\r\n]*\R)+")
 _LINE = regex.compile(r"[^\r\n]*")
+# Every character \R matches on its own (and so every line end _LINE knows).
+_ANY_BREAK = re.compile("[\n\r\x0b\x0c\x85\u2028\u2029]")
 _FIRST_WORD = regex.compile(r"\S+")
 _HYPHEN_BREAK = regex.compile(r"\p{L}-$")
 
@@ -105,6 +109,13 @@ def segment(text: str) -> list[tuple[int, int, list[str]]]:
     return paragraphs
 
 
+def one_line(text: str) -> bool:
+    r"""Whether :func:`segment` gives ``text`` back whole: it is not empty, holds no line
+    break (of any kind ``\R`` knows) and no blank at either end.
+    """
+    return bool(text) and _ANY_BREAK.search(text) is None and text.strip() == text
+
+
 def join_wrapped(lines: list[str]) -> str:
     """Join hard-wrapped lines with a space, except after a word-internal hyphen.
 
@@ -133,6 +144,9 @@ class Paragraphs(Step):
         for block in draft.blocks:
             if not block.kept or len(block.text) != block.end - block.start:
                 new_blocks.append(block)
+                continue
+            if one_line(block.text):
+                new_blocks.append(block)  # a settling round sees nothing but these
                 continue
             pieces = segment(block.text)
             if [(start, end) for start, end, _ in pieces] == [(0, len(block.text))]:
