@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from time import perf_counter
 from typing import TYPE_CHECKING, TypeVar
 
 from newsclean.dedup.sketches import Sketches
@@ -49,7 +50,7 @@ class CorpusStepError(StepError):
 
 @dataclass
 class RunStats:
-    """What a run did: counts for the end-of-run summary."""
+    """What a run did: counts for the end-of-run summary, and the time each step took."""
 
     documents: int = 0
     records: int = 0
@@ -64,6 +65,16 @@ class RunStats:
     # Per (corpus step, site): documents that reached the step with text, and those it emptied.
     reached: Counter[tuple[str, str]] = field(default_factory=Counter)
     emptied: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # Seconds spent per (stage, step): ("clean", step) for each per-document step, summed
+    # over every document and worker process; ("link", step) and ("apply", step) for the
+    # corpus steps. Measured around each call (perf_counter), so about the CPU time.
+    seconds: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # Documents through the apply stage (a progress count).
+    applied: int = 0
+    # Told when a stage of the run begins, with its size: ("link", articles), ("apply",
+    # documents). Not counted, so not merged (metadata "merge").
+    on_stage: Callable[[str, int], None] | None = field(
+        default=None, compare=False, repr=False, metadata={"merge": False})
 
     @property
     def empty(self) -> int:
@@ -86,6 +97,11 @@ class RunStats:
                     f"--disable {step})"
                 )
         return found
+
+    def stage(self, name: str, size: int) -> None:
+        """A stage of the run begins (see ``on_stage``)."""
+        if self.on_stage is not None:
+            self.on_stage(name, size)
 
     def add(self, draft: Draft) -> None:
         """Count one finished draft."""
@@ -131,6 +147,8 @@ class Pipeline:
             raise ValueError(f"per-document steps must come before corpus steps: move {names}")
         self.document_steps = self.steps[:first_corpus]
         self.corpus_steps: list[CorpusStep] = self.steps[first_corpus:]  # type: ignore[assignment]
+        # Seconds each per-document step has taken since the last take_seconds().
+        self.step_seconds: Counter[str] = Counter()
 
     @classmethod
     def from_config(cls, config: Config | None = None) -> Pipeline:
@@ -169,13 +187,22 @@ class Pipeline:
 
     def _pass(self, draft: Draft) -> list[Draft]:
         drafts = [draft]
+        seconds = self.step_seconds
         for step in self.document_steps:
+            started = perf_counter()
             try:
                 drafts = [out for d in drafts for out in step(d)]
             except Exception as exc:  # a bug in one step must not lose the other documents
                 source = draft.document.source
                 raise StepError(f"{source}: step {step.name!r} failed: {exc!r}") from exc
+            finally:
+                seconds[step.name] += perf_counter() - started
         return drafts
+
+    def take_seconds(self) -> Counter[str]:
+        """The seconds each per-document step took since the last call (and start again)."""
+        taken, self.step_seconds = self.step_seconds, Counter()
+        return taken
 
     @property
     def streams(self) -> bool:
@@ -194,13 +221,17 @@ class Pipeline:
         if self.corpus_steps:
             sketches.add(drafts, paragraph_hash)
 
-    def link(self, sketches: Sketches) -> None:
+    def link(self, sketches: Sketches, stats: RunStats | None = None) -> None:
         """The corpus steps decide from the sketches of the whole run; what they would persist
-        is staged until :meth:`commit` (or dropped by :meth:`discard`).
+        is staged until :meth:`commit` (or dropped by :meth:`discard`). ``stats`` gets the
+        time each step took.
         """
         context = CorpusContext()
         for step in self.corpus_steps:
+            started = perf_counter()
             _corpus_call(step, step.link, sketches, context)
+            if stats is not None:
+                stats.seconds["link", step.name] += perf_counter() - started
 
     def apply(
         self,
@@ -216,7 +247,10 @@ class Pipeline:
         kept = drafts if decided is None else [d for d in drafts if decided(d)]
         for step in self.corpus_steps if decided is None else ():
             had_text = any(d.kept for d in kept)
+            started = perf_counter()
             kept = [d for d in kept if step.apply(d)]
+            if stats is not None:
+                stats.seconds["apply", step.name] += perf_counter() - started
             if stats is not None and had_text:
                 site = site_of(drafts[0])
                 stats.reached[step.name, site] += 1
@@ -231,6 +265,7 @@ class Pipeline:
             if drafts and not records and not any(d.duplicate_of for d in drafts):
                 stats.add_empty(drafts[0].document, drafts)
             stats.records += len(records)
+            stats.applied += 1
         return records
 
     def finish(self, drafts: list[Draft]) -> list[Draft]:

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from time import perf_counter
 from typing import Any
 
 from newsclean.dedup.sketches import Sketches
@@ -64,6 +65,8 @@ class Outcome:
     documents: list[tuple[str, Entry | Exception]]
     input_errors: list[Exception]
     sketches: Sketches
+    # Seconds each per-document step took on this task (summed into RunStats.seconds).
+    seconds: Counter[str] = field(default_factory=Counter)
 
 
 class Cleaner:
@@ -91,6 +94,7 @@ class Cleaner:
                 continue
             self.pipeline.sketch(drafts, outcome.sketches)
             outcome.documents.append((document.source, self._shard.append(drafts)))
+        outcome.seconds = self.pipeline.take_seconds()
         return outcome
 
     def _documents(self, task: Task,
@@ -223,12 +227,16 @@ class Ledger:
                 self.entries.append(result)
         assert self.sketches is not None, "outcome added after the sketches were linked"
         self.sketches.extend(outcome.sketches)
+        for step, seconds in outcome.seconds.items():
+            self._stats.seconds["clean", step] += seconds
 
     def link(self, pipeline: Pipeline) -> None:
         """The corpus steps decide from the sketches, which are then let go."""
         assert self.sketches is not None
-        pipeline.link(self.sketches)
+        self._stats.stage("link", len(self.sketches))
+        pipeline.link(self.sketches, self._stats)
         self.sketches = None
+        self._stats.stage("apply", len(self.entries))
 
 
 def apply_all(pipeline: Pipeline, ledger: Ledger, read: Callable[[Entry], Any],
@@ -243,7 +251,12 @@ def apply_all(pipeline: Pipeline, ledger: Ledger, read: Callable[[Entry], Any],
         return
     # A corpus step without sketches needs every draft of the run at once.
     per_document = [read(entry) for entry in ledger.entries]
-    finished = {id(d) for d in pipeline.finish([d for ds in per_document for d in ds])}
+    drafts = [d for ds in per_document for d in ds]
+    stats.stage("link", len(drafts))
+    started = perf_counter()
+    finished = {id(d) for d in pipeline.finish(drafts)}
+    stats.seconds["link", "corpus steps, in memory"] += perf_counter() - started
+    stats.stage("apply", len(per_document))
     for drafts in per_document:
         yield from pipeline.apply(drafts, stats, decided=lambda d: id(d) in finished)
 
@@ -264,6 +277,8 @@ def merge_stats(total: RunStats, part: RunStats) -> None:
     are appended, so merging shares in input order keeps them in input order.
     """
     for spec in fields(RunStats):
+        if spec.metadata.get("merge") is False:
+            continue
         mine, theirs = getattr(total, spec.name), getattr(part, spec.name)
         if isinstance(mine, Counter):
             mine.update(theirs)
