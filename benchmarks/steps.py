@@ -1,0 +1,154 @@
+"""CPU time of the per-document steps, step by step, on a corpus.
+
+    python benchmarks/steps.py CORPUS [--runs 3] [--limit N] [--profile STEP]
+
+``CORPUS`` is any input ``newsclean run`` takes (a folder of ``.txt`` / ``.jsonl`` files, e.g.
+one made with the bench's ``make_perf_corpus.py extraction-dev OUT --n 2000 --seed 1``). Runs
+``Pipeline.draft`` (every per-document step, settling rounds included) on each document,
+``--runs`` times, and prints per step the median CPU milliseconds per article in the first
+pass and in the settling rounds, then articles per CPU-second for the per-document steps as a
+whole. CPU time (``time.process_time``), not wall time, so other work on the machine matters
+less; the documents are read into memory before any timing. ``--profile STEP`` instead runs the
+steps before STEP on each document (first pass), then STEP alone under ``cProfile`` over all of
+them, and prints where its time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from newsclean.io.readers import iter_documents
+from newsclean.pipeline import Pipeline
+from newsclean.record import Document
+from newsclean.settle import settle
+from newsclean.steps.base import Draft, Step
+
+
+class _Timed(Step):
+    """Wraps a step and adds its CPU time to ``totals[(name, phase)]``."""
+
+    def __init__(self, step: Step, totals: dict[tuple[str, str], float], phase: list[str]):
+        self.step, self.totals, self.phase = step, totals, phase
+        self.name = step.name  # type: ignore[misc]
+
+    def __call__(self, draft: Draft) -> list[Draft]:
+        start = time.process_time()
+        try:
+            return self.step(draft)
+        finally:
+            self.totals[self.step.name, self.phase[0]] += time.process_time() - start
+
+
+def one_run(pipeline: Pipeline, documents: list[Document]) -> tuple[dict, float]:
+    """Per (step, phase) CPU seconds and the total CPU seconds of the per-document steps over
+    the corpus, run as :meth:`Pipeline.draft` runs them (a first pass, then settling).
+    """
+    totals: dict[tuple[str, str], float] = defaultdict(float)
+    phase = ["first"]
+    timed = Pipeline([_Timed(s, totals, phase) for s in pipeline.document_steps])
+
+    def settle_pass(draft: Draft) -> list[Draft]:
+        phase[0] = "settle"
+        return timed._pass(draft)
+
+    total = 0.0
+    for document in documents:
+        phase[0] = "first"
+        start = time.process_time()
+        for draft in timed._pass(Draft.start(document)):
+            settle(draft, settle_pass)
+        total += time.process_time() - start
+    return totals, total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--runs", type=int, default=3, help="runs (medians are printed)")
+    parser.add_argument("--limit", type=int, default=0, help="use the first N documents only")
+    parser.add_argument("--profile", metavar="STEP", help="profile one step (first pass)")
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.profile:
+        _profile(args.corpus, args.limit, args.profile)
+        return
+    if args.one:
+        print(json.dumps(_measure(args.corpus, args.limit)))
+        return
+    # Each run in a fresh process: the paragraph caches of one run would serve the next.
+    command = [sys.executable, __file__, str(args.corpus), "--limit", str(args.limit), "--one"]
+    runs = [json.loads(subprocess.run(command, check=True, capture_output=True,
+                                      text=True).stdout) for _ in range(args.runs)]
+    n, names = runs[0]["n"], runs[0]["names"]
+    build = statistics.median(r["build"] for r in runs)
+    print(f"{n} documents, median of {args.runs} runs, CPU ms per article "
+          f"(pipeline built in {build * 1000:.0f} ms CPU)")
+    print(f"{'step':<12} {'first':>7} {'settle':>7} {'total':>7}")
+    for name in names:
+        first = statistics.median(r["steps"][name][0] for r in runs) * 1000 / n
+        again = statistics.median(r["steps"][name][1] for r in runs) * 1000 / n
+        print(f"{name:<12} {first:>7.2f} {again:>7.2f} {first + again:>7.2f}")
+    total = statistics.median(r["total"] for r in runs)
+    print(f"{'all':<12} {'':>7} {'':>7} {total * 1000 / n:>7.2f}")
+    print(f"articles per CPU-second: {n / total:.0f}")
+
+
+def _documents(corpus: Path, limit: int) -> list[Document]:
+    def fail(error: Exception) -> None:
+        raise error
+
+    documents = list(iter_documents([corpus], on_error=fail))
+    return documents[:limit] if limit else documents
+
+
+def _profile(corpus: Path, limit: int, name: str) -> None:
+    """Print a cProfile of step ``name`` over the first-pass drafts it would see."""
+    import cProfile
+    import pstats
+
+    pipeline = Pipeline.from_config()
+    names = [s.name for s in pipeline.document_steps]
+    if name not in names:
+        sys.exit(f"no per-document step {name!r}; steps: {', '.join(names)}")
+    index = names.index(name)
+    drafts = []
+    for document in _documents(corpus, limit):
+        pending = [Draft.start(document)]
+        for step in pipeline.document_steps[:index]:
+            pending = [out for d in pending for out in step(d)]
+        drafts += pending
+    step = pipeline.document_steps[index]
+    profile = cProfile.Profile()
+    profile.enable()
+    for draft in drafts:
+        step(draft)
+    profile.disable()
+    pstats.Stats(profile).sort_stats("tottime").print_stats(30)
+
+
+def _measure(corpus: Path, limit: int) -> dict:
+    """One run in this process: what :func:`main` prints, as JSON-ready numbers."""
+    documents = _documents(corpus, limit)
+    start = time.process_time()
+    pipeline = Pipeline.from_config()
+    build = time.process_time() - start
+    totals, total = one_run(pipeline, documents)
+    names = [s.name for s in pipeline.document_steps]
+    return {
+        "n": len(documents),
+        "names": names,
+        "build": build,
+        "total": total,
+        "steps": {name: [totals[name, "first"], totals[name, "settle"]] for name in names},
+    }
+
+
+if __name__ == "__main__":
+    main()
