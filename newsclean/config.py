@@ -9,6 +9,7 @@ Command-line flags win over the file. Example::
     add = ["mypackage.steps:DropBylines"]        # append user steps (before corpus steps)
     patterns = ["phrases/nl.toml"]               # extra phrase lists, relative to this file
     jobs = 2
+    exclude = ["archive/", "*.draft.txt"]        # paths to skip (gitignore globs, from here)
 
     [tool.newsclean.options.banners]             # keyword arguments of a step's __init__
     short_words = 10
@@ -49,6 +50,9 @@ class Config:
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     patterns: tuple[str, ...] = ()
     jobs: int = 1
+    # Paths the commands skip, as gitignore-style globs relative to the config file's folder
+    # (the current folder without a file); see newsclean.cli.options.Exclusions.
+    exclude: tuple[str, ...] = ()
     source: str | None = None
 
     def with_options(self, step: str, **values: Any) -> Config:
@@ -135,11 +139,12 @@ def _build_steps(config: Config) -> list[Step]:
 
 
 def _from_table(table: Mapping[str, Any], origin: Path) -> Config:
-    known = {"steps", "disable", "add", "options", "patterns", "jobs"}
+    known = {"steps", "disable", "add", "options", "patterns", "jobs", "exclude"}
     extra = set(table) - known
     if extra:
         raise ConfigError(f"{origin}: unknown keys {sorted(extra)} (known: {sorted(known)})")
     base = origin.parent
+    exclude = _globs(table.get("exclude", []), origin)
     try:
         return Config(
             steps=tuple(table.get("steps", DEFAULT_STEPS)),
@@ -148,10 +153,18 @@ def _from_table(table: Mapping[str, Any], origin: Path) -> Config:
             options={k: dict(v) for k, v in table.get("options", {}).items()},
             patterns=tuple(str(base / p) for p in table.get("patterns", ())),
             jobs=int(table.get("jobs", 1)),
+            exclude=exclude,
             source=str(origin),
         )
     except (TypeError, ValueError, AttributeError) as exc:
         raise ConfigError(f"{origin}: malformed [tool.newsclean] table: {exc}") from exc
+
+
+def _globs(value: Any, origin: Path) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(glob, str) for glob in value):
+        raise ConfigError(f"{origin}: exclude must be a list of glob strings, such as "
+                          '["archive/", "*.draft.txt"]')
+    return tuple(value)
 
 
 def read_config(path: str | Path) -> Config:

@@ -1,11 +1,18 @@
 """Check and fix files in place: what ``newsclean check`` reports and ``newsclean fix`` writes.
 
 A ``.txt`` scrape is rewritten as the canonical text of its record: an optional ``date
-YYYY-MM-DD`` line, the standfirst, then the clean paragraphs separated by blank lines. That form
-is a fixed point of the pipeline (cleaning it again gives the same record), so a second ``fix``
-changes no byte and ``check`` after ``fix`` is clean. A scrape of several articles becomes one
-file per article next to it, ``NAME.part1.txt``, ``NAME.part2.txt`` ..., and the original goes.
-A ``.jsonl`` file is rewritten with the cleaned records, one per article.
+YYYY-MM-DD`` line, the standfirst, then the clean paragraphs, in the file's own layout: separated
+by blank lines, or one paragraph a line when that is how the file was written
+(:func:`render`). That form is a fixed point of the pipeline (cleaning it again gives the same
+record), so a second ``fix`` changes no byte and ``check`` after ``fix`` is clean. A scrape of
+several articles becomes one file per article next to it, ``NAME.part1.txt``,
+``NAME.part2.txt`` ..., and the original goes. A ``.jsonl`` file is rewritten with the cleaned
+records, one per article.
+
+A ``.txt`` file has no metadata: what a step moves out of its text into a record's metadata (a
+bare URL, a credit line) is kept in the file's sidecar (:func:`sidecar_path`) by every fix, not
+only with ``--keep-removed``; the date is kept as the ``date YYYY-MM-DD`` line, the standfirst
+as the opening paragraph. Each finding says where (:class:`Finding`).
 
 Every write is atomic (temporary file in the same folder, fsync, rename), so an interrupted run
 leaves each file either old or new. ``fix`` never loses what it did not make: it writes no
@@ -20,8 +27,9 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,8 +44,9 @@ from newsclean.io import (
 )
 from newsclean.io.readers import NOT_FOLLOWED
 from newsclean.pipeline import Pipeline
-from newsclean.record import Document, Record, render_text
-from newsclean.steps.base import Draft
+from newsclean.record import Block, Document, Record, render_text
+from newsclean.steps.base import Draft, TextFix
+from newsclean.steps.paragraphs import Paragraphs, join_wrapped, segment
 
 SIDECAR_SUFFIX = ".removed.jsonl"
 
@@ -78,17 +87,29 @@ class _AlreadyThere(Exception):
 
 @dataclass
 class Finding:
-    """One thing ``check`` reports: where, which step, why."""
+    """One thing ``check`` reports: where (line and column, from 1), which step, why.
+
+    Printed as ``FILE:LINE:COL: STEP: REASON``, the form editors and CI logs turn into links.
+    In a JSONL file the line is the record's; the reason says where in its text.
+    """
 
     path: str
-    line: int | None
+    line: int
     step: str
     reason: str
+    column: int = 1
 
     def __str__(self) -> str:
-        path = display_path(self.path)
-        where = f"{path}:{self.line}" if self.line else path
-        return f"{where}: {self.step}: {self.reason}"
+        return f"{display_path(self.path)}:{self.line}:{self.column}: {self.step}: {self.reason}"
+
+    @property
+    def changes_file(self) -> bool:
+        """Whether ``fix`` changes something for it (a near-duplicate is only reported)."""
+        return self.step != NEAR_DUPLICATE_STEP
+
+
+# The step whose findings fix reports and leaves: near-duplicates are never deleted.
+NEAR_DUPLICATE_STEP = "near_duplicates"
 
 
 @dataclass
@@ -108,6 +129,12 @@ class FilePlan:
     refusal: str | None = None
     # JSONL records that clean to nothing: they go from the file, so the sidecar keeps them.
     dropped: list[Document] = field(default_factory=list)
+    # A .txt file has no metadata: what steps moved into a record's metadata goes to the
+    # sidecar on every fix (see the module docstring).
+    text_file: bool = False
+    # Where each article (by draft id) starts: line, column, and for a JSONL record the words
+    # that name it in a finding ("record ID").
+    starts: dict[str, tuple[int, int, str]] = field(default_factory=dict)
 
     @property
     def records(self) -> list[Record]:
@@ -118,6 +145,11 @@ class FilePlan:
     def changes(self) -> bool:
         """True when fixing would change, add or remove a file."""
         return self.outputs != {self.path: self.old_text}
+
+    @property
+    def new_paths(self) -> list[Path]:
+        """The part files a split writes (the original goes): new files to add to git."""
+        return [target for target in self.outputs if target != self.path]
 
     def diff(self) -> str:
         """A unified diff from the file as it is to what ``fix`` would write."""
@@ -138,28 +170,69 @@ class FilePlan:
                 f"--- {display_path(self.path)}\n+++ /dev/null (split into {parts} files)\n")
         return "".join(chunks)
 
-    def removal_lines(self) -> list[str]:
+    def kept_metadata(self) -> list[str]:
+        """The metadata fields (``links``, ``credits``) of removed lines that a ``.txt`` file
+        cannot hold, which every fix keeps in the sidecar; empty for a JSONL file.
+        """
+        if not self.text_file:
+            return []
+        return sorted({key for block in _moved_blocks(self.drafts) for key in block.meta
+                       if key not in _KEPT_IN_TEXT})
+
+    def removal_lines(self, *, everything: bool = True) -> list[str]:
         """The sidecar lines for what this fix removes: one JSON object per removed span, of
         every article, those judged boilerplate as a whole included (an earlier account a
         JSONL record carries stays in the record); then one per JSONL record that goes
-        whole, with its other fields under ``fields``.
+        whole, with its other fields under ``fields``. A span that carried metadata has it
+        under ``metadata``.
+
+        With ``everything=False``, only the spans whose metadata the file cannot hold (a
+        ``.txt`` file's URLs and credits): what every fix keeps.
         """
+        kept = set(self.kept_metadata())
         rows = []
         for draft in self.drafts:
-            removed = sorted((b.removal for b in draft.blocks if b.removal),
-                             key=lambda removal: removal.start)
-            rows.extend({"record": draft.id, **removal.to_dict()} for removal in removed)
-        for document in self.dropped:
+            removed = sorted((b for b in draft.blocks if b.removal),
+                             key=lambda block: block.removal.start)  # type: ignore[union-attr]
+            for block in removed:
+                if not everything and not kept & set(block.meta):
+                    continue
+                assert block.removal is not None
+                row = {"record": draft.id, **block.removal.to_dict()}
+                if block.meta:
+                    row["metadata"] = block.meta
+                rows.append(row)
+        for document in self.dropped if everything else ():
             fields = {"source": document.source, **document.metadata}
             rows.append({"record": document.id, "step": "fix", "reason": DROPPED, "start": 0,
                          "end": 0, "text": "", "fields": fields})
         return [json.dumps(row, ensure_ascii=False) + "\n" for row in rows]
 
+    def finding_at(self, draft: Draft, step: str, reason: str) -> Finding:
+        """A finding about a whole article (a near-duplicate), at the line it starts on."""
+        line, column, name = self.starts.get(draft.id, (1, 1, ""))
+        return Finding(str(self.path), line, step, reason + (f" ({name})" if name else ""),
+                       column)
+
+
+# Metadata a .txt file keeps in its text: the standfirst is written as the opening paragraph
+# (the date as the `date YYYY-MM-DD` line is the record's `created`, not block metadata).
+_KEPT_IN_TEXT = frozenset({"standfirst"})
+
+
+def _moved_blocks(drafts: list[Draft]) -> Iterator[Block]:
+    """The removed blocks that carried metadata."""
+    for draft in drafts:
+        for block in draft.blocks:
+            if block.removal is not None and block.meta:
+                yield block
+
 
 def sidecar_path(path: Path) -> Path:
-    """Where ``fix --keep-removed`` keeps what it removed from ``path``: ``NAME.removed.jsonl``
-    with the whole name, suffixes and all (``a.txt.removed.jsonl``), so that ``a.txt`` and
-    ``a.jsonl`` each have their own.
+    """Where ``fix`` keeps what it removed from ``path``: ``NAME.removed.jsonl`` with the whole
+    name, suffixes and all (``a.txt.removed.jsonl``), so that ``a.txt`` and ``a.jsonl`` each
+    have their own. ``--keep-removed`` keeps every removed span there; without it, only
+    what a ``.txt`` file cannot hold (URLs, credits).
     """
     return path.with_name(path.name + SIDECAR_SUFFIX)
 
@@ -190,54 +263,235 @@ def _holds(path: Path, text: str) -> bool:
     return read_utf8(path, max_bytes=None) == text
 
 
-def _line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
+# --- Layout: how a .txt file separates its paragraphs ---------------------------------------
+
+BLANK_LINES = "blank lines"
+ONE_PER_LINE = "one per line"
+
+
+def render(record: Record, layout: str = BLANK_LINES) -> str:
+    """The text ``fix`` writes for ``record``: :func:`~newsclean.record.render_text`, its
+    paragraphs separated by blank lines, or with ``layout=ONE_PER_LINE`` one paragraph a line.
+    """
+    text = render_text(record)
+    if layout == ONE_PER_LINE:
+        return text.replace("\n\n", "\n")
+    return text
+
+
+def _layout_of(text: str, pipeline: Pipeline) -> str:
+    """How ``text`` lays out its paragraphs: :data:`ONE_PER_LINE` when it has several lines, no
+    blank line between them, and the pipeline's paragraph step reads each line as one
+    paragraph (a hard-wrapped text is not that: its lines are joined); else
+    :data:`BLANK_LINES`, the canonical form.
+    """
+    if not any(isinstance(step, Paragraphs) for step in pipeline.document_steps):
+        return BLANK_LINES
+    lines = text.strip().splitlines()
+    if len(lines) < 2 or any(not line.strip() for line in lines):
+        return BLANK_LINES
+    if any(len(paragraph_lines) > 1 for _, _, paragraph_lines in segment(text)):
+        return BLANK_LINES
+    return ONE_PER_LINE
+
+
+def _reads_back(text: str) -> bool:
+    """Whether the paragraph step reads ``text`` (a record written one paragraph a line) as
+    the paragraphs it was written from: each line one paragraph, none joined to the next.
+    """
+    written = [line.strip() for line in text.splitlines() if line.strip()]
+    return [" ".join(lines) for _, _, lines in segment(text)] == written
+
+
+def _render_in(record: Record, layout: str) -> str:
+    """What fix writes for ``record`` in ``layout``, falling back to blank lines where one
+    paragraph a line would not read back as the same paragraphs (so the fixed point holds).
+    """
+    if layout == ONE_PER_LINE:
+        text = render(record, ONE_PER_LINE)
+        if _reads_back(text):
+            return text
+    return render(record)
+
+
+# --- Findings -------------------------------------------------------------------------------
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """Line and column (from 1, in characters) of ``offset`` in ``text``."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+class _Locator:
+    """Turns offsets into a document's text into finding positions: line and column of the
+    file for a ``.txt`` file; for a JSONL record, its line of the file, and the line of its
+    text in the reason.
+    """
+
+    def __init__(self, path: str, document: Document, record_line: int | None) -> None:
+        self.path = path
+        self.document = document
+        self.record_line = record_line
+
+    def finding(self, offset: int, step: str, reason: str) -> Finding:
+        line, column = _position(self.document.text, offset)
+        if self.record_line is None:
+            return Finding(self.path, line, step, reason, column)
+        where = f"record {display_path(self.document.id)}, line {line} of its text"
+        return Finding(self.path, self.record_line, step, f"{reason} ({where})")
+
+    def where(self, offset: int) -> str:
+        """``line L`` (``.txt``: ``line L:C``) of ``offset``, for a reason's text."""
+        line, column = _position(self.document.text, offset)
+        return f"line {line}" if self.record_line is not None else f"line {line}:{column}"
+
+    def start(self, offset: int) -> tuple[int, int, str]:
+        """Where an article starting at ``offset`` is, for :meth:`FilePlan.finding_at`."""
+        if self.record_line is None:
+            line, column = _position(self.document.text, offset)
+            return line, column, ""
+        return self.record_line, 1, f"record {display_path(self.document.id)}"
+
+
+# "repeat of the paragraph at 120-348 (...)": offsets into the text, which a reader cannot use.
+_AT_OFFSETS = re.compile(r"\bat (\d+)-(\d+)\b")
+_KEPT_IN_METADATA = re.compile(r"kept in metadata\.\w+")
+_KEPT_AS_CREATED = re.compile(r"kept as created=(\S+)")
+
+
+def _reason(block: Block, at: _Locator, sidecar: str | None) -> str:
+    """The removal's reason as a finding says it: offsets as lines, and, in a ``.txt`` file
+    (``sidecar`` given), where what the step kept in metadata goes.
+    """
+    assert block.removal is not None
+    reason = _AT_OFFSETS.sub(lambda m: f"at {at.where(int(m.group(1)))}", block.removal.reason)
+    if sidecar is None:
+        return reason
+    reason = _KEPT_AS_CREATED.sub(lambda m: f"kept as the line 'date {m.group(1)}'", reason)
+    if any(key not in _KEPT_IN_TEXT for key in block.meta):
+        kept = f"kept in {sidecar}"
+        reason = (_KEPT_IN_METADATA.sub(kept, reason) if _KEPT_IN_METADATA.search(reason)
+                  else f"{reason}; {kept}")
+    return reason
+
+
+def _joined_with_offsets(text: str, start: int) -> tuple[str, list[int]]:
+    """A paragraph's source as the paragraph step makes it (its lines stripped and joined),
+    and for each character of that the offset in the document it came from.
+    """
+    lines, offsets = [], []
+    for match in re.finditer(r"[^\r\n]+", text):
+        stripped = match.group().strip()
+        if stripped:
+            lead = len(match.group()) - len(match.group().lstrip())
+            lines.append(stripped)
+            offsets.append(start + match.start() + lead)
+    if not lines:
+        return "", []
+    joined = join_wrapped(lines)
+    where: list[int] = []
+    position = 0
+    for k, (line, first) in enumerate(zip(lines, offsets)):
+        glue_index = joined.find(line, position)
+        # the glue (a space, or nothing after a hyphen) maps to the line break before it
+        where.extend([first - 1] * (glue_index - position) if k else [])
+        where.extend(range(first, first + len(line)))
+        position = glue_index + len(line)
+    return joined, where
+
+
+def _rewrites(block: Block, document: Document, text_fixes: list[TextFix]) -> tuple[
+        list[str], int, int]:
+    """Which of ``text_fixes`` rewrote a kept block, where the first change is (an offset into
+    the document), and how many lines of the input the paragraph was joined from.
+    """
+    source = document.text[block.start : block.end]
+    joined, offsets = _joined_with_offsets(source, block.start)
+    lines = len(offsets) and sum(1 for line in source.splitlines() if line.strip())
+    if joined == block.text or not offsets:
+        return [], block.start, lines
+    steps, current = [], joined
+    for step in text_fixes:
+        fixed = step.fix(current)
+        if fixed != current:
+            steps.append(step.name)
+            current = fixed
+    first = next((i for i, (a, b) in enumerate(zip(joined, block.text)) if a != b),
+                 min(len(joined), len(block.text)))
+    return steps, offsets[min(first, len(offsets) - 1)], lines
 
 
 def _findings(
-    path: str, document: Document, records: list[Record], in_record: bool = False
-) -> list[Finding]:
-    """What cleaning ``document`` changes, located in ``path``: by line of the file, or, for
-    a record of a JSONL file (``in_record``), by record id and line of its text.
+    path: str,
+    document: Document,
+    drafts: list[Draft],
+    pipeline: Pipeline,
+    *,
+    record_line: int | None = None,
+    sidecar: str | None = None,
+    part_names: list[str] | None = None,
+) -> tuple[list[Finding], dict[str, tuple[int, int, str]]]:
+    """What cleaning ``document`` changes, each located in ``path``; and where each article
+    starts. ``record_line`` is the line of a JSONL record in its file (``None`` for a text
+    file); ``sidecar`` names a ``.txt`` file's sidecar; ``part_names`` the files a split
+    writes.
     """
-    found = []
+    at = _Locator(path, document, record_line)
+    text_fixes = [s for s in pipeline.document_steps if isinstance(s, TextFix)]
+    found: list[Finding] = []
+    starts: dict[str, tuple[int, int, str]] = {}
+    kept_drafts = [d for d in drafts if d.kept]
+    wrapped: list[tuple[int, int]] = []  # (start, lines) of each hard-wrapped paragraph
+    for draft in drafts:
+        first = min((b.start for b in draft.blocks), default=0)
+        starts[draft.id] = at.start(first)
+        if len(kept_drafts) > 1 and draft.kept:
+            part = kept_drafts.index(draft) + 1
+            writes = f"; fix writes {part_names[part - 1]}" if part_names else ""
+            found.append(at.finding(first, "split", f"article {part} of {len(kept_drafts)} "
+                                    f"starts here{writes}"))
+        for block in draft.blocks:
+            if block.removal is not None:
+                if sidecar is not None and block.removal.step == "standfirst" and draft.kept:
+                    continue  # written back as the opening paragraph: nothing changes
+                found.append(at.finding(block.start, block.removal.step,
+                                        _reason(block, at, sidecar)))
+                continue
+            steps, offset, lines = _rewrites(block, document, text_fixes)
+            for step in steps:
+                found.append(at.finding(offset, step, "paragraph rewritten"))
+            if lines > 1 and sidecar is not None:
+                wrapped.append((block.start, lines))
+    if wrapped:
+        # One decision (the file is hard-wrapped), so one finding, at the first such paragraph.
+        count, joined = len(wrapped), sum(lines for _, lines in wrapped)
+        found.append(at.finding(wrapped[0][0], "paragraphs",
+                                f"hard-wrapped lines joined: {_count(count, 'paragraph')} of "
+                                f"{joined} lines, written one line each"))
+    found.sort(key=lambda f: (f.line, f.column))
+    return found, starts
 
-    def add(line: int | None, step: str, reason: str) -> None:
-        if in_record:
-            where = f"record {display_path(document.id)}" + (
-                f", line {line} of its text" if line else "")
-            found.append(Finding(path, None, step, f"{reason} ({where})"))
-        else:
-            found.append(Finding(path, line, step, reason))
 
-    for record in records:
-        for removal in record.removed:
-            if removal.end <= len(document.text) and document.text[
-                removal.start : removal.end
-            ] == removal.text:
-                add(_line_of(document.text, removal.start), removal.step, removal.reason)
-        for step, count in sorted(record.metadata.get("fixes", {}).items()):
-            add(None, step, f"{count} paragraph(s) rewritten")
-    if len(records) > 1:
-        add(None, "split", f"{len(records)} articles in one text")
-    return found
+def _count(number: int, word: str) -> str:
+    return f"{number:,} {word}{'' if number == 1 else 's'}"
 
 
-def _dropped_findings(path: str, document: Document, drafts: list[Draft]) -> list[Finding]:
+def _dropped_findings(path: str, document: Document, drafts: list[Draft],
+                      record_line: int) -> list[Finding]:
     """A finding for each removal of a JSONL record judged boilerplate as a whole: it has no
     record left to carry them, and it goes from the file.
     """
+    at = _Locator(path, document, record_line)
     found = []
     for draft in drafts:
         for block in draft.blocks:
             if block.removal and block.text.strip():
-                line = _line_of(document.text, block.start)
-                where = f"record {display_path(document.id)}, line {line} of its text"
-                reason = f"{block.removal.reason}; the whole record goes ({where})"
-                found.append(Finding(path, None, block.removal.step, reason))
+                reason = f"{_reason(block, at, None)}; the whole record goes"
+                found.append(at.finding(block.start, block.removal.step, reason))
     if not found:
         where = f"record {display_path(document.id)}"
-        found.append(Finding(path, None, "empty", f"no text; the whole record goes ({where})"))
+        found.append(Finding(path, record_line, "empty",
+                             f"no text; the whole record goes ({where})"))
     return found
 
 
@@ -247,13 +501,44 @@ def _encoding_findings(path: Path, utf8: str | None, documents: list[Document]) 
     encoding = next((e for d in documents if (e := d.metadata.get("encoding"))), None)
     if utf8 is not None or not encoding:
         return []
-    return [Finding(str(path), None, "encoding", f"read as {encoding}; fix writes UTF-8")]
+    return [Finding(str(path), 1, "encoding", f"read as {encoding}; fix writes UTF-8")]
+
+
+def _layout_finding(path: Path, old: str, new: str, layout: str) -> Finding:
+    """Where what fix writes first differs from the file, when no step says why: spacing,
+    line ends, the last newline.
+    """
+    first = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old),
+                                                                               len(new)))
+    line, column = _position(old, first)
+    if old[first : first + 1] == "\r":
+        reason = "line ends written as LF (the file has CR or CRLF line ends)"
+    elif old.rstrip("\n") == new.rstrip("\n"):
+        reason = ("no newline at the end of the file" if not old.endswith("\n")
+                  else "blank lines at the end of the file")
+    elif layout == ONE_PER_LINE:
+        reason = "spacing normalised: one paragraph a line"
+    else:
+        reason = "spacing normalised: one blank line between paragraphs"
+    return Finding(str(path), line, "layout", reason, column)
 
 
 def _boilerplate_steps(drafts: list[Draft]) -> str:
     steps = sorted({b.removal.step for d in drafts for b in d.blocks
                     if b.removal and b.text.strip()})
     return ", ".join(steps) or "the pipeline"
+
+
+def _record_lines(text: str | None, count: int) -> list[int | None]:
+    """The line of the file each of ``count`` JSONL records is on (the reader skips blank
+    lines); ``None`` each when the text is not known (not UTF-8).
+    """
+    if text is not None:
+        numbers = [k for k, line in enumerate(text.split("\n"), start=1)
+                   if line.strip(" \t\r\n\x0b\x0c")]
+        if len(numbers) == count:
+            return list(numbers)
+    return [None] * count
 
 
 def plan_file(
@@ -289,45 +574,90 @@ def plan_file(
         on_error(error)
     if errors:
         return None
-    stem, suffixes = split_name(path.name)
-    if suffixes.lower().startswith(".jsonl"):
+    if split_name(path.name)[1].lower().startswith(".jsonl"):
         # Its records were streamed (each within the limit); the file may be of any size.
         utf8 = read_utf8(path, max_bytes=None)
-        old_text = utf8 or ""
-        per_document = [(d, pipeline.draft(d)) for d in documents]
-        drafts = [draft for _, ds in per_document for draft in ds]
-        plan = FilePlan(path, old_text, {}, drafts, identity=identity)
-        plan.outputs = {path: "".join(r.to_json() + "\n" for r in plan.records)}
-        if plan.changes:
-            for document, ds in per_document:
-                records = [d.to_record() for d in ds if d.kept]
-                plan.findings += _findings(str(path), document, records, in_record=True)
-                if not records:
-                    plan.findings += _dropped_findings(str(path), document, ds)
-                    plan.dropped.append(document)
-            plan.findings += _encoding_findings(path, utf8, documents)
+        plan = plan_jsonl(path, documents, utf8, pipeline)
     else:
         utf8 = read_utf8(path, max_bytes)
-        old_text = utf8 or ""
         [document] = documents  # a text file read without error is one document
-        drafts = pipeline.draft(document)
-        plan = FilePlan(path, old_text, {}, drafts, identity=identity)
-        records = plan.records
-        if len(records) <= 1:
-            plan.outputs = {path: render_text(records[0]) if records else ""}
-        else:
-            plan.outputs = {
-                path.with_name(f"{stem}.part{k}{suffixes}"): render_text(record)
-                for k, record in enumerate(records, start=1)
-            }
-        if plan.changes:
-            plan.findings = _findings(str(path), document, records)
-            plan.findings += _encoding_findings(path, utf8, documents)
-            if not plan.findings:
-                reason = "paragraphs reflowed or whitespace normalised"
-                plan.findings.append(Finding(str(path), None, "layout", reason))
+        plan = plan_text(path, document, utf8, pipeline)
+    plan.identity = identity
     plan.refusal = _refusal(plan, documents)
     return plan
+
+
+def plan_text(path: Path, document: Document, utf8: str | None,
+              pipeline: Pipeline) -> FilePlan:
+    """The plan of a text file (``utf8``: its text when it is UTF-8) holding ``document``:
+    its clean text in its own layout, or part files for a multi-article scrape.
+    """
+    old_text = utf8 or ""
+    drafts = pipeline.draft(document)
+    plan = FilePlan(path, old_text, {}, drafts, text_file=True)
+    records = plan.records
+    layout = _layout_of(document.text, pipeline)
+    stem, suffixes = split_name(path.name)
+    if len(records) <= 1:
+        plan.outputs = {path: _render_in(records[0], layout) if records else ""}
+    else:
+        plan.outputs = {
+            path.with_name(f"{stem}.part{k}{suffixes}"): _render_in(record, layout)
+            for k, record in enumerate(records, start=1)
+        }
+    names = [display_path(target.name) for target in plan.outputs]
+    plan.findings, plan.starts = _findings(
+        str(path), document, drafts, pipeline, sidecar=display_path(sidecar_path(path).name),
+        part_names=names if len(records) > 1 else None)
+    if plan.changes:
+        plan.findings += _encoding_findings(path, utf8, [document])
+        if not plan.findings and path in plan.outputs:
+            plan.findings.append(_layout_finding(path, old_text, plan.outputs[path], layout))
+    else:
+        plan.findings = []
+    return plan
+
+
+def plan_jsonl(path: Path, documents: list[Document], utf8: str | None,
+               pipeline: Pipeline, record_lines: list[int | None] | None = None) -> FilePlan:
+    """The plan of a JSONL file (``utf8``: its text when it is UTF-8) of ``documents``: its
+    cleaned records, one per article. ``record_lines`` says where each record is, when the
+    text is not at hand (standard input).
+    """
+    old_text = utf8 or ""
+    per_document = [(d, pipeline.draft(d)) for d in documents]
+    drafts = [draft for _, ds in per_document for draft in ds]
+    plan = FilePlan(path, old_text, {}, drafts)
+    plan.outputs = {path: "".join(r.to_json() + "\n" for r in plan.records)}
+    lines = record_lines or _record_lines(utf8, len(documents))
+    for (document, ds), line in zip(per_document, lines):
+        found, starts = _findings(str(path), document, ds, pipeline, record_line=line or 1)
+        plan.starts.update(starts)
+        if not plan.changes:
+            continue
+        if any(d.kept for d in ds):
+            plan.findings += found
+        else:  # the record goes whole: each removal says so
+            plan.findings += _dropped_findings(str(path), document, ds, line or 1)
+            plan.dropped.append(document)
+    if plan.changes:
+        plan.findings += _encoding_findings(path, utf8, documents)
+        if not plan.findings:
+            plan.findings.append(_jsonl_layout_finding(path, old_text, plan.outputs[path]))
+    plan.findings.sort(key=lambda f: (f.line, f.column))
+    return plan
+
+
+def _jsonl_layout_finding(path: Path, old: str, new: str) -> Finding:
+    """The first record fix writes in another form when no step changed anything in it."""
+    old_lines = [line for line in old.split("\n") if line.strip()]
+    new_lines = new.split("\n")
+    numbers = _record_lines(old, len(old_lines))
+    for k, (before, after) in enumerate(zip(old_lines, new_lines)):
+        if before != after:
+            return Finding(str(path), numbers[k] or 1, "layout",
+                           "record written in newsclean's form (its fields, order, spacing)")
+    return Finding(str(path), 1, "layout", "records written in newsclean's form")
 
 
 def _refusal(plan: FilePlan, documents: list[Document]) -> str | None:
@@ -354,9 +684,11 @@ def _holds_or_free(target: Path, text: str) -> bool:
     return _identity(target) is None or _holds(target, text)
 
 
-def apply_plan(plan: FilePlan, *, keep_removed: bool = False) -> None:
-    """Write what ``plan`` says, atomically; with ``keep_removed`` the spans removed go to
-    the file's sidecar (:func:`sidecar_path`), added after what it holds already.
+def apply_plan(plan: FilePlan, *, keep_removed: bool = False) -> list[Path]:
+    """Write what ``plan`` says, atomically, and return the files it made that were not there
+    before (part files, a new sidecar: what ``git add -u`` does not pick up). The sidecar
+    (:func:`sidecar_path`) gets, after what it holds already, the spans whose metadata a
+    ``.txt`` file cannot hold (URLs, credits), and with ``keep_removed`` every removed span.
 
     Nothing is written through a symbolic link, and no file is replaced that the plan did not
     read: the file must still be the one read (same inode, size and times), checked before
@@ -373,15 +705,17 @@ def apply_plan(plan: FilePlan, *, keep_removed: bool = False) -> None:
     if refusal is not None:  # a part file appeared since the plan was made
         raise FileRefused(plan.path, refusal)
     undo: list[Callable[[], None]] = []
+    made: list[Path] = []
     try:
-        if keep_removed:
-            _add_to_sidecar(plan, undo)
+        if _add_to_sidecar(plan, undo, everything=keep_removed):
+            made.append(sidecar_path(plan.path))
         for target, text in plan.outputs.items():
             if target == plan.path:
                 _write(target, text, lambda x=text: _check_source(plan, x))
             elif not _holds(target, text):
                 if _write(target, text, lambda t=target, x=text: _check_free(plan, t, x)):
                     undo.append(_undo_new_file(target))
+                    made.append(target)
         if plan.path not in plan.outputs:
             current = _identity(plan.path)
             if current is not None and current != plan.identity:
@@ -393,6 +727,7 @@ def apply_plan(plan: FilePlan, *, keep_removed: bool = False) -> None:
         for step in reversed(undo):
             step()
         raise
+    return made
 
 
 def _write(target: Path, text: str, check: Callable[[], None]) -> bool:
@@ -448,11 +783,14 @@ def _check_free(plan: FilePlan, target: Path, text: str) -> None:
                       "make; left as it is")
 
 
-def _add_to_sidecar(plan: FilePlan, undo: list[Callable[[], None]]) -> None:
-    """Add this fix's removals to the sidecar, keeping what it holds (earlier fixes)."""
-    lines = plan.removal_lines()
+def _add_to_sidecar(plan: FilePlan, undo: list[Callable[[], None]], *,
+                    everything: bool) -> bool:
+    """Add this fix's removals to the sidecar (``everything``, or only what the file cannot
+    hold), keeping what it holds (earlier fixes); whether the sidecar is a new file.
+    """
+    lines = plan.removal_lines(everything=everything)
     if not lines:
-        return
+        return False
     sidecar = sidecar_path(plan.path)
     if _is_link(sidecar):
         raise FileRefused(plan.path, f"its sidecar {display_path(sidecar.name)} is a "
@@ -464,13 +802,21 @@ def _add_to_sidecar(plan: FilePlan, undo: list[Callable[[], None]]) -> None:
                           "UTF-8 text; left as it is")
     if old and not old.endswith("\n"):
         old += "\n"
+    added = "".join(lines)
+    if old.endswith(added):
+        # Another fix of this same file (same text, so same record ids and spans) wrote
+        # them: the account is there once, and stays once.
+        return False
 
     def unchanged() -> None:
         if _identity(sidecar) != before:
+            if (read_utf8(sidecar, max_bytes=None) or "").endswith(added):
+                raise _AlreadyThere  # the other fix of this file got there first
             raise FileRefused(plan.path, f"its sidecar {display_path(sidecar.name)} "
                               "changed while it was written; left as it is")
 
-    _write(sidecar, old + "".join(lines), unchanged)
+    if not _write(sidecar, old + added, unchanged):
+        return False  # those rows are the other process's: not ours to take back
     written = _identity(sidecar)
 
     def restore() -> None:
@@ -482,6 +828,7 @@ def _add_to_sidecar(plan: FilePlan, undo: list[Callable[[], None]]) -> None:
             _write(sidecar, old, lambda: None)
 
     undo.append(restore)
+    return before is None
 
 
 def _remove(path: Path) -> None:
@@ -492,6 +839,9 @@ def _remove(path: Path) -> None:
 
 
 __all__ = [
+    "BLANK_LINES",
+    "NEAR_DUPLICATE_STEP",
+    "ONE_PER_LINE",
     "FilePlan",
     "FileRefused",
     "FileSkipped",
@@ -499,6 +849,9 @@ __all__ = [
     "InputError",
     "apply_plan",
     "plan_file",
+    "plan_jsonl",
+    "plan_text",
+    "render",
     "render_text",
     "sidecar_path",
 ]

@@ -435,3 +435,57 @@ def test_real_subprocess_run(tmp_path):
     assert len(records_of(out.read_text(encoding="utf-8"))) == 10
     assert proc.stdout == ""
     assert "records out: 10" in proc.stderr
+
+
+def test_stats_file_has_the_counts_and_per_step_removals_and_seconds(runner, in_repo, tmp_path):
+    stats_file = tmp_path / "stats.json"
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(main, ["run", "fixtures/seeds", "-o", str(out), "--stats",
+                                  str(stats_file)])
+    assert result.exit_code == 0, result.stderr
+    stats = json.loads(stats_file.read_text(encoding="utf-8"))
+    assert {k: stats[k] for k in ("documents", "records", "empty", "failed", "duplicates")} == {
+        "documents": 5, "records": 10, "empty": 0, "failed": 0, "duplicates": 0}
+    assert list(stats["steps"]) == list(DEFAULT_STEPS)  # pipeline order
+    removed = {name: step["removed"] for name, step in stats["steps"].items() if step["removed"]}
+    summary = result.stderr.splitlines()[1].removeprefix("removed paragraphs by step: ")
+    assert removed == {name: int(n) for name, n in (p.split() for p in summary.split(", "))}
+    for name, step in stats["steps"].items():
+        keys = ({"removed", "link_seconds", "apply_seconds"}
+                if name in ("near_duplicates", "corpus_boilerplate") else {"removed", "seconds"})
+        assert set(step) == keys
+        assert all(step[k] >= 0 for k in keys - {"removed"})
+    assert stats["wall_seconds"] > 0
+
+
+def test_a_stats_file_that_cannot_be_written_fails_before_cleaning_exit_2(runner, in_repo,
+                                                                          tmp_path):
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(main, ["run", "fixtures/seeds", "-o", str(out), "--stats",
+                                  str(tmp_path / "missing" / "stats.json")])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: cannot write {tmp_path / 'missing' / 'stats.json'}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_failed_run_writes_no_stats_file(runner, tmp_path):
+    stats_file = tmp_path / "stats.json"
+    result = runner.invoke(main, ["run", str(tmp_path / "missing.txt"), "-o",
+                                  str(tmp_path / "out.jsonl"), "--stats", str(stats_file)])
+    assert result.exit_code == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_stats_and_records_both_on_stdout_is_a_usage_error(runner, in_repo):
+    result = runner.invoke(main, ["run", "fixtures/seeds", "--stats", "-"])
+    assert result.exit_code == 2 and "--stats -" in result.stderr
+
+
+def test_run_skips_excluded_paths(runner, in_repo, tmp_path):
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(main, ["run", "fixtures/seeds", "-o", str(out),
+                                  "--exclude", "00[0-2]_*.txt"])
+    assert result.exit_code == 0, result.stderr
+    assert "documents in: 2 " in result.stderr
+    assert {r.source.rsplit("/", 1)[1][:3] for r in records_of(out.read_text("utf-8"))} == {
+        "003", "004"}

@@ -152,7 +152,7 @@ def words_of(name: str, data: bytes) -> set[str]:
 
 
 def fix(root: Path):
-    result = CliRunner().invoke(main, ["fix", "--keep-removed", str(root)])
+    result = CliRunner().invoke(main, ["fix", "-q", "--keep-removed", str(root)])
     assert result.exception is None or isinstance(result.exception, SystemExit), \
         result.exception
     assert result.exit_code in (0, 3), result.output

@@ -39,11 +39,12 @@ def scrapes(tmp_path: Path) -> Path:
 def test_check_reports_file_line_step_reason_and_exits_1(scrapes):
     result = invoke("check", str(scrapes))
     assert result.exit_code == 1
-    lines = result.output.splitlines()
-    assert f"{scrapes / '000_f7b2b1a91d296620.txt'}:17: links: bare URL line; kept in " \
-           "metadata.links" in lines
-    assert any(":27: related: teaser line" in line for line in lines)
-    assert any("001_d457670f2d5ee3dd.txt:12: credits:" in line for line in lines)
+    lines = result.stdout.splitlines()
+    # a .txt has no metadata: the URL goes to the sidecar, and the finding says so
+    assert f"{scrapes / '000_f7b2b1a91d296620.txt'}:17:1: links: bare URL line; kept in " \
+           "000_f7b2b1a91d296620.txt.removed.jsonl" in lines
+    assert any(":27:1: related: teaser line" in line for line in lines)
+    assert any("001_d457670f2d5ee3dd.txt:12:1: credits:" in line for line in lines)
 
 
 def test_fix_then_check_is_clean_and_second_fix_changes_no_byte(scrapes):
@@ -93,7 +94,9 @@ def test_jsonl_fix_is_idempotent(tmp_path):
                            for i, t in enumerate(texts)), encoding="utf-8")
     result = invoke("check", str(raw))
     assert result.exit_code == 1
-    assert f"{raw}: banners: appeal greeting (record r1, line 14 of its text)" in result.output
+    # the line of the record in the file, then where in its text
+    assert f"{raw}:2:1: banners: appeal greeting (record r1, line 14 of its text)" \
+        in result.stdout.splitlines()
     invoke("fix", str(raw))
     once = raw.read_bytes()
     assert invoke("check", str(raw)).exit_code == 0
@@ -198,7 +201,7 @@ def test_a_file_read_only_in_part_is_never_rewritten(tmp_path, command, damage):
         packed = gzip.compress(("\n".join(lines) + "\n").encode())
         target.write_bytes(packed[: len(packed) * 3 // 4])
     before = target.read_bytes()
-    result = CliRunner().invoke(main, [command, str(target)])
+    result = CliRunner().invoke(main, [command, "-q", str(target)])
     assert result.exit_code == 3
     assert result.output.startswith(f"error: {target}")
     assert target.read_bytes() == before
@@ -235,7 +238,7 @@ def test_index_workflow_check_fix_check_copy_delete_rename(scrapes, monkeypatch)
     Path("copy.txt").write_bytes(story.read_bytes())
     result = invoke("check", "--index", index, "copy.txt")
     assert result.exit_code == 1
-    assert result.output.startswith("copy.txt: near_duplicates: near-duplicate of ")
+    assert result.stdout.startswith("copy.txt:1:1: near_duplicates: near-duplicate of ")
     # the original is the kept copy: it passes, also checked alone
     assert invoke("check", "--index", index, str(story)).exit_code == 0
     Path("copy.txt").unlink()
@@ -314,10 +317,10 @@ def test_pre_commit_hook_end_to_end(tmp_path):
     assert clean_commit.returncode == 0, clean_commit.stdout + clean_commit.stderr
 
 
-def test_stdin_is_a_usage_error_that_points_at_run():
-    result = CliRunner().invoke(main, ["check", "-"], input="text\n")
+def test_fix_of_stdin_is_a_usage_error_that_points_at_check():
+    result = CliRunner().invoke(main, ["fix", "-"], input="text\n")
     assert result.exit_code == 2
-    assert "newsclean run -" in result.output
+    assert "newsclean check -" in result.output
 
 
 @pytest.mark.parametrize("suffix", [".txt", ".jsonl"])
@@ -330,7 +333,7 @@ def test_a_file_in_another_encoding_is_named_and_fixed_to_utf8(tmp_path, suffix)
     path.write_bytes(clean_text.encode("utf-16"))
     result = invoke("check", str(path))
     assert result.exit_code == 1
-    assert f"{path}: encoding: read as utf-16" in result.output
+    assert f"{path}:1:1: encoding: read as utf-16" in result.stdout
     assert invoke("fix", str(path)).exit_code == 0
     assert path.read_bytes().decode("utf-8")
     assert invoke("check", str(path)).exit_code == 0
@@ -383,7 +386,7 @@ def test_fix_writes_nothing_through_a_link_and_never_leaves_the_folder(linked, c
     tmp_path = linked.parent
     outside_before = {name: data for name, data in tree(tmp_path).items()
                       if not name.startswith("root/")}
-    result = CliRunner().invoke(main, [command, str(linked)])
+    result = CliRunner().invoke(main, [command, "-q", str(linked)])
     assert result.exit_code == 3
     assert result.stderr.splitlines() == [
         f"error: {linked / name}: {LINK}" for name in ("in.txt", "l.txt", "up")]
@@ -398,7 +401,7 @@ def test_fix_writes_nothing_through_a_link_and_never_leaves_the_folder(linked, c
 
 def test_a_link_named_explicitly_is_refused_by_check_and_fix(linked):
     for command in ("check", "fix"):
-        result = CliRunner().invoke(main, [command, str(linked / "l.txt")])
+        result = CliRunner().invoke(main, [command, "-q", str(linked / "l.txt")])
         assert result.exit_code == 3
         assert result.stderr == f"error: {linked / 'l.txt'}: {LINK}\n"
     assert (linked.parent / "out" / "v.txt").read_text(encoding="utf-8").startswith("Advert")
@@ -452,7 +455,7 @@ def test_a_part_file_in_the_way_is_never_replaced(tmp_path, command):
     (tmp_path / "story.txt").write_text(MULTI, encoding="utf-8")
     (tmp_path / "story.part1.txt").write_text("My own notes.\n", encoding="utf-8")
     before = tree(tmp_path)
-    result = CliRunner().invoke(main, [command, str(tmp_path / "story.txt")])
+    result = CliRunner().invoke(main, [command, "-q", str(tmp_path / "story.txt")])
     assert result.exit_code == 3
     assert result.stderr == (
         f"error: {tmp_path / 'story.txt'}: would replace story.part1.txt, which it did not "
@@ -515,7 +518,7 @@ def test_a_whole_file_judged_boilerplate_is_left_as_it_is(tmp_path, suffix, keep
         scrape.write_text(JUNK, encoding="utf-8")
     before = tree(tmp_path)
     for args in (["check"], ["fix", *keep_removed]):
-        result = CliRunner().invoke(main, [*args, str(scrape)])
+        result = CliRunner().invoke(main, [*args, "-q", str(scrape)])
         assert result.exit_code == 3
         assert result.stderr == (
             f"error: {scrape}: whole file judged boilerplate by banners; left as it is\n")
@@ -529,12 +532,12 @@ def test_a_jsonl_record_judged_boilerplate_goes_with_an_account(tmp_path):
     corpus.write_text(json.dumps({"id": "junk", "text": JUNK, "url": "https://example.com/a",
                                   "title": "Kept"}) + "\n"
                       + json.dumps({"id": "story", "text": STORY}) + "\n", encoding="utf-8")
-    result = invoke("fix", "--keep-removed", str(corpus))
+    result = invoke("fix", "-v", "--keep-removed", str(corpus))
     assert result.exit_code == 0
     reasons = [("advertisement label", 1), ("donation or subscription appeal", 3)]
     assert result.stdout.splitlines() == [
-        f"{corpus}: banners: {reason}; the whole record goes (record junk, line {line} of its "
-        "text)" for reason, line in reasons]
+        f"{corpus}:1:1: banners: {reason}; the whole record goes (record junk, line {line} of "
+        "its text)" for reason, line in reasons] + [f"{corpus}: fixed (2 findings)"]
     assert [json.loads(line)["id"] for line in corpus.read_text("utf-8").splitlines()] == [
         "story"]
     rows = [json.loads(line) for line in
@@ -555,7 +558,7 @@ def test_a_jsonl_file_of_records_without_text_is_left_as_it_is(tmp_path, command
                       encoding="utf-8")
     before = tree(tmp_path)
     options = ["--keep-removed"] if command == "fix" else []
-    result = CliRunner().invoke(main, [command, *options, str(corpus)])
+    result = CliRunner().invoke(main, [command, "-q", *options, str(corpus)])
     assert result.exit_code == 3
     assert result.stderr == f"error: {corpus}: no record of it has any text; left as it is\n"
     assert tree(tmp_path) == before
@@ -599,7 +602,7 @@ def test_a_file_another_fix_handled_first_is_skipped_with_a_note(tmp_path, monke
         real_apply(plan, **options)
 
     monkeypatch.setattr(cli, "apply_plan", other_fix_first)
-    result = CliRunner().invoke(main, ["fix", str(folder)])
+    result = CliRunner().invoke(main, ["fix", "-q", str(folder)])
     assert result.exit_code == 0, result.output
     assert result.stderr == (
         f"note: {folder / 'story.txt'}: already fixed by another process; skipped\n")
@@ -619,7 +622,7 @@ def test_a_file_removed_before_it_was_read_is_skipped_with_a_note(tmp_path, monk
         return real_plan(path, *args, **options)
 
     monkeypatch.setattr(cli, "plan_file", removed_first)
-    result = CliRunner().invoke(main, ["fix", str(tmp_path)])
+    result = CliRunner().invoke(main, ["fix", "-q", str(tmp_path)])
     assert result.exit_code == 0
     assert result.stderr == (f"note: {tmp_path / 'a.txt'}: no longer there (removed or renamed "
                              "since it was listed, by another fix perhaps); skipped\n")
@@ -653,7 +656,7 @@ def test_a_file_changed_after_it_was_read_keeps_the_newer_text(tmp_path, monkeyp
             return real_write(target, **options)
 
         monkeypatch.setattr(fixing, "atomic_write", edited_meanwhile)
-    result = CliRunner().invoke(main, ["fix", "--keep-removed", str(scrape)])
+    result = CliRunner().invoke(main, ["fix", "-q", "--keep-removed", str(scrape)])
     assert result.exit_code == 3
     assert result.stderr == (
         f"error: {scrape}: changed since it was read; left as it is (fix it again)\n")
@@ -674,22 +677,27 @@ def test_a_split_whose_original_changed_meanwhile_takes_its_parts_back(tmp_path,
         return real_write(target, **options)
 
     monkeypatch.setattr(fixing, "atomic_write", edited_at_the_last_part)
-    result = CliRunner().invoke(main, ["fix", "--keep-removed", str(scrape)])
+    result = CliRunner().invoke(main, ["fix", "-q", "--keep-removed", str(scrape)])
     assert result.exit_code == 3
     assert "changed since it was read; left as it is" in result.stderr
     assert tree(tmp_path) == {"story.txt": newer.encode()}
 
 
-def test_two_fix_processes_on_one_folder_end_with_one_fix_and_no_traceback(tmp_path):
-    """Whichever order the two take, both exit 0 and the folder is what one fix makes."""
+def test_two_fix_processes_on_one_folder_end_with_one_fix_and_no_traceback(tmp_path,
+                                                                          monkeypatch):
+    """Whichever order the two take, both exit 0 and the folder is what one fix makes (its
+    sidecars of URLs and credits included: each row once)."""
     folder = tmp_path / "scrapes"
     shutil.copytree(SEEDS, folder)
-    reference = tmp_path / "reference"
+    # The same relative name, so the same record ids in the sidecars.
+    reference = tmp_path / "reference" / "scrapes"
     shutil.copytree(SEEDS, reference)
-    assert invoke("fix", str(reference)).exit_code == 0
+    monkeypatch.chdir(reference.parent)
+    assert invoke("fix", "scrapes").exit_code == 0
     command = [sys.executable, "-c", "import sys; from newsclean.cli import main; sys.exit(main())"]
-    processes = [subprocess.Popen([*command, "fix", str(folder)], stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    processes = [subprocess.Popen([*command, "fix", "-q", "scrapes"], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+                 for _ in range(2)]
     for process in processes:
         _, stderr = process.communicate(timeout=600)
         assert "Traceback" not in stderr
@@ -713,7 +721,7 @@ def test_what_fix_writes_reads_back_at_the_nesting_limit(tmp_path):
     deepest.write_text(json.dumps({"id": "d", "text": "Advertisement\n\n" + STORY,
                                    "extra": nested_list(63)}) + "\n", encoding="utf-8")
     before = deepest.read_bytes()
-    result = CliRunner().invoke(main, ["fix", str(deepest)])
+    result = CliRunner().invoke(main, ["fix", "-q", str(deepest)])
     assert result.exit_code == 3
     assert result.stderr == (f"error: {deepest}:1: nested more than 64 levels deep once its "
                              "fields are written under 'metadata'\n")
@@ -736,11 +744,11 @@ def test_file_names_with_terminal_escapes_are_printed_escaped(tmp_path):
     for name in hostile:
         (tmp_path / name).write_text("Advertisement\n\n" + STORY, encoding="utf-8")
     (tmp_path / "gone\x1b[2J.txt").symlink_to("nowhere")
-    result = CliRunner().invoke(main, ["check", str(tmp_path)])
+    result = CliRunner().invoke(main, ["check", "-q", str(tmp_path)])
     assert result.exit_code == 3
     shown = ["title\\x1b]0;owned\\x07.txt", "two\\nlines.txt", "rtl\\u202etxt.exe.txt"]
     assert sorted(result.stdout.splitlines()) == sorted(
-        f"{tmp_path}/{name}:1: banners: advertisement label" for name in shown)
+        f"{tmp_path}/{name}:1:1: banners: advertisement label" for name in shown)
     assert result.stderr == f"error: {tmp_path}/gone\\x1b[2J.txt: {LINK}\n"
     assert all(line.isprintable() for line in result.output.splitlines())
 

@@ -228,7 +228,7 @@ def test_two_folders_checked_with_one_redis_index_keep_each_others_files(
     (second / "copy.txt").write_text(story + "\n", encoding="utf-8")
     result = check(second, "copy.txt")
     assert result.exit_code == 1
-    assert "copy.txt: near_duplicates: near-duplicate of " in result.stdout
+    assert "copy.txt:1:1: near_duplicates: near-duplicate of " in result.stdout
     # and the first folder's story is still the kept copy
     assert "near_duplicates" not in check(first, "story.txt").stdout
 

@@ -4,6 +4,7 @@ error reporting, and the one-line endings of a run that cannot go on.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -117,3 +118,48 @@ def fatal_errors(interrupted: str) -> Iterator[None]:
     except (CorpusStepError, OutputError, EngineError) as exc:
         click.echo(f"error: {exc}; {interrupted}", err=True)
         sys.exit(EXIT_USAGE)
+
+
+exclude_option = click.option(
+    "--exclude", multiple=True, metavar="GLOB",
+    help="Skip paths matching GLOB (gitignore syntax, relative to the current folder: "
+    "'archive/', '*.draft.txt'); repeatable, added to the config's exclude list (whose globs "
+    "are relative to the config file's folder). Applies to files named as well as found.",
+)
+
+
+class Exclusions:
+    """The paths a command skips: the config's ``exclude`` globs, relative to the config
+    file's folder, and ``--exclude`` globs, relative to the current folder (gitignore
+    syntax: ``archive/`` is that folder anywhere, ``/archive/`` only at the top,
+    ``*.draft.txt`` a name). A path outside a glob list's folder is not matched by it.
+    """
+
+    def __init__(self, config: Config, flags: tuple[str, ...]) -> None:
+        here = Path.cwd()
+        base = Path(config.source).resolve().parent if config.source else here
+        lists = [(folder, globs) for folder, globs in ((base, config.exclude), (here, flags))
+                 if globs]
+        self._specs = []
+        if lists:
+            import pathspec  # loaded only where globs are given (start-up time)
+
+            self._specs = [(folder, pathspec.GitIgnoreSpec.from_lines(globs))
+                           for folder, globs in lists]
+
+    def __bool__(self) -> bool:
+        return bool(self._specs)
+
+    def __call__(self, path: str | Path) -> bool:
+        """Whether ``path`` (as found or named) is excluded."""
+        if not self._specs:
+            return False
+        absolute = Path(os.path.abspath(path))
+        for folder, spec in self._specs:
+            try:
+                relative = absolute.relative_to(folder)
+            except ValueError:
+                continue
+            if spec.match_file(relative.as_posix()):
+                return True
+        return False

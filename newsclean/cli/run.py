@@ -2,30 +2,42 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any
+from time import perf_counter
+from typing import Any, TextIO
 
 import click
 
 from newsclean.cli.exit_codes import EXIT_CODES_HELP, EXIT_INPUT_ERRORS, EXIT_OK
 from newsclean.cli.options import (
+    Exclusions,
     build,
     config_option,
     configured,
     disable_option,
     error_reporter,
+    exclude_option,
     fatal_errors,
     jobs_option,
     max_bytes_option,
     quiet_option,
 )
-from newsclean.cli.progress import Progress
+from newsclean.cli.progress import Bar, RunProgress, wanted
 from newsclean.engines import local
-from newsclean.io import JsonlWriter, display_path
+from newsclean.io import (
+    InputError,
+    JsonlWriter,
+    atomic_write,
+    display_path,
+    iter_input_files,
+    split_name,
+)
+from newsclean.io.readers import STDIN
 from newsclean.io.shards import DEFAULT_RECORDS_PER_SHARD, ShardedWriter, is_folder_output
 from newsclean.io.shards import SUFFIXES as SHARD_SUFFIXES
-from newsclean.pipeline import RunStats
+from newsclean.pipeline import Pipeline, RunStats
 from newsclean.record import Record
 
 # Documents named in the summary line about those that gave no record; the count is exact.
@@ -90,6 +102,11 @@ def _summary(stats: RunStats, dropped_duplicates: bool = False) -> str:
               show_default="a local cluster of --jobs processes",
               help="With --engine dask: the Dask scheduler (tcp://HOST:8786) whose workers "
               "share the inputs and the output's folder.")
+@exclude_option
+@click.option("--stats", "stats_file", metavar="FILE", default=None, show_default="none",
+              help="Write what the run did as JSON to FILE (atomically): documents, records, "
+              "empty, failed, duplicates, and per step the paragraphs removed and the seconds "
+              "it took.")
 @quiet_option
 def run(
     inputs: tuple[str, ...],
@@ -107,11 +124,14 @@ def run(
     quiet: bool,
     shard_suffix: str,
     shard_records: int,
+    exclude: tuple[str, ...],
+    stats_file: str | None,
 ) -> None:
     """Clean INPUTS (files, folders searched recursively for .txt/.jsonl, or '-' for stdin)
     and write one JSON record per article.
 
-    Progress and the end summary go to stderr, so stdout stays machine-readable.
+    Progress bars (on a terminal) and the end summary go to stderr, so stdout stays
+    machine-readable.
     """
     if scheduler is not None and engine != "dask":
         raise click.UsageError("--scheduler is for --engine dask")
@@ -119,12 +139,52 @@ def run(
     config = configured(config_file, disable, index=index, drop_duplicates=drop_duplicates,
                          threshold=threshold, shingle_size=shingle_size)
     pipeline = build(config)
+    if stats_file == "-" and output == "-":
+        raise click.UsageError("--stats - and -o - would mix the statistics with the records "
+                               "on stdout; give one of them a file")
+    started = perf_counter()
     errors: list[str] = []
     report = error_reporter(errors)
     stats = RunStats()
-    progress = Progress(enabled=not quiet)
-    # The output is opened first, so an unwritable one fails before any cleaning is done; the
-    # index is written only after the output is, so a failed run leaves both as they were.
+    progress = RunProgress(wanted(quiet))
+    stats.on_stage = progress.stage
+    # The output and the statistics file are opened first, so an unwritable one fails before
+    # any cleaning is done; the index is written only after the output is, so a failed run
+    # leaves both as they were. The statistics file appears last, and only after a run that
+    # wrote its output.
+    stats_writer = atomic_write(stats_file) if stats_file else None
+    with fatal_errors("no output written"):
+        stats_out = stats_writer.__enter__() if stats_writer is not None else None
+    try:
+        _run(pipeline, inputs, output, run_engine, stats, progress, report, errors,
+             Exclusions(config, exclude), jobs=jobs or config.jobs, max_bytes=max_bytes,
+             index=index, shard_suffix=shard_suffix, shard_records=shard_records)
+        stats.failed = len(errors)
+        if stats_writer is not None and stats_out is not None:
+            _write_stats(stats_out, stats, pipeline, perf_counter() - started)
+    except BaseException as exc:
+        if stats_writer is not None:
+            stats_writer.__exit__(type(exc), exc, exc.__traceback__)
+        raise
+    if stats_writer is not None:
+        with fatal_errors(f"the output {display_path(output)} is written"
+                          + (" and the index updated" if index else "")
+                          + f"; no statistics written to {display_path(stats_file or '')}"):
+            stats_writer.__exit__(None, None, None)
+    if not quiet:
+        click.echo(_summary(stats, dropped_duplicates=drop_duplicates), err=True)
+    sys.exit(EXIT_INPUT_ERRORS if errors else EXIT_OK)
+
+
+def _run(pipeline: Pipeline, inputs: tuple[str, ...], output: str,
+         run_engine: Callable[..., Iterator[Record]], stats: RunStats, progress: RunProgress,
+         report: Callable[[Exception], None], errors: list[str], excluded: Exclusions, *,
+         jobs: int, max_bytes: int, index: str | None, shard_suffix: str,
+         shard_records: int) -> None:
+    """Walk, clean, link and apply, writing the output; then update the index. Exits 3
+    (no output written) when no input could be read, 2 when the output or the index cannot
+    be written, 130/143 when interrupted.
+    """
     try:
         with fatal_errors("no output written" + (", the index untouched" if index else "")):
             try:
@@ -132,36 +192,104 @@ def run(
                     ShardedWriter(output, suffix=shard_suffix, records_per_shard=shard_records)
                     if is_folder_output(output) else JsonlWriter(output))
                 with writer_for_output as writer:
-                    for record in run_engine(
-                        pipeline,
-                        local.Inputs(inputs, max_bytes),
-                        jobs=jobs or config.jobs,
-                        on_error=report,
-                        on_document=progress,
-                        stats=stats,
-                        spool_beside=output,
-                    ):
-                        writer.write(record)
+                    found = _walked(inputs, report, excluded, progress.walking())
+                    _clean(pipeline, found, writer, run_engine, stats, progress, report,
+                           jobs=jobs, max_bytes=max_bytes, output=output)
                     if errors and stats.documents == stats.failed:
-                        # Not one input could be read and cleaned: an empty output would pass
-                        # for a run over inputs that clean to nothing. Raising here discards it.
+                        # Not one input could be read and cleaned: an empty output would
+                        # pass for a run over inputs that clean to nothing. Raising here
+                        # discards it.
                         raise _NothingRead
             except BaseException:
                 pipeline.discard()
                 raise
+            finally:
+                progress.close()
     except _NothingRead:
-        progress.done()
         click.echo(f"error: no input could be read{' or cleaned' if stats.failed else ''}; "
                    "no output written", err=True)
         sys.exit(EXIT_INPUT_ERRORS)
     with fatal_errors(f"the output {display_path(output)} is written, the index was not "
                        "updated (run again to update it)"):
         pipeline.commit()
-    progress.done()
-    stats.failed = len(errors)
-    if not quiet:
-        click.echo(_summary(stats, dropped_duplicates=drop_duplicates), err=True)
-    sys.exit(EXIT_INPUT_ERRORS if errors else EXIT_OK)
+
+
+def _walked(inputs: tuple[str, ...], report: Callable[[Exception], None],
+            excluded: Exclusions, bar: Bar) -> tuple[str, ...]:
+    """The inputs with each folder replaced by the files found in it, in the order a run
+    reads them ('-' kept in its place), less the excluded ones. Walking first gives the clean
+    stage's bar its total; it is the walk the run would do anyway, done before, not twice.
+    """
+    found: list[str] = []
+    for given in inputs:
+        if given == STDIN:
+            found.append(given)
+            continue
+        for path in iter_input_files([given], on_error=report):
+            if not excluded(path):
+                found.append(str(path))
+                bar.update()
+    bar.close()
+    return tuple(found)
+
+
+def _clean(pipeline: Pipeline, inputs: tuple[str, ...], writer: Any,
+           run_engine: Callable[..., Iterator[Record]], stats: RunStats,
+           progress: RunProgress, report: Callable[[Exception], None], *, jobs: int,
+           max_bytes: int, output: str) -> None:
+    """The three stages, the records written as they come, with their progress bars."""
+    # Each input file is one document unless a JSONL file or stdin is among them: then only
+    # the documents can be counted, and there is no total.
+    one_each = all(given != STDIN and not split_name(given)[1].lower().startswith(".jsonl")
+                   for given in inputs)
+    bar = progress.cleaning(len(inputs) if one_each else None,
+                            "files" if one_each else "documents")
+
+    def on_document(source: str) -> None:
+        bar.update()
+
+    def on_error(exc: Exception) -> None:
+        if one_each and isinstance(exc, InputError):
+            bar.update()  # a file that could not be read is done with too
+        report(exc)
+
+    for record in run_engine(pipeline, local.Inputs(inputs, max_bytes), jobs=jobs,
+                             on_error=on_error, on_document=on_document, stats=stats,
+                             spool_beside=output):
+        writer.write(record)
+        progress.current.to(stats.applied)
+    progress.current.to(stats.applied)
+
+
+def _write_stats(out: TextIO, stats: RunStats, pipeline: Pipeline, wall: float) -> None:
+    """What ``--stats FILE`` holds: the counts of the summary, and per step (in pipeline
+    order, then any other step that removed something) the paragraphs it removed and its
+    seconds: ``seconds`` for a per-document step, ``link_seconds`` and ``apply_seconds`` for
+    a corpus step.
+    """
+    steps: dict[str, dict[str, Any]] = {}
+    corpus = {step.name for step in pipeline.corpus_steps}
+    for name in [*pipeline.names, *sorted(set(stats.removed_by_step) - set(pipeline.names))]:
+        entry: dict[str, Any] = {"removed": stats.removed_by_step.get(name, 0)}
+        if name in corpus:
+            entry["link_seconds"] = round(stats.seconds.get(("link", name), 0.0), 6)
+            entry["apply_seconds"] = round(stats.seconds.get(("apply", name), 0.0), 6)
+        else:
+            entry["seconds"] = round(stats.seconds.get(("clean", name), 0.0), 6)
+        steps[name] = entry
+    other = {f"{stage}: {name}": round(value, 6) for (stage, name), value
+             in sorted(stats.seconds.items()) if name not in steps}
+    data = {
+        "documents": stats.documents,
+        "records": stats.records,
+        "empty": stats.empty,
+        "failed": stats.failed,
+        "duplicates": stats.duplicates,
+        "steps": steps,
+        **({"other_seconds": other} if other else {}),
+        "wall_seconds": round(wall, 6),
+    }
+    out.write(json.dumps(data, indent=2) + "\n")
 
 
 class _NothingRead(Exception):
