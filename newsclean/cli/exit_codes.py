@@ -6,7 +6,8 @@ from __future__ import annotations
 
 EXIT_OK = 0
 # check: some file would change (or is a near-duplicate); fix --fail-on-change: some file
-# changed. run, explain and steps never exit 1: a pre-commit hook reads 1 as "changes".
+# changed (or is a near-duplicate). run, explain and steps never exit 1: a pre-commit hook
+# reads 1 as "changes".
 EXIT_CHANGES = 1
 # Bad usage or configuration, or an index, output or cluster that cannot be used or written.
 EXIT_USAGE = 2
@@ -21,8 +22,8 @@ EXIT_CODES_HELP = (
     "\b\nExit codes (the same for every command):\n"
     "  0    done; check: every file is clean\n"
     "  1    check: some file would change, or is a near-duplicate of an indexed\n"
-    "       article; fix --fail-on-change: some file was changed (run, explain\n"
-    "       and steps never exit 1)\n"
+    "       article; fix --fail-on-change: some file was changed, or is a\n"
+    "       near-duplicate (run, explain and steps never exit 1)\n"
     "  2    bad usage or configuration, or an index, output, stats file or Dask\n"
     "       cluster that cannot be used or written: nothing written, the index\n"
     "       as it was\n"
