@@ -221,3 +221,16 @@ def test_the_window_cache_is_bounded(monkeypatch) -> None:
     for n in range(100):
         index.candidates(f"ab{n} cd{n}")
     assert len(index._windows) <= 8
+
+
+def test_a_huge_text_is_matched_with_the_whole_alternations(monkeypatch) -> None:
+    # Past _WHOLE_CHARS the matches are not merged from every candidate cue (that would hold
+    # them all at once); the results are the same.
+    import newsclean.patterns as patterns
+
+    expected = [(BOOK.scan(CATEGORIES, t), [BOOK.count(c, t) for c in CATEGORIES],
+                 [[m.span() for m in BOOK.find(c, t)] for c in CATEGORIES]) for t in TEXTS]
+    monkeypatch.setattr(patterns, "_WHOLE_CHARS", 0)
+    found = [(BOOK.scan(CATEGORIES, t), [BOOK.count(c, t) for c in CATEGORIES],
+              [[m.span() for m in BOOK.find(c, t)] for c in CATEGORIES]) for t in TEXTS]
+    assert found == expected

@@ -54,6 +54,9 @@ _BEFORE, _AFTER = r"(?<![\w@/])", r"(?![\w@])"
 # How many texts' candidates are remembered, and up to which length (a file with no line
 # breaks is one huge "paragraph": it is not kept alive for this).
 _RECENT, _RECENT_CHARS = 256, 20_000
+# Past this length (a file with no line breaks) a text is matched with each category's whole
+# alternation, one match at a time: merging every candidate cue's matches would hold them all.
+_WHOLE_CHARS = 100_000
 _BACK_REFERENCE = regex.compile(r"\\[1-9]|\\g<|\(\?P[=>]|\(\?&|\(\?R\)|\(\?[0-9+-]")
 
 
@@ -224,16 +227,22 @@ class PhraseBook:
 
     def find(self, category: str, text: str) -> list[regex.Match[str]]:
         """All non-overlapping matches of ``category``'s cues in ``text``."""
+        if len(text) > _WHOLE_CHARS:
+            return list(self.patterns[category].finditer(text))
         return self._matches(category, text)
 
     def count(self, category: str, text: str) -> int:
         """How many cues of ``category`` occur in ``text``."""
+        if len(text) > _WHOLE_CHARS:
+            return sum(1 for _ in self.patterns[category].finditer(text))
         return len(self._matches(category, text))
 
     def scan(self, categories: Iterable[str], text: str) -> tuple[dict[str, int], int]:
         """The number of cues of each category in ``text``, and how many characters of
         ``text`` all of them cover together.
         """
+        if len(text) > _WHOLE_CHARS:
+            return self._scan_whole(categories, text)
         counts: dict[str, int] = {}
         spans: list[tuple[int, int]] = []
         found = self._candidates(text)
@@ -246,6 +255,18 @@ class PhraseBook:
             counts[category] = len(matches)
             spans.extend(match.span() for match in matches)
         return counts, _covered(spans)
+
+    def _scan_whole(self, categories: Iterable[str], text: str) -> tuple[dict[str, int], int]:
+        """:meth:`scan` with each category's whole alternation, one match at a time."""
+        counts: dict[str, int] = {}
+        marks = bytearray(len(text))
+        for category in categories:
+            n = 0
+            for match in self.patterns[category].finditer(text):
+                n += 1
+                marks[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
+            counts[category] = n
+        return counts, marks.count(1)
 
     def starts_with(self, category: str, text: str) -> regex.Match[str] | None:
         """The cue of ``category`` that ``text`` opens with, if any."""
