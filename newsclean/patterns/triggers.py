@@ -3,20 +3,24 @@ r"""Which cues of a phrase book can match in a text, found without running them.
 A category's alternation of a few hundred cues costs a try of every cue at every word of a
 text, and almost all of them fail on the first letter. So each cue is indexed by its
 *openings*: the few case-folded characters (at most :data:`OPENING_CHARS`) that every match of
-it starts with, read off the cue's parsed form (``donat\w*`` opens with ``don``,
-``(?:monthly|annual) gift`` with ``mon`` or ``ann``, ``\d+ comments`` with a digit). One
-scan of a text takes the characters at each place a cue may start (not after a word
-character, ``@`` or ``/``: the cues' own boundary); the cues whose opening is among them are
-the candidates, and a cue whose opening cannot be read (it starts with ``\w``, or uses
-syntax this reader does not know) is always one.
+it starts with, read off the cue's parsed form (``donat\w*`` opens with ``donat``,
+``(?:monthly|annual) gift`` with ``monthly`` or ``annual g``; ``\d+ comments`` with a run of
+digits and then `` comme``). One scan of the folded text takes the characters at each place a
+cue may start (not after a word character, ``@`` or ``/``: the cues' own boundary) where some
+opening is found; the cues whose opening is among them are the candidates. A cue whose
+opening cannot be read (it starts with ``\w``, or uses syntax this reader does not know) is a
+candidate wherever a run of plain characters it holds occurs (``\w+ says:``: `` says:``), or
+else always.
 
 A cue that is not a candidate cannot match anywhere in the text, so an alternation of only
 the candidates, in their order, finds exactly the matches of the whole one.
 
 Case: the cues match case-insensitively; openings and text are compared after
-:func:`fold` (``str.casefold``, with the Turkish ``ı`` and ``İ`` taken as ``i``). A test checks
+:func:`fold` (``str.casefold``, with the Turkish ``ı`` and ``İ`` taken as ``i``). Tests check
 over every cased character that two characters the ``regex`` module matches to each other
-fold alike.
+fold alike, and that its ``\d`` is ``str.isdecimal``, except for the characters the two
+Unicode databases disagree on (:func:`unsure`): a cue holding one is always a candidate, and
+a text holding one that could matter is matched with every cue.
 """
 
 from __future__ import annotations
