@@ -215,7 +215,7 @@ class PhraseBook:
             found = self._index.candidates(text)
             if len(text) <= _RECENT_CHARS:
                 if len(recent) >= _RECENT:
-                    del recent[next(iter(recent))]
+                    recent.clear()  # whole: safe when threads share the book
                 recent[text] = found
         return found
 
