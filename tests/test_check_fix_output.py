@@ -292,3 +292,23 @@ def test_check_reads_standard_input_as_dash(tmp_path):
     jsonl = invoke("check", "-", input=records)
     assert jsonl.exit_code == 1
     assert jsonl.stdout == "-:2:1: banners: advertisement label (record r1, line 1 of its text)\n"
+
+
+def test_standard_input_is_checked_against_the_index_and_never_added(tmp_path, monkeypatch):
+    import sqlite3
+
+    monkeypatch.chdir(tmp_path)
+    Path("a.txt").write_text(STORY, encoding="utf-8")
+    assert invoke("check", "--index", "idx.db", "a.txt").exit_code == 0
+
+    def rows() -> int:
+        with sqlite3.connect("idx.db") as db:
+            return db.execute("SELECT COUNT(*) FROM signatures").fetchone()[0]
+
+    before = rows()
+    copy = invoke("check", "--index", "idx.db", "-", input=STORY)
+    assert copy.exit_code == 1
+    assert copy.stdout.startswith("-:1:1: near_duplicates: near-duplicate of ")
+    other = "\n\n".join(reversed(BUDGET_STORY)).replace("minister", "mayor") + "\n"
+    assert invoke("check", "--index", "idx.db", "-", input=other + "x").exit_code in (0, 1)
+    assert rows() == before

@@ -278,7 +278,7 @@ def test_pre_commit_try_repo_check_then_fix(tmp_path):
 
     dirty = try_repo()
     assert dirty.returncode == 1, dirty.stdout + dirty.stderr
-    assert "scrape.txt:13: banners: " in dirty.stdout
+    assert "scrape.txt:13:1: banners: " in dirty.stdout
     assert "files were modified by this hook" in dirty.stdout
     assert "Remind me later." not in (repo / "scrape.txt").read_text(encoding="utf-8")
     fixed = try_repo()

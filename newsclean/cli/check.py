@@ -314,8 +314,13 @@ def _check_or_fix(
             raise
         finally:
             bar.close()
-    with fatal_errors("the files are handled, the index was not updated"):
-        pipeline.commit()
+    if STDIN in paths:
+        # Standard input is no file the index could follow (nothing would ever take its
+        # entries out again): a check that reads it leaves the index as it was.
+        pipeline.discard()
+    else:
+        with fatal_errors("the files are handled, the index was not updated"):
+            pipeline.commit()
     if not quiet:
         click.echo(_summary(tally, len(errors), fix), err=True)
         if tally.new_files:

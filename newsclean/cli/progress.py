@@ -9,8 +9,6 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from tqdm import tqdm
-
 
 def wanted(quiet: bool, stream: TextIO | None = None) -> bool:
     """Whether to draw bars: not ``quiet``, and ``stream`` (stderr) is a terminal."""
@@ -28,11 +26,12 @@ class Bar:
     """
 
     def __init__(self, enabled: bool, desc: str, unit: str, total: int | None = None) -> None:
-        self._bar = (
-            tqdm(total=total, desc=desc, unit=f" {unit}", file=sys.stderr, leave=True,
-                 dynamic_ncols=True, mininterval=0.2, smoothing=0.1)
-            if enabled else None
-        )
+        self._bar = None
+        if enabled:
+            from tqdm import tqdm  # loaded only where a bar is drawn (start-up time)
+
+            self._bar = tqdm(total=total, desc=desc, unit=f" {unit}", file=sys.stderr,
+                             leave=True, dynamic_ncols=True, mininterval=0.2, smoothing=0.1)
 
     def update(self, count: int = 1) -> None:
         """Count ``count`` more."""
