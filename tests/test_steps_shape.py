@@ -76,3 +76,37 @@ _ENDINGS = st.text(alphabet=".!?…。！？\"'”’»)] \t\n\xa0\u3000\x1caZ,;
 def test_ends_sentence_reads_the_end_as_the_pattern_does(text, ending):
     for candidate in (text + ending, ending, text):
         assert shape.ends_sentence(candidate) == bool(shape._SENTENCE_END.search(candidate))
+
+
+def test_latin_text_is_counted_as_the_unicode_pattern_counts_it() -> None:
+    # Every character of the ranges the faster pattern is used on: a word starts and goes on
+    # on the same characters in both.
+    import re
+
+    import regex
+
+    chars = [chr(c) for c in [*range(0x300), *range(0x2000, 0x2070)]]
+    for char in chars:
+        assert bool(regex.fullmatch(r"[\p{L}\p{N}]", char)) == bool(
+            shape._LATIN_WORD.fullmatch(char)
+        ), char
+        assert bool(regex.fullmatch(r"[\p{L}\p{N}\p{M}'’._-]", char)) == bool(
+            re.fullmatch(r"[\w'’.-]", char)
+        ), char
+        assert not shape._BEYOND_LATIN.search(char)
+        assert not shape._SPACELESS.search(char)
+
+
+_LATIN = st.text(alphabet=st.characters(max_codepoint=0x2FF), max_size=60) | st.text(
+    alphabet="aé’ —“”…-_.'ß0١", max_size=40
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_LATIN)
+def test_latin_words_are_counted_as_the_unicode_pattern_counts_them(text):
+    expected = len(shape._WORD.findall(text))
+    spaceless = len(shape._SPACELESS.findall(text))
+    if spaceless > len(text) * 0.3:
+        expected += spaceless // 2
+    assert shape.word_count.__wrapped__(text) == expected

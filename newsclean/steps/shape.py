@@ -17,6 +17,11 @@ _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}\p{M}'’._-]*")
 # _WORD on ASCII text (where \p{L} is a-z and A-Z, \p{N} is 0-9 and \p{M} is nothing), in the
 # standard engine, which is faster at it.
 _ASCII_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'._-]*")
+# The same on text of Latin letters, their accents and general punctuation (U+0000-U+02FF,
+# U+2000-U+206F), where the standard engine's letters and digits are \p{L} and \p{N} and no
+# character is a combining mark (\p{M}); a test checks every character of those ranges.
+_LATIN_WORD = re.compile(r"[^\W_][\w'’.-]*")
+_BEYOND_LATIN = re.compile("[^\x00-\u02ff\u2000-\u206f]")
 # A sentence ends in . ! ? … (or their CJK forms), possibly followed by closing quotes/brackets.
 _SENTENCE_END = regex.compile(r"[.!?…。！？](?:[\"'”’»)\]]|\s)*$")
 # The same as characters: the terminal ones, and the closers with every character \s matches
@@ -66,6 +71,8 @@ def word_count(text: str) -> int:
     """
     if text.isascii():
         return _count(_ASCII_WORD, text)  # no spaceless script in ASCII
+    if _BEYOND_LATIN.search(text) is None:
+        return _count(_LATIN_WORD, text)  # nor in Latin letters and punctuation
     found = _count(_WORD, text)
     spaceless = _count(_SPACELESS, text)
     if spaceless > len(text) * 0.3:
