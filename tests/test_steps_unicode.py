@@ -216,3 +216,15 @@ def test_the_quick_mojibake_test_agrees_with_ftfys_detector(text: str) -> None:
     from newsclean.steps.unicode import _may_be_mojibake
 
     assert _may_be_mojibake(text) == is_bad(text)
+
+
+def test_the_other_blanks_list_is_what_the_pattern_matches() -> None:
+    import array
+    import sys
+
+    from newsclean.steps import unicode as repair
+
+    codes = array.array("I", range(0xD800))
+    codes.extend(range(0xE000, sys.maxunicode + 1))
+    chars = codes.tobytes().decode(f"utf-32-{sys.byteorder[0]}e")
+    assert repair._OTHER_BLANKS.findall(chars) == repair._OTHER_BLANK_CHARS.findall(chars)

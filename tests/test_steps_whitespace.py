@@ -90,3 +90,26 @@ def _normalise_slowly(text: str) -> str:
 @given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=60) | st.text(max_size=30))
 def test_the_shortcut_for_printable_ascii_changes_nothing(text: str) -> None:
     assert normalise_whitespace(text) == _normalise_slowly(text)
+
+
+def test_the_blank_and_invisible_list_is_what_the_patterns_match() -> None:
+    import array
+    import sys
+
+    import regex
+
+    from newsclean.steps import whitespace
+
+    codes = array.array("I", range(0xD800))
+    codes.extend(range(0xE000, sys.maxunicode + 1))
+    chars = codes.tobytes().decode(f"utf-32-{sys.byteorder[0]}e")
+    acted_on = regex.findall(r"[\s\p{Zs}\ufeff\u200b\u00ad\u2060\u180e]", chars)
+    assert "".join(c for c in acted_on if c != " ") == "".join(
+        whitespace._NOT_PLAIN.findall(chars)
+    )
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=" \t\n\xa0\u2009\u3000\u200b\ufeff\u00ad é’a.\x1c", max_size=20))
+def test_the_shortcut_for_text_without_other_blanks_changes_nothing(text: str) -> None:
+    assert normalise_whitespace(text) == _normalise_slowly(text)

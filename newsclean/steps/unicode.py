@@ -18,6 +18,10 @@ from newsclean.steps.whitespace import normalise_whitespace
 # Every blank but NBSP (U+00A0), which mojibake repair needs to see, and line breaks, which
 # the paragraphs step owns (a block never holds one); plain spaces need no replacing.
 _OTHER_BLANKS = regex.compile(r"[^\S\n\r\u00a0 ]")
+# The characters it matches, for a quick look first (a test checks the list).
+_OTHER_BLANK_CHARS = re.compile(
+    "[\t\x0b\x0c\x85\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
 # ftfy is nearly idempotent; a repair can expose another (found by fuzzing), so it runs to a
 # fixed point, with a bound because nothing proves it converges.
 _MAX_ROUNDS = 4
@@ -87,9 +91,11 @@ def _mojibake_characters() -> re.Pattern[str] | None:
     one clear of ASCII and of the quotes and dashes of ordinary prose); ``None`` if some
     alternative has no such class.
     """
-    from re import _constants, _parser  # the standard parser, as ftfy's pattern is for `re`
-
+    # The standard parser, as ftfy's pattern is for `re`.
     from ftfy.badness import MOJIBAKE_CATEGORIES
+
+    from newsclean.regex_syntax import sre_constants as _constants
+    from newsclean.regex_syntax import sre_parse as _parser
 
     prose = {
         c for name in ("common", "start_punctuation", "end_punctuation")
@@ -112,7 +118,7 @@ def _chars(op: object, av: object) -> set[str] | None:
     """The characters one mandatory item of a parsed pattern matches (``None``: not a plain
     character or class).
     """
-    from re import _constants
+    from newsclean.regex_syntax import sre_constants as _constants
 
     if op is _constants.LITERAL:
         return {chr(av)}  # type: ignore[arg-type]
@@ -158,7 +164,8 @@ def _repair(text: str) -> str:
     """:meth:`UnicodeRepair.fix` past its shortcut, remembered: the settling rounds ask again
     about the paragraphs the first pass repaired (or found clean).
     """
-    fixed = ftfy_fix(_OTHER_BLANKS.sub(" ", text))
+    blanked = _OTHER_BLANKS.sub(" ", text) if _OTHER_BLANK_CHARS.search(text) else text
+    fixed = ftfy_fix(blanked)
     if fixed == text and normalise_whitespace(text) == text:
         return text  # settled already: the round below would repair the same text again
     text = fixed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import regex
 
 from newsclean.steps.base import TextFix
@@ -14,6 +16,13 @@ _INVISIBLE = regex.compile(r"[\ufeff\u200b\u00ad\u2060\u180e]")
 # block) becomes one space. A lone plain space is left unmatched: it is what it would become,
 # and matching every space made a huge paragraph cost a string object per word.
 _BLANKS = regex.compile(r"[\s\p{Zs}]{2,}|(?! )[\s\p{Zs}]")
+# What either pattern acts on but a run of two spaces: the invisible characters and every
+# blank but the space (\s and \p{Zs} as the `regex` module has them; a test checks the list).
+BLANKS_BUT_SPACE = (
+    "\t\n\x0b\x0c\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_NOT_PLAIN = re.compile(f"[{BLANKS_BUT_SPACE}\ufeff\u200b\u00ad\u2060\u180e]")
 
 
 def normalise_whitespace(text: str) -> str:
@@ -28,6 +37,8 @@ def normalise_whitespace(text: str) -> str:
 def _normalise(text: str) -> str:
     # Remembered: the unicode step and this one ask about the same paragraphs, and the
     # settling rounds ask again.
+    if _NOT_PLAIN.search(text) is None and "  " not in text:
+        return text.strip()  # nothing invisible, and every blank a single space
     return _BLANKS.sub(" ", _INVISIBLE.sub("", text)).strip()
 
 
