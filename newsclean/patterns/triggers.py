@@ -34,11 +34,8 @@ from typing import Any
 
 import regex
 
-try:  # the standard library's regular-expression parser reads a cue's structure
-    from re import _constants as sre_constants
-    from re import _parser as sre_parse
-except ImportError:  # pragma: no cover - other Pythons: every cue is a candidate, still exact
-    sre_parse = None  # type: ignore[assignment]
+# The standard library's regular-expression parser reads a cue's structure.
+from newsclean.regex_syntax import sre_constants, sre_parse
 
 # How many folded characters an opening holds at most.
 OPENING_CHARS = 8
@@ -134,7 +131,7 @@ def openings(fragment: str) -> frozenset[str] | None:
     """The folded strings (each at most :data:`OPENING_CHARS` characters) one of which every
     match of ``fragment`` starts with; ``None`` when they cannot be told.
     """
-    if sre_parse is None or not _KNOWN_SYNTAX.fullmatch(fragment):
+    if not _KNOWN_SYNTAX.fullmatch(fragment):
         return None
     if not fragment.isascii() and any(unsure(char) for char in fragment):
         return None
@@ -152,7 +149,7 @@ def inside(fragment: str) -> str | None:
     """The longest run of plain characters (folded) every match of ``fragment`` holds, if
     it has one of two characters or more and the cue's syntax can be read.
     """
-    if sre_parse is None or not _KNOWN_SYNTAX.fullmatch(fragment):
+    if not _KNOWN_SYNTAX.fullmatch(fragment):
         return None
     if not fragment.isascii() and any(unsure(char) for char in fragment):
         return None
