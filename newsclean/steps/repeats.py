@@ -15,7 +15,8 @@ import math
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from itertools import combinations
+from functools import lru_cache
+from itertools import chain, combinations
 from typing import NamedTuple
 
 import regex
@@ -105,10 +106,11 @@ def find_repeats(
         # Paragraphs that share no word were never compared before the index either.
         stats.comparisons += 1
         size, other = len(sets[i]), len(sets[j])
-        if not _sizes_close(size, other, size_ratio):
+        small, big = (size, other) if size <= other else (other, size)
+        if small < size_ratio * big:
             return False
         shared = len(sets[i] & sets[j])
-        return shared > 0 and _near(size, other, shared, overlap, size_ratio)
+        return shared > 0 and shared >= overlap * small
 
     for i, toks in enumerate(keys):
         expected = found[-1] + 1 if found and found[-1] is not None else None
@@ -175,7 +177,7 @@ class _WordIndex:
         # Word frequencies of the whole document fix one rare-first order for every paragraph;
         # a word is known by its rank in it, and the ranks from ``rare`` up are common words.
         frequency: Counter[str] = Counter(word for words in sets for word in words)
-        order = sorted(frequency, key=lambda w: (frequency[w], w))
+        order = sorted(frequency, key=frequency.__getitem__)  # ties: first seen first
         self.rank = {word: r for r, word in enumerate(order)}
         self.rare = sum(1 for n in frequency.values() if n <= COMMON_WORD_PARAGRAPHS)
         # Every near pair shares at least ``group`` words: what the smallest set that can be
@@ -190,7 +192,6 @@ class _WordIndex:
         self.first_set: dict[frozenset[str], int] = {}
         self.spare: dict[int, int] = {}
         self._plan_of: tuple[int, _Plan] | None = None
-        self._size_ranges: dict[int, tuple[int, float]] = {}
 
     def _plan(self, i: int) -> _Plan:
         """Where paragraph ``i`` is indexed and looks (see the class docstring)."""
@@ -221,24 +222,20 @@ class _WordIndex:
         one, but for the approximation the class docstring states.
         """
         plan, spare = self._plan(i), self.spare
-        counts: Counter[int] = Counter()
         empty: list[int] = []
-
-        def before(postings: list[int], most: int | None = None) -> list[int]:
-            postings = postings[: bisect_left(postings, below)][:most]
-            self.stats.postings += len(postings)
-            return postings
-
-        for word in plan.rare:
-            counts.update(before(self.rare_postings.get(word, empty)))
+        rare = [self.rare_postings.get(word, empty) for word in plan.rare]
+        mixed = [self.mixed_postings.get(key, empty) for key in plan.mixed]
+        groups = [self.common_postings.get(key, empty)[:COMMON_CANDIDATES] for key in plan.groups]
+        if below < i:  # every posting is below i: cut only for an earlier bound
+            rare, mixed, groups = ([p[: bisect_left(p, below)] for p in lists]
+                                   for lists in (rare, mixed, groups))
+        self.stats.postings += sum(map(len, rare)) + sum(map(len, mixed)) + sum(map(len, groups))
+        counts = Counter(chain.from_iterable(rare))
         # With a near pair sharing a single word (group 1), one first rare word is enough.
         single = self.group < 2 and plan.spare <= 1
         found = {j for j, n in counts.items() if n >= 2 or (single and spare[j] <= 1)}
-        for key in plan.mixed:
-            found.update(before(self.mixed_postings.get(key, empty)))
-        for key in plan.groups:
-            found.update(before(self.common_postings.get(key, empty), COMMON_CANDIDATES))
-        low, high = self._size_range(self.sizes[i])
+        found.update(chain.from_iterable(mixed), chain.from_iterable(groups))
+        low, high = _size_range(self.sizes[i], self.size_ratio)
         sizes = self.sizes
         return sorted(j for j in found if low <= sizes[j] <= high)
 
@@ -257,26 +254,31 @@ class _WordIndex:
         for key in plan.groups:
             self.common_postings[key].append(i)
 
-    def _size_range(self, size: int) -> tuple[int, float]:
-        """The smallest and largest sizes of a set that ``size`` words can be near."""
-        if size not in self._size_ranges:
-            ratio = self.size_ratio
-            low = next((m for m in range(1, size + 1) if _sizes_close(size, m, ratio)), size)
-            if ratio <= 0:
-                high: float = math.inf
-            else:
-                high = max(size, int(size / ratio) + 2)
-                while high > size and not _sizes_close(size, high, ratio):
-                    high -= 1
-            self._size_ranges[size] = (low, high)
-        return self._size_ranges[size]
-
-
 class _Plan(NamedTuple):
     rare: list[int]  # its first rare words (their ranks), rarest first
     mixed: list[int]  # (rare, common) pairs of its first words, if it needs them
     groups: list[int]  # groups of its first common words, if it needs them
     spare: int  # how many rare words a near partner must share with it (can be <= 0)
+
+
+@lru_cache(maxsize=4096)
+def _size_range(size: int, size_ratio: float) -> tuple[int, float]:
+    """The smallest and largest sizes of a set that a set of ``size`` words can be near (the
+    bounds found by the same comparison :func:`_sizes_close` makes).
+    """
+    if size_ratio <= 0:
+        return 1, math.inf
+    low = min(size, max(1, math.ceil(size_ratio * size)))
+    while low > 1 and _sizes_close(size, low - 1, size_ratio):
+        low -= 1
+    while low < size and not _sizes_close(size, low, size_ratio):
+        low += 1
+    high = max(size, int(size / size_ratio))
+    while _sizes_close(size, high + 1, size_ratio):
+        high += 1
+    while high > size and not _sizes_close(size, high, size_ratio):
+        high -= 1
+    return low, high
 
 
 def _key(ranks: tuple[int, ...], base: int) -> int:
@@ -298,13 +300,8 @@ def _least_shared(size: int, overlap: float, size_ratio: float) -> int:
 
 
 def _sizes_close(size: int, other: int, size_ratio: float) -> bool:
-    small, big = sorted((size, other))
+    small, big = (size, other) if size <= other else (other, size)
     return small >= size_ratio * big
-
-
-def _near(size: int, other: int, shared: int, overlap: float, size_ratio: float) -> bool:
-    small, big = sorted((size, other))
-    return small >= size_ratio * big and shared >= overlap * small
 
 
 class Repeats(Step):
