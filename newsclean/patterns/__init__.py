@@ -6,6 +6,8 @@ A phrase list file looks like::
     [cues]
     appeal = ["doneer\\w*", "steun ons"]
     call_to_action = ["lees meer"]
+    [dates]
+    months = ["jan(?:uari)?", "feb(?:ruari)?", "maart|mrt", ...]   # twelve, January first
 
 Each entry is a ``regex`` fragment matched case-insensitively between word boundaries. The
 categories are listed in :data:`CATEGORIES`; a user file may fill any subset of them and is
@@ -46,7 +48,15 @@ CATEGORIES: tuple[str, ...] = (
     "address",
     "attribution",
     "date_label",
+    "date_published",
+    "date_updated",
+    "weekday",
+    "byline",
+    "author_role",
 )
+
+# Months in a year: a phrase list's optional ``[dates] months`` holds one fragment per month.
+MONTHS = 12
 
 
 class PhraseListError(ValueError):
@@ -186,8 +196,17 @@ class PhraseBook:
     files), so measures of a text can be cached per phrase book.
     """
 
-    def __init__(self, cues: Mapping[str, Iterable[str]], languages: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        cues: Mapping[str, Iterable[str]],
+        languages: tuple[str, ...],
+        months: Sequence[Iterable[str]] = (),
+    ) -> None:
         self.languages = languages
+        self._months = [list(names) for names in months]
+        # Month names of all loaded languages, one named group per month (``m1`` .. ``m12``),
+        # without word boundaries of its own: a date pattern embeds it.
+        self.months = _months_pattern(self._months)
         self._cues = {c: list(f) for c, f in cues.items()}
         self._categories = {c: _Category(f) for c, f in self._cues.items()}
         self.patterns: Mapping[str, regex.Pattern[str]] = _Patterns(self._categories)
@@ -201,7 +220,7 @@ class PhraseBook:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Workers get the cue lists and rebuild the index; the caches stay behind.
-        return (PhraseBook, (self._cues, self.languages))
+        return (PhraseBook, (self._cues, self.languages, self._months))
 
     def source(self, category: str) -> str:
         """The pattern text of ``category``'s whole alternation, for a step that builds a
@@ -280,6 +299,20 @@ class PhraseBook:
         return self._categories[category].match(chosen, text)
 
 
+def _months_pattern(months: list[list[str]]) -> regex.Pattern[str]:
+    """One pattern for the month names, the group ``mN`` naming month N (longest first, so
+    "june" is tried before "jun").
+    """
+    groups = []
+    for number, fragments in enumerate(months, start=1):
+        if fragments:
+            ordered = sorted(set(fragments), key=lambda f: (-len(f), f))
+            groups.append(f"(?P<m{number}>{'|'.join(f'(?:{f})' for f in ordered)})")
+    if not groups:
+        return regex.compile(r"(?!)")
+    return regex.compile(f"(?:{'|'.join(groups)})", regex.IGNORECASE)
+
+
 def _covered(spans: list[tuple[int, int]]) -> int:
     """How many characters the union of ``spans`` covers."""
     total, reach = 0, 0
@@ -290,7 +323,9 @@ def _covered(spans: list[tuple[int, int]]) -> int:
     return total
 
 
-def _read(path: str, data: bytes, *, check: bool = True) -> tuple[str, dict[str, list[str]]]:
+def _read(
+    path: str, data: bytes, *, check: bool = True
+) -> tuple[str, dict[str, list[str]], list[str]]:
     """A phrase list file's language and cues; with ``check``, each cue is compiled so a
     bad one is refused with the file and entry named (the bundled lists are tested instead:
     compiling hundreds of cues is most of what loading them would cost).
@@ -315,7 +350,16 @@ def _read(path: str, data: bytes, *, check: bool = True) -> tuple[str, dict[str,
                 raise PhraseListError(
                     f"{path}: cues.{category}: bad pattern {entry!r}: {exc}"
                 ) from exc
-    return str(parsed.get("language", Path(path).stem)), cues
+    dates = parsed.get("dates", {})
+    months = dates.get("months", []) if isinstance(dates, dict) else None
+    if not isinstance(months, list) or len(months) not in (0, MONTHS):
+        raise PhraseListError(f"{path}: dates.months must list the {MONTHS} months, January first")
+    for entry in months:
+        try:
+            regex.compile(str(entry))
+        except regex.error as exc:
+            raise PhraseListError(f"{path}: dates.months: bad pattern {entry!r}: {exc}") from exc
+    return str(parsed.get("language", Path(path).stem)), cues, [str(m) for m in months]
 
 
 def _bundled() -> list[tuple[str, bytes]]:
@@ -346,10 +390,13 @@ def _load(extra_files: tuple[str, ...], bundled: bool) -> PhraseBook:
         except OSError as exc:
             raise PhraseListError(f"{name}: cannot read phrase list: {exc.strerror}") from exc
     merged: dict[str, list[str]] = {c: [] for c in CATEGORIES}
+    months: list[list[str]] = [[] for _ in range(MONTHS)]
     languages = []
     for path, data, check in sources:
-        language, cues = _read(path, data, check=check)
+        language, cues, names = _read(path, data, check=check)
         languages.append(language)
         for category, entries in cues.items():
             merged[category].extend(entries)
-    return PhraseBook(merged, tuple(languages))
+        for month, fragment in zip(months, names):
+            month.append(fragment)
+    return PhraseBook(merged, tuple(languages), months)
