@@ -7,36 +7,31 @@ removal is recorded like any other, so the text can always be rebuilt.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import regex
 
 from newsclean.patterns import PhraseBook, load_phrasebook
 from newsclean.record import Block
 from newsclean.steps.base import BlockFilter, Draft, Step
+from newsclean.steps.dates import iso_date
 from newsclean.steps.shape import ends_sentence, headline_like, word_count
 
-_ISO_DATE = r"(?P<date>\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
+_ISO_DATE = (
+    r"(?P<date>\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)"
+)
 _URL = regex.compile(r"(?:https?://|www\.)[^\s<>\"]+")
 _BARE_URL = regex.compile(r"[<(\[]?(?:https?://|www\.)[^\s<>\"]+[>)\]]?")
 # What may stand between the URLs of a link line.
 _SEPARATORS = " ,;|•·-"
 
 
-def _valid_date(text: str) -> bool:
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
 class DatePrefix(Step):
     """Remove a date label glued to the start of the scrape (``date 2025-09-01 ...``,
-    ``Published: 2025-09-01``) and keep the date as the record's ``created``.
+    ``Published: 2025-09-01T14:05``) and keep the date, with its time when it has one, as the
+    record's ``created``.
 
     Only the first kept block is looked at, and only a labelled ISO date counts, so a sentence
-    that starts with a date is left alone.
+    that starts with a date is left alone. This is how the ``date`` line that ``render_text``
+    writes is read back.
     """
 
     name = "date_prefix"
@@ -52,10 +47,11 @@ class DatePrefix(Step):
         if not kept:
             return [draft]
         match = self.prefix.match(kept[0].text)
-        if match and _valid_date(match.group("date")):
+        value = iso_date(match.group("date")) if match else None
+        if match and value:
             if draft.created is None:
-                draft.created = match.group("date")
-            reason = f"date prefix; kept as created={match.group('date')}"
+                draft.created = value
+            reason = f"date prefix; kept as created={value}"
             draft.cut_head(kept[0], match.end(), self.name, reason)
         return [draft]
 
