@@ -170,12 +170,19 @@ class Record:
 
 def render_text(record: Record) -> str:
     """The canonical text form of a record, what ``newsclean fix`` writes for a ``.txt`` scrape:
-    a ``date YYYY-MM-DD`` line when it has a date, its standfirst, then its paragraphs, each
+    a ``date`` line when it has a date (``date 2023-12-22`` or ``date 2023-12-22T14:05``), its
+    title, a ``By`` line naming its authors, its standfirst, then its paragraphs, each
     separated by a blank line. Cleaning it again gives the same record.
     """
     parts = []
     if record.created:
         parts.append(f"date {record.created}")
+    title = record.metadata.get("title")
+    if isinstance(title, str) and title.strip():
+        parts.append(title)
+    authors = record.metadata.get("authors")
+    if isinstance(authors, list) and authors and all(isinstance(a, str) for a in authors):
+        parts.append("By " + ", ".join(authors))
     standfirst = record.metadata.get("standfirst")
     if isinstance(standfirst, str) and standfirst:
         parts.append(standfirst)

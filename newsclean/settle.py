@@ -7,8 +7,9 @@ the opposite: a fixed file must check clean. After the first pass, each draft is
 cleaned again as its two written forms would be, until neither changes:
 
 * the **text view**: its kept paragraphs alone, as a JSONL record's ``text`` is read back;
-* the **written view**: the same with the ``date YYYY-MM-DD`` line and the standfirst in
-  front, as :func:`~newsclean.record.render_text` writes a ``.txt`` scrape.
+* the **written view**: the same with the ``date`` line, the title, the ``By`` line and the
+  standfirst in front, as :func:`~newsclean.record.render_text` writes a ``.txt`` scrape;
+  the title and authors are read back from those lines, as cleaning the file again would.
 
 A view's blocks are the draft's own kept :class:`~newsclean.record.Block` objects (the head of
 the written view is made for the round and dropped after it), so every removal still points
@@ -60,10 +61,17 @@ def _changed(draft: Draft) -> bool:
     return bool(draft.fixes) or draft.part is not None or any(not b.kept for b in draft.blocks)
 
 
+# Metadata the written view carries in its head lines (and a round reads back from them).
+_WRITTEN_FIELDS = ("title", "authors")
+
+
 def _state(draft: Draft) -> tuple:
-    """What a round can change: the kept paragraphs, the date, the URL, the standfirst."""
+    """What a round can change: the kept paragraphs, the date, the URL, the title, the
+    authors, the standfirst.
+    """
     kept = tuple((b.start, b.end, b.text) for b in draft.kept)
-    return kept, draft.created, draft.url, _standfirst(draft)[0]
+    written = tuple(repr(draft.metadata.get(key)) for key in _WRITTEN_FIELDS)
+    return kept, draft.created, draft.url, written, _standfirst(draft)[0]
 
 
 def _standfirst(draft: Draft) -> tuple[str | None, Block | None]:
@@ -90,10 +98,15 @@ def _round(draft: Draft, run_pass: Pass, *, written: bool) -> list[Draft] | None
         return None
     before = _state(draft)
     hidden = [b for b in draft.blocks if not b.kept]
+    metadata = dict(draft.metadata)
+    if written:
+        # The title and authors are read back from the head lines, as a re-clean reads them.
+        for key in _WRITTEN_FIELDS:
+            metadata.pop(key, None)
     view = Draft(
         document=draft.document,
         blocks=head + draft.kept,
-        metadata=dict(draft.metadata),
+        metadata=metadata,
         created=draft.created,
         url=draft.url,
         part=draft.part,
@@ -113,8 +126,9 @@ def _written_head(draft: Draft, standfirst: str | None, anchor: int) -> list[Blo
     """Blocks for the lines :func:`render_text` writes before the paragraphs (zero-width at
     ``anchor``: they exist only in this round).
     """
+    fields = {key: draft.metadata.get(key) for key in _WRITTEN_FIELDS}
     lines = render_text(Record(id="", text="", source="", created=draft.created,
-                               metadata={"standfirst": standfirst})).split("\n\n")
+                               metadata={**fields, "standfirst": standfirst})).split("\n\n")
     return [Block(anchor, anchor, line.strip()) for line in lines if line.strip()]
 
 

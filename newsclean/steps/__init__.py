@@ -6,6 +6,7 @@ its class; a config may also name a user step as ``"package.module:ClassName"``.
 
 from __future__ import annotations
 
+from newsclean.steps.article_meta import Byline, Dateline, Headline, Language
 from newsclean.steps.banners import Banners
 from newsclean.steps.base import BlockFilter, CorpusStep, Draft, Step, TextFix
 from newsclean.steps.corpus_boilerplate import CorpusBoilerplate
@@ -32,7 +33,11 @@ STEPS: dict[str, type[Step]] = {
         Repeats,
         PageBody,
         SplitArticles,
+        Dateline,
+        Byline,
+        Headline,
         Standfirst,
+        Language,
         NearDuplicates,
         CorpusBoilerplate,
     )
@@ -45,11 +50,15 @@ __all__ = [
     "STEPS",
     "Banners",
     "BlockFilter",
+    "Byline",
     "CorpusStep",
     "CorpusBoilerplate",
     "Credits",
     "DatePrefix",
+    "Dateline",
     "Draft",
+    "Headline",
+    "Language",
     "Links",
     "NearDuplicates",
     "PageBody",

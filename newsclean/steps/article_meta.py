@@ -1,0 +1,596 @@
+"""Steps that read an article's own metadata from its text: when it was published
+(``dateline``), who wrote it (``byline``), its headline (``headline``) and its language
+(``language``).
+
+They look where pages put these things: the lines just above the body (the *head*: section
+label, headline, standfirst, byline, date; most of them already removed as page chrome by
+``page_body``) and just below it (the *foot*: an author line, a date). What they find goes to
+the record: ``created`` (ISO-8601, with the time of day when the page gives one),
+``metadata.title``, ``metadata.authors`` (a list of names) and ``metadata.language``.
+
+A line they read that is still in the article text is removed from it, with the reason, so the
+headline, the byline and the date lines are never part of ``text`` (``render_text`` writes them
+back above the paragraphs). A value the input already carries (a JSONL record's ``created``,
+``title`` or ``authors``) is kept, and a line equal to that title is removed as the headline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+from newsclean.patterns import PhraseBook, load_phrasebook
+from newsclean.record import Block
+from newsclean.steps.base import Draft, Step
+from newsclean.steps.dates import DateReader, FoundDate
+from newsclean.steps.shape import ends_sentence, paragraph_cache, word_count
+
+# How far from the body the steps look, in lines (blocks).
+HEAD_REACH = 40  # lines above the first kept paragraph
+OPENING = 6  # kept paragraphs before the first paragraph of body text
+INNER = 8  # lines after the first body paragraph (a byline under the lead photo's caption)
+FOOT_REACH = 12  # lines below the last body paragraph
+
+# Dates that are a missing value, not a day: the Unix epoch (and the day before it, in zones
+# west of Greenwich).
+_PLACEHOLDER_DAYS = ("1969-12-31", "1970-01-01")
+_URL = regex.compile(r"(?:https?://|www\.)\S+")
+_EMAIL = regex.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_HANDLE = regex.compile(r"@\w+")
+# "— Name (@handle) December 21, 2023": the signature of an embedded social media post.
+_POST_SIGNATURE = regex.compile(r"\(@\w+\)")
+_RELATIVE = regex.compile(
+    r"\b\d+\s*(?:h|hrs?|hours?|mins?|minutes?|d|days?|weeks?|months?)\s*(?:ago)?\b", regex.I
+)
+_SEPARATORS = regex.compile(r"\s*(?:[,;|•·/]|\s[-–—]\s|\s&\s|\s(?:and|y|und|et|e|и|i|ve)\s)\s*")
+_PARTICLE = (
+    r"(?:de|da|di|do|dos|das|del|della|van|von|der|den|la|le|du|bin|ibn|al|el|ter|ten|zu|of|the)"
+)
+_NAME_WORD = r"(?:\p{Lu}\.(?:\p{Lu}\.)*|\p{Lu}[\p{L}\p{M}'’-]*\.?)"
+_INITIALS = regex.compile(r"(?:^|\s)(?:\p{Lu}\.)+$")
+_NAME = regex.compile(rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{0,4}}")
+_NAME_RUN = regex.compile(rf"^{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD})*")
+_OUTLET_TAIL = regex.compile(r"\s+(?:for|para|für|pour|per|для)\s+.*$", regex.I)
+_LETTER = regex.compile(r"\p{L}")
+_PARENTHESES = regex.compile(r"\([^)]*\)")
+_SPACES = regex.compile(r"\s+")
+_TRIM = " \t,;:|•·/-–—()[]"
+
+
+_DIGITS_AND_MARKS = regex.compile(r"[\d\p{P}\p{S}]+")
+
+
+@paragraph_cache(maxsize=65536)
+def _is_body(text: str) -> bool:
+    """A paragraph of prose: 12 words or more besides numbers, ending like a sentence (a line
+    of two dates and their labels, "Published: December 23, 2023 at 3:17 p.m. | Updated: ...",
+    is not).
+    """
+    if word_count(text) < 12 or not ends_sentence(text):
+        return False
+    if len(text) > 300 or not any(c.isdigit() for c in text):
+        return True
+    return word_count(_DIGITS_AND_MARKS.sub(" ", text)) >= 12
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line near the body that the metadata steps look at."""
+
+    index: int  # in ``draft.blocks``
+    block: Block
+    distance: int  # lines to the nearest body paragraph (1 = next to it)
+    zone: str  # "head" (above the body), "inner" (among its first lines) or "foot" (below it)
+    opening: bool  # a kept line above the first body paragraph
+
+
+def article_lines(draft: Draft) -> list[Line]:
+    """The lines around the body of ``draft`` where a page puts its metadata, nearest first
+    within the head (above the body) and then the foot (below it).
+    """
+    blocks = draft.blocks
+    kept = [i for i, b in enumerate(blocks) if b.kept]
+    if not kept:
+        return []
+    body = [i for i in kept if _is_body(blocks[i].text)]
+    first_body = body[0] if body else kept[min(len(kept) - 1, OPENING)]
+    last_body = body[-1] if body else kept[-1]
+    opening = set(kept[:OPENING]) & set(range(first_body))
+    lines = []
+    for i in range(first_body - 1, max(0, kept[0] - HEAD_REACH) - 1, -1):
+        if not blocks[i].kept or i in opening:
+            lines.append(Line(i, blocks[i], first_body - i, "head", i in opening))
+    for i in range(first_body + 1, min(last_body, first_body + 1 + INNER)):
+        lines.append(Line(i, blocks[i], i - first_body, "inner", False))
+    for i in range(last_body + 1, min(len(blocks), last_body + 1 + FOOT_REACH)):
+        lines.append(Line(i, blocks[i], i - last_body, "foot", False))
+    return lines
+
+
+@lru_cache(maxsize=4)
+def _reader(book: PhraseBook) -> DateReader:
+    return DateReader(book)
+
+
+@paragraph_cache(maxsize=16384)
+def _dates_in(words: _Vocabulary, text: str) -> list[FoundDate]:
+    return [d for d in words.dates.find(text) if d.value[:10] not in _PLACEHOLDER_DAYS]
+
+
+def _bare(pattern: regex.Pattern[str]) -> str:
+    """A phrase-list pattern without the word boundaries around it (to find a cue glued to
+    the word before or after it).
+    """
+    text = pattern.pattern
+    head, tail = r"(?<![\w@/])", r"(?![\w@])"
+    if text.startswith(head) and text.endswith(tail):
+        return text[len(head) : -len(tail)]
+    return text
+
+
+def _without(text: str, spans: list[tuple[int, int]]) -> str:
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
+class _Vocabulary:
+    """The phrase-list cues the metadata steps share."""
+
+    def __init__(self, phrasebook: PhraseBook | None) -> None:
+        self.book = phrasebook or load_phrasebook()
+        self.dates = _reader(self.book)
+        p = self.book.patterns
+        labels = "|".join(p[c].pattern for c in ("date_published", "date_updated", "date_label"))
+        self.labels = regex.compile(labels, regex.I)
+        self.byline_cue = regex.compile(
+            rf"^\W*(?:{p['byline'].pattern})\s*[:：\-–]?\s*(?=\p{{Lu}}|$)", regex.I
+        )
+        self.inner_cue = regex.compile(rf"(?:{p['byline'].pattern})\s*:?\s+(?=\p{{Lu}})", regex.I)
+        self.furniture = regex.compile(
+            "|".join(p[c].pattern for c in ("share", "advert", "call_to_action", "newsletter",
+                                             "cookie", "comments", "related", "copyright")),
+            regex.I,
+        )
+        # A label or title glued to the word before it ("Jane DoePublished", "DoeStaff
+        # Writer"): scrapers drop the space between two elements of a page.
+        glued = "|".join(_bare(p[c]) for c in ("date_published", "date_updated", "author_role"))
+        self.glued = regex.compile(rf"(?<=\p{{Ll}})(?-i:(?=\p{{Lu}}))(?=(?:{glued}))", regex.I)
+        self.glued_cue = regex.compile(
+            rf"^(?-i:(?=\p{{Lu}}))(?:{_bare(p['byline'])})(?-i:(?=\p{{Lu}}\p{{Ll}}))", regex.I
+        )
+
+        self.page_notes = regex.compile(
+            "|".join(p[c].pattern for c in ("appeal", "reading", "salutation")), regex.I
+        )
+
+    def unglue(self, text: str) -> str:
+        """``text`` with a space put back where a scraper glued a label to a name."""
+        if not any(c.islower() for c in text):
+            return text
+        text = self.glued.sub(" ", text)
+        cue = self.glued_cue.match(text)
+        return f"{text[:cue.end()]} {text[cue.end():]}" if cue else text
+
+    def caption(self, text: str) -> bool:
+        """Whether ``text`` reads like a photo caption or credit (its dates are the photo's)."""
+        return bool(self.book.patterns["caption"].search(text))
+
+    def dates_in(self, text: str) -> list[FoundDate]:
+        """The dates of a short line (long ones are prose)."""
+        if len(text) > 200 or not any(c.isdigit() for c in text):
+            return []
+        return _dates_in(self, text)
+
+    def rest(self, text: str, dates: list[FoundDate]) -> str:
+        """``text`` without its dates, date labels, weekdays and reading-time notes."""
+        text = _without(text, [(d.start, d.end) for d in dates])
+        for category in ("date_published", "date_updated", "date_label", "weekday", "reading"):
+            text = self.book.patterns[category].sub(" ", text)
+        return _RELATIVE.sub(" ", text)
+
+    def notes(self, text: str) -> str:
+        """``text`` without date labels and reading-time notes ("Updated", "6 min read")."""
+        for category in ("date_published", "date_updated", "reading"):
+            text = self.book.patterns[category].sub(" ", text)
+        return _RELATIVE.sub(" ", text)
+
+    def label_before(self, text: str, date: FoundDate) -> str | None:
+        """``"published"`` or ``"updated"`` when the words just before ``date`` say so."""
+        before = text[max(0, date.start - 40) : date.start]
+        found = list(self.labels.finditer(before))
+        if not found:
+            return None
+        last = found[-1].group(0)
+        if self.book.patterns["date_updated"].fullmatch(last):
+            return "updated"
+        if self.book.patterns["date_published"].fullmatch(last):
+            return "published"
+        return None
+
+
+# --- dates -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _DateCandidate:
+    line: Line
+    date: FoundDate
+    score: float
+    dateline: bool  # the line is little more than the date
+
+
+class Dateline(Step):
+    """Read the publication date (and time) from the lines around the article and keep it as
+    ``created``; remove the lines that are only a date ("December 22, 2023 14:05",
+    "Published 3:04 PM EST, Fri December 22, 2023") from the text.
+
+    The date chosen is the one nearest the body in a line that is not a sentence (a caption or
+    a quoted post with a date is not the article's date), preferring one labelled as the
+    publication ("Published", "Publicado", "Veröffentlicht") over an unlabelled one and that
+    over an update ("Updated", "Actualizado", "Mis à jour"); the lines above the body before
+    those below it. A date the input already has is kept.
+    """
+
+    name = "dateline"
+
+    def __init__(self, phrasebook: PhraseBook | None = None) -> None:
+        self.words = _Vocabulary(phrasebook)
+
+    def candidates(self, draft: Draft) -> list[_DateCandidate]:
+        """Every date near the body that may be the article's, with its score."""
+        found = []
+        for line in article_lines(draft):
+            text = line.block.text
+            dates = self.words.dates_in(text)
+            if not dates or _POST_SIGNATURE.search(text):
+                continue
+            rest = self.words.rest(text, dates)
+            rest_words = word_count(rest)
+            if rest_words >= 10 or (rest_words >= 5 and ends_sentence(text)):
+                continue  # a sentence that mentions a date
+            if rest_words >= 4 and self.words.caption(text):
+                continue  # a photo caption: the date the photo was taken
+            if line.zone == "head":
+                score = 10 - 0.25 * min(line.distance, HEAD_REACH)
+            elif line.zone == "inner":
+                if line.block.kept and rest_words > 3:
+                    continue
+                score = 6 - 0.5 * line.distance
+            else:
+                score = 4 - 0.25 * line.distance
+            for date in dates:
+                label = self.words.label_before(text, date)
+                bonus = {"published": 5, "updated": -3, None: 0}[label]
+                found.append(_DateCandidate(line, date, score + bonus, rest_words <= 2))
+        return found
+
+    def __call__(self, draft: Draft) -> list[Draft]:
+        """Keep the best date as ``created``; remove kept lines that are only a date."""
+        found = self.candidates(draft)
+        if not found:
+            return [draft]
+        best = max(found, key=lambda c: (c.score, -c.line.index))
+        if draft.created is None:
+            draft.created = best.date.value
+        for candidate in found:
+            block = candidate.line.block
+            if block.kept and candidate.dateline:
+                reason = (
+                    f"dateline; kept as created={candidate.date.value}"
+                    if candidate.date.value == draft.created
+                    else "dateline"
+                )
+                draft.remove(block, self.name, reason)
+        return [draft]
+
+
+# --- bylines -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _BylineCandidate:
+    line: Line
+    names: tuple[str, ...]
+    kind: str  # "cue", "role", "dated", "names", "bio"
+    score: float
+
+
+_KIND_STRENGTH = {"cue": 6.0, "role": 5.0, "dated": 4.0, "names": 2.5}
+_BIO = regex.compile(r"^(?P<name>.{3,60}?)\s+(?:is|was|es|ist|est|é|è|—|–)\s", regex.I)
+
+
+@paragraph_cache(maxsize=16384)
+def _read_byline(step: Byline, text: str) -> tuple[tuple[str, ...], str] | None:
+    return step._read(text)
+
+
+class Byline(Step):
+    """Read the authors from a byline near the article and keep them as ``metadata.authors``;
+    remove the byline from the text.
+
+    A byline is a short line that opens with a byline word ("By", "Por", "Von", "Par", "Di",
+    "Автор", "Written by"), or gives names with a job title ("Jane Doe, Staff Writer") or with
+    a date ("Jane Doe - December 22, 2023"), or is only names next to the headline or a date.
+    Names are split at commas and "and" (in each language), and job titles, outlets ("for
+    ..."), e-mail addresses and handles are dropped. The byline nearest the body, above it
+    rather than below, is chosen. Authors the input already has are kept.
+    """
+
+    name = "byline"
+
+    def __init__(self, phrasebook: PhraseBook | None = None) -> None:
+        self.words = _Vocabulary(phrasebook)
+
+    def read(self, text: str) -> tuple[tuple[str, ...], str] | None:
+        """The names of a byline line and its kind, or ``None`` when it is not one."""
+        if len(text) > 250 or not any(c.isupper() for c in text):
+            return None
+        return _read_byline(self, text)
+
+    def _read(self, text: str) -> tuple[tuple[str, ...], str] | None:
+        if _URL.search(text):
+            return None
+        text = self.words.unglue(text)
+        dates = self.words.dates_in(text)
+        cue = self.words.byline_cue.match(text)
+        if cue:
+            names = self.names(text[cue.end():], dates, cue.end())
+            return (names, "cue") if names else None
+        words = word_count(text)
+        if words > 16 or (words >= 6 and ends_sentence(text)):
+            return None
+        inner = self.words.inner_cue.search(text)
+        if inner and word_count(text[: inner.start()]) <= 6:
+            names = self.names(text[inner.end():], dates, inner.end())
+            before = self.words.rest(text[: inner.start()], dates).strip(_TRIM)
+            if names and not before:
+                return names, "cue"
+        if self.words.furniture.search(text):
+            return None
+        names = self.names(text, dates, 0)
+        if not names or any(len(n.split()) < 2 for n in names):
+            return None
+        if self.words.book.patterns["author_role"].search(text):
+            return names, "role"
+        if dates:
+            return names, "dated"
+        rest = _SEPARATORS.sub(" ", text)
+        if word_count(rest) == sum(word_count(n) for n in names):
+            return names, "names"
+        return None
+
+    def names(self, text: str, dates: list[FoundDate], offset: int) -> tuple[str, ...]:
+        """The person (or agency) names in what follows a byline word."""
+        spans = [(d.start - offset, d.end - offset) for d in dates if d.end > offset]
+        text = _without(text, [(max(0, s), e) for s, e in spans])
+        text = _EMAIL.sub(" ", text)
+        text = _HANDLE.sub(" ", text)
+        text = _PARENTHESES.sub(" ", text)
+        text = self.words.notes(text)
+        found: list[str] = []
+        roles = self.words.book.patterns["author_role"]
+        for part in _SEPARATORS.split(text):
+            part = _OUTLET_TAIL.sub("", part).strip(_TRIM)
+            part = roles.sub(" ", part).strip(_TRIM)
+            part = _SPACES.sub(" ", part)
+            if not part or not _LETTER.search(part):
+                continue
+            run = _NAME_RUN.match(part)
+            if not run:
+                if found:
+                    break
+                return ()
+            name = run.group(0)
+            if " " in name and not _INITIALS.search(name):
+                name = name.rstrip(".")
+            words = name.split()
+            if len(words) > 4:
+                # A name run into an outlet ("Jane Doe Springfield Daily News"): the first two
+                # words, three with a middle initial.
+                name = " ".join(words[:3] if "." in words[1] else words[:2])
+            if len(name) >= 2 and name not in found:
+                found.append(name)
+        return tuple(found)
+
+    def candidates(self, draft: Draft) -> list[_BylineCandidate]:
+        """Every byline near the body, with its score."""
+        lines = article_lines(draft)
+        dated = {line.index for line in lines if self.words.dates_in(line.block.text)}
+        found = []
+        for line in lines:
+            read = self.read(line.block.text)
+            if read is None:
+                continue
+            names, kind = read
+            if kind == "names" and not (
+                {line.index - 1, line.index + 1, line.index + 2} & dated
+            ):
+                continue
+            score = _KIND_STRENGTH[kind] - 0.1 * min(line.distance, HEAD_REACH)
+            if line.zone == "foot":
+                score -= 2
+            found.append(_BylineCandidate(line, names, kind, score))
+        return found
+
+    def __call__(self, draft: Draft) -> list[Draft]:
+        """Keep the best byline's names as ``metadata.authors``; remove kept bylines."""
+        found = self.candidates(draft)
+        if not found:
+            return [draft]
+        best = max(found, key=lambda c: (c.score, -c.line.index))
+        if not draft.metadata.get("authors"):
+            draft.metadata["authors"] = list(best.names)
+        for candidate in found:
+            if candidate.line.block.kept:
+                draft.remove(candidate.line.block, self.name,
+                             "byline; kept in metadata.authors")
+        return [draft]
+
+
+# --- headlines ---------------------------------------------------------------------------------
+
+
+def _key(text: str) -> str:
+    return " ".join(regex.findall(r"\w+", text.casefold()))
+
+
+@dataclass(frozen=True)
+class _TitleCandidate:
+    line: Line
+    score: float
+
+
+class Headline(Step):
+    """Read the headline above the article and keep it as ``metadata.title``; remove it from
+    the text when it is still there.
+
+    The headline is a line of a few words without a full stop, above the body: the one nearest
+    the byline and the date lines (``byline`` and ``dateline`` run first), longer than a
+    section label, without the words of page furniture ("Share", "Subscribe"), and preferably
+    one the page repeats (in its breadcrumbs or its title bar). A title the input already has
+    is kept, and a line equal to it is removed as the headline.
+    """
+
+    name = "headline"
+
+    def __init__(self, phrasebook: PhraseBook | None = None) -> None:
+        self.words = _Vocabulary(phrasebook)
+        self.bylines = Byline(self.words.book)
+
+    def anchors(self, lines: list[Line]) -> set[int]:
+        """Indices of the byline and date lines among ``lines``."""
+        found = set()
+        for line in lines:
+            block = line.block
+            if block.removal and block.removal.step in ("byline", "dateline", "date_prefix"):
+                found.add(line.index)
+            elif self.words.dates_in(block.text) and word_count(block.text) <= 16:
+                found.add(line.index)
+            elif self.bylines.read(block.text):
+                found.add(line.index)
+        return found
+
+    def candidates(self, draft: Draft) -> list[_TitleCandidate]:
+        """Every line above the body that may be the headline, with its score."""
+        lines = [line for line in article_lines(draft) if line.zone == "head"]
+        if not lines:
+            return []
+        anchors = self.anchors(lines)
+        keys = [_key(line.block.text) for line in lines]
+        eligible = {}
+        for line in lines:
+            text = line.block.text
+            words = word_count(text)
+            if line.index in anchors or not 2 <= words <= 30 or len(text) < 8 or len(text) > 300:
+                continue
+            if _URL.search(text) or not _LETTER.search(text):
+                continue
+            eligible[line.index] = words
+        found = []
+        for line, key in zip(lines, keys):
+            if line.index not in eligible:
+                continue
+            text = line.block.text
+            words = eligible[line.index]
+            score = 5 - 0.08 * line.distance
+            below = {line.index + 1, line.index + 2, line.index + 3}
+            above = {line.index - 1, line.index - 2}
+            if below & anchors:
+                score += 3
+            elif above & anchors:
+                score += 1
+            if words >= 4:
+                score += 1.5
+            elif words <= 2:
+                score -= 1.5
+            # A headline is followed by its standfirst: a longer line, often a sentence.
+            after = eligible.get(line.index + 1)
+            if after is not None and after > words and after >= 6:
+                score += 1.5
+            if ends_sentence(text) and not text.rstrip().endswith(("?", "!", "?”", "!”")):
+                score -= 2.5
+            if self.words.furniture.search(text) or self.words.page_notes.search(text):
+                score -= 3
+            if self.words.caption(text) or "/" in text or text.startswith("("):
+                score -= 3
+            if _NAME_RUN.match(text) and len(_NAME_RUN.match(text).group(0).split()) >= 2 and (
+                words <= 5
+            ):
+                score -= 2
+            copies = sum(1 for k in keys if k == key or (len(key) > 12 and k.endswith(key)))
+            if copies in (2, 3):
+                score += 1.5  # the page's title bar or breadcrumbs repeat the headline
+            elif copies > 3:
+                score -= 2  # a label repeated down a list
+            if _RELATIVE.search(text):
+                score -= 3  # "... 2 days ago": a teaser for another article
+            if line.opening and words >= 4:
+                score += 1.5  # kept with the body by page_body
+            if line.distance <= 3 and all(i in anchors for i in range(line.index)):
+                score += 4  # the article's first line (a date or byline above it at most)
+            found.append(_TitleCandidate(line, score))
+        return found
+
+    def __call__(self, draft: Draft) -> list[Draft]:
+        """Keep the best headline as ``metadata.title``; remove it from the text."""
+        known = draft.metadata.get("title")
+        if isinstance(known, str) and known:
+            for block in draft.kept[:OPENING]:
+                if _key(block.text) == _key(known):
+                    draft.remove(block, self.name, "headline; kept in metadata.title")
+                    break
+            return [draft]
+        found = self.candidates(draft)
+        if not found:
+            return [draft]
+        best = max(found, key=lambda c: (c.score, c.line.index))
+        draft.metadata["title"] = best.line.block.text
+        if best.line.block.kept:
+            draft.remove(best.line.block, self.name, "headline; kept in metadata.title")
+        return [draft]
+
+
+# --- language ----------------------------------------------------------------------------------
+
+# The detector reads this much of the text: enough for a confident answer, and it keeps the
+# cost of a long article flat.
+LANGUAGE_SAMPLE = 1000
+_MIN_LETTERS = 20
+
+
+@lru_cache(maxsize=1)
+def _identifier():  # type: ignore[no-untyped-def]
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE)
+
+
+def detect_language(text: str) -> str:
+    """The ISO 639-1 code of the language ``text`` is written in (``"und"`` when it has too
+    few letters to tell), from the language identifier ``py3langid`` ships (a naive Bayes
+    model over byte n-grams, 97 languages, deterministic).
+    """
+    sample = text[:LANGUAGE_SAMPLE]
+    if sum(1 for _ in _LETTER.finditer(sample)) < _MIN_LETTERS:
+        return "und"
+    language, _ = _identifier().classify(sample)
+    return str(language)
+
+
+class Language(Step):
+    """Name the language of the article's clean text in ``metadata.language`` (ISO 639-1, or
+    ``und`` for a text with too few letters). Removes nothing.
+
+    It is always decided on the text as cleaned (a ``language`` field the input had is
+    replaced), so cleaning a clean record again gives the same answer.
+    """
+
+    name = "language"
+
+    def __call__(self, draft: Draft) -> list[Draft]:
+        """Detect the language of the kept text."""
+        draft.metadata["language"] = detect_language(draft.text)
+        return [draft]
