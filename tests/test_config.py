@@ -66,7 +66,7 @@ def test_pyproject_user_step_by_reference(tmp_path, monkeypatch):
 
         [tool.newsclean]
         add = ["nc_user_steps_cfg:DropBylines"]
-        disable = ["page_body", "standfirst"]
+        disable = ["page_body", "byline", "standfirst"]
         jobs = 2
 
         [tool.newsclean.options.drop_bylines]
@@ -77,7 +77,7 @@ def test_pyproject_user_step_by_reference(tmp_path, monkeypatch):
     assert config.jobs == 2
     pipeline = Pipeline.from_config(config)
     assert "drop_bylines" in pipeline.names and "page_body" not in pipeline.names
-    # `add` appends after every per-document step (so after standfirst, here disabled)
+    # `add` appends after every per-document step (so after language)
     assert pipeline.names.index("drop_bylines") < pipeline.names.index("near_duplicates")
     step = next(s for s in pipeline.steps if s.name == "drop_bylines")
     assert step.max_words == 6

@@ -33,14 +33,18 @@ def assert_spans_exact(record, text):
 # --- date prefix -------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
-    "prefix",
-    [" date 2025-09-01 ", "date 2025-09-01\n\n", "Published: 2025-09-01 ",
-     "Published: 2025-09-01T10:22:00Z | ", "Updated 2025-09-01 — ", "DATE=2025-09-01 "],
+    ("prefix", "created"),
+    [(" date 2025-09-01 ", "2025-09-01"), ("date 2025-09-01\n\n", "2025-09-01"),
+     ("Published: 2025-09-01 ", "2025-09-01"),
+     # the time is kept, in the ISO form newsclean writes (an offset, not Z)
+     ("Published: 2025-09-01T10:22:00Z | ", "2025-09-01T10:22:00+00:00"),
+     ("date 2025-09-01T10:22 ", "2025-09-01T10:22"),
+     ("Updated 2025-09-01 — ", "2025-09-01"), ("DATE=2025-09-01 ", "2025-09-01")],
 )
-def test_date_prefix_becomes_created_and_leaves_text(prefix):
+def test_date_prefix_becomes_created_and_leaves_text(prefix, created):
     text = prefix + BODY
     record = clean_one(text)
-    assert record.created == "2025-09-01"
+    assert record.created == created
     assert "2025" not in record.text
     assert record.text == BODY
     (removal,) = removed_by(record, "date_prefix")
@@ -169,13 +173,27 @@ def test_long_sentence_mentioning_reporting_is_not_a_credit():
 
 # --- standfirst ----------------------------------------------------------------------------
 
-def test_standfirst_headline_goes_to_metadata():
+def test_opening_headline_is_the_title_and_the_line_after_it_the_standfirst():
     head = "Budget row deepens as coalition partners clash"
+    deck = "Ministers trade blame over a shortfall that has grown since the spring"
     record = clean_one(head + "\n" + BODY)
-    assert record.metadata["standfirst"] == head
+    assert record.metadata["title"] == head
+    assert "standfirst" not in record.metadata
+    assert record.text == BODY
+    record = clean_one(head + "\n" + deck + "\n" + BODY)
+    assert record.metadata["title"] == head
+    assert record.metadata["standfirst"] == deck
     assert record.text == BODY
     (removal,) = removed_by(record, "standfirst")
-    assert removal.text == head
+    assert removal.text == deck
+
+
+def test_standfirst_alone_when_the_headline_step_is_off():
+    head = "Budget row deepens as coalition partners clash"
+    config = Config(disable=("headline",))
+    (record,) = newsclean.clean(head + "\n" + BODY, pipeline=Pipeline.from_config(config))
+    assert record.metadata["standfirst"] == head
+    assert record.text == BODY
 
 
 def test_first_line_that_is_a_sentence_is_not_a_standfirst():

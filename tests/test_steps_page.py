@@ -44,7 +44,7 @@ def test_full_page_scrape_keeps_only_the_article(sep):
     text = full_page(sep)
     (record,) = newsclean.clean(text)
     assert record.text == "\n\n".join(BODY)
-    assert record.metadata.get("standfirst") == TITLE
+    assert record.metadata.get("title") == TITLE
     for removal in record.removed:
         assert text[removal.start : removal.end] == removal.text
     removed_texts = [r.text for r in record.removed]

@@ -47,7 +47,8 @@ def scrape(*articles, sep="\n"):
 def test_multi_article_with_cut_off_lead_standfirsts(sep):
     text = scrape([SF1, *ART1], [SF2, *ART2], [SF3, *ART3], sep=sep)
     records = newsclean.clean(text, source="multi.txt")
-    assert [r.metadata.get("standfirst") for r in records] == [SF1, SF2, SF3]
+    # each article's opening headline line is its title
+    assert [r.metadata.get("title") for r in records] == [SF1, SF2, SF3]
     assert [r.text for r in records] == ["\n\n".join(a) for a in (ART1, ART2, ART3)]
     doc_id = newsclean.document_id("multi.txt", text)
     assert [r.id for r in records] == [f"{doc_id}/0", f"{doc_id}/1", f"{doc_id}/2"]
@@ -60,17 +61,17 @@ def test_title_case_standfirst():
     sf2 = "Thousands Of Protesters Gathered Outside Parliament On Saturday"
     text = scrape([SF1, *ART1], [sf2, *ART2])
     records = newsclean.clean(text)
-    assert [r.metadata.get("standfirst") for r in records] == [SF1, sf2]
+    assert [r.metadata.get("title") for r in records] == [SF1, sf2]
     assert records[1].text == "\n\n".join(ART2)
 
 
 def test_repeated_article_blocks_split_and_deduplicated():
-    # Article 2 saved twice back to back; its standfirst is a headline, not the lead.
+    # Article 2 saved twice back to back; its opening line is a headline, not the lead.
     head2 = "Protest in the capital draws thousands"
     head3 = "Poacher fined for killing rabbit in park"
     text = scrape([SF1, *ART1], [head2, *ART2], [head2, *ART2], [head3, *ART3])
     records = newsclean.clean(text)
-    assert [r.metadata.get("standfirst") for r in records] == [SF1, head2, head3]
+    assert [r.metadata.get("title") for r in records] == [SF1, head2, head3]
     assert [r.text for r in records] == ["\n\n".join(a) for a in (ART1, ART2, ART3)]
     all_paragraphs = [p for r in records for p in r.text.split("\n\n")]
     assert len(all_paragraphs) == len(set(all_paragraphs))

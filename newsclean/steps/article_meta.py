@@ -25,11 +25,13 @@ from newsclean.patterns import PhraseBook, load_phrasebook
 from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
 from newsclean.steps.dates import DateReader, FoundDate
-from newsclean.steps.shape import ends_sentence, paragraph_cache, word_count
+from newsclean.steps.metadata import opens_article
+from newsclean.steps.shape import ends_sentence, headline_like, paragraph_cache, word_count
 
 # How far from the body the steps look, in lines (blocks).
 HEAD_REACH = 40  # lines above the first kept paragraph
-OPENING = 6  # kept paragraphs before the first paragraph of body text
+# A headline scoring below this is not taken (a page without one gets no title).
+MIN_TITLE_SCORE = 6
 INNER = 8  # lines after the first body paragraph (a byline under the lead photo's caption)
 FOOT_REACH = 12  # lines below the last body paragraph
 
@@ -87,25 +89,33 @@ class Line:
 
 
 def article_lines(draft: Draft) -> list[Line]:
-    """The lines around the body of ``draft`` where a page puts its metadata, nearest first
-    within the head (above the body) and then the foot (below it).
+    """The lines around the body of ``draft`` where a page puts its metadata, nearest first:
+    the head (above the first body paragraph), the inner lines (between the first two), the
+    foot (below the last).
+
+    Every kept line of those places is in it, and which places a kept line is in depends on
+    the kept lines alone (removing a byline or date line never turns another line into a body
+    paragraph): so a second pass over the clean text sees the same kept lines as the first
+    one did, and removes nothing more. Removed lines (page chrome) are looked at up to
+    ``HEAD_REACH`` lines above the body and ``FOOT_REACH`` below it.
     """
     blocks = draft.blocks
     kept = [i for i, b in enumerate(blocks) if b.kept]
-    if not kept:
-        return []
     body = [i for i in kept if _is_body(blocks[i].text)]
-    first_body = body[0] if body else kept[min(len(kept) - 1, OPENING)]
-    last_body = body[-1] if body else kept[-1]
-    opening = set(kept[:OPENING]) & set(range(first_body))
+    if not body:
+        return []
+    first_body, last_body = body[0], body[-1]
+    second_body = body[1] if len(body) > 1 else first_body
     lines = []
-    for i in range(first_body - 1, max(0, kept[0] - HEAD_REACH) - 1, -1):
-        if not blocks[i].kept or i in opening:
-            lines.append(Line(i, blocks[i], first_body - i, "head", i in opening))
-    for i in range(first_body + 1, min(last_body, first_body + 1 + INNER)):
-        lines.append(Line(i, blocks[i], i - first_body, "inner", False))
-    for i in range(last_body + 1, min(len(blocks), last_body + 1 + FOOT_REACH)):
-        lines.append(Line(i, blocks[i], i - last_body, "foot", False))
+    reach = max(0, min(kept[0], first_body) - HEAD_REACH)
+    for i in range(first_body - 1, reach - 1, -1):
+        lines.append(Line(i, blocks[i], first_body - i, "head", blocks[i].kept))
+    for i in range(first_body + 1, min(last_body, max(second_body, first_body + 1 + INNER))):
+        if i < second_body if blocks[i].kept else i - first_body <= INNER:
+            lines.append(Line(i, blocks[i], i - first_body, "inner", False))
+    for i in range(last_body + 1, len(blocks)):
+        if blocks[i].kept or i - last_body <= FOOT_REACH:
+            lines.append(Line(i, blocks[i], i - last_body, "foot", False))
     return lines
 
 
@@ -119,11 +129,10 @@ def _dates_in(words: _Vocabulary, text: str) -> list[FoundDate]:
     return [d for d in words.dates.find(text) if d.value[:10] not in _PLACEHOLDER_DAYS]
 
 
-def _bare(pattern: regex.Pattern[str]) -> str:
-    """A phrase-list pattern without the word boundaries around it (to find a cue glued to
-    the word before or after it).
+def _bare(text: str) -> str:
+    """A phrase-list pattern (:meth:`PhraseBook.source`) without the word boundaries around
+    it, to find a cue glued to the word before or after it.
     """
-    text = pattern.pattern
     head, tail = r"(?<![\w@/])", r"(?![\w@])"
     if text.startswith(head) and text.endswith(tail):
         return text[len(head) : -len(tail)]
@@ -136,35 +145,50 @@ def _without(text: str, spans: list[tuple[int, int]]) -> str:
     return text
 
 
+_FURNITURE = ("share", "advert", "call_to_action", "newsletter", "cookie", "comments", "related",
+              "copyright")
+_PAGE_NOTES = ("appeal", "reading", "salutation")
+
+
 class _Vocabulary:
     """The phrase-list cues the metadata steps share."""
 
     def __init__(self, phrasebook: PhraseBook | None) -> None:
-        self.book = phrasebook or load_phrasebook()
-        self.dates = _reader(self.book)
-        p = self.book.patterns
-        labels = "|".join(p[c].pattern for c in ("date_published", "date_updated", "date_label"))
-        self.labels = regex.compile(labels, regex.I)
-        self.byline_cue = regex.compile(
-            rf"^\W*(?:{p['byline'].pattern})\s*[:：\-–]?\s*(?=\p{{Lu}}|$)", regex.I
-        )
-        self.inner_cue = regex.compile(rf"(?:{p['byline'].pattern})\s*:?\s+(?=\p{{Lu}})", regex.I)
-        self.furniture = regex.compile(
-            "|".join(p[c].pattern for c in ("share", "advert", "call_to_action", "newsletter",
-                                             "cookie", "comments", "related", "copyright")),
-            regex.I,
-        )
+        self.book = book = phrasebook or load_phrasebook()
+        self.dates = _reader(book)
+        cue = _bare(book.source("byline"))
+        self.byline_cue = regex.compile(rf"^\W*(?:{cue})\s*[:：\-–]?\s*(?=\p{{Lu}}|$)", regex.I)
+        self.inner_cue = regex.compile(rf"(?<![\w@/])(?:{cue})\s*:?\s+(?=\p{{Lu}})", regex.I)
         # A label or title glued to the word before it ("Jane DoePublished", "DoeStaff
-        # Writer"): scrapers drop the space between two elements of a page.
-        glued = "|".join(_bare(p[c]) for c in ("date_published", "date_updated", "author_role"))
+        # Writer"), or a byline word to the name after it ("ByJane Doe"): scrapers drop the
+        # space between two elements of a page.
+        glued = "|".join(
+            _bare(book.source(c)) for c in ("date_published", "date_updated", "author_role")
+        )
         self.glued = regex.compile(rf"(?<=\p{{Ll}})(?-i:(?=\p{{Lu}}))(?=(?:{glued}))", regex.I)
         self.glued_cue = regex.compile(
-            rf"^(?-i:(?=\p{{Lu}}))(?:{_bare(p['byline'])})(?-i:(?=\p{{Lu}}\p{{Ll}}))", regex.I
+            rf"^(?-i:(?=\p{{Lu}}))(?:{cue})(?-i:(?=\p{{Lu}}\p{{Ll}}))", regex.I
         )
 
-        self.page_notes = regex.compile(
-            "|".join(p[c].pattern for c in ("appeal", "reading", "salutation")), regex.I
-        )
+    def any_of(self, categories: tuple[str, ...], text: str) -> bool:
+        """Whether ``text`` holds a cue of one of ``categories``."""
+        return any(self.book.count(category, text) for category in categories)
+
+    def furniture(self, text: str) -> bool:
+        """Whether ``text`` has the words of page furniture ("Share", "Subscribe", "Related")."""
+        return self.any_of(_FURNITURE, text)
+
+    def page_note(self, text: str) -> bool:
+        """Whether ``text`` is an appeal or a reading note ("6 min read", "Support us")."""
+        return self.any_of(_PAGE_NOTES, text)
+
+    def caption(self, text: str) -> bool:
+        """Whether ``text`` reads like a photo caption or credit (its dates are the photo's)."""
+        return self.book.count("caption", text) > 0
+
+    def role(self, text: str) -> bool:
+        """Whether ``text`` names a job title ("Staff Writer", "Redakteurin")."""
+        return self.book.count("author_role", text) > 0
 
     def unglue(self, text: str) -> str:
         """``text`` with a space put back where a scraper glued a label to a name."""
@@ -174,41 +198,43 @@ class _Vocabulary:
         cue = self.glued_cue.match(text)
         return f"{text[:cue.end()]} {text[cue.end():]}" if cue else text
 
-    def caption(self, text: str) -> bool:
-        """Whether ``text`` reads like a photo caption or credit (its dates are the photo's)."""
-        return bool(self.book.patterns["caption"].search(text))
-
     def dates_in(self, text: str) -> list[FoundDate]:
         """The dates of a short line (long ones are prose)."""
         if len(text) > 200 or not any(c.isdigit() for c in text):
             return []
         return _dates_in(self, text)
 
+    def strip(self, categories: tuple[str, ...], text: str) -> str:
+        """``text`` with the cues of ``categories`` blanked out."""
+        spans = [m.span() for c in categories for m in self.book.find(c, text)]
+        return _without(text, spans) if spans else text
+
     def rest(self, text: str, dates: list[FoundDate]) -> str:
         """``text`` without its dates, date labels, weekdays and reading-time notes."""
         text = _without(text, [(d.start, d.end) for d in dates])
-        for category in ("date_published", "date_updated", "date_label", "weekday", "reading"):
-            text = self.book.patterns[category].sub(" ", text)
+        text = self.strip(("date_published", "date_updated", "date_label", "weekday", "reading"),
+                          text)
         return _RELATIVE.sub(" ", text)
 
     def notes(self, text: str) -> str:
         """``text`` without date labels and reading-time notes ("Updated", "6 min read")."""
-        for category in ("date_published", "date_updated", "reading"):
-            text = self.book.patterns[category].sub(" ", text)
+        text = self.strip(("date_published", "date_updated", "reading"), text)
         return _RELATIVE.sub(" ", text)
+
+    def strip_roles(self, text: str) -> str:
+        """``text`` without job titles."""
+        return self.strip(("author_role",), text)
 
     def label_before(self, text: str, date: FoundDate) -> str | None:
         """``"published"`` or ``"updated"`` when the words just before ``date`` say so."""
         before = text[max(0, date.start - 40) : date.start]
-        found = list(self.labels.finditer(before))
-        if not found:
-            return None
-        last = found[-1].group(0)
-        if self.book.patterns["date_updated"].fullmatch(last):
-            return "updated"
-        if self.book.patterns["date_published"].fullmatch(last):
-            return "published"
-        return None
+        last = None
+        for kind, category in (("updated", "date_updated"), ("published", "date_published"),
+                               (None, "date_label")):
+            for match in self.book.find(category, before):
+                if last is None or match.end() > last[0]:
+                    last = (match.end(), kind)
+        return last[1] if last else None
 
 
 # --- dates -------------------------------------------------------------------------------------
@@ -348,12 +374,12 @@ class Byline(Step):
             before = self.words.rest(text[: inner.start()], dates).strip(_TRIM)
             if names and not before:
                 return names, "cue"
-        if self.words.furniture.search(text):
+        if self.words.furniture(text):
             return None
         names = self.names(text, dates, 0)
         if not names or any(len(n.split()) < 2 for n in names):
             return None
-        if self.words.book.patterns["author_role"].search(text):
+        if self.words.role(text):
             return names, "role"
         if dates:
             return names, "dated"
@@ -371,10 +397,9 @@ class Byline(Step):
         text = _PARENTHESES.sub(" ", text)
         text = self.words.notes(text)
         found: list[str] = []
-        roles = self.words.book.patterns["author_role"]
         for part in _SEPARATORS.split(text):
             part = _OUTLET_TAIL.sub("", part).strip(_TRIM)
-            part = roles.sub(" ", part).strip(_TRIM)
+            part = self.words.strip_roles(part).strip(_TRIM)
             part = _SPACES.sub(" ", part)
             if not part or not _LETTER.search(part):
                 continue
@@ -433,6 +458,11 @@ class Byline(Step):
 # --- headlines ---------------------------------------------------------------------------------
 
 
+# Steps whose removals say nothing against a line being the headline: page_body removes
+# whatever is outside the body, repeats the second copy of a line.
+_NOT_FURNITURE = ("page_body", "repeats", "split")
+
+
 def _key(text: str) -> str:
     return " ".join(regex.findall(r"\w+", text.casefold()))
 
@@ -473,11 +503,31 @@ class Headline(Step):
                 found.add(line.index)
         return found
 
-    def candidates(self, draft: Draft) -> list[_TitleCandidate]:
-        """Every line above the body that may be the headline, with its score."""
+    @staticmethod
+    def opening(draft: Draft) -> list[Block]:
+        """The headline lines the text opens with: a headline-shaped line followed by body
+        text, or two of them (a headline and its standfirst); none otherwise. The shape is the
+        one ``standfirst`` takes, so after both steps the text opens with body text.
+        """
+        kept = draft.kept
+        if len(kept) >= 2 and opens_article(kept[0].text, kept[1].text):
+            return kept[:1]
+        if len(kept) >= 3 and opens_article(kept[1].text, kept[2].text) and headline_like(
+            kept[0].text
+        ) and not _URL.search(kept[0].text):
+            return kept[:2]
+        return []
+
+    def candidates(
+        self, draft: Draft, opening: list[Block] | None = None
+    ) -> list[_TitleCandidate]:
+        """Every line above the body that may be the headline, with its score: the page
+        chrome above the body, and the line(s) the text opens with.
+        """
         lines = [line for line in article_lines(draft) if line.zone == "head"]
         if not lines:
             return []
+        opening = {id(b) for b in (self.opening(draft) if opening is None else opening)}
         anchors = self.anchors(lines)
         keys = [_key(line.block.text) for line in lines]
         eligible = {}
@@ -488,6 +538,11 @@ class Headline(Step):
                 continue
             if _URL.search(text) or not _LETTER.search(text):
                 continue
+            removal = line.block.removal
+            if removal is not None and removal.step not in _NOT_FURNITURE:
+                continue  # a line a step took for page furniture (a banner, a teaser)
+            if line.block.kept and id(line.block) not in opening:
+                continue  # a kept line is the headline only as the line the text opens with
             eligible[line.index] = words
         found = []
         for line, key in zip(lines, keys):
@@ -512,7 +567,7 @@ class Headline(Step):
                 score += 1.5
             if ends_sentence(text) and not text.rstrip().endswith(("?", "!", "?”", "!”")):
                 score -= 2.5
-            if self.words.furniture.search(text) or self.words.page_notes.search(text):
+            if self.words.furniture(text) or self.words.page_note(text):
                 score -= 3
             if self.words.caption(text) or "/" in text or text.startswith("("):
                 score -= 3
@@ -529,7 +584,8 @@ class Headline(Step):
                 score -= 3  # "... 2 days ago": a teaser for another article
             if line.opening and words >= 4:
                 score += 1.5  # kept with the body by page_body
-            if line.distance <= 3 and all(i in anchors for i in range(line.index)):
+            first = line.distance <= 3 and all(i in anchors for i in range(line.index))
+            if first and not ends_sentence(text):
                 score += 4  # the article's first line (a date or byline above it at most)
             found.append(_TitleCandidate(line, score))
         return found
@@ -537,19 +593,27 @@ class Headline(Step):
     def __call__(self, draft: Draft) -> list[Draft]:
         """Keep the best headline as ``metadata.title``; remove it from the text."""
         known = draft.metadata.get("title")
+        kept = draft.kept
         if isinstance(known, str) and known:
-            for block in draft.kept[:OPENING]:
-                if _key(block.text) == _key(known):
-                    draft.remove(block, self.name, "headline; kept in metadata.title")
-                    break
+            if kept and _key(kept[0].text) == _key(known):
+                draft.remove(kept[0], self.name, "headline; kept in metadata.title")
             return [draft]
-        found = self.candidates(draft)
-        if not found:
+        opening = self.opening(draft)
+        found = [c for c in self.candidates(draft, opening) if c.score >= MIN_TITLE_SCORE]
+        if found:
+            best = max(found, key=lambda c: (c.score, c.line.index)).line.block
+        elif opening:
+            best = opening[0]
+        else:
             return [draft]
-        best = max(found, key=lambda c: (c.score, c.line.index))
-        draft.metadata["title"] = best.line.block.text
-        if best.line.block.kept:
-            draft.remove(best.line.block, self.name, "headline; kept in metadata.title")
+        draft.metadata["title"] = best.text
+        if best.kept:
+            draft.remove(best, self.name, "headline; kept in metadata.title")
+        if len(opening) == 2 and all(best is not b for b in opening):
+            # The text opens with two headline lines and the headline was found above them:
+            # the second is the standfirst, the first a headline of the page's own.
+            draft.remove(opening[0], self.name,
+                         "second headline line above the body; the headline is metadata.title")
         return [draft]
 
 
@@ -571,11 +635,17 @@ def _identifier():  # type: ignore[no-untyped-def]
 def detect_language(text: str) -> str:
     """The ISO 639-1 code of the language ``text`` is written in (``"und"`` when it has too
     few letters to tell), from the language identifier ``py3langid`` ships (a naive Bayes
-    model over byte n-grams, 97 languages, deterministic).
+    model over byte n-grams, 97 languages, deterministic). Only the first
+    ``LANGUAGE_SAMPLE`` characters are read.
     """
-    sample = text[:LANGUAGE_SAMPLE]
-    if sum(1 for _ in _LETTER.finditer(sample)) < _MIN_LETTERS:
-        return "und"
+    return _detect(text[:LANGUAGE_SAMPLE])
+
+
+@lru_cache(maxsize=1024)
+def _detect(sample: str) -> str:
+    if len(_LETTER.findall(sample, 0, 200)) < _MIN_LETTERS:
+        if len(_LETTER.findall(sample)) < _MIN_LETTERS:
+            return "und"
     language, _ = _identifier().classify(sample)
     return str(language)
 

@@ -5,9 +5,9 @@ de 2023``, ``Fri 22 Dec 2023 20.26 CET``, ``2023-12-22T14:05:00Z``, with the tim
 lists' month names (``[dates] months``), so every language with a phrase list is read the same
 way, and returns each as an ISO-8601 string: ``2023-12-22`` for a day, ``2023-12-22T14:05``
 when a time goes with it, and ``2023-12-22T14:05-05:00`` when the time names its zone by an
-offset (``+00:00`` for UTC) or by an abbreviation with one fixed offset (``EST``, ``CET``; not ``ET`` or ``PT``,
-which change with daylight saving time). The local date is kept as written: nothing is
-converted to UTC.
+offset (``+00:00`` for UTC) or by an abbreviation with one fixed offset (``EST``, ``CET``;
+not ``ET`` or ``PT``, which change with daylight saving time). The local date is kept as
+written: nothing is converted to UTC.
 
 Why not a date library: ``dateparser`` reads many more languages but takes seconds to import
 and milliseconds per call, and it parses a string that is a date rather than finding one in a
@@ -74,7 +74,9 @@ _NUMERIC = regex.compile(
 _MONTH_FIRST = regex.compile(
     r"(?<![\w])(?:[ap]\.?\s?m\.?|E[SD]?T|C[SD]?T|M[SD]?T|P[SD]?T|AK[SD]T)(?![\w])", regex.I
 )
-_CJK = regex.compile(r"(?P<year>(?:19|20)\d\d)\s?年\s?(?P<month>[01]?\d)\s?月\s?(?P<day>[0-3]?\d)\s?日")
+_CJK = regex.compile(
+    r"(?P<year>(?:19|20)\d\d)\s?年\s?(?P<month>[01]?\d)\s?月\s?(?P<day>[0-3]?\d)\s?日"
+)
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ class DateReader:
     def __init__(self, phrasebook: PhraseBook) -> None:
         month = rf"{phrasebook.months.pattern}(?![\w])"
         any_month = regex.sub(r"\(\?P<m\d+>", "(?:", month)
-        weekday = phrasebook.patterns["weekday"].pattern
+        weekday = phrasebook.source("weekday")
         # A month name opens a date after a non-letter, or glued to the text before it when
         # capitalised ("ReporterDec 22, 2023": scrapers drop the space between elements).
         opens = r"(?:(?<![\w])|(?-i:(?=\p{Lu})))"

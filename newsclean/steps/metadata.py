@@ -120,6 +120,13 @@ def _is_body(text: str) -> bool:
     return word_count(text) >= 12 and ends_sentence(text)
 
 
+def opens_article(line: str, following: str) -> bool:
+    """Whether a paragraph ``line`` followed by ``following`` is the headline or standfirst an
+    article opens with: 2-40 words without a sentence end (and no URL), then body text.
+    """
+    return headline_like(line) and not _URL.search(line) and _is_body(following)
+
+
 class Standfirst(Step):
     """Move the headline or standfirst line that opens an article into ``metadata.standfirst``.
 
@@ -135,8 +142,7 @@ class Standfirst(Step):
         kept = draft.kept
         if len(kept) < 2:
             return [draft]
-        opening = kept[0].text
-        if headline_like(opening) and not _URL.search(opening) and _is_body(kept[1].text):
+        if opens_article(kept[0].text, kept[1].text):
             kept[0].meta["standfirst"] = kept[0].text
             draft.remove(kept[0], self.name, "standfirst line; kept in metadata.standfirst")
         return [draft]
