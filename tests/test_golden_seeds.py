@@ -154,14 +154,15 @@ def test_003_created_and_appeal_gone_whole():
 STANDFIRST_LINES = [1, 8, 26, 44, 64, 100]
 
 
-def test_004_six_records_with_standfirsts_no_repeats_nothing_lost():
+def test_004_six_records_with_titles_no_repeats_nothing_lost():
     text, records = clean_seed("004")
     lines = text.splitlines()
+    # each article opens with one headline-shaped line: its title (the headline step)
     standfirsts = [lines[n - 1].strip() for n in STANDFIRST_LINES]
     assert len(records) == 6
     doc_id = newsclean.document_id(seed_source(seed("004")), text)
     assert [r.id for r in records] == [f"{doc_id}/{i}" for i in range(6)]
-    assert [r.metadata.get("standfirst") for r in records] == standfirsts
+    assert [r.metadata.get("title") for r in records] == standfirsts
     kept = [p for r in records for p in paragraphs(r)]
     assert len(kept) == len(set(kept)), "a paragraph appears twice"
     distinct = list(dict.fromkeys(line.strip() for line in lines if line.strip()))
@@ -178,7 +179,7 @@ def test_004_six_records_with_standfirsts_no_repeats_nothing_lost():
     for record in records:
         for removal in record.removed:
             assert text[removal.start : removal.end] == removal.text
-            assert removal.step in {"repeats", "standfirst"}
+            assert removal.step in {"repeats", "headline"}
 
 
 def test_seeds_are_idempotent():

@@ -1,0 +1,314 @@
+"""Metadata read from the text: dates (DateReader, dateline), bylines, headlines, language,
+and how render_text writes them so that a record's text cleans back to the same record.
+
+Every input here is written for the test.
+"""
+
+import pytest
+from conftest import BUDGET_STORY, DOCUMENT_PIPELINE
+
+import newsclean
+from newsclean.patterns import load_phrasebook
+from newsclean.record import render_text
+from newsclean.steps.article_meta import Byline, detect_language
+from newsclean.steps.dates import DateReader, iso_date
+
+BODY = "\n\n".join(BUDGET_STORY)
+NAV = "\n".join(["Home", "World", "Politics", "Business", "Sport", "Culture", "Opinion"])
+FOOTER = "\n".join(["About us", "Contact", "Privacy policy", "Terms of use"])
+
+
+def clean(text, **kwargs):
+    return newsclean.clean(text, pipeline=DOCUMENT_PIPELINE, **kwargs)
+
+
+def clean_one(text, **kwargs):
+    records = clean(text, **kwargs)
+    assert len(records) == 1, [r.text for r in records]
+    return records[0]
+
+
+def removed(record, step):
+    return [r.text for r in record.removed if r.step == step]
+
+
+def page(*head, foot=()):
+    """A scraped page: navigation, the head lines given, the story, a footer."""
+    return "\n".join([NAV, *head, *BUDGET_STORY, *foot, FOOTER]) + "\n"
+
+
+# --- DateReader ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return DateReader(load_phrasebook())
+
+
+@pytest.mark.parametrize(
+    ("line", "value"),
+    [
+        ("March 4, 2021", "2021-03-04"),
+        ("Mar. 4th 2021", "2021-03-04"),
+        ("4 March 2021", "2021-03-04"),
+        ("Published 9:15 AM EST, Thu March 4, 2021", "2021-03-04T09:15-05:00"),
+        ("Updated 7:02 p.m. ET Mar. 4, 2021", "2021-03-04T19:02"),
+        ("4 de marzo de 2021 a las 18:40", "2021-03-04T18:40"),
+        ("4. März 2021, 18:40 Uhr", "2021-03-04T18:40"),
+        ("le 4 mars 2021 à 18h40", "2021-03-04T18:40"),
+        ("4 de março de 2021", "2021-03-04"),
+        ("4 marzo 2021 alle ore 18:40", "2021-03-04T18:40"),
+        ("4 марта 2021 г., 18:40", "2021-03-04T18:40"),
+        ("04.03.2021 18:40", "2021-03-04T18:40"),
+        ("Thu 4 Mar 2021 18.40 CET", "2021-03-04T18:40+01:00"),
+        ("2021-03-04T18:40:05Z", "2021-03-04T18:40:05+00:00"),
+        ("2021-03-04T18:40:05-07:00", "2021-03-04T18:40:05-07:00"),
+        ("03/24/2021", "2021-03-24"),  # only one way round is a date
+        ("24/03/2021", "2021-03-24"),
+        ("03/04/21 6:40 PM ET", "2021-03-04T18:40"),  # am/pm and ET: month first
+        ("03/04/2021 18:40", "2021-04-03T18:40"),  # otherwise day first
+        ("2021年3月4日", "2021-03-04"),
+    ],
+)
+def test_date_reader_reads_a_date_and_its_time(reader, line, value):
+    (found,) = reader.find(line)
+    assert found.value == value
+
+
+def test_date_reader_reads_dates_glued_to_the_text_around_them(reader):
+    # scrapers drop the spaces between page elements
+    assert [d.value for d in reader.find("Jane RowlandsMarch 4, 20219:15 AM")] == [
+        "2021-03-04T09:15"]
+    assert [d.value for d in reader.find("Posted 4 Mar 20214 Mar 2021")] == ["2021-03-04"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Version 2.4 shipped in 2021", "The vote was 12 to 3", "Tickets cost 12.50 each",
+     "2021-02-30", "5 hours ago", "May 2021 was the wettest on record"],
+)
+def test_date_reader_finds_no_date(reader, line):
+    assert reader.find(line) == []
+
+
+def test_iso_date_is_the_form_newsclean_writes():
+    assert iso_date("2021-03-04") == "2021-03-04"
+    assert iso_date("2021-03-04 18:40") == "2021-03-04T18:40"
+    assert iso_date("2021-03-04T18:40:05.120Z") == "2021-03-04T18:40:05+00:00"
+    assert iso_date("2021-13-04") is None
+
+
+# --- dateline ------------------------------------------------------------------------------
+
+
+def test_dateline_above_the_body_is_created_and_leaves_the_text():
+    text = page("Budget row deepens as partners clash", "By Jane Rowlands",
+                "Published 9:15 AM EST, Thu March 4, 2021")
+    record = clean_one(text)
+    assert record.created == "2021-03-04T09:15-05:00"
+    assert "2021" not in record.text
+
+
+def test_dateline_prefers_the_publication_to_the_update():
+    text = page("Budget row deepens as partners clash",
+                "Updated: March 6, 2021 | Published: March 4, 2021")
+    assert clean_one(text).created == "2021-03-04"
+
+
+def test_dateline_kept_in_the_text_is_removed_with_its_reason():
+    text = "March 4, 2021\n\n" + BODY
+    record = clean_one(text)
+    assert record.created == "2021-03-04"
+    assert record.text == BODY
+    (removal,) = [r for r in record.removed if r.step == "dateline"]
+    assert removal.reason == "dateline; kept as created=2021-03-04"
+
+
+def test_a_date_in_a_sentence_or_caption_is_not_the_articles():
+    caption = "Protesters outside parliament on March 1, 2021. Photo: Jan Kowalski/Agency"
+    sentence = ("The committee first met on February 2, 2021, and has since held a dozen "
+                "hearings on the budget.")
+    record = clean_one(caption + "\n\n" + BODY + "\n\n" + sentence)
+    assert record.created is None
+    assert sentence in record.text
+
+
+def test_a_date_the_input_has_is_kept():
+    record = clean_one("March 4, 2021\n\n" + BODY, metadata={"created": "2020-01-01"})
+    assert record.created == "2020-01-01"
+    assert record.text == BODY
+
+
+# --- byline --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def byline():
+    return Byline()
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("By Jane Rowlands and Tom Okafor", ["Jane Rowlands", "Tom Okafor"]),
+        ("BY JANE ROWLANDS", ["JANE ROWLANDS"]),
+        ("Written by Jane Rowlands, Staff Writer", ["Jane Rowlands"]),
+        ("By Jane Rowlands, Tom Okafor and Li Wei", ["Jane Rowlands", "Tom Okafor", "Li Wei"]),
+        ("By Jane Rowlands | March 4, 2021 9:15 AM", ["Jane Rowlands"]),
+        ("Por María José Pérez y Luis García", ["María José Pérez", "Luis García"]),
+        ("Von Anna Becker und Jonas Vogel", ["Anna Becker", "Jonas Vogel"]),
+        ("Par Claire Dubois et Marc Lefèvre", ["Claire Dubois", "Marc Lefèvre"]),
+        ("Por Ana Sousa e Rui Costa", ["Ana Sousa", "Rui Costa"]),
+        ("Di Giulia Romano e Marco Bassi", ["Giulia Romano", "Marco Bassi"]),
+        ("Автор: Ольга Смирнова", ["Ольга Смирнова"]),
+        ("Jane Rowlands, Senior Correspondent", ["Jane Rowlands"]),
+        ("Jane Rowlands - March 4, 2021", ["Jane Rowlands"]),
+        ("By Jane Rowlands For The Daily Example", ["Jane Rowlands"]),
+        ("By Jane Rowlands jane@example.com @janer", ["Jane Rowlands"]),
+        ("Jane RowlandsStaff Writer", ["Jane Rowlands"]),
+        ("ByJane Rowlands", ["Jane Rowlands"]),
+    ],
+)
+def test_byline_names(byline, line, names):
+    read = byline.read(line)
+    assert read is not None
+    assert list(read[0]) == names
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Share this article", "Sign up for our newsletter",
+     "The minister said the plan would be presented by the end of the month.",
+     "By the numbers"],
+)
+def test_not_a_byline(byline, line):
+    assert byline.read(line) is None
+
+
+def test_byline_goes_to_metadata_authors_and_leaves_the_text():
+    text = "By Jane Rowlands and Tom Okafor\n\n" + BODY
+    record = clean_one(text)
+    assert record.metadata["authors"] == ["Jane Rowlands", "Tom Okafor"]
+    assert record.text == BODY
+    assert removed(record, "byline") == ["By Jane Rowlands and Tom Okafor"]
+
+
+def test_byline_at_the_foot_of_the_article():
+    record = clean_one(BODY + "\n\nJane Rowlands, Political Correspondent")
+    assert record.metadata["authors"] == ["Jane Rowlands"]
+    assert record.text == BODY
+
+
+def test_names_beside_a_date_are_a_byline():
+    record = clean_one(page("Budget row deepens as partners clash", "Jane Rowlands",
+                            "March 4, 2021"))
+    assert record.metadata["authors"] == ["Jane Rowlands"]
+
+
+def test_names_alone_are_not_a_byline():
+    # two capitalised words read like a name, but without a byline word, a job title or a
+    # date next to them they are as likely a menu item
+    record = clean_one(page("Home Theater", "Budget row deepens as partners clash"))
+    assert "authors" not in record.metadata
+
+
+def test_authors_the_input_has_are_kept():
+    record = clean_one("By Jane Rowlands\n\n" + BODY, metadata={"authors": ["A. N. Other"]})
+    assert record.metadata["authors"] == ["A. N. Other"]
+    assert record.text == BODY
+
+
+# --- headline ------------------------------------------------------------------------------
+
+
+def test_headline_above_byline_and_date_is_the_title():
+    title = "Budget row deepens as coalition partners clash"
+    record = clean_one(page(title, "By Jane Rowlands", "March 4, 2021"))
+    assert record.metadata["title"] == title
+    assert record.metadata["authors"] == ["Jane Rowlands"]
+    assert record.created == "2021-03-04"
+    assert record.text == BODY
+
+
+def test_headline_is_not_a_navigation_item_or_furniture():
+    title = "Budget row deepens as coalition partners clash"
+    record = clean_one(page("Share this article", title, "Sign up for our newsletter",
+                            "By Jane Rowlands"))
+    assert record.metadata["title"] == title
+
+
+def test_headline_repeated_by_the_page_title_bar():
+    title = "Budget row deepens as coalition partners clash"
+    record = clean_one(page(f"Politics | {title}", "Menu", title, "Listen to this article"))
+    assert record.metadata["title"] == title
+
+
+def test_headline_in_the_text_is_removed_and_the_standfirst_follows_it():
+    title = "Budget row deepens as coalition partners clash"
+    deck = "Ministers trade blame over a shortfall that has grown since the spring"
+    record = clean_one(title + "\n\n" + deck + "\n\n" + BODY)
+    assert record.metadata["title"] == title
+    assert record.metadata["standfirst"] == deck
+    assert record.text == BODY
+    assert removed(record, "headline") == [title]
+
+
+def test_a_title_the_input_has_is_kept_and_its_line_removed():
+    title = "Budget row deepens as coalition partners clash"
+    record = clean_one(title + "\n\n" + BODY, metadata={"title": title})
+    assert record.metadata["title"] == title
+    assert record.text == BODY
+
+
+def test_no_headline_without_one():
+    record = clean_one(BODY)
+    assert "title" not in record.metadata
+    assert record.text == BODY
+
+
+# --- language ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("The government will present a revised budget to parliament next month.", "en"),
+        ("El gobierno presentará un presupuesto revisado al parlamento el próximo mes.", "es"),
+        ("Die Regierung wird dem Parlament im nächsten Monat einen überarbeiteten Haushalt "
+         "vorlegen.", "de"),
+        ("Le gouvernement présentera un budget révisé au parlement le mois prochain.", "fr"),
+        ("O governo apresentará um orçamento revisto ao parlamento no próximo mês.", "pt"),
+        ("Il governo presenterà un bilancio rivisto al parlamento il mese prossimo.", "it"),
+        ("Правительство представит парламенту пересмотренный бюджет в следующем месяце.",
+         "ru"),
+        ("12 34 56", "und"),
+    ],
+)
+def test_detect_language(text, code):
+    assert detect_language(text) == code
+
+
+def test_every_record_has_a_language():
+    assert clean_one(BODY).metadata["language"] == "en"
+
+
+# --- round trip ----------------------------------------------------------------------------
+
+
+def test_rendered_record_cleans_back_to_itself():
+    title = "Budget row deepens as coalition partners clash"
+    deck = "Ministers trade blame over a shortfall that has grown since the spring"
+    text = page(title, deck, "By Jane Rowlands and Tom Okafor",
+                "Published 9:15 AM EST, Thu March 4, 2021")
+    record = clean_one(text)
+    rendered = render_text(record)
+    assert rendered.startswith(
+        f"date 2021-03-04T09:15-05:00\n\n{title}\n\nBy Jane Rowlands, Tom Okafor\n\n")
+    again = clean_one(rendered)
+    assert render_text(again) == rendered
+    for key in ("title", "authors", "standfirst", "language"):
+        assert again.metadata.get(key) == record.metadata.get(key)
+    assert again.created == record.created
+    assert again.text == record.text
+    # and the text alone cleans to the same text
+    assert clean_one(record.text).text == record.text
