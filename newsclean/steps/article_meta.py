@@ -25,8 +25,8 @@ from newsclean.patterns import PhraseBook, load_phrasebook
 from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
 from newsclean.steps.dates import DateReader, FoundDate
-from newsclean.steps.metadata import opens_article
-from newsclean.steps.shape import ends_sentence, headline_like, paragraph_cache, word_count
+from newsclean.steps.metadata import body_text, opens_article
+from newsclean.steps.shape import ends_sentence, paragraph_cache, word_count
 
 # How far from the body the steps look, in lines (blocks).
 HEAD_REACH = 40  # lines above the first kept paragraph
@@ -56,6 +56,11 @@ _NAME = regex.compile(rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{0,4
 _NAME_RUN = regex.compile(rf"^{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD})*")
 _OUTLET_TAIL = regex.compile(r"\s+(?:for|para|für|pour|per|для)\s+.*$", regex.I)
 _LETTER = regex.compile(r"\p{L}")
+# A web address without its scheme ("example.com"), an outlet named by its site.
+_DOMAIN = regex.compile(
+    r"(?<![\w@])[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|co|io|info|news|[a-z]{2})\b"
+)
+
 _PARENTHESES = regex.compile(r"\([^)]*\)")
 _SPACES = regex.compile(r"\s+")
 _TRIM = " \t,;:|•·/-–—()[]"
@@ -325,7 +330,8 @@ class _BylineCandidate:
 
 
 _KIND_STRENGTH = {"cue": 6.0, "role": 5.0, "dated": 4.0, "names": 2.5}
-_BIO = regex.compile(r"^(?P<name>.{3,60}?)\s+(?:is|was|es|ist|est|é|è|—|–)\s", regex.I)
+# What follows a name in an author's note: "Jane Doe is a reporter ...".
+_BIO = regex.compile(r"(?:is|was|has|es|ist|est|é|è|является)\s", regex.I)
 
 
 @paragraph_cache(maxsize=16384)
@@ -339,7 +345,7 @@ class Byline(Step):
 
     A byline is a short line that opens with a byline word ("By", "Por", "Von", "Par", "Di",
     "Автор", "Written by"), or gives names with a job title ("Jane Doe, Staff Writer") or with
-    a date ("Jane Doe - December 22, 2023"), or is only names next to the headline or a date.
+    a date ("Jane Doe - December 22, 2023"), or is only names on a line next to a date.
     Names are split at commas and "and" (in each language), and job titles, outlets ("for
     ..."), e-mail addresses and handles are dropped. The byline nearest the body, above it
     rather than below, is chosen. Authors the input already has are kept.
@@ -369,21 +375,24 @@ class Byline(Step):
         if words > 16 or (words >= 6 and ends_sentence(text)):
             return None
         inner = self.words.inner_cue.search(text)
-        if inner and word_count(text[: inner.start()]) <= 6:
+        if inner:
+            # "Posted on 12/19/2023 by Jane Doe": a byline word after a date or a label (not
+            # after a capitalised word: "Photo by ...", "Fact checked by ...").
+            before = self.words.rest(text[: inner.start()], dates)
             names = self.names(text[inner.end():], dates, inner.end())
-            before = self.words.rest(text[: inner.start()], dates).strip(_TRIM)
-            if names and not before:
+            if (names and all(len(n.split()) >= 2 for n in names)
+                    and not any(c.isupper() for c in before) and not self.words.caption(text)):
                 return names, "cue"
-        if self.words.furniture(text):
+        if self.words.furniture(text) or self.words.caption(text):
             return None
-        names = self.names(text, dates, 0)
-        if not names or any(len(n.split()) < 2 for n in names):
+        names = tuple(n for n in self.names(text, dates, 0) if len(n.split()) >= 2)
+        if not names:
             return None
         if self.words.role(text):
             return names, "role"
         if dates:
             return names, "dated"
-        rest = _SEPARATORS.sub(" ", text)
+        rest = _SEPARATORS.sub(" ", _HANDLE.sub(" ", _DOMAIN.sub(" ", text)))
         if word_count(rest) == sum(word_count(n) for n in names):
             return names, "names"
         return None
@@ -394,6 +403,7 @@ class Byline(Step):
         text = _without(text, [(max(0, s), e) for s, e in spans])
         text = _EMAIL.sub(" ", text)
         text = _HANDLE.sub(" ", text)
+        text = _DOMAIN.sub(" ", text)
         text = _PARENTHESES.sub(" ", text)
         text = self.words.notes(text)
         found: list[str] = []
@@ -420,6 +430,22 @@ class Byline(Step):
                 found.append(name)
         return tuple(found)
 
+    @staticmethod
+    def named_in_context(
+        line: Line, names: tuple[str, ...], lines: list[Line], dated: set[int]
+    ) -> bool:
+        """Whether a line of names alone is a byline: a date line next to it, or the same
+        name opening an author's note near the body ("Jane Doe is a reporter ...").
+        """
+        if {line.index - 2, line.index - 1, line.index + 1, line.index + 2} & dated:
+            return True
+        return any(
+            other.index != line.index
+            and other.block.text.startswith(names[0])
+            and _BIO.match(other.block.text[len(names[0]):].strip())
+            for other in lines
+        )
+
     def candidates(self, draft: Draft) -> list[_BylineCandidate]:
         """Every byline near the body, with its score."""
         lines = article_lines(draft)
@@ -430,9 +456,7 @@ class Byline(Step):
             if read is None:
                 continue
             names, kind = read
-            if kind == "names" and not (
-                {line.index - 1, line.index + 1, line.index + 2} & dated
-            ):
+            if kind == "names" and not self.named_in_context(line, names, lines, dated):
                 continue
             score = _KIND_STRENGTH[kind] - 0.1 * min(line.distance, HEAD_REACH)
             if line.zone == "foot":
@@ -463,6 +487,13 @@ class Byline(Step):
 _NOT_FURNITURE = ("page_body", "repeats", "split")
 
 
+def _headline_shaped(text: str) -> bool:
+    """2-40 words not ending with a full stop (a question or an exclamation may), no URL."""
+    if _URL.search(text) or not 2 <= word_count(text) <= 40:
+        return False
+    return not ends_sentence(text) or text.rstrip(" \"'”’»)").endswith(("?", "!", "…"))
+
+
 def _key(text: str) -> str:
     return " ".join(regex.findall(r"\w+", text.casefold()))
 
@@ -477,11 +508,15 @@ class Headline(Step):
     """Read the headline above the article and keep it as ``metadata.title``; remove it from
     the text when it is still there.
 
-    The headline is a line of a few words without a full stop, above the body: the one nearest
-    the byline and the date lines (``byline`` and ``dateline`` run first), longer than a
-    section label, without the words of page furniture ("Share", "Subscribe"), and preferably
-    one the page repeats (in its breadcrumbs or its title bar). A title the input already has
-    is kept, and a line equal to it is removed as the headline.
+    The headline is a line of a few words without a full stop above the body: in the page
+    chrome above it, the one nearest a byline or date line (``byline`` and ``dateline`` run
+    first), longer than a section label, without the words of page furniture ("Share",
+    "Subscribe"), and preferably one the page repeats (in its breadcrumbs or its title bar).
+    In the text, only the line it opens with, when that line is followed by body text or by
+    a standfirst and body text. When the headline comes from the chrome and the text opens
+    with two headline lines, the first is removed too ("second headline line") and the other
+    is left to ``standfirst``. A title the input already has is kept, and a first line equal
+    to it is removed as the headline.
     """
 
     name = "headline"
@@ -490,31 +525,33 @@ class Headline(Step):
         self.words = _Vocabulary(phrasebook)
         self.bylines = Byline(self.words.book)
 
-    def anchors(self, lines: list[Line]) -> set[int]:
-        """Indices of the byline and date lines among ``lines``."""
-        found = set()
+    def anchors(self, lines: list[Line]) -> dict[int, str]:
+        """The byline and date lines among ``lines``: index -> ``"byline"`` or ``"date"``."""
+        found = {}
         for line in lines:
             block = line.block
-            if block.removal and block.removal.step in ("byline", "dateline", "date_prefix"):
-                found.add(line.index)
-            elif self.words.dates_in(block.text) and word_count(block.text) <= 16:
-                found.add(line.index)
+            if block.removal and block.removal.step == "byline":
+                found[line.index] = "byline"
+            elif block.removal and block.removal.step in ("dateline", "date_prefix"):
+                found[line.index] = "date"
             elif self.bylines.read(block.text):
-                found.add(line.index)
+                found[line.index] = "byline"
+            elif self.words.dates_in(block.text) and word_count(block.text) <= 16:
+                found[line.index] = "date"
         return found
 
     @staticmethod
     def opening(draft: Draft) -> list[Block]:
-        """The headline lines the text opens with: a headline-shaped line followed by body
-        text, or two of them (a headline and its standfirst); none otherwise. The shape is the
-        one ``standfirst`` takes, so after both steps the text opens with body text.
+        """The headline lines the text opens with: a headline followed by body text, or by a
+        standfirst (in the shape ``standfirst`` takes) and body text; none otherwise. So after
+        this step and ``standfirst`` the text opens with body text.
         """
         kept = draft.kept
-        if len(kept) >= 2 and opens_article(kept[0].text, kept[1].text):
+        if len(kept) < 2 or not _headline_shaped(kept[0].text):
+            return []
+        if body_text(kept[1].text):
             return kept[:1]
-        if len(kept) >= 3 and opens_article(kept[1].text, kept[2].text) and headline_like(
-            kept[0].text
-        ) and not _URL.search(kept[0].text):
+        if len(kept) >= 3 and opens_article(kept[1].text, kept[2].text):
             return kept[:2]
         return []
 
@@ -544,6 +581,9 @@ class Headline(Step):
             if line.block.kept and id(line.block) not in opening:
                 continue  # a kept line is the headline only as the line the text opens with
             eligible[line.index] = words
+        # Lines each followed by a date are a list of other articles (a headline, its date).
+        dated = [i for i in eligible if "date" in (anchors.get(i + 1), anchors.get(i + 2))]
+        listed = len(dated) >= 3
         found = []
         for line, key in zip(lines, keys):
             if line.index not in eligible:
@@ -551,11 +591,12 @@ class Headline(Step):
             text = line.block.text
             words = eligible[line.index]
             score = 5 - 0.08 * line.distance
-            below = {line.index + 1, line.index + 2, line.index + 3}
-            above = {line.index - 1, line.index - 2}
-            if below & anchors:
+            below = [anchors.get(line.index + k) for k in (1, 2, 3)]
+            if "byline" in below:
                 score += 3
-            elif above & anchors:
+            elif "date" in below and not listed:
+                score += 3
+            elif {line.index - 1, line.index - 2} & anchors.keys():
                 score += 1
             if words >= 4:
                 score += 1.5
@@ -609,11 +650,14 @@ class Headline(Step):
         draft.metadata["title"] = best.text
         if best.kept:
             draft.remove(best, self.name, "headline; kept in metadata.title")
-        if len(opening) == 2 and all(best is not b for b in opening):
-            # The text opens with two headline lines and the headline was found above them:
-            # the second is the standfirst, the first a headline of the page's own.
-            draft.remove(opening[0], self.name,
-                         "second headline line above the body; the headline is metadata.title")
+        if opening and all(best is not b for b in opening):
+            # The headline was found above the text, which opens with headline lines too: the
+            # one before the body is the standfirst when it has that shape; a line before it,
+            # or one that is no standfirst (a question), is a second headline.
+            last = opening[-1]
+            if len(opening) == 2 or not opens_article(last.text, kept[1].text):
+                draft.remove(opening[0], self.name, "second headline line above the body; "
+                             "the headline is metadata.title")
         return [draft]
 
 

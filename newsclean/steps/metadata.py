@@ -120,6 +120,13 @@ def _is_body(text: str) -> bool:
     return word_count(text) >= 12 and ends_sentence(text)
 
 
+def body_text(text: str) -> bool:
+    """Whether a paragraph is body text to the standfirst step: 12 words or more, ending
+    like a sentence.
+    """
+    return _is_body(text)
+
+
 def opens_article(line: str, following: str) -> bool:
     """Whether a paragraph ``line`` followed by ``following`` is the headline or standfirst an
     article opens with: 2-40 words without a sentence end (and no URL), then body text.
@@ -128,7 +135,9 @@ def opens_article(line: str, following: str) -> bool:
 
 
 class Standfirst(Step):
-    """Move the headline or standfirst line that opens an article into ``metadata.standfirst``.
+    """Move the standfirst that opens an article into ``metadata.standfirst``: the line after
+    its headline (``headline`` runs first and takes the headline out of the text), or the
+    opening line when the headline was found in the page chrome above the text.
 
     A standfirst is the first kept paragraph when it reads like a headline (2-40 words, no
     sentence-final punctuation) and the next paragraph is body text. Splitting tags the first
