@@ -80,6 +80,7 @@ def test_date_reader_reads_dates_glued_to_the_text_around_them(reader):
     assert [d.value for d in reader.find("Jane RowlandsMarch 4, 20219:15 AM")] == [
         "2021-03-04T09:15"]
     assert [d.value for d in reader.find("Posted 4 Mar 20214 Mar 2021")] == ["2021-03-04"]
+    assert [d.value for d in reader.find("18:40 04.03.2021Share")] == ["2021-03-04T18:40"]
 
 
 @pytest.mark.parametrize(

@@ -68,7 +68,7 @@ _NUMERIC = regex.compile(
     r"(?<![\w/.:-])(?:(?P<a>[0-3]?\d)(?P<s>[./-])(?P<b>[0-3]?\d)(?P=s)(?P<year>(?:19|20)\d\d)"
     r"|(?P<a2>[0-3]?\d)(?P<s3>[/-])(?P<b2>[0-3]?\d)(?P=s3)(?P<yy>\d\d)"
     r"|(?P<year2>(?:19|20)\d\d)(?P<s2>[./])(?P<m2>[01]?\d)(?P=s2)(?P<d2>[0-3]?\d))"
-    r"(?![\w/-]|[.:]\d)"
+    r"(?![\d/-]|[.:]\d|\p{Ll}|_)"
 )
 # Time words of the United States, where 12/05/2023 is the fifth of December.
 _MONTH_FIRST = regex.compile(
