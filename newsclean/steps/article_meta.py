@@ -540,14 +540,16 @@ class Headline(Step):
                 found[line.index] = "date"
         return found
 
-    @staticmethod
-    def opening(draft: Draft) -> list[Block]:
+    def opening(self, draft: Draft) -> list[Block]:
         """The headline lines the text opens with: a headline followed by body text, or by a
         standfirst (in the shape ``standfirst`` takes) and body text; none otherwise. So after
-        this step and ``standfirst`` the text opens with body text.
+        this step and ``standfirst`` the text opens with body text. A byline or a date line
+        is no headline (when the steps that read them are not run).
         """
         kept = draft.kept
         if len(kept) < 2 or not _headline_shaped(kept[0].text):
+            return []
+        if self.bylines.read(kept[0].text) or self.words.dates_in(kept[0].text):
             return []
         if body_text(kept[1].text):
             return kept[:1]
