@@ -567,6 +567,7 @@ class Headline(Step):
         if not lines:
             return []
         opening = {id(b) for b in (self.opening(draft) if opening is None else opening)}
+        first_kept = next((b for b in draft.blocks if b.kept), None)
         anchors = self.anchors(lines)
         keys = [_key(line.block.text) for line in lines]
         eligible = {}
@@ -580,8 +581,12 @@ class Headline(Step):
             removal = line.block.removal
             if removal is not None and removal.step not in _NOT_FURNITURE:
                 continue  # a line a step took for page furniture (a banner, a teaser)
-            if line.block.kept and id(line.block) not in opening:
-                continue  # a kept line is the headline only as the line the text opens with
+            if line.block.kept and id(line.block) not in opening and not (
+                line.block is first_kept and {line.index + 1, line.index + 2} & anchors.keys()
+            ):
+                # A kept line is the headline only as the line the text opens with: before
+                # body text (or a standfirst and body text), or before a byline or date line.
+                continue
             eligible[line.index] = words
         # Lines each followed by a date are a list of other articles (a headline, its date).
         dated = [i for i in eligible if "date" in (anchors.get(i + 1), anchors.get(i + 2))]
