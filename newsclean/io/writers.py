@@ -141,14 +141,22 @@ class AtomicWriter:
                 if not self.deferred:
                     self._publish()
             except BaseException as failure:
-                self._discard()
-                if isinstance(failure, OSError) and not isinstance(failure, OutputError):
-                    raise OutputError(self.path, _reason(failure)) from None
-                raise
+                if (error := self._given_up(failure)) is failure:
+                    raise
+                raise error from None
         else:
-            self._discard()
-            if isinstance(exc, OSError) and not isinstance(exc, OutputError):
-                raise OutputError(self.path, _reason(exc)) from None
+            assert exc is not None  # a with block hands over the exception itself
+            if (error := self._given_up(exc)) is not exc:
+                raise error from None
+
+    def _given_up(self, failure: BaseException) -> BaseException:
+        """Discard what was written; return what to raise for ``failure``: an ``OSError``
+        becomes an :class:`OutputError` naming this output, anything else stays itself.
+        """
+        self._discard()
+        if isinstance(failure, OSError) and not isinstance(failure, OutputError):
+            return OutputError(self.path, _reason(failure))
+        return failure
 
     def _target(self) -> str:
         # Without following links the folder is resolved but not the name: the rename then
@@ -170,10 +178,9 @@ class AtomicWriter:
         try:
             self._publish()
         except BaseException as failure:
-            self._discard()
-            if isinstance(failure, OSError) and not isinstance(failure, OutputError):
-                raise OutputError(self.path, _reason(failure)) from None
-            raise
+            if (error := self._given_up(failure)) is failure:
+                raise
+            raise error from None
 
     def abandon(self) -> None:
         """Drop a ``deferred`` writer's finished file instead of publishing it."""
