@@ -3,7 +3,8 @@
 This package never calls a step directly; everything it does goes through
 :class:`~newsclean.pipeline.Pipeline`, so the library can do all the command line can. One
 module per command (:mod:`.run`, :mod:`.check` for check and fix, :mod:`.explain` for explain
-and steps), what they share in :mod:`.options`, the exit codes in :mod:`.exit_codes`.
+and steps, :mod:`.report`), what they share in :mod:`.options`, the exit codes in
+:mod:`.exit_codes`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from newsclean import interrupts
 # the module of that name (``newsclean.cli.check``), which tests patch.
 from newsclean.cli import check as _check
 from newsclean.cli import explain as _explain
+from newsclean.cli import report as _report
 from newsclean.cli import run as _run
 from newsclean.cli.exit_codes import EXIT_INPUT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
@@ -28,7 +30,8 @@ def main() -> None:
     """Clean raw news scrapes into deduplicated single-article JSONL records."""
 
 
-for _command in (_run.run, _check.check, _check.fix, _explain.explain, _explain.list_steps):
+for _command in (_run.run, _check.check, _check.fix, _explain.explain, _explain.list_steps,
+                 _report.report):
     main.add_command(_command)
 
 
