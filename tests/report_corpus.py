@@ -23,16 +23,17 @@ HOSTILE_SCRIPT = (
 HOSTILE_IMG = "<img src=x onerror=\"document.documentElement.setAttribute('data-pwned','img')\">"
 # A line the links step removes (a bare URL), with the reason it gives.
 REMOVED_URL = "https://example.com/news/cycle-lanes-approved"
-HOSTILE = "\n\n".join([
-    "A council meeting on Tuesday approved the new cycle lanes for the harbour district after "
-    "a long debate about parking.",
+_HOSTILE_PARAGRAPHS = [
+    "A council meeting on Tuesday approved the new cycle lanes for the harbour district "
+    "after a long debate about parking.",
     HOSTILE_SCRIPT,
     REMOVED_URL,
-    f"Residents said the plan {HOSTILE_IMG} would make the streets safer for children walking "
-    "to school.",
-    "The works are expected to start in the spring and to last about six months, the council "
-    "said in a statement.",
-]) + "\n"
+    f"Residents said the plan {HOSTILE_IMG} would make the streets safer for children "
+    "walking to school.",
+    "The works are expected to start in the spring and to last about six months, the "
+    "council said in a statement.",
+]
+HOSTILE = "\n\n".join(_HOSTILE_PARAGRAPHS) + "\n"
 
 _STORY = [
     "The regional water board said on Monday that the reservoir above the valley had reached "
@@ -49,8 +50,7 @@ _STORY = [
     "meeting on the plan is to be held in the town hall next Thursday evening.",
 ]
 CHANGED_SENTENCE = (
-    "Two towns said they would truck in water from the coast if the shortage lasted beyond "
-    "August."
+    "Two towns said they would truck in water from the coast if the shortage lasted beyond August."
 )
 NEAR_DUPLICATE_A = "\n\n".join(_STORY) + "\n"
 NEAR_DUPLICATE_B = "\n\n".join([*_STORY[:4], CHANGED_SENTENCE, *_STORY[5:]]) + "\n"
@@ -70,8 +70,9 @@ def write_corpus(folder: Path) -> Path:
     return folder
 
 
-_BLOCK = re.compile(r'<script type="application/json" id="nc-(documents|summary)">(.*?)</script>',
-                    re.DOTALL)
+_BLOCK = re.compile(
+    r'<script type="application/json" id="nc-(documents|summary)">(.*?)</script>', re.DOTALL
+)
 
 
 def report_data(html: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
