@@ -36,6 +36,8 @@ _BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 # not pace the test (the DOM is dumped once the page has loaded).
 _TIMEOUT = 180
 FILES_PER_PAGE = 50
+CLUSTERS_PER_PAGE = 10
+MEMBERS_SHOWN = 6
 
 
 @pytest.fixture(scope="module")
@@ -189,25 +191,25 @@ def test_ten_thousand_files_render_one_page(chromium: str, profile: Path, tmp_pa
     records = tmp_path / "records.jsonl"
     with records.open("w", encoding="utf-8") as out:
         for n in range(10_000):
-            out.write(
-                json.dumps(
-                    {
-                        "id": f"doc{n}",
-                        "source": f"site/{n:05d}.txt",
-                        "text": f"Story number {n}.",
-                        "removed": [
-                            {
-                                "step": "links",
-                                "reason": "bare URL line",
-                                "start": 0,
-                                "end": 20,
-                                "text": f"https://example.com/{n}",
-                            }
-                        ],
-                    }
-                )
-                + "\n"
-            )
+            removal = {
+                "step": "links",
+                "reason": "bare URL line",
+                "start": 0,
+                "end": 20,
+                "text": f"https://example.com/{n}",
+            }
+            # Clusters of eight, the first of each kept.
+            cluster = {"cluster": f"c{n // 8:04d}"}
+            if n % 8:
+                cluster["duplicate_of"] = f"doc{n - n % 8}"
+            record = {
+                "id": f"doc{n}",
+                "source": f"site/{n:05d}.txt",
+                "text": f"Story number {n}.",
+                "removed": [removal],
+                **cluster,
+            }
+            out.write(json.dumps(record) + "\n")
     page = tmp_path / "big.html"
     result = CliRunner().invoke(
         main, ["report", "-q", "--from-records", str(records), "-o", str(page)]
@@ -217,3 +219,11 @@ def test_ten_thousand_files_render_one_page(chromium: str, profile: Path, tmp_pa
     assert dom.count('class="file-row"') == FILES_PER_PAGE
     assert "page 3 of 200 (101–150 of 10,000)" in dom
     assert ">site/00100.txt</a>" in dom
+    dom = _dom(chromium, page, "duplicates?page=2", profile)
+    assert "page 2 of 125 (11–20 of 1,250)" in dom
+    assert dom.count('<div class="cluster">') == CLUSTERS_PER_PAGE
+    # Six members side by side, the other two listed by name.
+    members = re.findall(r'<div class="member( kept)?">', dom)
+    assert len(members) == CLUSTERS_PER_PAGE * MEMBERS_SHOWN
+    assert members.count(" kept") == CLUSTERS_PER_PAGE
+    assert dom.count("2 more member(s)") == CLUSTERS_PER_PAGE

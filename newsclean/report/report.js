@@ -10,6 +10,8 @@
   var FILES_PER_PAGE = 50;
   var CLUSTERS_PER_PAGE = 10;
   var FAILURES_PER_PAGE = 100;
+  // Members of one cluster set side by side; the others are listed by name.
+  var MEMBERS_SHOWN = 6;
   var view = document.getElementById("nc-view");
   var stepNumber = {};
   summary.steps.forEach(function (step, i) { stepNumber[step] = i; });
@@ -419,6 +421,8 @@
 
   function renderCluster(cluster) {
     var members = cluster.members.map(memberArticle).filter(function (m) { return m.article; });
+    var rest = members.slice(MEMBERS_SHOWN);
+    members = members.slice(0, MEMBERS_SHOWN);
     var keys = members.map(function (m) {
       var set = {};
       sentences(m.article.text).forEach(function (s) { set[key(s)] = true; });
@@ -439,9 +443,14 @@
       });
       return column;
     });
+    var others = el("p", { className: "muted" }, rest.length ? [
+      rest.length + " more member(s): "].concat(rest.slice(0, 100).map(function (m) {
+        return el("span", {}, [link("file=" + m.doc.n, m.doc.source || "(no name)"), " "]);
+      })).concat(rest.length > 100 ? ["…"] : []) : []);
     return el("div", { className: "cluster" }, [
-      el("h3", {}, ["cluster " + cluster.id + " · " + members.length + " members"]),
-      el("div", { className: "members" }, columns)]);
+      el("h3", {}, ["cluster " + cluster.id + " · " + (members.length + rest.length) +
+                    " members"]),
+      el("div", { className: "members" }, columns), others]);
   }
 
   function renderDuplicates(params) {
