@@ -131,3 +131,13 @@ def test_the_index_is_read_and_never_updated(runner: CliRunner, tmp_path: Path):
     runner.invoke(main, ["run", "-q", str(copies), "--index", str(index), "-o", str(records)])
     lines = [json.loads(line) for line in records.read_text(encoding="utf-8").splitlines()]
     assert lines and not any(r.get("duplicate_of") for r in lines)
+
+
+def test_jobs_give_the_same_page(runner: CliRunner, tmp_path: Path):
+    pages = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"report-{jobs}.html"
+        result = runner.invoke(main, ["report", "-q", str(SEEDS), "-j", jobs, "-o", str(out)])
+        assert result.exit_code == EXIT_OK, result.output
+        pages.append(out.read_bytes())
+    assert pages[0] == pages[1]
