@@ -198,3 +198,23 @@ def test_nothing_read_writes_no_report(tmp_path: Path):
             on_error=errors.append,
         )
     assert len(errors) == 1 and not out.exists()
+
+
+def test_reasons_are_written_once_and_referred_to_by_number(monkeypatch):
+    monkeypatch.setattr("newsclean.report.model.SHARED_REASONS", 2)
+    tally = Tally()
+    entries = []
+    for reasons in (["often", "once"], ["often", "past the table"]):
+        spans = [[i, i + 1, "step", reason] for i, reason in enumerate(reasons)]
+        entry = {"text": "ab", "spans": spans, "articles": [], "kept_words": 0, "removed_words": 0}
+        tally.add(entry)
+        tally.share_reasons(entry)
+        entries.append(entry)
+    assert [[span[3] for span in e["spans"]] for e in entries] == [[0, 1], [0, "past the table"]]
+    summary = tally.summary("t", [])
+    assert summary["reasons"] == ["often", "once"]
+    assert summary["by_reason"] == [
+        ["step", "often", 2],
+        ["step", "once", 1],
+        ["step", "past the table", 1],
+    ]

@@ -156,10 +156,13 @@ def _original(source: str, document_id: str, max_bytes: int) -> str | None:
 
 
 def tally_into(tally: Tally, add: Callable[[Entry], None]) -> Callable[[Entry], None]:
-    """A handler of entries that counts each in ``tally``, numbers it, then hands it on."""
+    """A handler of entries that counts each in ``tally``, numbers it, shares its reasons,
+    then hands it on.
+    """
 
     def on_entry(entry: Entry) -> None:
         entry["n"] = tally.add(entry)
+        tally.share_reasons(entry)
         add(entry)
 
     return on_entry

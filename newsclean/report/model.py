@@ -1,11 +1,12 @@
 """The data of a report: one plain-JSON entry per document, and the run's summary.
 
 An entry holds what the page of one input shows: its original text, the spans removed from
-it (``[start, end, step, reason]``, by position), where a split scrape's articles begin, and
-per article its record's metadata. Entries are made one document at a time and handed on (the
-writer streams them into the HTML file), so a report of a large run never holds more than one
-original text; :class:`Tally` keeps the counts the summary shows, and the members of each
-near-duplicate cluster by record id only.
+it (``[start, end, step, reason]``, by position; the reason becomes its number in the
+summary's ``reasons`` once :meth:`Tally.share_reasons` has seen it), where a split scrape's
+articles begin, and per article its record's metadata. Entries are made one document at a
+time and handed on (the writer streams them into the HTML file), so a report of a large run
+never holds more than one original text; :class:`Tally` keeps the counts the summary shows,
+the shared reasons, and the members of each near-duplicate cluster by record id only.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ _NUMBER = re.compile(r"\d+")
 
 # Reasons shown in the chart by reason (the rest are summed into one bar).
 REASON_BARS = 30
+# Distinct reasons written once, in the summary, and referred to by number in each span (most
+# spans share a few reasons, which would otherwise be most of the page). Past this many, a new
+# reason is written out in its span: runs whose reasons are mostly unique (naming where a
+# repeat was first seen) keep a bounded table in memory.
+SHARED_REASONS = 50_000
 
 
 def reason_kind(reason: str) -> str:
@@ -149,6 +155,19 @@ class Tally:
     # Cluster id -> its members as (document number, record id, kept), in input order.
     clusters: dict[str, list[tuple[int, str, bool]]] = field(default_factory=dict)
     failures: list[dict[str, str]] = field(default_factory=list)
+    # Reason -> its number in the summary's list of shared reasons.
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def share_reasons(self, entry: dict[str, Any]) -> None:
+        """Put the number of each span's reason in its place (``span[3]``), where the reason
+        is or can be made a shared one (after :meth:`add`, which reads the reasons).
+        """
+        for span in entry["spans"]:
+            number = self.reasons.get(span[3])
+            if number is None and len(self.reasons) < SHARED_REASONS:
+                number = self.reasons[span[3]] = len(self.reasons)
+            if number is not None:
+                span[3] = number
 
     def add(self, entry: dict[str, Any]) -> int:
         """Count ``entry``; returns its document number (its place in the report)."""
@@ -205,4 +224,5 @@ class Tally:
             "clusters": clusters,
             "duplicates": sum(len(c["members"]) - 1 for c in clusters),
             "failures": self.failures,
+            "reasons": list(self.reasons),
         }

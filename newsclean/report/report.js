@@ -47,6 +47,11 @@
 
   function number(n) { return Number(n).toLocaleString("en"); }
 
+  // A span's reason: written in the span, or the number of a reason in the summary.
+  function reasonOf(span) {
+    return typeof span[3] === "number" ? summary.reasons[span[3]] : span[3];
+  }
+
   function link(hash, text) { return el("a", { href: "#" + hash }, [text]); }
 
   function hashOf(name, params) {
@@ -327,7 +332,7 @@
     doc.spans.forEach(function (span) {
       kept(Math.max(span[0], pos));
       if (span[1] > pos) {
-        box.appendChild(removedSpan(span[2], span[3], text.slice(pos, span[1])));
+        box.appendChild(removedSpan(span[2], reasonOf(span), text.slice(pos, span[1])));
         pos = span[1];
       }
     });
@@ -339,7 +344,7 @@
       "removed spans, by position (the original text could not be read again)"]));
     doc.spans.forEach(function (span) {
       box.appendChild(el("span", { className: "muted" }, ["@" + span[0] + " "]));
-      box.appendChild(removedSpan(span[2], span[3], span[4]));
+      box.appendChild(removedSpan(span[2], reasonOf(span), span[4]));
       box.appendChild(document.createTextNode("\n"));
     });
     doc.articles.forEach(function (article, i) {
@@ -363,7 +368,8 @@
     var reasons = {};
     doc.spans.forEach(function (span) {
       reasons[span[2]] = reasons[span[2]] || {};
-      reasons[span[2]][span[3]] = (reasons[span[2]][span[3]] || 0) + 1;
+      var reason = reasonOf(span);
+      reasons[span[2]][reason] = (reasons[span[2]][reason] || 0) + 1;
     });
     var select = el("select", { id: "nc-only" }, [el("option", { value: "" }, ["every step"])]);
     var legend = el("div", { className: "legend", id: "nc-legend" });
