@@ -148,7 +148,7 @@ records = st.builds(
     removed=st.lists(removals, max_size=4),
     duplicate_of=st.none() | st.text(min_size=1, max_size=20),
     cluster=st.none() | st.text(min_size=1, max_size=20),
-    added=st.datetimes().map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ")),
+    added=st.datetimes().map(lambda d: d.isoformat(timespec="seconds") + "Z"),
 )
 
 

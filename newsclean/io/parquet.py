@@ -69,6 +69,16 @@ class ParquetSink:
         self._flush()
         self._writer.close()
 
+    def abandon(self) -> None:
+        """Stop writing (the file is being discarded): the Arrow writer is closed now, while
+        its stream is open, not when it is collected and the stream is gone.
+        """
+        self._rows = []
+        try:
+            self._writer.close()
+        except (OSError, ValueError, self._pa.ArrowException):
+            pass  # the stream failed: the file goes anyway
+
 
 class ParquetWriter:
     """Write :class:`Record` objects as Parquet to ``path``, atomically (a context manager,
@@ -115,6 +125,9 @@ class ParquetWriter:
             try:
                 sink.close()
             except BaseException as failure:
+                sink.abandon()
                 self._atomic.__exit__(type(failure), failure, failure.__traceback__)
                 raise
+        elif sink is not None:
+            sink.abandon()
         self._atomic.__exit__(exc_type, exc, traceback)

@@ -158,6 +158,9 @@ class ShardedWriter:
                 pass
 
     def _abandon(self) -> None:
+        if self._parquet is not None:
+            self._parquet.abandon()
+            self._parquet = None
         if self._current is not None:
             self._current.abandon()
         for writer, _ in self._done:

@@ -139,7 +139,7 @@ def iso_created(value: Any) -> str | None:
 
 def utc_now() -> str:
     """The time now as ``added`` holds it: ISO-8601 in UTC, to the second (``...T18:09:54Z``)."""
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _utc_text(dt.datetime.now(dt.timezone.utc))
 
 
 def parse_added(text: str) -> str:
@@ -155,7 +155,12 @@ def parse_added(text: str) -> str:
         raise ValueError(f"{text!r} is not an ISO-8601 date or date-time") from None
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=dt.timezone.utc)
-    return stamp.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _utc_text(stamp.astimezone(dt.timezone.utc))
+
+
+def _utc_text(stamp: dt.datetime) -> str:
+    # isoformat, not strftime: a year before 1000 keeps its four digits everywhere.
+    return stamp.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def is_added(value: Any) -> bool:

@@ -53,3 +53,24 @@ def arrow_schema() -> Any:
             ("cluster", text),
         ]
     )
+
+
+def datatrove_schema() -> Any:
+    """The ``pyarrow.Schema`` to give datatrove's ``ParquetWriter(schema=...)`` for newsclean
+    records read by its ``JsonlReader``: datatrove keeps ``text`` and ``id`` and moves every
+    other field under ``metadata``, beside our metadata's own fields (and the reader's
+    ``file_path``). Without it the writer takes its schema from the first document, where a
+    field that is null there (``url``, ``created``) has no type.
+    """
+    import pyarrow as pa
+
+    schema = arrow_schema()
+    top = [field for field in schema if field.name not in ("id", "text", "metadata")]
+    metadata = [*schema.field("metadata").type, *top, pa.field("file_path", pa.string())]
+    return pa.schema(
+        [
+            pa.field("text", pa.string(), nullable=False),
+            pa.field("id", pa.string(), nullable=False),
+            ("metadata", pa.struct([field.with_nullable(True) for field in metadata])),
+        ]
+    )
