@@ -88,13 +88,14 @@ def clean(
 
     Uses the default pipeline unless ``pipeline`` is given. The record ids derive from
     ``source`` and ``text``, so the same input always gives the same ids. ``added`` is the
-    records' ``added`` time (ISO-8601; by default now, in UTC), unless ``metadata`` brings
-    one (a record cleaned again keeps its own).
+    records' ``added`` time (ISO-8601; by default the time of this process's first call, in
+    UTC, so the same input gives the same records), unless ``metadata`` brings one (a record
+    cleaned again keeps its own).
     """
     from newsclean.config import Config
     from newsclean.pipeline import Pipeline
     from newsclean.record import Document, document_id, stamped
-    from newsclean.schema import parse_added, utc_now
+    from newsclean.schema import parse_added, process_added
 
     global _DEFAULT_PIPELINE
     if pipeline is None:
@@ -102,7 +103,7 @@ def clean(
             _DEFAULT_PIPELINE = Pipeline.from_config(Config())
         pipeline = _DEFAULT_PIPELINE
     document = Document(document_id(source, text), source, text, dict(metadata or {}))
-    when = parse_added(added) if added is not None else utc_now()
+    when = parse_added(added) if added is not None else process_added()
     return [stamped(record, when) for record in pipeline.clean(document)]
 
 

@@ -26,7 +26,7 @@ from typing import IO, Any, AnyStr
 from newsclean.io.decode import SNIFF_BYTES, decode_8bit, decode_bytes, sniff_encoding
 from newsclean.io.errors import InputError, display_path
 from newsclean.record import Document, document_id
-from newsclean.schema import input_metadata
+from newsclean.schema import RECORD_FIELDS, input_metadata
 
 try:
     import zstandard
@@ -660,9 +660,10 @@ def _record_document(
     metadata = {**base_metadata, **nested}
     for key, value in fields.items():
         # Our output writes "url": null and "removed": [] when it has none: such an empty
-        # field says nothing, and must not wipe a value the metadata kept under that name.
-        if key not in metadata or not _is_empty(value):
-            metadata[key] = value
+        # field of ours says nothing, and must not wipe a value the metadata kept there.
+        if _is_empty(value) and (key in metadata or key in RECORD_FIELDS):
+            continue
+        metadata[key] = value
     # A record's own fields are written back one level deeper, under "metadata": the limit
     # holds for the record as it will be written, so everything read can be read again.
     if _deeper_than(metadata, MAX_NESTING - 1):

@@ -21,6 +21,9 @@ from typing import Any
 
 SCHEMA_FILE = Path(__file__).with_name("record.schema.json")
 
+# The top-level fields of a record, in their written order.
+RECORD_FIELDS = ("id", "text", "source", "added", "created", "url", "metadata", "removed",
+                 "duplicate_of", "cluster")
 # How much of the removal account a record carries (``newsclean run --removed``).
 REMOVED_MODES = ("full", "spans", "none")
 
@@ -135,6 +138,14 @@ def iso_created(value: Any) -> str | None:
     from newsclean.steps.dates import iso_date
 
     return iso_date(value)
+
+
+@cache
+def process_added() -> str:
+    """The ``added`` of records made without one given (``newsclean.clean()``, ``fix``): the
+    time this process first asked, so one process's records share one value.
+    """
+    return utc_now()
 
 
 def utc_now() -> str:
