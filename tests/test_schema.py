@@ -4,6 +4,7 @@ newsclean/schema/record.schema.json, in JSONL and in Parquet, with every --remov
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -170,3 +171,15 @@ def test_explain_shows_removed_text_whatever_the_output_keeps():
     assert result.exit_code == 0, result.stderr
     marked = [line for line in result.stdout.splitlines() if line.startswith("- [")]
     assert marked and all(line.split("] ", 1)[1].strip() for line in marked)
+
+
+@pytest.mark.parametrize("output", ["out.parquet", "shards/"])
+def test_parquet_without_pyarrow_is_a_one_line_error_naming_the_extra(tmp_path, monkeypatch,
+                                                                       output):
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow now fails
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    result = run(str(SEEDS), "-o", f"{tmp_path}/{output}", "--shard-suffix", ".parquet")
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert "pip install 'newsclean[parquet]'" in line
+    assert list(tmp_path.iterdir()) == []
