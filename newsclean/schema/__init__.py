@@ -22,8 +22,18 @@ from typing import Any
 SCHEMA_FILE = Path(__file__).with_name("record.schema.json")
 
 # The top-level fields of a record, in their written order.
-RECORD_FIELDS = ("id", "text", "source", "added", "created", "url", "metadata", "removed",
-                 "duplicate_of", "cluster")
+RECORD_FIELDS = (
+    "id",
+    "text",
+    "source",
+    "added",
+    "created",
+    "url",
+    "metadata",
+    "removed",
+    "duplicate_of",
+    "cluster",
+)
 # How much of the removal account a record carries (``newsclean run --removed``).
 REMOVED_MODES = ("full", "spans", "none")
 
@@ -60,8 +70,11 @@ def output_metadata(
     """
     rest = dict(extra or {})
     out: dict[str, Any] = {}
+    known = _STRING_FIELDS + _LIST_FIELDS + ("fixes",)
     for key, value in metadata.items():
-        if key not in _STRING_FIELDS + _LIST_FIELDS + ("fixes",) or not _fits(key, value):
+        # A known field that is null is unknown, as it is written; one of another type is
+        # the input's own and is kept.
+        if key not in known or (value is not None and not _fits(key, value)):
             rest.setdefault(key, value)
     for key in _STRING_FIELDS:
         out[key] = metadata[key] if _fits(key, metadata.get(key)) else None
@@ -87,7 +100,10 @@ def _fits(key: str, value: Any) -> bool:
         return isinstance(value, list) and all(isinstance(item, str) for item in value)
     if key == "fixes":
         return isinstance(value, dict) and all(
-            isinstance(step, str) and isinstance(count, int) and not isinstance(count, bool)
+            isinstance(step, str)
+            and isinstance(count, int)
+            and not isinstance(count, bool)
+            and count >= 0
             for step, count in value.items()
         )
     return False
