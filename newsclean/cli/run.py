@@ -82,9 +82,9 @@ def _summary(stats: RunStats, dropped_duplicates: bool = False) -> str:
 @click.option("--removed", type=click.Choice(REMOVED_MODES), default="spans", show_default=True,
               help="How much of the account of removed spans each record carries: full (the "
               "removed text too), spans (step, reason, start, end; text null) or none (an "
-              "empty list). spans by default: it says what went and why at a fraction of the "
-              "bytes (the text is in the input, at start-end; 'newsclean explain INPUT' shows "
-              "it).")
+              "empty list). spans by default: it says what went, where and why without copying "
+              "the input's text into the output (it is in the input at start-end; 'newsclean "
+              "explain INPUT' shows it).")
 @click.option("--added", "added", metavar="ISO-8601", default=None,
               show_default="the time the run starts, UTC",
               help="The 'added' time of the records made by this run (a record read back "
