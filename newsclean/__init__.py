@@ -82,15 +82,20 @@ def clean(
     *,
     pipeline: Pipeline | None = None,
     metadata: dict | None = None,
+    added: str | None = None,
 ) -> list[Record]:
     """Clean one scrape and return its records (one per article; none if nothing is left).
 
     Uses the default pipeline unless ``pipeline`` is given. The record ids derive from
-    ``source`` and ``text``, so the same input always gives the same ids.
+    ``source`` and ``text``, so the same input always gives the same ids. ``added`` is the
+    records' ``added`` time (ISO-8601; by default the time of this process's first call, in
+    UTC, so the same input gives the same records), unless ``metadata`` brings one (a record
+    cleaned again keeps its own).
     """
     from newsclean.config import Config
     from newsclean.pipeline import Pipeline
-    from newsclean.record import Document, document_id
+    from newsclean.record import Document, document_id, stamped
+    from newsclean.schema import parse_added, process_added
 
     global _DEFAULT_PIPELINE
     if pipeline is None:
@@ -98,7 +103,8 @@ def clean(
             _DEFAULT_PIPELINE = Pipeline.from_config(Config())
         pipeline = _DEFAULT_PIPELINE
     document = Document(document_id(source, text), source, text, dict(metadata or {}))
-    return pipeline.clean(document)
+    when = parse_added(added) if added is not None else process_added()
+    return [stamped(record, when) for record in pipeline.clean(document)]
 
 
 __all__ = [

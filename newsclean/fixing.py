@@ -44,7 +44,8 @@ from newsclean.io import (
 )
 from newsclean.io.readers import NOT_FOLLOWED
 from newsclean.pipeline import Pipeline
-from newsclean.record import Block, Document, Record, render_text
+from newsclean.record import Block, Document, Record, render_text, stamped
+from newsclean.schema import process_added
 from newsclean.steps.base import Draft, TextFix
 from newsclean.steps.paragraphs import Paragraphs, join_wrapped, segment
 
@@ -621,14 +622,16 @@ def plan_text(path: Path, document: Document, utf8: str | None,
 def plan_jsonl(path: Path, documents: list[Document], utf8: str | None,
                pipeline: Pipeline, record_lines: list[int | None] | None = None) -> FilePlan:
     """The plan of a JSONL file (``utf8``: its text when it is UTF-8) of ``documents``: its
-    cleaned records, one per article. ``record_lines`` says where each record is, when the
-    text is not at hand (standard input).
+    cleaned records, one per article, with the full removal account. ``record_lines`` says
+    where each record is, when the text is not at hand (standard input). A record keeps its
+    ``added``; one without gets this process's (:func:`~newsclean.schema.process_added`).
     """
     old_text = utf8 or ""
     per_document = [(d, pipeline.draft(d)) for d in documents]
     drafts = [draft for _, ds in per_document for draft in ds]
     plan = FilePlan(path, old_text, {}, drafts)
-    plan.outputs = {path: "".join(r.to_json() + "\n" for r in plan.records)}
+    added = process_added()
+    plan.outputs = {path: "".join(stamped(r, added).to_json() + "\n" for r in plan.records)}
     lines = record_lines or _record_lines(utf8, len(documents))
     for (document, ds), line in zip(per_document, lines):
         found, starts = _findings(str(path), document, ds, pipeline, record_line=line or 1)

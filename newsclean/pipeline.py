@@ -111,7 +111,8 @@ class RunStats:
 
     def add_empty(self, document: Document, drafts: list[Draft]) -> None:
         """Count a document that gave no record, with the reason."""
-        self.empty_sources.append(document.source)
+        # The file as typed names it best in a summary; its source is relative to an input.
+        self.empty_sources.append(document.path or document.source)
         self.empty_reasons[_why_empty(drafts)] += 1
 
 

@@ -7,8 +7,9 @@
   input, and the account of what was removed is complete.
 * :class:`Removal` says which step removed which span and why.
 * :class:`Record` is one clean article, the unit written to JSONL. Its field names follow the
-  Dolma / datatrove conventions (``id``, ``text``, ``source``, ``created``, ``metadata``) so those
-  tools read newsclean output unchanged.
+  Dolma / datatrove conventions (``id``, ``text``, ``source``, ``added``, ``created``,
+  ``metadata``) so those tools read newsclean output unchanged; its written form is the one
+  shape of :mod:`newsclean.schema` (docs/schema.md).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from newsclean.schema import input_metadata, is_added, iso_created, output_metadata
 
 
 def document_id(key: str, text: str) -> str:
@@ -52,17 +55,26 @@ def is_json_integer(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class Removal:
-    """A span of the input that a step removed, with the step's name and a human reason."""
+    """A span of the input that a step removed, with the step's name and a human reason.
+
+    ``text`` is ``None`` for a removal read back from a record written without the span text
+    (``--removed spans``).
+    """
 
     step: str
     reason: str
     start: int
     end: int
-    text: str
+    text: str | None
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON form (the field order is part of the output format)."""
-        return asdict(self)
+    def to_dict(self, with_text: bool = True) -> dict[str, Any]:
+        """Plain-JSON form (the field order is part of the output format); ``text`` is
+        ``None`` unless ``with_text``.
+        """
+        data = asdict(self)
+        if not with_text:
+            data["text"] = None
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Removal:
@@ -71,8 +83,12 @@ class Removal:
         """
         if not isinstance(data, dict):
             raise ValueError(f"a removal is an object, not {type(data).__name__}")
-        step, reason, start, end, text = (data.get(k) for k in _REMOVAL_FIELDS)
-        texts_ok = all(isinstance(v, str) for v in (step, reason, text))
+        if not all(key in data for key in _REMOVAL_FIELDS):  # text may be null, not missing
+            raise ValueError(f"not a removal (fields {', '.join(_REMOVAL_FIELDS)}): {data!r:.80}")
+        step, reason, start, end, text = (data[k] for k in _REMOVAL_FIELDS)
+        texts_ok = all(isinstance(v, str) for v in (step, reason)) and (
+            text is None or isinstance(text, str)
+        )
         if not texts_ok or not (is_json_integer(start) and is_json_integer(end)):
             raise ValueError(f"not a removal (fields {', '.join(_REMOVAL_FIELDS)}): {data!r:.80}")
         if not 0 <= start <= end:
@@ -106,7 +122,11 @@ class Block:
 
 @dataclass
 class Record:
-    """One clean article: the unit newsclean writes, one JSON object per line."""
+    """One clean article: the unit newsclean writes, one JSON object per line.
+
+    ``added`` is set when the record is written (:func:`stamped`); ``metadata`` is free here
+    and takes its fixed written form in :meth:`to_dict`.
+    """
 
     id: str
     text: str
@@ -117,30 +137,45 @@ class Record:
     removed: list[Removal] = field(default_factory=list)
     duplicate_of: str | None = None
     cluster: str | None = None
+    added: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON form with a fixed field order; optional fields are omitted when empty."""
-        data: dict[str, Any] = {
+    def to_dict(self, removed: str = "full") -> dict[str, Any]:
+        """The written form (``newsclean/schema/record.schema.json``): every field, in a fixed
+        order, each of one type. ``removed`` says how much of the account goes in: ``full``,
+        ``spans`` (no span text) or ``none`` (an empty list). A ``created`` that is not an
+        ISO-8601 date is written as ``null`` and kept under ``extra``, as is a ``url`` that
+        is not a string.
+        """
+        created = iso_created(self.created)
+        kept: dict[str, Any] = {}
+        if self.created is not None and created is None:
+            kept["created"] = self.created
+        url = self.url
+        if url is not None and not isinstance(url, str):
+            kept["url"], url = url, None
+        return {
             "id": self.id,
             "text": self.text,
             "source": self.source,
-            "url": self.url,
-            "created": self.created,
-            "metadata": self.metadata,
-            "removed": [r.to_dict() for r in self.removed],
+            "added": self.added,
+            "created": created,
+            "url": url,
+            "metadata": output_metadata(self.metadata, kept),
+            "removed": (
+                []
+                if removed == "none"
+                else [r.to_dict(with_text=removed == "full") for r in self.removed]
+            ),
+            "duplicate_of": self.duplicate_of,
+            "cluster": self.cluster,
         }
-        if self.cluster is not None:
-            data["cluster"] = self.cluster
-        if self.duplicate_of is not None:
-            data["duplicate_of"] = self.duplicate_of
-        return data
 
-    def to_json(self) -> str:
-        """One line of JSONL (UTF-8 kept as is, keys in a fixed order), standard JSON only:
-        a NaN or infinity in the metadata raises ``ValueError`` rather than writing a line
-        other JSON readers refuse.
+    def to_json(self, removed: str = "full") -> str:
+        """One line of JSONL (UTF-8 kept as is, keys in a fixed order; see :meth:`to_dict`),
+        standard JSON only: a NaN or infinity in the metadata raises ``ValueError`` rather
+        than writing a line other JSON readers refuse.
         """
-        return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False)
+        return json.dumps(self.to_dict(removed), ensure_ascii=False, allow_nan=False)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Record:
@@ -150,22 +185,38 @@ class Record:
         text = data["text"]
         if not isinstance(text, str):
             raise TypeError("record field 'text' is not a string")
+        metadata = input_metadata(dict(data.get("metadata") or {}))
         return cls(
             id=str(data["id"]),
             text=text,
             source=str(data.get("source") or ""),
             url=data.get("url"),
             created=data.get("created"),
-            metadata=dict(data.get("metadata") or {}),
+            metadata=metadata,
             removed=[Removal.from_dict(r) for r in data.get("removed") or []],
             duplicate_of=data.get("duplicate_of"),
             cluster=data.get("cluster"),
+            added=data.get("added"),
         )
 
     @classmethod
     def from_json(cls, line: str) -> Record:
         """Parse one JSONL line written by :meth:`to_json`."""
         return cls.from_dict(json.loads(line))
+
+
+def stamped(record: Record, added: str) -> Record:
+    """``record`` with its ``added`` set: kept when it has one, or when its metadata brings one
+    from a record read back (cleaning again leaves it as it was), else ``added`` (the run's).
+    """
+    if record.added is None:
+        earlier = record.metadata.get("added")
+        if is_added(earlier):
+            del record.metadata["added"]
+            record.added = earlier
+        else:
+            record.added = added
+    return record
 
 
 def render_text(record: Record) -> str:

@@ -3,8 +3,9 @@
     python tests/regenerate_golden.py
 
 For every ``fixtures/seeds/<name>.txt`` it writes ``fixtures/expected/<name>.jsonl``: the
-records of ``newsclean.clean(text, source="fixtures/seeds/<name>.txt")``, one JSON object per
-line. Review the diff (``git diff fixtures/expected``) before committing it.
+records of ``newsclean.clean(text, source="<name>.txt", added=ADDED)``, one JSON object per
+line, as ``newsclean run fixtures/seeds --removed full --added ADDED`` writes them. Review the
+diff (``git diff fixtures/expected``) before committing it.
 """
 
 from __future__ import annotations
@@ -17,9 +18,15 @@ SEEDS = ROOT / "fixtures" / "seeds"
 EXPECTED = ROOT / "fixtures" / "expected"
 
 
+# A fixed 'added' time: the golden records are the same bytes on every run.
+ADDED = "2025-01-01T00:00:00Z"
+
+
 def seed_source(path: Path) -> str:
-    """The ``source`` the golden records carry: the seed's path relative to the repo root."""
-    return path.relative_to(ROOT).as_posix()
+    """The ``source`` the golden records carry: the seed's path relative to the seeds folder,
+    as a run over that folder names it.
+    """
+    return path.relative_to(SEEDS).as_posix()
 
 
 def golden_lines(path: Path) -> list[str]:
@@ -27,7 +34,8 @@ def golden_lines(path: Path) -> list[str]:
     import newsclean
 
     text = path.read_text(encoding="utf-8")
-    return [record.to_json() for record in newsclean.clean(text, source=seed_source(path))]
+    records = newsclean.clean(text, source=seed_source(path), added=ADDED)
+    return [record.to_json() for record in records]
 
 
 def main() -> int:

@@ -398,20 +398,31 @@ def test_a_folder_is_read_recursively_in_name_order(in_tmp, given):
     make_corpus(in_tmp)
     documents, errors = read_all([given])
     assert errors == []
+    # Sources are relative to the folder given; the files are the paths as found.
     assert [(d.source, d.text) for d in documents] == [
-        ("corpus/a.jsonl:1", "A"),
-        ("corpus/b.txt", "B"),
-        ("corpus/sub/c.txt.gz", "C"),
-        ("corpus/z.txt", "Z"),
+        ("a.jsonl:1", "A"),
+        ("b.txt", "B"),
+        ("sub/c.txt.gz", "C"),
+        ("z.txt", "Z"),
     ]
-    assert documents[1].id == expected_id("corpus/b.txt", "B")
+    assert documents[1].id == expected_id("b.txt", "B")
+    assert documents[1].path.endswith("corpus/b.txt")
     assert [d.id for d in read_all([given])[0]] == [d.id for d in documents]
 
 
-def test_sources_can_be_absolute(in_tmp):
+def test_ids_and_sources_do_not_depend_on_how_a_path_is_typed(in_tmp, monkeypatch):
+    """The same file named relative, absolute, from inside its folder, or found in a folder
+    given, gets one source and one id; stdin gets its given name (issue 14)."""
     make_corpus(in_tmp)
-    documents, _ = read_all(["corpus"], root_relative=False)
-    assert documents[1].source == f"{in_tmp.as_posix()}/corpus/b.txt"
+    typed = [["corpus/b.txt"], [str(in_tmp / "corpus" / "b.txt")], ["./corpus//b.txt"]]
+    seen = {(d.source, d.id) for given in typed for d in read_all(given)[0]}
+    monkeypatch.chdir(in_tmp / "corpus")
+    seen |= {(d.source, d.id) for d in read_all(["b.txt"])[0]}
+    seen |= {(d.source, d.id) for d in read_all(["."])[0] if d.text == "B"}
+    assert seen == {("b.txt", expected_id("b.txt", "B"))}
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"B")))
+    [document] = read_all(["-"], stdin_name="b.txt")[0]
+    assert (document.source, document.id) == ("b.txt", expected_id("b.txt", "B"))
 
 
 def test_missing_and_unreadable_inputs_are_reported(in_tmp, monkeypatch):
@@ -457,10 +468,10 @@ def test_symlink_loops_are_reported_and_not_followed(in_tmp):
     (in_tmp / "corpus" / "self").symlink_to("self")
     documents, errors = read_all(["corpus"])
     assert [d.source for d in documents] == [
-        "corpus/a.jsonl:1",
-        "corpus/b.txt",
-        "corpus/sub/c.txt.gz",
-        "corpus/z.txt",
+        "a.jsonl:1",
+        "b.txt",
+        "sub/c.txt.gz",
+        "z.txt",
     ]
     assert errors == [
         "corpus/self: symlink loop (the link points to itself)",
@@ -489,12 +500,12 @@ def test_a_walk_never_leaves_the_folder_it_was_given(in_tmp):
     make_links(in_tmp)
     documents, errors = read_all(["corpus"])
     assert [d.source for d in documents] == [
-        "corpus/a.jsonl:1",
-        "corpus/b.txt",
-        "corpus/in.txt",
-        "corpus/in_folder/c.txt.gz",
-        "corpus/sub/c.txt.gz",
-        "corpus/z.txt",
+        "a.jsonl:1",
+        "b.txt",
+        "in.txt",
+        "in_folder/c.txt.gz",
+        "sub/c.txt.gz",
+        "z.txt",
     ]
     assert "E" not in [d.text for d in documents]
     corpus, elsewhere = in_tmp / "corpus", in_tmp / "elsewhere"

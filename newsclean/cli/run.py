@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 import click
 
-from newsclean.cli.exit_codes import EXIT_CODES_HELP, EXIT_INPUT_ERRORS, EXIT_OK
+from newsclean.cli.exit_codes import EXIT_CODES_HELP, EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE
 from newsclean.cli.options import (
     Exclusions,
     build,
@@ -28,17 +28,18 @@ from newsclean.cli.progress import Bar, RunProgress, wanted
 from newsclean.engines import local
 from newsclean.io import (
     InputError,
-    JsonlWriter,
     atomic_write,
     display_path,
     iter_input_files,
     split_name,
 )
-from newsclean.io.readers import STDIN
+from newsclean.io.formats import OUTPUT_SUFFIXES, open_output, output_format
+from newsclean.io.readers import STDIN, source_name
 from newsclean.io.shards import DEFAULT_RECORDS_PER_SHARD, ShardedWriter, is_folder_output
 from newsclean.io.shards import SUFFIXES as SHARD_SUFFIXES
 from newsclean.pipeline import Pipeline, RunStats
-from newsclean.record import Record
+from newsclean.record import Record, stamped
+from newsclean.schema import REMOVED_MODES, parse_added, utc_now
 
 # Documents named in the summary line about those that gave no record; the count is exact.
 _EMPTY_SHOWN = 10
@@ -70,13 +71,26 @@ def _summary(stats: RunStats, dropped_duplicates: bool = False) -> str:
 @click.command(epilog=EXIT_CODES_HELP)
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", default="-", show_default=True, metavar="FILE|DIR/",
-              help="Where to write the JSONL records: a file (.jsonl, .jsonl.gz, .jsonl.zst), "
-              "'-' for stdout, or a folder (a trailing slash, or an existing folder) for "
-              "shards part-00000.jsonl ... and a manifest.json.")
+              help="Where to write the records: a file (.jsonl, .jsonl.gz, .jsonl.zst, or "
+              ".parquet with pip install 'newsclean[parquet]'), '-' for JSONL on stdout, or a "
+              "folder (a trailing slash, or an existing folder) for shards part-00000.jsonl "
+              "... and a manifest.json. Any other suffix is a usage error.")
 @click.option("--shard-suffix", type=click.Choice(SHARD_SUFFIXES), default=".jsonl",
               show_default=True, help="Format and compression of the shards of a folder output.")
 @click.option("--shard-records", type=click.IntRange(min=1), default=DEFAULT_RECORDS_PER_SHARD,
               show_default=True, metavar="N", help="Records per shard of a folder output.")
+@click.option("--removed", type=click.Choice(REMOVED_MODES), default="spans", show_default=True,
+              help="How much of the account of removed spans each record carries: full (the "
+              "removed text too), spans (step, reason, start, end; text null) or none (an "
+              "empty list). spans by default: it says what went, where and why without copying "
+              "the input's text into the output (it is in the input at start-end; 'newsclean "
+              "explain INPUT' shows it).")
+@click.option("--added", "added", metavar="ISO-8601", default=None,
+              show_default="the time the run starts, UTC",
+              help="The 'added' time of the records made by this run (a record read back "
+              "keeps its own): give one to make two runs comparable byte for byte.")
+@click.option("--source-name", metavar="NAME", default=STDIN, show_default=True,
+              help="The source (and so the ids) of documents read from standard input.")
 @config_option
 @disable_option
 @jobs_option
@@ -126,6 +140,9 @@ def run(
     shard_records: int,
     exclude: tuple[str, ...],
     stats_file: str | None,
+    removed: str,
+    added: str | None,
+    source_name: str,
 ) -> None:
     """Clean INPUTS (files, folders searched recursively for .txt/.jsonl, or '-' for stdin)
     and write one JSON record per article.
@@ -135,6 +152,15 @@ def run(
     """
     if scheduler is not None and engine != "dask":
         raise click.UsageError("--scheduler is for --engine dask")
+    try:
+        stamp = parse_added(added) if added is not None else utc_now()
+    except ValueError as exc:
+        raise click.UsageError(f"--added: {exc}") from None
+    if not is_folder_output(output) and output_format(output) is None:
+        click.echo(f"error: -o {display_path(output)}: unknown output type (name a "
+                   f"{', '.join(OUTPUT_SUFFIXES)} file, '-' or a folder DIR/); nothing written",
+                   err=True)
+        sys.exit(EXIT_USAGE)
     run_engine = _engine(engine, scheduler)
     config = configured(config_file, disable, index=index, drop_duplicates=drop_duplicates,
                          threshold=threshold, shingle_size=shingle_size)
@@ -158,7 +184,8 @@ def run(
     try:
         _run(pipeline, inputs, output, run_engine, stats, progress, report, errors,
              Exclusions(config, exclude), jobs=jobs or config.jobs, max_bytes=max_bytes,
-             index=index, shard_suffix=shard_suffix, shard_records=shard_records)
+             index=index, shard_suffix=shard_suffix, shard_records=shard_records,
+             removed=removed, added=stamp, stdin_name=source_name)
         stats.failed = len(errors)
         if stats_writer is not None and stats_out is not None:
             _write_stats(stats_out, stats, pipeline, perf_counter() - started)
@@ -180,7 +207,7 @@ def _run(pipeline: Pipeline, inputs: tuple[str, ...], output: str,
          run_engine: Callable[..., Iterator[Record]], stats: RunStats, progress: RunProgress,
          report: Callable[[Exception], None], errors: list[str], excluded: Exclusions, *,
          jobs: int, max_bytes: int, index: str | None, shard_suffix: str,
-         shard_records: int) -> None:
+         shard_records: int, removed: str, added: str, stdin_name: str) -> None:
     """Walk, clean, link and apply, writing the output; then update the index. Exits 3
     (no output written) when no input could be read, 2 when the output or the index cannot
     be written, 130/143 when interrupted.
@@ -189,12 +216,15 @@ def _run(pipeline: Pipeline, inputs: tuple[str, ...], output: str,
         with fatal_errors("no output written" + (", the index untouched" if index else "")):
             try:
                 writer_for_output = (
-                    ShardedWriter(output, suffix=shard_suffix, records_per_shard=shard_records)
-                    if is_folder_output(output) else JsonlWriter(output))
+                    ShardedWriter(output, suffix=shard_suffix, records_per_shard=shard_records,
+                                  removed=removed)
+                    if is_folder_output(output) else open_output(output, removed=removed))
                 with writer_for_output as writer:
                     found = _walked(inputs, report, excluded, progress.walking())
-                    _clean(pipeline, found, writer, run_engine, stats, progress, report,
-                           jobs=jobs, max_bytes=max_bytes, output=output)
+                    read = local.Inputs(tuple(path for path, _ in found), max_bytes,
+                                        tuple(name for _, name in found), stdin_name)
+                    _clean(pipeline, read, writer, run_engine, stats, progress, report,
+                           jobs=jobs, output=output, added=added)
                     if errors and stats.documents == stats.failed:
                         # Not one input could be read and cleaned: an empty output would
                         # pass for a run over inputs that clean to nothing. Raising here
@@ -215,34 +245,37 @@ def _run(pipeline: Pipeline, inputs: tuple[str, ...], output: str,
 
 
 def _walked(inputs: tuple[str, ...], report: Callable[[Exception], None],
-            excluded: Exclusions, bar: Bar) -> tuple[str, ...]:
+            excluded: Exclusions, bar: Bar) -> list[tuple[str, str | None]]:
     """The inputs with each folder replaced by the files found in it, in the order a run
-    reads them ('-' kept in its place), less the excluded ones. Walking first gives the clean
-    stage's bar its total; it is the walk the run would do anyway, done before, not twice.
+    reads them ('-' kept in its place), less the excluded ones, each with its source name
+    (relative to the input it was found through). Walking first gives the clean stage's bar
+    its total; it is the walk the run would do anyway, done before, not twice.
     """
-    found: list[str] = []
+    found: list[tuple[str, str | None]] = []
     for given in inputs:
         if given == STDIN:
-            found.append(given)
+            found.append((given, None))
             continue
         for path in iter_input_files([given], on_error=report):
             if not excluded(path):
-                found.append(str(path))
+                found.append((str(path), source_name(path, given)))
                 bar.update()
     bar.close()
-    return tuple(found)
+    return found
 
 
-def _clean(pipeline: Pipeline, inputs: tuple[str, ...], writer: Any,
+def _clean(pipeline: Pipeline, inputs: local.Inputs, writer: Any,
            run_engine: Callable[..., Iterator[Record]], stats: RunStats,
            progress: RunProgress, report: Callable[[Exception], None], *, jobs: int,
-           max_bytes: int, output: str) -> None:
-    """The three stages, the records written as they come, with their progress bars."""
+           output: str, added: str) -> None:
+    """The three stages, the records written as they come (each given its ``added``), with
+    their progress bars.
+    """
     # Each input file is one document unless a JSONL file or stdin is among them: then only
     # the documents can be counted, and there is no total.
     one_each = all(given != STDIN and not split_name(given)[1].lower().startswith(".jsonl")
-                   for given in inputs)
-    bar = progress.cleaning(len(inputs) if one_each else None,
+                   for given in inputs.paths)
+    bar = progress.cleaning(len(inputs.paths) if one_each else None,
                             "files" if one_each else "documents")
 
     def on_document(source: str) -> None:
@@ -253,10 +286,9 @@ def _clean(pipeline: Pipeline, inputs: tuple[str, ...], writer: Any,
             bar.update()  # a file that could not be read is done with too
         report(exc)
 
-    for record in run_engine(pipeline, local.Inputs(inputs, max_bytes), jobs=jobs,
-                             on_error=on_error, on_document=on_document, stats=stats,
-                             spool_beside=output):
-        writer.write(record)
+    for record in run_engine(pipeline, inputs, jobs=jobs, on_error=on_error,
+                             on_document=on_document, stats=stats, spool_beside=output):
+        writer.write(stamped(record, added))
         progress.current.to(stats.applied)
     progress.current.to(stats.applied)
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from newsclean.dedup.sketches import Sketches
 from newsclean.io import DEFAULT_MAX_BYTES, iter_input_files, read_file
-from newsclean.io.readers import STDIN, iter_documents
+from newsclean.io.readers import STDIN, iter_documents, source_name
 from newsclean.pipeline import Pipeline, RunStats, StepError
 from newsclean.record import Document, Record
 from newsclean.spool import Entry, ShardWriter
@@ -41,11 +41,17 @@ class EngineError(RuntimeError):
 
 @dataclass(frozen=True)
 class Inputs:
-    """What ``newsclean run`` reads: paths (files, folders, ``-``), read by the workers."""
+    """What ``newsclean run`` reads: paths (files, folders, ``-``), read by the workers.
+
+    ``sources``, when given, names each path in the records (one per path; ``None`` for the
+    usual :func:`~newsclean.io.readers.source_name`): a run walks folders first and hands on
+    their files, named as the walk found them. ``stdin_name`` is the source of ``-``.
+    """
 
     paths: tuple[str, ...]
     max_bytes: int = DEFAULT_MAX_BYTES
-    root_relative: bool = True
+    sources: tuple[str | None, ...] = ()
+    stdin_name: str = STDIN
 
 
 @dataclass
@@ -54,6 +60,8 @@ class Task:
 
     paths: list[Path] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
+    # The source name of each path, in the records (see Inputs.sources).
+    sources: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -100,10 +108,10 @@ class Cleaner:
     def _documents(self, task: Task,
                    on_error: Callable[[Exception], None]) -> Iterator[Document]:
         yield from task.documents
-        for path in task.paths:
+        for path, source in zip(task.paths, task.sources, strict=True):
             assert self.inputs is not None
-            yield from read_file(path, root_relative=self.inputs.root_relative,
-                                 max_bytes=self.inputs.max_bytes, on_error=on_error)
+            yield from read_file(path, source=source, max_bytes=self.inputs.max_bytes,
+                                 on_error=on_error)
 
     def close(self) -> None:
         """Close the shard (once every task is done)."""
@@ -122,16 +130,19 @@ def tasks(source: Inputs | Iterable[Document], on_error: Callable[[Exception], N
         return
     pending = Task()
     pending_size = 0
-    for given in source.paths:
+    names = source.sources or (None,) * len(source.paths)
+    for given, name in zip(source.paths, names, strict=True):
         if given == STDIN:
             if pending.paths:
                 yield pending
                 pending, pending_size = Task(), 0
             yield from batches(iter_documents([STDIN], max_bytes=source.max_bytes,
-                                              on_error=on_error))
+                                              on_error=on_error,
+                                              stdin_name=source.stdin_name))
             continue
         for path in iter_input_files([given], on_error=on_error):
             pending.paths.append(path)
+            pending.sources.append(name if name is not None else source_name(path, given))
             if size > 0:
                 pending_size += _size_of(path)
             if len(pending.paths) >= files or (size > 0 and pending_size >= size):

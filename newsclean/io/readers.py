@@ -26,6 +26,7 @@ from typing import IO, Any, AnyStr
 from newsclean.io.decode import SNIFF_BYTES, decode_8bit, decode_bytes, sniff_encoding
 from newsclean.io.errors import InputError, display_path
 from newsclean.record import Document, document_id
+from newsclean.schema import RECORD_FIELDS, input_metadata
 
 try:
     import zstandard
@@ -47,9 +48,9 @@ ErrorHandler = Callable[[InputError], None]
 def iter_documents(
     inputs: Sequence[str | Path],
     *,
-    root_relative: bool = True,
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_error: ErrorHandler,
+    stdin_name: str = STDIN,
 ) -> Iterator[Document]:
     """Yield one :class:`Document` per text file or JSONL record found in ``inputs``.
 
@@ -60,33 +61,52 @@ def iter_documents(
     ``text`` field; plain text otherwise). A named input that is not a regular file (a named
     pipe, a device) is refused: reading it could block forever.
 
-    ``source`` is the path as given, joined with the path inside a folder input, with forward
-    slashes (``fixtures/seeds/000_x.txt``), or the absolute path if ``root_relative`` is false;
-    a JSONL record's source is ``PATH:LINE`` unless the record carries its own ``source``.
-    A document larger than ``max_bytes`` (after decompression) is refused: a text file, or one
-    line of a JSONL file (the file itself may be of any size; it is streamed). Every bad input
-    or JSONL line is passed to ``on_error`` and skipped.
+    ``source`` (and so the id) is the file's path relative to the input it was found through
+    (:func:`source_name`): inside a folder given, the path within it (``seeds/000_x.txt`` for
+    ``fixtures/`` given); for a file given, its name. It never depends on the current folder
+    or on how the path was typed. Standard input is ``stdin_name``. A JSONL record's source
+    is ``SOURCE:LINE`` unless the record carries its own ``source``. A document larger than
+    ``max_bytes`` (after decompression) is refused: a text file, or one line of a JSONL file
+    (the file itself may be of any size; it is streamed). Every bad input or JSONL line is
+    passed to ``on_error`` and skipped.
     """
     for given in inputs:
         if str(given) == STDIN:
-            yield from _read_stdin(max_bytes, on_error)
+            yield from _read_stdin(max_bytes, on_error, stdin_name)
             continue
         for found in iter_input_files([given], on_error=on_error):
-            yield from read_file(found, root_relative=root_relative, max_bytes=max_bytes,
+            yield from read_file(found, source=source_name(found, given), max_bytes=max_bytes,
                                  on_error=on_error)
 
 
 def read_file(
     path: Path,
     *,
-    root_relative: bool = True,
+    source: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_error: ErrorHandler,
 ) -> Iterator[Document]:
     """The documents of one file that :func:`iter_input_files` found, as
-    :func:`iter_documents` reads them (a worker process reads its share of a run this way).
+    :func:`iter_documents` reads them (a worker process reads its share of a run this way);
+    ``source`` names the file in the records (by default its name: :func:`source_name`).
     """
-    yield from _read_file(path, _source_for(path, root_relative), max_bytes, on_error)
+    name = source if source is not None else source_name(path, path)
+    yield from _read_file(path, name, max_bytes, on_error)
+
+
+def source_name(path: str | Path, given: str | Path) -> str:
+    """How records name the file ``path`` found through the input ``given``: its path relative
+    to ``given`` when that is a folder, else its name; forward slashes, printable
+    (:func:`~newsclean.io.errors.display_path`). ``scr/f.txt``, ``/abs/scr/f.txt`` and
+    ``f.txt`` typed in ``scr`` all give ``f.txt``; ``scr/`` given gives ``sub/f.txt`` for
+    ``scr/sub/f.txt``.
+    """
+    root = Path(given) if Path(given).is_dir() else Path(path).parent
+    try:
+        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    except ValueError:  # another drive (Windows): no relative path
+        relative = Path(path).name
+    return display_path(PurePosixPath(*Path(relative).parts).as_posix())
 
 
 def iter_input_files(
@@ -143,9 +163,11 @@ def _file_kind(mode: int) -> str:
     return next((name for test, name in kinds if test(mode)), "not a file")
 
 
-def _source_for(path: Path, root_relative: bool) -> str:
-    shown = path if root_relative else Path(os.path.abspath(path))
-    return display_path(PurePosixPath(*shown.parts).as_posix())
+def _shown(path: Path | str) -> str:
+    """A file's path as typed, with forward slashes: :attr:`Document.path`, which an index
+    that follows files resolves.
+    """
+    return display_path(PurePosixPath(*Path(path).parts).as_posix())
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -263,7 +285,7 @@ def _read_file(
     if _strip_compression(path.name.lower()).endswith(".jsonl"):
         with closing(_file_chunks(path)) as chunks:
             lines = _jsonl_lines(chunks, str(path), max_bytes)
-            yield from _jsonl_documents(lines, str(path), source, on_error)
+            yield from _jsonl_documents(lines, str(path), source, on_error, _shown(path))
         return
     try:
         text, encoding = decode_bytes(_load(path, max_bytes), str(path))
@@ -271,7 +293,7 @@ def _read_file(
         on_error(exc)
         return
     metadata = {} if encoding == "utf-8" else {"encoding": encoding}
-    yield Document(document_id(source, text), source, text, metadata, source)
+    yield Document(document_id(source, text), source, text, metadata, _shown(path))
 
 
 def _load(path: Path, max_bytes: int | None) -> bytes:
@@ -369,9 +391,9 @@ def _too_large(path: Path | str, max_bytes: int, qualifier: str) -> InputError:
     )
 
 
-def _read_stdin(max_bytes: int, on_error: ErrorHandler) -> Iterator[Document]:
+def _read_stdin(max_bytes: int, on_error: ErrorHandler, name: str) -> Iterator[Document]:
     """Standard input as JSONL, streamed, when its first non-blank line is a JSON record with
-    a ``text`` field; as one text document otherwise.
+    a ``text`` field; as one text document otherwise. Its documents' source is ``name``.
     """
     if sys.stdin is None:  # started without one (a daemon, some CI runners)
         on_error(InputError(STDIN, "no standard input to read"))
@@ -382,7 +404,7 @@ def _read_stdin(max_bytes: int, on_error: ErrorHandler) -> Iterator[Document]:
     first = next(lines, None)
     if first is not None and isinstance(first[1], str) and _is_json_record(first[1]):
         head.forget()
-        yield from _jsonl_documents(itertools.chain([first], lines), STDIN, STDIN, on_error)
+        yield from _jsonl_documents(itertools.chain([first], lines), STDIN, name, on_error, None)
         return
     try:
         data = _join_capped(itertools.chain(head.seen, chunks), STDIN, max_bytes, "")
@@ -391,7 +413,7 @@ def _read_stdin(max_bytes: int, on_error: ErrorHandler) -> Iterator[Document]:
         on_error(exc)
         return
     metadata = {} if encoding == "utf-8" else {"encoding": encoding}
-    yield Document(document_id(STDIN, text), STDIN, text, metadata)
+    yield Document(document_id(name, text), name, text, metadata)
 
 
 class _Recorder:
@@ -577,15 +599,18 @@ def _split_lines(
 
 
 def _jsonl_documents(
-    lines: Iterable[_Line], path: str, source: str, on_error: ErrorHandler
+    lines: Iterable[_Line], path: str, source: str, on_error: ErrorHandler, file: str | None
 ) -> Iterator[Document]:
+    """The records of a JSONL stream read from ``path`` (named ``source`` in the records; the
+    file is ``file``, ``None`` for standard input).
+    """
     for number, line, encoding in lines:
         if isinstance(line, InputError):
             on_error(line)
             continue
         metadata = {} if encoding == "utf-8" else {"encoding": encoding}
         try:
-            document = _record_document(line, path, source, number, metadata)
+            document = _record_document(line, path, source, number, metadata, file)
         except InputError as exc:
             on_error(exc)
             continue
@@ -593,7 +618,8 @@ def _jsonl_documents(
 
 
 def _record_document(
-    line: str, path: str, source: str, number: int, base_metadata: dict[str, Any]
+    line: str, path: str, source: str, number: int, base_metadata: dict[str, Any],
+    file: str | None,
 ) -> Document:
     """One JSONL line as a Document, or an InputError naming ``path:number``."""
     try:
@@ -628,20 +654,22 @@ def _record_document(
     fields = {k: v for k, v in record.items() if k not in ("text", "id", "source")}
     # A Dolma/datatrove record (or our own output) nests its extras under "metadata": flatten
     # them so a record read back does not grow a metadata-in-metadata layer on every pass.
-    nested = fields.pop("metadata") if isinstance(fields.get("metadata"), dict) else {}
+    # Our own written form (newsclean.schema) is read back to the form the steps keep.
+    nested = (input_metadata(fields.pop("metadata"))
+              if isinstance(fields.get("metadata"), dict) else {})
     metadata = {**base_metadata, **nested}
     for key, value in fields.items():
         # Our output writes "url": null and "removed": [] when it has none: such an empty
-        # field says nothing, and must not wipe a value the metadata kept under that name.
-        if key not in metadata or not _is_empty(value):
-            metadata[key] = value
+        # field of ours says nothing, and must not wipe a value the metadata kept there.
+        if _is_empty(value) and (key in metadata or key in RECORD_FIELDS):
+            continue
+        metadata[key] = value
     # A record's own fields are written back one level deeper, under "metadata": the limit
     # holds for the record as it will be written, so everything read can be read again.
     if _deeper_than(metadata, MAX_NESTING - 1):
         message = (f"nested more than {MAX_NESTING} levels deep once its fields are written "
                    "under 'metadata'")
         raise InputError(path, message, number)
-    file = None if path == STDIN else source
     return Document(doc_id, doc_source, text, metadata, file)
 
 

@@ -3,7 +3,7 @@
 A corpus of millions of records is easier to move, load in parallel and resume as shards of a
 fixed number of records. ``newsclean run -o DIR/`` (a trailing slash, or an existing folder)
 writes them; ``--shard-suffix`` chooses the format and compression (``.jsonl``, ``.jsonl.gz``,
-``.jsonl.zst``) and ``--shard-records`` their size.
+``.jsonl.zst``, ``.parquet``) and ``--shard-records`` their size.
 
 All or nothing, like a single output: each shard is written to an anonymous file and named
 only when the run has succeeded; then ``manifest.json`` is written, naming every shard with
@@ -19,15 +19,16 @@ import json
 import os
 from pathlib import Path
 from types import TracebackType
-from typing import TextIO
+from typing import Any
 
+from newsclean.io.parquet import ParquetSink, parquet_modules
 from newsclean.io.writers import AtomicWriter, OutputError, write_text_atomic
 from newsclean.record import Record
 
 MANIFEST = "manifest.json"
 FORMAT = "newsclean-shards/1"
 DEFAULT_RECORDS_PER_SHARD = 100_000
-SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst")
+SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".parquet")
 
 
 def is_folder_output(path: str | Path) -> bool:
@@ -39,7 +40,8 @@ def is_folder_output(path: str | Path) -> bool:
 class ShardedWriter:
     """Write :class:`Record` objects into shards of a folder (see the module docstring).
 
-    Use as a context manager, like :class:`~newsclean.io.writers.JsonlWriter`.
+    Use as a context manager, like :class:`~newsclean.io.writers.JsonlWriter`; ``removed`` is
+    how much of the removal account each record carries.
     """
 
     def __init__(
@@ -48,6 +50,7 @@ class ShardedWriter:
         *,
         suffix: str = ".jsonl",
         records_per_shard: int = DEFAULT_RECORDS_PER_SHARD,
+        removed: str = "full",
     ) -> None:
         if suffix not in SUFFIXES:
             raise ValueError(f"shard suffix {suffix!r}: use one of {', '.join(SUFFIXES)}")
@@ -56,15 +59,21 @@ class ShardedWriter:
         self.folder = Path(folder)
         self.suffix = suffix
         self.records_per_shard = records_per_shard
+        self.removed = removed
+        if suffix == ".parquet":
+            parquet_modules(self.folder)  # no pyarrow: say so before any work is done
+        self._parquet: ParquetSink | None = None
         self.written = 0
         self._earlier: list[str] = []
+        self._made_folder = False
         self._done: list[tuple[AtomicWriter, int]] = []
         self._current: AtomicWriter | None = None
-        self._stream: TextIO | None = None
+        self._stream: Any = None  # text, or binary for Parquet
         self._count = 0
 
     def __enter__(self) -> ShardedWriter:
         try:
+            self._made_folder = not self.folder.exists()
             self.folder.mkdir(exist_ok=True)
         except OSError as exc:
             raise OutputError(self.folder, exc.strerror or str(exc)) from None
@@ -97,16 +106,25 @@ class ShardedWriter:
         """Append one record, starting a new shard when the current one is full."""
         if self._stream is None or self._count >= self.records_per_shard:
             self._close_shard()
-            name = f"part-{len(self._done):05d}{self.suffix}"
-            self._current = AtomicWriter(self.folder / name, deferred=True)
+            path = self.folder / f"part-{len(self._done):05d}{self.suffix}"
+            parquet = self.suffix == ".parquet"
+            self._current = AtomicWriter(path, deferred=True, binary=parquet)
             self._stream = self._current.__enter__()
+            if parquet:
+                self._parquet = ParquetSink(self._stream, path, removed=self.removed)
             self._count = 0
-        self._stream.write(record.to_json() + "\n")
+        if self._parquet is not None:
+            self._parquet.write(record)
+        else:
+            self._stream.write(record.to_json(self.removed) + "\n")
         self._count += 1
         self.written += 1
 
     def _close_shard(self) -> None:
         if self._current is not None:
+            if self._parquet is not None:
+                self._parquet.close()
+                self._parquet = None
             self._current.__exit__(None, None, None)
             self._done.append((self._current, self._count))
             self._current = self._stream = None
@@ -140,11 +158,19 @@ class ShardedWriter:
                 pass
 
     def _abandon(self) -> None:
+        if self._parquet is not None:
+            self._parquet.abandon()
+            self._parquet = None
         if self._current is not None:
             self._current.abandon()
         for writer, _ in self._done:
             writer.abandon()
         self._done.clear()
+        if self._made_folder:  # a failed run leaves no trace, not even an empty folder
+            try:
+                self.folder.rmdir()
+            except OSError:
+                pass  # something else was put there meanwhile: not ours to remove
 
 
 def _sha256(path: Path) -> str:

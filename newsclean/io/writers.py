@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from newsclean.io.errors import display_path
 from newsclean.record import Record
@@ -70,8 +70,10 @@ class AtomicWriter:
     ``before_replace``, if given, is called just before the rename: the caller's last check
     (that the file is still the one it read); what it raises aborts the write, with nothing
     left of it. An existing target's permission bits are kept; a new file gets the usual
-    umask-based mode. Text is written as UTF-8 with line ends untouched. Any failure to
-    create, write or rename it is an :class:`OutputError` naming ``path``.
+    umask-based mode. Text is written as UTF-8 with line ends untouched; with ``binary=True``
+    the block gets the binary file itself (no compression by name: Parquet compresses its
+    own pages). Any failure to create, write or rename it is an :class:`OutputError` naming
+    ``path``.
     """
 
     def __init__(
@@ -82,8 +84,10 @@ class AtomicWriter:
         follow_symlinks: bool = True,
         before_replace: Callable[[], None] | None = None,
         deferred: bool = False,
+        binary: bool = False,
     ) -> None:
         self.path = str(path)
+        self.binary = binary
         self.sweep = sweep
         self.follow_symlinks = follow_symlinks
         self.before_replace = before_replace
@@ -93,7 +97,9 @@ class AtomicWriter:
         self._compressor: BinaryIO | None = None
         self._temp_path: str | None = None
 
-    def __enter__(self) -> TextIO:
+    def __enter__(self) -> Any:
+        if self.path == STDOUT and self.binary:
+            raise OutputError(self.path, "a binary output cannot go to stdout")
         if self.path == STDOUT:
             sys.stdout.flush()  # keep anything printed before ahead of our lines
             self._stream = io.TextIOWrapper(
@@ -118,6 +124,8 @@ class AtomicWriter:
             if isinstance(exc, OSError):
                 raise OutputError(self.path, _reason(exc)) from None
             raise
+        if self.binary:
+            return self._raw
         try:
             self._compressor = _compressor(self.path, self._raw)
             binary = self._compressor or self._raw
@@ -187,10 +195,11 @@ class AtomicWriter:
         self._discard()
 
     def _prepare(self) -> None:
-        assert self._stream is not None and self._raw is not None
-        self._stream.flush()
-        self._stream.detach()
-        self._stream = None
+        assert self._raw is not None and (self._stream is not None or self.binary)
+        if self._stream is not None:
+            self._stream.flush()
+            self._stream.detach()
+            self._stream = None
         if self._compressor is not None:
             self._compressor.close()  # writes the trailer; the raw file stays open
             self._compressor = None
@@ -358,11 +367,14 @@ class JsonlWriter:
     """Write :class:`Record` objects as JSONL to ``path`` (``-`` for stdout), atomically.
 
     Use as a context manager; the file appears only when the block ends without an error.
+    ``removed`` is how much of the removal account each line carries
+    (:meth:`Record.to_dict`).
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, removed: str = "full") -> None:
         self._atomic = AtomicWriter(path, sweep=True)
         self._stream: TextIO | None = None
+        self.removed = removed
         self.written = 0
 
     def __enter__(self) -> JsonlWriter:
@@ -381,5 +393,5 @@ class JsonlWriter:
         """Append one record as one line."""
         if self._stream is None:
             raise RuntimeError("JsonlWriter.write() outside its 'with' block")
-        self._stream.write(record.to_json() + "\n")
+        self._stream.write(record.to_json(self.removed) + "\n")
         self.written += 1

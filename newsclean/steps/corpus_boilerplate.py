@@ -54,22 +54,29 @@ _DIGIT = regex.compile(r"\d")
 
 
 def site_of(draft: Draft, name_file: Callable[[str], str] | None = None) -> str:
-    """Return the site a draft belongs to: URL host, else the parent folder of its source
-    (named by ``name_file`` when given: an index that follows files names folders its own way,
-    whatever folder newsclean runs in).
+    """Return the site a draft belongs to: URL host, else the folder of the file it was read
+    from (named by ``name_file`` when given: an index that follows files names folders its own
+    way, whatever folder newsclean runs in).
     """
-    return site_from(draft.url, draft.document.source, name_file)
+    return site_from(draft.url, draft.document.source, name_file, draft.document.path)
 
 
 def site_from(
-    url: str | None, source: str | None, name_file: Callable[[str], str] | None = None
+    url: str | None,
+    source: str | None,
+    name_file: Callable[[str], str] | None = None,
+    path: str | None = None,
 ) -> str:
-    """:func:`site_of` from an article's URL and source (what its sketch keeps)."""
+    """:func:`site_of` from an article's URL, source and file (what its sketch keeps). The
+    folder is the file's (``path``) when there is one: a record's source names the file
+    only relative to the input given.
+    """
     for location in (url, source):
         if location and "://" in location:
             host = (urlparse(location).hostname or "").lower()
             if host:
                 return host.removeprefix("www.")
+    source = path or source
     if not source or source == "-":
         return ""
     if name_file is not None:
@@ -145,7 +152,8 @@ class CorpusBoilerplate(IndexedStep):
         self._name_file = index.file_key if follow and index is not None else None
         units = self._units(sketches, context)
         sites = [
-            site_from(sketches.urls[row], sketches.sources[row], self._name_file)
+            site_from(sketches.urls[row], sketches.sources[row], self._name_file,
+                      sketches.paths[row])
             for row in range(len(sketches))
         ]
         if index is None:
