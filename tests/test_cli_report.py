@@ -71,7 +71,9 @@ def test_report_from_records_shows_the_same_spans(runner: CliRunner, tmp_path: P
     assert runner.invoke(main, ["run", "-q", "in", "-o", "out.jsonl"]).exit_code == 3
     result = runner.invoke(main, ["report", "-q", "in", "-o", "run.html"])
     assert result.exit_code == EXIT_INPUT_ERRORS
-    result = runner.invoke(main, ["report", "--from-records", "out.jsonl", "-o", "rec.html"])
+    result = runner.invoke(
+        main, ["report", "--from-records", "out.jsonl", "--originals", "in", "-o", "rec.html"]
+    )
     assert result.exit_code == EXIT_OK, result.output
     from_run, run_summary = report_data(Path("run.html").read_text(encoding="utf-8"))
     from_records, summary = report_data(Path("rec.html").read_text(encoding="utf-8"))
@@ -79,7 +81,7 @@ def test_report_from_records_shows_the_same_spans(runner: CliRunner, tmp_path: P
     for document in from_run:
         if document["source"].endswith(".txt"):
             assert texts[document["source"]] == document["text"]  # read again
-    assert texts["in/wire.jsonl:1"] is None  # a JSONL record's original is not looked for
+    assert texts["wire.jsonl:1"] is None  # a JSONL record's original is not looked for
     spans = {d["source"]: [s[:4] for s in d["spans"]] for d in from_records}
     assert spans == {d["source"]: d["spans"] for d in from_run}
     assert summary["records"] == run_summary["records"]
@@ -141,3 +143,19 @@ def test_jobs_give_the_same_page(runner: CliRunner, tmp_path: Path):
         assert result.exit_code == EXIT_OK, result.output
         pages.append(out.read_bytes())
     assert pages[0] == pages[1]
+
+
+def test_report_from_span_only_records_without_their_originals(runner: CliRunner, tmp_path: Path,
+                                                              monkeypatch):
+    # Regression: records written with --removed spans carry no span text, and a run's
+    # sources are relative to the input it was given, so from elsewhere the originals are
+    # not found; the spans are still listed, by position.
+    monkeypatch.chdir(tmp_path)
+    write_corpus(Path("in"))
+    runner.invoke(main, ["run", "-q", "in", "-o", "out.jsonl", "--removed", "spans"])
+    result = runner.invoke(main, ["report", "--from-records", "out.jsonl", "-o", "rec.html"])
+    assert result.exit_code == EXIT_OK, result.output
+    documents, _ = report_data(Path("rec.html").read_text(encoding="utf-8"))
+    [hostile] = [d for d in documents if d["source"] == "hostile.txt"]
+    assert hostile["text"] is None
+    assert [span[4] for span in hostile["spans"]] == [None]

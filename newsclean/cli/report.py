@@ -42,6 +42,14 @@ from newsclean.report import DEFAULT_TITLE, NothingReadError, write_report
     help="INPUTS are JSONL records written by 'newsclean run' (files or folders of "
     "shards): report their 'removed' account instead of cleaning again.",
 )
+@click.option(
+    "--originals",
+    metavar="DIR",
+    default=".",
+    show_default="the current directory",
+    help="With --from-records: the folder the run was given, which the records' sources "
+    "are relative to; each original text is read from there to show it whole.",
+)
 @click.option("--title", default=DEFAULT_TITLE, show_default=True, help="The page's title.")
 @config_option
 @disable_option
@@ -77,6 +85,7 @@ def report(
     inputs: tuple[str, ...],
     output: str,
     from_records: bool,
+    originals: str,
     title: str,
     config_file: str | None,
     disable: tuple[str, ...],
@@ -125,10 +134,12 @@ def report(
             found = _walked(inputs, walk_error, Exclusions(config, exclude), progress.walking())
             bar = progress.cleaning(None, "documents")
             summary = write_report(
-                found,
+                [path for path, _ in found],
                 output,
+                sources=[name for _, name in found],
                 pipeline=pipeline,
                 from_records=from_records,
+                originals=originals,
                 jobs=jobs or config.jobs,
                 max_bytes=max_bytes,
                 title=title,

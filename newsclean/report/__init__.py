@@ -42,8 +42,10 @@ def write_report(
     inputs: Sequence[str],
     output: str,
     *,
+    sources: Sequence[str | None] = (),
     pipeline: Pipeline | None = None,
     from_records: bool = False,
+    originals: str = ".",
     jobs: int = 1,
     max_bytes: int = DEFAULT_MAX_BYTES,
     title: str = DEFAULT_TITLE,
@@ -56,9 +58,11 @@ def write_report(
     """Write the report of ``inputs`` to ``output`` (a file, or ``-`` for stdout) and return
     its summary.
 
-    ``inputs`` are what ``newsclean run`` takes (files, folders, ``-``), cleaned with
-    ``pipeline`` (the default one when ``None``) on ``jobs`` processes; with
-    ``from_records`` they are JSONL files of records written by ``run``, reported as they are.
+    ``inputs`` are what ``newsclean run`` takes (files, folders, ``-``), named in the report
+    by ``sources`` when given (one per input, as ``newsclean run`` names a walked file),
+    cleaned with ``pipeline`` (the default one when ``None``) on ``jobs`` processes; with
+    ``from_records`` they are JSONL files of records written by ``run``, reported as they are
+    (each original text read again from ``originals``, the folder the run was given).
     An input that cannot be read is listed in the report and passed to ``on_error`` (raised
     when it is ``None``), as are ``failed``, failures met before (walking the inputs, say);
     ``on_document`` is told each document's source as it is cleaned,
@@ -82,14 +86,16 @@ def write_report(
         add = tally_into(tally, written)
         if from_records:
             for entry in records_entries(
-                records_of(inputs, report_error, max_bytes=max_bytes), max_bytes=max_bytes
+                records_of(inputs, report_error, max_bytes=max_bytes),
+                originals=originals,
+                max_bytes=max_bytes,
             ):
                 add(entry)
         else:
             assert pipeline is not None
             run_entries(
                 pipeline,
-                Inputs(tuple(inputs), max_bytes),
+                Inputs(tuple(inputs), max_bytes, tuple(sources)),
                 add,
                 jobs=jobs,
                 on_error=report_error,

@@ -115,41 +115,44 @@ def records_of(
 
 
 def records_entries(
-    records: Iterable[Record], *, max_bytes: int = DEFAULT_MAX_BYTES
+    records: Iterable[Record], *, originals: str = ".", max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Iterator[Entry]:
     """One entry per document of ``records`` (consecutive records of one source and document
-    id, as a split scrape's articles are written).
+    id, as a split scrape's articles are written), with the original text read again from
+    ``originals``, the folder the run was given (a record's ``source`` is relative to it).
     """
     group: list[Record] = []
     for record in records:
         if group and (
             _document_id(record) != _document_id(group[0]) or record.source != group[0].source
         ):
-            yield _records_entry(group, max_bytes)
+            yield _records_entry(group, originals, max_bytes)
             group = []
         group.append(record)
     if group:
-        yield _records_entry(group, max_bytes)
+        yield _records_entry(group, originals, max_bytes)
 
 
 def _document_id(record: Record) -> str:
     return record.id.split("/", 1)[0]
 
 
-def _records_entry(records: list[Record], max_bytes: int) -> Entry:
+def _records_entry(records: list[Record], originals: str, max_bytes: int) -> Entry:
     source = records[0].source
-    return records_entry(source, records, _original(source, _document_id(records[0]), max_bytes))
+    original = _original(source, originals, _document_id(records[0]), max_bytes)
+    return records_entry(source, records, original)
 
 
-def _original(source: str, document_id: str, max_bytes: int) -> str | None:
-    """The text of the document ``source`` names, if it is still a text file that reads as
-    the document of that id (not a JSONL file: finding one line in it would mean reading it
-    once per record).
+def _original(source: str, originals: str, document_id: str, max_bytes: int) -> str | None:
+    """The text of the document ``source`` names under ``originals``, if it is still a text
+    file that reads as the document of that id (not a JSONL file: finding one line in it
+    would mean reading it once per record).
     """
-    path = Path(source)
+    path = Path(originals, source)
     if split_name(path.name)[1].lower().startswith(".jsonl") or not path.is_file():
         return None
-    for document in read_file(path, max_bytes=max_bytes, on_error=lambda exc: None):
+    reads = read_file(path, source=source, max_bytes=max_bytes, on_error=lambda exc: None)
+    for document in reads:
         if document.id == document_id:
             return document.text
     return None

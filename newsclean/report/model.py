@@ -41,9 +41,11 @@ def reason_kind(reason: str) -> str:
     return kind or reason.strip() or "(no reason)"
 
 
-def words(text: str) -> int:
-    """How many words (whitespace-separated runs) ``text`` holds."""
-    return len(text.split())
+def words(text: str | None) -> int:
+    """How many words (whitespace-separated runs) ``text`` holds; 0 for a span whose text
+    is unknown (records written with ``--removed spans``, their originals not found).
+    """
+    return len(text.split()) if text is not None else 0
 
 
 def _article(record: Record, kept: bool) -> dict[str, Any]:
@@ -97,8 +99,13 @@ def records_entry(source: str, records: list[Record], text: str | None) -> dict[
         for removal in record.removed:
             if text is None:
                 spans.append([*_span(removal), removal.text])
-            elif text[removal.start : removal.end] == removal.text:
-                # A span of an earlier cleaning (a record cleaned again) indexes another text.
+            elif removal.end <= len(text) and removal.text in (
+                None,
+                text[removal.start : removal.end],
+            ):
+                # A span of an earlier cleaning (a record cleaned again) indexes another text;
+                # a span written without its text (--removed spans) is taken at its word, the
+                # text being the document the record's id was made from.
                 spans.append(_span(removal))
     spans.sort(key=lambda span: (span[0], span[1]))
     articles = [_article(record, True) for record in records]
