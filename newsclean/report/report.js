@@ -309,7 +309,9 @@
   }
 
   function removedSpan(step, reason, text) {
-    return el("del", { className: "rm", step: step, title: step + ": " + reason }, [text]);
+    // Records written with --removed spans keep where a span was, not its text.
+    var shown = text === null || text === undefined ? "(text not kept)" : text;
+    return el("del", { className: "rm", step: step, title: step + ": " + reason }, [shown]);
   }
 
   function renderText(doc, box) {
