@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from html import escape
 
 MARKER = re.compile(r"^<!--\s*plot:(?P<spec>.*?)-->\s*$")
+_FENCE = re.compile(r"^\s*(```+|~~~+)")
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 _EMPHASIS = re.compile(r"[*`]")
 # Colour-blind-safe (Okabe-Ito) colours, one per series.
@@ -257,10 +258,15 @@ def render_plots(markdown: str) -> str:
     lines_in = markdown.split("\n")
     out: list[str] = []
     index = 0
+    fence = None  # the fence of the code block we are in: a plot comment there is an example
     while index < len(lines_in):
-        found = MARKER.match(lines_in[index].strip())
+        line = lines_in[index]
+        opening = _FENCE.match(line)
+        if opening and (fence is None or line.strip() == fence):
+            fence = opening.group(1) if fence is None else None
+        found = MARKER.match(line.strip()) if fence is None else None
         if not found:
-            out.append(lines_in[index])
+            out.append(line)
             index += 1
             continue
         index += 1

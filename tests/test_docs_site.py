@@ -72,6 +72,11 @@ def test_lines_plot_one_line_per_series():
     assert ">nav, before</text>" in svg and ">text, after</text>" in svg
 
 
+def test_a_plot_comment_in_a_code_block_is_left_alone():
+    example = "```text\n<!-- plot: kind=bars; values=x; title=t -->\n```\n"
+    assert _plots().render_plots(example) == example
+
+
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
