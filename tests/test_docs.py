@@ -4,7 +4,6 @@ the code examples of the README and docs/ run (see docs/contributing.md for the 
 
 from __future__ import annotations
 
-import importlib.util
 import linecache
 import os
 import re
@@ -16,11 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import DOCS, ROOT, docs_script
 
 from newsclean.steps import STEPS
 
-ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs"
 PAGES = [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
 
 pytestmark = pytest.mark.docs
@@ -33,16 +31,8 @@ _LOOSE_COMMAND = re.compile(r"^\s*\$ (?:[A-Za-z_]\w*=\S* )*newsclean\b")
 _ELLIPSIS = ("...", "…")
 
 
-def _gen_reference():
-    spec = importlib.util.spec_from_file_location("gen_reference", DOCS / "gen_reference.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_reference_is_up_to_date():
-    expected = _gen_reference().render()
+    expected = docs_script("gen_reference").render()
     current = (DOCS / "reference.md").read_text(encoding="utf-8")
     assert current == expected, "docs/reference.md is stale: run python docs/gen_reference.py"
 

@@ -7,14 +7,11 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from conftest import ROOT, docs_script
 
 from newsclean.steps import DEFAULT_STEPS
-
-ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs"
 
 pytestmark = pytest.mark.docs
 
@@ -23,12 +20,7 @@ _REMOTE_ASSET = re.compile(r"<(?:script|img|iframe|link)\b[^>]*\b(?:src|href)=\"
 
 
 def _plots():
-    spec = importlib.util.spec_from_file_location("plots", DOCS / "plots.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["plots"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return docs_script("plots")
 
 
 TABLE = """\
