@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -13,6 +16,7 @@ from newsclean.config import Config, resolve_step
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "fixtures" / "seeds"
 EXPECTED = ROOT / "fixtures" / "expected"
+DOCS = ROOT / "docs"
 
 # A plain four-paragraph news story that no step should touch; tests add noise around it.
 BUDGET_STORY = (
@@ -71,3 +75,13 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile("newsclean")
+
+
+def docs_script(name: str) -> ModuleType:
+    """Import ``docs/NAME.py``, a script of no package (gen_reference, plots)."""
+    spec = importlib.util.spec_from_file_location(name, DOCS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module
