@@ -5,8 +5,10 @@
 For each size (MiB), writes one file of that many bytes of words drawn from the bench's
 ``extraction-dev`` truths with no line break at all, the worst case for a per-paragraph
 pipeline, and runs the installed ``newsclean run -q`` on it once (with the measuring wrapper of
-``throughput.py``). Prints seconds, MB/s, the peak RSS, and the peak RSS over the input size:
-what the ``--max-bytes`` limit (64 MiB by default) bounds memory to.
+``throughput.py``). Prints wall seconds, CPU seconds (user + system) and CPU seconds per MiB,
+whose steadiness shows the cost is linear in the size (the machine's other load moves CPU time
+less than wall time), MB/s, the peak RSS, and the peak RSS over the input size: what the
+``--max-bytes`` limit (64 MiB by default) bounds memory to.
 """
 
 from __future__ import annotations
@@ -38,20 +40,28 @@ def one_line_file(bench: Path, out: Path, size: int, seed: int) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bench", type=Path, default=DEFAULT_BENCH,
-                        help=f"the shared bench folder (default: {DEFAULT_BENCH})")
+    parser.add_argument(
+        "--bench",
+        type=Path,
+        default=DEFAULT_BENCH,
+        help=f"the shared bench folder (default: {DEFAULT_BENCH})",
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 4, 16], help="MiB each")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    print("size MiB  seconds   MB/s  peak RSS MB  RSS / input")
+    print("size MiB  seconds  CPU s  CPU s/MiB   MB/s  peak RSS MB  RSS / input")
     with tempfile.TemporaryDirectory() as tmp:
         for mib in args.sizes:
             source = Path(tmp) / f"line-{mib}.txt"
             one_line_file(args.bench, source, mib * 2**20, args.seed)
-            seconds, peak_kib = timed_run(source, Path(tmp) / "out.jsonl", jobs=1)
-            peak_mb = peak_kib / 1024
-            print(f"{mib:8d} {seconds:8.1f} {mib * 2**20 / 1e6 / seconds:6.2f} {peak_mb:12.0f}"
-                  f" {peak_mb / mib:11.1f}x")
+            timing = timed_run(source, Path(tmp) / "out.jsonl", jobs=1)
+            peak_mb = timing.peak_kib / 1024
+            print(
+                f"{mib:8d} {timing.seconds:8.1f} {timing.cpu:6.1f} {timing.cpu / mib:10.2f}"
+                f" {mib * 2**20 / 1e6 / timing.seconds:6.2f} {peak_mb:12.0f}"
+                f" {peak_mb / mib:11.1f}x",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
     python benchmarks/many_paragraphs.py [--sizes 5000 10000 20000 40000] [--runs 3]
                                          [--kinds nav sentences repeats] [--seed 1]
                                          [--skip-pipeline]
+    python benchmarks/many_paragraphs.py --command [--sizes 20000] [--kinds nav sentences]
 
 A navigation dump saved by a naive scraper is thousands of one-to-four-word lines ("Home",
 "News", "Sport 12"); the per-document steps compare paragraphs with each other, so this is
@@ -18,6 +19,11 @@ For each kind and size (lines), prints the CPU seconds (``time.process_time``, m
 ``--runs``) of ``find_repeats`` over the lines and of ``newsclean.clean`` on the lines joined
 by newlines (the whole default pipeline, one document), and the ratio to the previous size:
 linear work doubles when the input doubles.
+
+``--command`` times the whole command instead, as a user meets it: ``newsclean run -q`` on a
+file of the lines (start-up, reading and writing included), each run a process of its own,
+median CPU (user + system) and wall seconds; the first row is the same command on a one-line
+file, the start-up every row includes.
 """
 
 from __future__ import annotations
@@ -27,19 +33,71 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from itertools import accumulate
+from pathlib import Path
+
+from throughput import timed_run  # sibling module: scripts run from this folder
 
 import newsclean
 from newsclean.steps.repeats import find_repeats
 
-_MENU = ("Home", "News", "Sport", "World", "Business", "Politics", "Culture", "Opinion",
-         "Science", "Health", "Tech", "Travel", "Video", "Live", "Weather", "Local", "Results",
-         "Fixtures", "Tables", "Podcasts", "Games", "Puzzles", "Archive", "Contact", "About",
-         "Jobs", "Search", "Menu", "Latest", "More")
-_SYLLABLES = ("ka", "lo", "mi", "ra", "te", "su", "vin", "dor", "pel", "qua", "zen", "bru",
-              "fi", "ost", "nym", "gal", "rek", "tho", "uli", "sha")
+_MENU = (
+    "Home",
+    "News",
+    "Sport",
+    "World",
+    "Business",
+    "Politics",
+    "Culture",
+    "Opinion",
+    "Science",
+    "Health",
+    "Tech",
+    "Travel",
+    "Video",
+    "Live",
+    "Weather",
+    "Local",
+    "Results",
+    "Fixtures",
+    "Tables",
+    "Podcasts",
+    "Games",
+    "Puzzles",
+    "Archive",
+    "Contact",
+    "About",
+    "Jobs",
+    "Search",
+    "Menu",
+    "Latest",
+    "More",
+)
+_SYLLABLES = (
+    "ka",
+    "lo",
+    "mi",
+    "ra",
+    "te",
+    "su",
+    "vin",
+    "dor",
+    "pel",
+    "qua",
+    "zen",
+    "bru",
+    "fi",
+    "ost",
+    "nym",
+    "gal",
+    "rek",
+    "tho",
+    "uli",
+    "sha",
+)
 
 
 def _word(rng: random.Random) -> str:
@@ -141,20 +199,43 @@ def measure(kind: str, size: int, seed: int, pipeline: bool, runs: int) -> tuple
     return statistics.median(finders), statistics.median(wholes)
 
 
+def command_figures(kinds: list[str], sizes: list[int], seed: int, runs: int) -> None:
+    """Print the whole command's median CPU and wall seconds per kind and size."""
+    print(f"newsclean run -q FILE, median of {runs} runs")
+    print(f"{'kind':10} {'lines':>7} {'CPU s':>7} {'wall s':>7}")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out.jsonl"
+        inputs = [("start-up", 1, ["One line."])]
+        inputs += [(kind, size, KINDS[kind](size, seed)) for kind in kinds for size in sizes]
+        for kind, size, lines in inputs:
+            source = Path(tmp) / f"{kind}-{size}.txt"
+            source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            timings = [timed_run(source, out, jobs=1) for _ in range(runs)]
+            cpu = statistics.median(t.cpu for t in timings)
+            wall = statistics.median(t.seconds for t in timings)
+            print(f"{kind:10} {size:7d} {cpu:7.2f} {wall:7.2f}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 10000, 20000, 40000])
     parser.add_argument("--kinds", nargs="+", choices=sorted(KINDS), default=list(KINDS))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--skip-pipeline", action="store_true",
-                        help="time find_repeats only")
-    parser.add_argument("--child", nargs=3, metavar=("KIND", "LINES", "SEED"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument("--skip-pipeline", action="store_true", help="time find_repeats only")
+    parser.add_argument(
+        "--command", action="store_true", help="time the whole newsclean run command instead"
+    )
+    parser.add_argument(
+        "--child", nargs=3, metavar=("KIND", "LINES", "SEED"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.child:
         kind, size, seed = args.child
         print(*_measure_once(kind, int(size), int(seed), not args.skip_pipeline))
+        return
+    if args.command:
+        command_figures(args.kinds, args.sizes, args.seed, args.runs)
         return
     print(f"CPU seconds, median of {args.runs} runs (x: ratio to the previous size)")
     print(f"{'kind':10} {'lines':>7} {'find_repeats':>13} {'x':>5} {'clean':>9} {'x':>5}")
@@ -162,10 +243,18 @@ def main() -> None:
         previous: tuple[float, float] | None = None
         for size in args.sizes:
             finder, whole = measure(kind, size, args.seed, not args.skip_pipeline, args.runs)
-            ratios = ("", "") if previous is None else (
-                f"{finder / max(previous[0], 1e-9):5.1f}", f"{whole / max(previous[1], 1e-9):5.1f}")
-            print(f"{kind:10} {size:7d} {finder:13.3f} {ratios[0]:>5} {whole:9.3f} {ratios[1]:>5}",
-                  flush=True)
+            ratios = (
+                ("", "")
+                if previous is None
+                else (
+                    f"{finder / max(previous[0], 1e-9):5.1f}",
+                    f"{whole / max(previous[1], 1e-9):5.1f}",
+                )
+            )
+            print(
+                f"{kind:10} {size:7d} {finder:13.3f} {ratios[0]:>5} {whole:9.3f} {ratios[1]:>5}",
+                flush=True,
+            )
             previous = (finder, whole)
 
 

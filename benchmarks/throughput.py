@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 from _cli import DEFAULT_BENCH, newsclean_command  # sibling module: scripts run from this folder
 
@@ -25,39 +26,70 @@ from _cli import DEFAULT_BENCH, newsclean_command  # sibling module: scripts run
 def make_corpus(bench: Path, out: Path, n: int, seed: int) -> Path:
     """Generate the corpus; return its folder (make_perf_corpus writes part-*.jsonl there)."""
     subprocess.run(
-        [sys.executable, str(bench / "make_perf_corpus.py"), str(bench / "extraction-dev"),
-         str(out), "--n", str(n), "--seed", str(seed), "--shards", "1"],
+        [
+            sys.executable,
+            str(bench / "make_perf_corpus.py"),
+            str(bench / "extraction-dev"),
+            str(out),
+            "--n",
+            str(n),
+            "--seed",
+            str(seed),
+            "--shards",
+            "1",
+        ],
         check=True,
         capture_output=True,
     )
     return out
 
 
-# Runs the command given as arguments and prints its wall time and the peak RSS of its process
-# tree's largest process, so each measurement has its own peak (the parent's RUSAGE_CHILDREN
-# would keep the maximum of every earlier run).
+# Runs the command given as arguments and prints its wall time, its CPU time (user + system of
+# it and every process it waited for) and the peak RSS of its process tree's largest process, so
+# each measurement has its own peak (the parent's RUSAGE_CHILDREN would keep the maximum of every
+# earlier run).
 _MEASURE = """
 import resource, subprocess, sys, time
 start = time.perf_counter()
 subprocess.run(sys.argv[1:], check=True)
-print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+wall = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
 """
 
 
-def timed_run(corpus: Path, output: Path, jobs: int) -> tuple[float, int]:
-    """One ``newsclean run``: wall seconds and peak RSS in KiB (Linux ``ru_maxrss`` units)."""
-    command = [*newsclean_command(), "run", str(corpus), "-o", str(output), "-q",
-               "--jobs", str(jobs)]
-    done = subprocess.run([sys.executable, "-c", _MEASURE, *command], check=True,
-                          capture_output=True, text=True)
-    seconds, peak = done.stdout.split()
-    return float(seconds), int(peak)
+class Timing(NamedTuple):
+    """One measured command."""
+
+    seconds: float  # wall
+    cpu: float  # user + system, the command and what it waited for
+    peak_kib: int  # Linux ``ru_maxrss`` units
+
+
+def timed_command(command: list[str]) -> Timing:
+    """Run ``command`` under the measuring wrapper."""
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *command], check=True, capture_output=True, text=True
+    )
+    seconds, cpu, peak = done.stdout.split()
+    return Timing(float(seconds), float(cpu), int(peak))
+
+
+def timed_run(corpus: Path, output: Path, jobs: int) -> Timing:
+    """One ``newsclean run -q`` over ``corpus``."""
+    return timed_command(
+        [*newsclean_command(), "run", str(corpus), "-o", str(output), "-q", "--jobs", str(jobs)]
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bench", type=Path, default=DEFAULT_BENCH,
-                        help=f"the shared bench folder (default: {DEFAULT_BENCH})")
+    parser.add_argument(
+        "--bench",
+        type=Path,
+        default=DEFAULT_BENCH,
+        help=f"the shared bench folder (default: {DEFAULT_BENCH})",
+    )
     parser.add_argument("--n", type=int, default=2000, help="documents in the corpus")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=3, help="runs per --jobs value (median)")
@@ -70,18 +102,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temp:
         corpus = make_corpus(bench, Path(temp) / "perf", args.n, args.seed)
         size_mb = sum(p.stat().st_size for p in corpus.glob("*.jsonl")) / 1e6
-        print(f"corpus: {args.n} docs, {size_mb:.1f} MB (make_perf_corpus.py --n {args.n} "
-              f"--seed {args.seed}); median of {args.runs} runs")
+        print(
+            f"corpus: {args.n} docs, {size_mb:.1f} MB (make_perf_corpus.py --n {args.n} "
+            f"--seed {args.seed}); median of {args.runs} runs"
+        )
         print(f"{'jobs':>4} {'seconds':>8} {'docs/s':>8} {'MB/s':>6} {'peak RSS MB':>12}")
         for jobs in sorted(args.jobs):
             times, peak = [], 0
             for _ in range(args.runs):
-                elapsed, rss = timed_run(corpus, Path(temp) / "out.jsonl", jobs)
-                times.append(elapsed)
-                peak = max(peak, rss)
+                timing = timed_run(corpus, Path(temp) / "out.jsonl", jobs)
+                times.append(timing.seconds)
+                peak = max(peak, timing.peak_kib)
             median = statistics.median(times)
-            print(f"{jobs:>4} {median:>8.2f} {args.n / median:>8.0f} {size_mb / median:>6.2f} "
-                  f"{peak / 1024:>12.0f}")
+            print(
+                f"{jobs:>4} {median:>8.2f} {args.n / median:>8.0f} {size_mb / median:>6.2f} "
+                f"{peak / 1024:>12.0f}"
+            )
 
 
 if __name__ == "__main__":
