@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import importlib.util
 import json
 import resource
 import shutil
@@ -82,9 +83,11 @@ def timed(command: list[str]) -> tuple[float, float]:
     """CPU seconds (user + system of the command and what it waited for) and wall seconds."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        sys.exit(f"failed ({done.returncode}): {' '.join(command)}\n{done.stderr[-3000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return cpu, wall
 
@@ -174,6 +177,8 @@ def main() -> None:
     )
     parser.add_argument("--compare", nargs="+", choices=COMPARISONS, default=list(COMPARISONS))
     args = parser.parse_args()
+    if importlib.util.find_spec("datatrove") is None:
+        sys.exit("datatrove is not installed: pip install -e '.[bench]'")
     bench = args.bench.resolve()
     with tempfile.TemporaryDirectory() as temp:
         corpus = make_corpus(bench, Path(temp) / "perf", args.n, args.seed)
