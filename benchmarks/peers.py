@@ -37,6 +37,7 @@ import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from _cli import DEFAULT_BENCH  # sibling modules: scripts run from this folder
 from throughput import make_corpus
@@ -145,8 +146,16 @@ def versions() -> str:
     return ", ".join(found)
 
 
-def compare(mode: str, corpus: Path, work: Path, jobs: int, runs: int) -> dict[str, object]:
-    """``runs`` pairs of datatrove then newsclean; medians and per-pair CPU ratios."""
+class Comparison(NamedTuple):
+    """Medians of one comparison's runs, and the CPU ratio of each pair."""
+
+    datatrove: tuple[float, float]  # CPU, wall seconds
+    newsclean: tuple[float, float]
+    ratios: list[float]  # datatrove / newsclean CPU, pair by pair
+
+
+def compare(mode: str, corpus: Path, work: Path, jobs: int, runs: int) -> Comparison:
+    """``runs`` pairs of datatrove then newsclean."""
     sides: dict[str, list[tuple[float, float]]] = {"datatrove": [], "newsclean": []}
     for _ in range(runs):
         for side, make in (("datatrove", datatrove_run), ("newsclean", newsclean_run)):
@@ -154,11 +163,12 @@ def compare(mode: str, corpus: Path, work: Path, jobs: int, runs: int) -> dict[s
             shutil.rmtree(out, ignore_errors=True)  # each run starts empty
             out.mkdir(parents=True)
             sides[side].append(timed(make(corpus, out, jobs, mode)))
-    ratios = [a[0] / b[0] for a, b in zip(sides["datatrove"], sides["newsclean"])]
-    return {
+    medians = {
         side: (statistics.median(c for c, _ in times), statistics.median(w for _, w in times))
         for side, times in sides.items()
-    } | {"ratios": ratios}
+    }
+    ratios = [a[0] / b[0] for a, b in zip(sides["datatrove"], sides["newsclean"])]
+    return Comparison(medians["datatrove"], medians["newsclean"], ratios)
 
 
 def main() -> None:
@@ -199,8 +209,7 @@ def main() -> None:
         )
         for mode in args.compare:
             result = compare(mode, corpus, Path(temp) / "work", args.jobs, args.runs)
-            (dt_cpu, dt_wall), (nc_cpu, nc_wall) = result["datatrove"], result["newsclean"]
-            ratios = result["ratios"]
+            (dt_cpu, dt_wall), (nc_cpu, nc_wall), ratios = result
             print(
                 f"{mode:6} {dt_cpu:13.1f} {dt_wall:6.1f} {nc_cpu:13.1f} {nc_wall:6.1f} "
                 f"{statistics.median(ratios):5.1f}x  [{min(ratios):.1f}-{max(ratios):.1f}]"
