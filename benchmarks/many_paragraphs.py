@@ -4,6 +4,7 @@
                                          [--kinds nav sentences repeats] [--seed 1]
                                          [--skip-pipeline]
     python benchmarks/many_paragraphs.py --command [--sizes 20000] [--kinds nav sentences]
+    python benchmarks/many_paragraphs.py --work [--sizes 5000 ... 160000] [--kinds sentences]
 
 A navigation dump saved by a naive scraper is thousands of one-to-four-word lines ("Home",
 "News", "Sport 12"); the per-document steps compare paragraphs with each other, so this is
@@ -24,6 +25,10 @@ linear work doubles when the input doubles.
 file of the lines (start-up, reading and writing included), each run a process of its own,
 median CPU (user + system) and wall seconds; the first row is the same command on a one-line
 file, the start-up every row includes.
+
+``--work`` counts instead of timing: the index entries ``find_repeats`` reads and the pairs of
+lines it compares, per line (``RepeatStats``; the same on any machine). Linear work keeps both
+bounded as the lines grow.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ from pathlib import Path
 from throughput import timed_run  # sibling module: scripts run from this folder
 
 import newsclean
-from newsclean.steps.repeats import find_repeats
+from newsclean.steps.repeats import RepeatStats, find_repeats
 
 _MENU = (
     "Home",
@@ -216,6 +221,21 @@ def command_figures(kinds: list[str], sizes: list[int], seed: int, runs: int) ->
             print(f"{kind:10} {size:7d} {cpu:7.2f} {wall:7.2f}", flush=True)
 
 
+def work_figures(kinds: list[str], sizes: list[int], seed: int) -> None:
+    """Print ``find_repeats``' work per line for each kind and size."""
+    print("find_repeats' work per line (RepeatStats)")
+    print(f"{'kind':10} {'lines':>7} {'entries read':>13} {'pairs compared':>15}")
+    for kind in kinds:
+        for size in sizes:
+            stats = RepeatStats()
+            find_repeats(KINDS[kind](size, seed), stats=stats)
+            print(
+                f"{kind:10} {size:7d} {stats.postings / size:13.2f}"
+                f" {stats.comparisons / size:15.2f}",
+                flush=True,
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 10000, 20000, 40000])
@@ -227,6 +247,9 @@ def main() -> None:
         "--command", action="store_true", help="time the whole newsclean run command instead"
     )
     parser.add_argument(
+        "--work", action="store_true", help="count find_repeats' work per line instead"
+    )
+    parser.add_argument(
         "--child", nargs=3, metavar=("KIND", "LINES", "SEED"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
@@ -236,6 +259,9 @@ def main() -> None:
         return
     if args.command:
         command_figures(args.kinds, args.sizes, args.seed, args.runs)
+        return
+    if args.work:
+        work_figures(args.kinds, args.sizes, args.seed)
         return
     print(f"CPU seconds, median of {args.runs} runs (x: ratio to the previous size)")
     print(f"{'kind':10} {'lines':>7} {'find_repeats':>13} {'x':>5} {'clean':>9} {'x':>5}")
