@@ -594,7 +594,8 @@ def plan_text(path: Path, document: Document, utf8: str | None,
     its clean text in its own layout, or part files for a multi-article scrape.
     """
     old_text = utf8 or ""
-    drafts = pipeline.draft(document)
+    # A text file has no metadata: steps that only fill it have nothing to do here.
+    drafts = pipeline.draft(document, metadata=False)
     plan = FilePlan(path, old_text, {}, drafts, text_file=True)
     records = plan.records
     layout = _layout_of(document.text, pipeline)
