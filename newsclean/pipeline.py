@@ -213,12 +213,18 @@ class Pipeline:
         taken, self.step_seconds = self.step_seconds, Counter()
         return taken
 
-    def before_fork(self) -> None:
-        """Let each per-document step class load what its instances share
-        (:meth:`Step.before_fork`), once, before worker processes are forked.
+    def before_fork(self, *, metadata: bool = True) -> None:
+        """Load what the per-document steps share, once, before worker processes are forked
+        (so they inherit it): what their phrase books build on first use, and each step
+        class's own (:meth:`Step.before_fork`); with ``metadata=False``, not that of the
+        steps :meth:`draft` would skip.
         """
+        from newsclean.patterns import prepare_phrasebooks
+
+        prepare_phrasebooks()
         for cls in dict.fromkeys(type(step) for step in self.document_steps):
-            cls.before_fork()
+            if metadata or not cls.metadata_only:
+                cls.before_fork()
 
     @property
     def streams(self) -> bool:

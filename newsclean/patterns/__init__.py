@@ -16,6 +16,7 @@ merged with the bundled lists (see :func:`load_phrasebook`).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
@@ -217,6 +218,13 @@ class PhraseBook:
             category.always = always
         self._order = {c: k for k, c in enumerate(self._categories)}
         self._recent: dict[str, dict[int, tuple[int, ...]]] = {}
+        _BOOKS.add(self)
+
+    def prepare(self) -> None:
+        """Build now what matching would build on first use (see :func:`prepare_phrasebooks`).
+        Compiling each cue stays lazy: a run needs few of them.
+        """
+        self._index.prepare()
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Workers get the cue lists and rebuild the index; the caches stay behind.
@@ -297,6 +305,19 @@ class PhraseBook:
         if not chosen:
             return None
         return self._categories[category].match(chosen, text)
+
+
+# Every phrase book of this process, held weakly, for prepare_phrasebooks().
+_BOOKS: weakref.WeakSet[PhraseBook] = weakref.WeakSet()
+
+
+def prepare_phrasebooks() -> None:
+    """Build what matching with each phrase book of this process needs and would build on
+    first use. Called before worker processes are forked, so that each inherits it instead of
+    building it again.
+    """
+    for book in list(_BOOKS):
+        book.prepare()
 
 
 def _months_pattern(months: list[list[str]]) -> regex.Pattern[str]:
