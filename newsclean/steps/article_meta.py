@@ -710,6 +710,12 @@ class Language(Step):
     """
 
     name = "language"
+    metadata_only = True
+
+    @classmethod
+    def before_fork(cls) -> None:
+        """Load the language model, which every worker would otherwise load again."""
+        _identifier()
 
     def __call__(self, draft: Draft) -> list[Draft]:
         """Detect the language of the kept text."""
