@@ -45,6 +45,7 @@ CATEGORIES: tuple[str, ...] = (
     "related",
     "credit",
     "comments",
+    "section_end",
     "address",
     "attribution",
     "date_label",
