@@ -57,19 +57,29 @@ def test_near_repeat_with_a_sentence_edited_and_whitespace_changed():
 
 
 def test_repeat_rewrapped_at_the_same_width():
-    text = "\n\n".join(textwrap.fill(a, 80) for a in A) * 1 + "\n\n" + "\n\n".join(
-        textwrap.fill(a, 80) for a in A)
+    text = (
+        "\n\n".join(textwrap.fill(a, 80) for a in A) * 1
+        + "\n\n"
+        + "\n\n".join(textwrap.fill(a, 80) for a in A)
+    )
     record = clean_one(text)
     assert record.text == "\n\n".join(A)
     check_repeat_removals(text, record, 4)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: paragraphs detects one wrap width per document, so a second copy wrapped at another "
-    "width (72 then 90 columns) is cut into line fragments and the repeat is not found"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "bug: paragraphs detects one wrap width per document, so a second copy wrapped at another "
+        "width (72 then 90 columns) is cut into line fragments and the repeat is not found"
+    ),
+)
 def test_repeat_rewrapped_at_another_width():
-    text = ("\n\n".join(textwrap.fill(a, 72) for a in A) + "\n\n"
-            + "\n\n".join(textwrap.fill(a, 90) for a in A))
+    text = (
+        "\n\n".join(textwrap.fill(a, 72) for a in A)
+        + "\n\n"
+        + "\n\n".join(textwrap.fill(a, 90) for a in A)
+    )
     record = clean_one(text)
     assert record.text == "\n\n".join(A)
 
@@ -84,8 +94,10 @@ def test_long_lone_repeat_removed_short_lone_repeat_kept():
     assert paragraphs.count(short) == 2
 
 
-QUOTE = ("“We will not accept any foreign troops on our soil under any circumstances,” the "
-         "spokesman said.")
+QUOTE = (
+    "“We will not accept any foreign troops on our soil under any circumstances,” the "
+    "spokesman said."
+)
 OTHER = [
     "Protesters gathered outside parliament on Saturday to demand an end to the conflict and "
     "the return of prisoners of war.",
@@ -154,6 +166,17 @@ def test_repeats_hints_for_the_splitter():
     assert draft.hints["after_repeat_runs"] == {draft.blocks[-1].start}
 
 
+def test_repeated_widget_leaves_no_article_edges():
+    # A caption and a data label repeated all through an article are removed as a run, but
+    # they are no article saved twice: the splitter must not see article boundaries there.
+    widget = ["Photo: a crowd outside the parliament building in the rain", "Position: guard"]
+    text = "\n\n".join([A[0], *widget, A[1], A[2], *widget, A[3]])
+    (draft,) = run_steps(text, "paragraphs", Repeats())
+    assert [b.text for b in draft.blocks if not b.kept] == widget
+    assert draft.hints["repeat_run_starts"] == set()
+    assert draft.hints["after_repeat_runs"] == set()
+
+
 def test_repeats_step_is_idempotent_on_its_output():
     text = "\n\n".join(A + A)
     (record,) = newsclean.clean(text)
@@ -165,8 +188,24 @@ def test_repeats_step_is_idempotent_on_its_output():
 # --- linear work on many short paragraphs (issue 10, item 6) ---------------------------------
 # The work is counted (index entries read, pairs compared), never timed.
 
-MENU = ["home", "news", "sport", "world", "business", "culture", "opinion", "science",
-        "health", "travel", "video", "live", "weather", "local", "results", "tables"]
+MENU = [
+    "home",
+    "news",
+    "sport",
+    "world",
+    "business",
+    "culture",
+    "opinion",
+    "science",
+    "health",
+    "travel",
+    "video",
+    "live",
+    "weather",
+    "local",
+    "results",
+    "tables",
+]
 
 
 def nav_lines(n, seed=1):
@@ -273,8 +312,16 @@ def test_index_finds_what_the_exhaustive_search_finds(monkeypatch, common):
     monkeypatch.setattr(repeats, "COMMON_CANDIDATES", 10**9)
     monkeypatch.setattr(repeats, "GROUP_WORDS", 10**9)
     rng = random.Random(common)
-    thresholds = [(0.8, 0.7), (0.5, 0.5), (0.9, 0.9), (1.0, 1.0), (0.3, 0.2), (0.0, 0.0),
-                  (0.6, 0.0), (0.7, 1.2)]
+    thresholds = [
+        (0.8, 0.7),
+        (0.5, 0.5),
+        (0.9, 0.9),
+        (1.0, 1.0),
+        (0.3, 0.2),
+        (0.0, 0.0),
+        (0.6, 0.0),
+        (0.7, 1.2),
+    ]
     for _ in range(400):
         texts = random_texts(rng)
         overlap, size_ratio = rng.choice(thresholds)

@@ -46,6 +46,7 @@ CATEGORIES: tuple[str, ...] = (
     "related",
     "credit",
     "comments",
+    "section_end",
     "address",
     "attribution",
     "date_label",

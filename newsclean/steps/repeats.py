@@ -30,7 +30,7 @@ import regex
 
 from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
-from newsclean.steps.shape import paragraph_cache
+from newsclean.steps.shape import ends_sentence, paragraph_cache, word_count
 
 _TOKEN = regex.compile(r"\w+")
 _SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
@@ -68,6 +68,10 @@ COMMON_CANDIDATES = 16
 # groups of words are made of, at most: a long paragraph of mostly common words would
 # otherwise make thousands of them.
 GROUP_WORDS = 8
+# Paragraphs of prose a removed run must hold for its edges to be noted as article
+# boundaries: an article saved twice is several, a repeated menu, caption or notice is none
+# or one.
+EDGE_RUN_PROSE = 3
 
 
 @dataclass
@@ -315,8 +319,9 @@ class _WordIndex:
         mixed = [self.mixed_postings.get(key, empty) for key in plan.mixed]
         groups = [self.common_postings.get(key, empty)[:COMMON_CANDIDATES] for key in plan.groups]
         if below < i:  # every posting is below i: cut only for an earlier bound
-            rare, mixed, groups = ([p[: bisect_left(p, below)] for p in lists]
-                                   for lists in (rare, mixed, groups))
+            rare, mixed, groups = (
+                [p[: bisect_left(p, below)] for p in lists] for lists in (rare, mixed, groups)
+            )
         self.stats.postings += sum(map(len, rare)) + sum(map(len, mixed)) + sum(map(len, groups))
         counts = Counter(chain.from_iterable(rare))
         # With a near pair sharing a single word (group 1), one first rare word is enough.
@@ -341,6 +346,7 @@ class _WordIndex:
             self.mixed_postings[pair].append(i)
         for key in plan.groups:
             self.common_postings[key].append(i)
+
 
 class _Plan(NamedTuple):
     rare: list[int]  # its first rare words (their ranks), rarest first
@@ -436,15 +442,10 @@ class Repeats(Step):
             [b.text for b in blocks], self.overlap, self.size_ratio, near_words=self.near_words
         )
         removed = [j is not None and self._in_run(match, i, blocks) for i, j in enumerate(match)]
-        run_starts = draft.hints.setdefault("repeat_run_starts", set())
-        after_runs = draft.hints.setdefault("after_repeat_runs", set())
+        self._note_runs(draft, blocks, match, removed)
         for i, j in enumerate(match):
             if not removed[i]:
-                if i > 0 and removed[i - 1]:
-                    after_runs.add(blocks[i].start)
                 continue
-            if i == 0 or not removed[i - 1]:
-                run_starts.add(blocks[j].start)
             first = blocks[j]
             draft.remove(
                 blocks[i],
@@ -474,6 +475,33 @@ class Repeats(Step):
             gone = True
         return gone
 
+    @staticmethod
+    def _note_runs(
+        draft: Draft, blocks: list[Block], match: list[int | None], removed: list[bool]
+    ) -> None:
+        """Note where each removed run of an article's length begins (its first copy) and
+        ends (the paragraph after it), for the splitter.
+
+        Only runs holding at least ``EDGE_RUN_PROSE`` sentences-ending paragraphs of eight
+        words or more count: a page repeats menus, captions, data labels and notices all
+        through one article, and their edges are not article boundaries.
+        """
+        run_starts = draft.hints.setdefault("repeat_run_starts", set())
+        after_runs = draft.hints.setdefault("after_repeat_runs", set())
+        i = 0
+        while i < len(blocks):
+            if not removed[i]:
+                i += 1
+                continue
+            end = i
+            while end < len(blocks) and removed[end]:
+                end += 1
+            if sum(map(_prose, blocks[i:end])) >= EDGE_RUN_PROSE:
+                run_starts.add(blocks[match[i]].start)  # type: ignore[index]
+                if end < len(blocks):
+                    after_runs.add(blocks[end].start)
+            i = end
+
     def _in_run(self, match: list[int | None], i: int, blocks: list[Block]) -> bool:
         """True if repeat ``i`` sits in a repeated run or is too long to be a coincidence."""
         j = match[i]
@@ -491,6 +519,10 @@ class Repeats(Step):
             if _edited_copy(tokens(blocks[k].text), tokens(blocks[first_k].text), self.edited):
                 return True
         return False
+
+
+def _prose(block: Block) -> bool:
+    return word_count(block.text) >= 8 and ends_sentence(block.text)
 
 
 def _edited_copy(a: tuple[str, ...], b: tuple[str, ...], share: float) -> bool:
