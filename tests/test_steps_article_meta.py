@@ -267,6 +267,59 @@ def test_no_headline_without_one():
     assert record.text == BODY
 
 
+def test_headline_above_its_standfirst_in_the_page_chrome():
+    # The line under a headline, nearer the byline, is its standfirst (in any language), even
+    # when it is the shorter of the two.
+    for title, deck, byline in [
+        (
+            "Budget row deepens as coalition partners clash over the spring shortfall",
+            "Ministers trade blame over the shortfall",
+            "By Jane Rowlands",
+        ),
+        (
+            "La disputa por el presupuesto enfrenta a los socios de la coalición de gobierno",
+            "Los ministros se culpan del déficit",
+            "Por Juana Rolando",
+        ),
+        (
+            "Haushaltsstreit verschärft sich zwischen den Partnern der Koalition in Berlin",
+            "Minister schieben sich die Schuld zu",
+            "Von Johanna Roland",
+        ),
+    ]:
+        record = clean_one(page("Share this article", title, deck, byline, "March 4, 2021"))
+        assert record.metadata["title"] == title
+
+
+TITLE = "Budget row deepens as coalition partners clash over the spring shortfall"
+DECK = "Ministers trade blame over the shortfall"
+
+
+@pytest.mark.parametrize(
+    "above",
+    [
+        f"Home News Politics {TITLE}",  # a breadcrumb trail ending in the headline
+        f"Now reading: {TITLE}",  # a title bar
+        f"{TITLE} | World news",
+    ],
+)
+def test_a_line_holding_the_headline_is_not_the_title(above):
+    record = clean_one(page(above, TITLE, DECK, "By Jane Rowlands"))
+    assert record.metadata["title"] == TITLE
+
+
+def test_a_headline_repeated_under_a_line_is_not_its_standfirst():
+    record = clean_one(page("Sign up for our daily politics briefing", TITLE, "By Jane Rowlands",
+                            TITLE))
+    assert record.metadata["title"] == TITLE
+
+
+def test_a_section_label_inside_the_headline_does_not_count_against_it():
+    title = "Budget Diary Extra: coalition partners clash over the shortfall; talks stall"
+    record = clean_one(page("Budget Diary Extra", title, DECK, "By Jane Rowlands"))
+    assert record.metadata["title"] == title
+
+
 # --- language ------------------------------------------------------------------------------
 
 
