@@ -168,6 +168,10 @@ def byline():
         ("By Jane Rowlands jane@example.com @janer", ["Jane Rowlands"]),
         ("Jane RowlandsStaff Writer", ["Jane Rowlands"]),
         ("ByJane Rowlands", ["Jane Rowlands"]),
+        ("Jane Rowlands 3 hours ago", ["Jane Rowlands"]),
+        ("Jane Rowlands 2h", ["Jane Rowlands"]),
+        ("By Jane Rowlands DAILY EXAMPLE", ["Jane Rowlands"]),
+        ("By John Smith III", ["John Smith III"]),
     ],
 )
 def test_byline_names(byline, line, names):
@@ -204,6 +208,27 @@ def test_names_beside_a_date_are_a_byline():
     record = clean_one(page("Budget row deepens as partners clash", "Jane Rowlands",
                             "March 4, 2021"))
     assert record.metadata["authors"] == ["Jane Rowlands"]
+
+
+@pytest.mark.parametrize(
+    ("cue", "names", "expected"),
+    [
+        ("By", "Jane Rowlands", ["Jane Rowlands"]),
+        ("BY", "Jane Rowlands, Tom Okafor", ["Jane Rowlands", "Tom Okafor"]),
+        ("Por", "Juana Rolando", ["Juana Rolando"]),
+        ("Von", "Johanna Roland", ["Johanna Roland"]),
+        ("Par", "Claire Dubois", ["Claire Dubois"]),
+    ],
+)
+def test_a_byline_word_alone_on_the_line_above_the_names(cue, names, expected):
+    record = clean_one(page("Budget row deepens as partners clash", cue, names))
+    assert record.metadata["authors"] == expected
+    assert cue not in record.text.split("\n\n")
+
+
+def test_names_beside_a_figure_of_hours_are_not_a_byline():
+    record = clean_one(page("Budget Desk", "Jane Rowlands works 15 hours a week on it"))
+    assert "authors" not in record.metadata
 
 
 def test_names_alone_are_not_a_byline():

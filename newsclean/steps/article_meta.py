@@ -51,6 +51,8 @@ _PARTICLE = (
     r"(?:de|da|di|do|dos|das|del|della|van|von|der|den|la|le|du|bin|ibn|al|el|ter|ten|zu|of|the)"
 )
 _NAME_WORD = r"(?:\p{Lu}\.(?:\p{Lu}\.)*|\p{Lu}[\p{L}\p{M}'’-]*\.?)"
+# A word in capitals, not a roman numeral ("III" ends a name).
+_CAPITALS = regex.compile(r"(?![IVX]+$)\p{Lu}{2,}")
 _INITIALS = regex.compile(r"(?:^|\s)(?:\p{Lu}\.)+$")
 _NAME = regex.compile(rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{0,4}}")
 _NAME_RUN = regex.compile(rf"^{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD})*")
@@ -410,10 +412,19 @@ class Byline(Step):
             return names, "role"
         if dates:
             return names, "dated"
-        rest = _SEPARATORS.sub(" ", _HANDLE.sub(" ", _DOMAIN.sub(" ", text)))
+        bare = _RELATIVE.sub(" ", text)
+        rest = _SEPARATORS.sub(" ", _HANDLE.sub(" ", _DOMAIN.sub(" ", bare)))
         if word_count(rest) == sum(word_count(n) for n in names):
-            return names, "names"
+            # Names and nothing else; with how long ago ("Jane Doe 2 hours ago"), a byline.
+            return names, "dated" if bare != text else "names"
         return None
+
+    def cue_alone(self, text: str) -> bool:
+        """Whether ``text`` is a byline word and nothing else ("By", "Por:")."""
+        if len(text) > 20:
+            return False
+        cue = self.words.byline_cue.match(text.strip())
+        return cue is not None and cue.end() == len(text.strip())
 
     def names(self, text: str, dates: list[FoundDate], offset: int) -> tuple[str, ...]:
         """The person (or agency) names in what follows a byline word."""
@@ -440,6 +451,11 @@ class Byline(Step):
             if " " in name and not _INITIALS.search(name):
                 name = name.rstrip(".")
             words = name.split()
+            shout = next((k for k, w in enumerate(words) if k >= 2 and _CAPITALS.fullmatch(w)), 0)
+            if shout and not any(_CAPITALS.fullmatch(w) for w in words[:shout]):
+                # A name run into an outlet written in capitals ("Jane Doe USA TODAY").
+                words = words[:shout]
+                name = " ".join(words)
             if len(words) > 4:
                 # A name run into an outlet ("Jane Doe Springfield Daily News"): the first two
                 # words, three with a middle initial.
@@ -471,6 +487,12 @@ class Byline(Step):
         found = []
         for line in lines:
             read = self.read(line.block.text)
+            above = draft.blocks[line.index - 1] if line.index > 0 else None
+            if above is not None and self.cue_alone(above.text):
+                # "By" on a line of its own, the names on the next one.
+                read = self.read(f"{above.text.strip()} {line.block.text}") or read
+                if read is not None and read[1] == "cue" and above.kept:
+                    draft.remove(above, self.name, "byline word; the byline is metadata.authors")
             if read is None:
                 continue
             names, kind = read
