@@ -695,8 +695,11 @@ class Headline(Step):
                 k != key and 2 * k.count(" ") >= key.count(" ") and _holds(key, k) for k in keys
             ):
                 score -= 2  # a title bar or breadcrumb trail around the headline
-            if line.index - 1 in plain and copies == 1:
-                score -= 2  # the line under a headline (not repeated itself): its standfirst
+            listed_above = {line.index - 2, line.index - 3} <= plain
+            if line.index - 1 in plain and not listed_above and copies == 1:
+                # The line under a headline (not repeated itself) is its standfirst; under a
+                # run of them (a list of other articles' headlines) it may be the headline.
+                score -= 2
             if copies in (2, 3):
                 score += 1.5  # the page's title bar or breadcrumbs repeat the headline
             elif copies > 3:
