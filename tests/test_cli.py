@@ -411,10 +411,10 @@ def test_every_option_shows_a_metavar_and_its_default(runner, command):
         if option.startswith("-") and not option.startswith("-h"):
             name = option.split()[0].rstrip(",")
             if name in ("--diff", "--keep-removed", "--fail-on-change", "--drop-duplicates",
-                        "-q", "-v", "--disable", "--exclude"):
+                        "-q", "-v", "--disable", "--exclude", "--from-records"):
                 continue  # flags (off unless given) and repeatable lists (empty)
-            chunk = options[options.index(line):].split("\n  -", 1)[0]
-            assert "[default: " in " ".join(chunk.split()), f"{command} {name}"
+            chunk = " ".join(options[options.index(line):].split("\n  -", 1)[0].split())
+            assert "[default: " in chunk or "[required]" in chunk, f"{command} {name}"
 
 
 def test_explain_says_it_takes_any_input_not_a_file(runner):
