@@ -94,50 +94,25 @@ def main() -> None:
         out = args.keep or Path(temp)
         out.mkdir(parents=True, exist_ok=True)
 
-        extraction_out = out / "extraction-dev.jsonl"
-        seconds = clean(bench / "extraction-dev" / "input", extraction_out)
-        line = summary(
-            [
-                sys.executable,
-                "score_extraction.py",
-                str(extraction_out),
-                "extraction-dev/truth",
-                "--quiet",
-            ],
-            bench,
-        )
-        print(f"extraction-dev ({seconds:.1f} s): {line}")
+        def score_extraction(name: str, per_page: Path | None = None) -> Path:
+            """Clean ``name``'s inputs, print the extraction scorer's summary; the records."""
+            records = out / f"{name}.jsonl"
+            seconds = clean(bench / name / "input", records)
+            pages = ["--per-page", str(per_page)] if per_page else []
+            command = [sys.executable, "score_extraction.py", str(records), f"{name}/truth"]
+            print(f"{name} ({seconds:.1f} s): {summary([*command, *pages, '--quiet'], bench)}")
+            return records
 
-        records = out / "extraction-dev2.jsonl"
+        score_extraction("extraction-dev")
         per_page = out / "extraction-dev2.pages.tsv"
-        seconds = clean(bench / "extraction-dev2" / "input", records)
-        line = summary(
-            [
-                sys.executable,
-                "score_extraction.py",
-                str(records),
-                "extraction-dev2/truth",
-                "--per-page",
-                str(per_page),
-                "--quiet",
-            ],
-            bench,
-        )
-        print(f"extraction-dev2 ({seconds:.1f} s): {line}")
+        records = score_extraction("extraction-dev2", per_page)
         halves = " ".join(f"{p}_F1={f1:.3f}" for p, f1 in mean_f1_by_prefix(per_page).items())
         print(f"extraction-dev2 by half: {halves}")
         gold = bench / "extraction-dev2" / "meta"
-        scored = summary(
-            [sys.executable, "score_metadata.py", str(records), str(gold), "--quiet"], bench
-        )
-        print(f"extraction-dev2 metadata: {scored}")
-        for prefix in ("aed_", "rd_"):
-            half_records, half_gold = half_of(records, gold, prefix, out)
-            scored = summary(
-                [sys.executable, "score_metadata.py", str(half_records), str(half_gold), "--quiet"],
-                bench,
-            )
-            print(f"extraction-dev2 metadata {prefix}: {scored}")
+        for prefix in ("", "aed_", "rd_"):  # all pages, then each half
+            pages, pages_gold = half_of(records, gold, prefix, out) if prefix else (records, gold)
+            command = [sys.executable, "score_metadata.py", str(pages), str(pages_gold), "--quiet"]
+            print(f"extraction-dev2 metadata {prefix or 'all'}: {summary(command, bench)}")
 
         scrapes_out = out / "scrapes-dev.jsonl"
         seconds = clean(bench / "scrapes-dev" / "input", scrapes_out)

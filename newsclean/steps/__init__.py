@@ -10,10 +10,10 @@ which a command that never cleans (``newsclean --help``) should not pay for.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from newsclean.lazy import lazy_attributes
 from newsclean.steps.base import BlockFilter, CorpusStep, Draft, Step, TextFix
 
 if TYPE_CHECKING:
@@ -87,14 +87,7 @@ def is_corpus_step(name: str) -> bool:
     return name in _CORPUS
 
 
-def __getattr__(name: str) -> Any:
-    """A step class by its class name, its module imported on first use."""
-    module = _MODULE_OF_CLASS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
+__getattr__ = lazy_attributes(__name__, _MODULE_OF_CLASS, globals())
 
 
 def __dir__() -> list[str]:
