@@ -13,8 +13,9 @@ lists) with :meth:`Pipeline.from_config`, or pass step instances to :class:`Pipe
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from newsclean.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from newsclean.config import Config, ConfigError, find_config, read_config
@@ -60,13 +61,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'newsclean' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
+__getattr__ = lazy_attributes(__name__, _LAZY, globals())
 
 
 def __dir__() -> list[str]:

@@ -31,9 +31,8 @@ try:
 except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI
     import tomli as tomllib  # type: ignore[no-redef]
 
-from newsclean.patterns import PhraseListError, load_phrasebook
-from newsclean.steps import DEFAULT_STEPS, STEPS
-from newsclean.steps.base import CorpusStep, Step
+from newsclean.steps import DEFAULT_STEPS, STEPS, is_corpus_step
+from newsclean.steps.base import Step
 
 
 class ConfigError(ValueError):
@@ -72,14 +71,9 @@ class Config:
         steps.
         """
         names = [n for n in self.steps if n not in self.disable]
-        corpus = [n for n in names if _is_corpus(n)]
-        plain = [n for n in names if not _is_corpus(n)]
+        corpus = [n for n in names if is_corpus_step(n)]
+        plain = [n for n in names if not is_corpus_step(n)]
         return plain + [n for n in self.add if n not in self.disable] + corpus
-
-
-def _is_corpus(name: str) -> bool:
-    cls = STEPS.get(name)
-    return cls is not None and issubclass(cls, CorpusStep)
 
 
 def resolve_step(name: str) -> type[Step]:
@@ -105,6 +99,9 @@ def build_steps(config: Config) -> list[Step]:
 
     Every problem is a :class:`ConfigError` naming the config file it came from, if any.
     """
+    # The phrase lists load with the steps that use them, not with the config.
+    from newsclean.patterns import PhraseListError
+
     try:
         return _build_steps(config)
     except (ConfigError, PhraseListError) as exc:
@@ -114,6 +111,8 @@ def build_steps(config: Config) -> list[Step]:
 
 
 def _build_steps(config: Config) -> list[Step]:
+    from newsclean.patterns import load_phrasebook
+
     phrasebook = load_phrasebook(tuple(config.patterns))
     steps = []
     available = {*config.steps, *config.add}

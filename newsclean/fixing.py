@@ -47,7 +47,9 @@ from newsclean.pipeline import Pipeline
 from newsclean.record import Block, Document, Record, render_text, stamped
 from newsclean.schema import process_added
 from newsclean.steps.base import Draft, TextFix
-from newsclean.steps.paragraphs import Paragraphs, join_wrapped, segment
+
+# The paragraph step's module (and its patterns) is imported where a file is planned, not
+# here: the command line imports this module for every command, ``--help`` included.
 
 SIDECAR_SUFFIX = ".removed.jsonl"
 
@@ -286,6 +288,8 @@ def _layout_of(text: str, pipeline: Pipeline) -> str:
     paragraph (a hard-wrapped text is not that: its lines are joined); else
     :data:`BLANK_LINES`, the canonical form.
     """
+    from newsclean.steps.paragraphs import Paragraphs, segment
+
     if not any(isinstance(step, Paragraphs) for step in pipeline.document_steps):
         return BLANK_LINES
     lines = text.strip().splitlines()
@@ -300,6 +304,8 @@ def _reads_back(text: str) -> bool:
     """Whether the paragraph step reads ``text`` (a record written one paragraph a line) as
     the paragraphs it was written from: each line one paragraph, none joined to the next.
     """
+    from newsclean.steps.paragraphs import segment
+
     written = [line.strip() for line in text.splitlines() if line.strip()]
     return [" ".join(lines) for _, _, lines in segment(text)] == written
 
@@ -380,6 +386,8 @@ def _joined_with_offsets(text: str, start: int) -> tuple[str, list[int]]:
     """A paragraph's source as the paragraph step makes it (its lines stripped and joined),
     and for each character of that the offset in the document it came from.
     """
+    from newsclean.steps.paragraphs import join_wrapped
+
     lines, offsets = [], []
     for match in re.finditer(r"[^\r\n]+", text):
         stripped = match.group().strip()
@@ -594,7 +602,8 @@ def plan_text(path: Path, document: Document, utf8: str | None,
     its clean text in its own layout, or part files for a multi-article scrape.
     """
     old_text = utf8 or ""
-    drafts = pipeline.draft(document)
+    # A text file has no metadata: steps that only fill it have nothing to do here.
+    drafts = pipeline.draft(document, metadata=False)
     plan = FilePlan(path, old_text, {}, drafts, text_file=True)
     records = plan.records
     layout = _layout_of(document.text, pipeline)

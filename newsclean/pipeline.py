@@ -21,14 +21,13 @@ from dataclasses import dataclass, field
 from time import perf_counter
 from typing import TYPE_CHECKING, TypeVar
 
-from newsclean.dedup.sketches import Sketches
 from newsclean.record import Document, Record
 from newsclean.settle import settle
 from newsclean.steps.base import CorpusContext, CorpusStep, Draft, Step
-from newsclean.steps.corpus_boilerplate import paragraph_hash, site_of
 
 if TYPE_CHECKING:
     from newsclean.config import Config
+    from newsclean.dedup.sketches import Sketches
 
 _T = TypeVar("_T")
 
@@ -170,26 +169,35 @@ class Pipeline:
         """The step names, in order."""
         return [s.name for s in self.steps]
 
-    def draft(self, document: Document) -> list[Draft]:
+    def draft(self, document: Document, *, metadata: bool = True) -> list[Draft]:
         """Run the per-document steps, to a fixed point; the result keeps every block (removed
-        ones marked).
+        ones marked). With ``metadata=False`` the steps that only fill metadata
+        (:attr:`Step.metadata_only`, such as ``language``) are skipped: for an output that
+        has nowhere to put it (a ``.txt`` file that ``newsclean fix`` rewrites).
 
         After the first pass the steps run again over what each draft kept, as cleaning its
         clean record would, until a round changes nothing (:mod:`newsclean.settle`): cleaning
         a clean record again then gives it back unchanged, which ``newsclean fix`` and the
         pre-commit hook rely on.
         """
-        drafts = self._pass(Draft.start(document))
-        settled = [out for d in drafts for out in settle(d, self._pass)]
+        steps = self.document_steps
+        if not metadata:
+            steps = [step for step in steps if not step.metadata_only]
+
+        def run_pass(draft: Draft) -> list[Draft]:
+            return self._pass(draft, steps)
+
+        drafts = run_pass(Draft.start(document))
+        settled = [out for d in drafts for out in settle(d, run_pass)]
         if len(settled) > 1:
             for part, piece in enumerate(settled):
                 piece.part = part
         return settled
 
-    def _pass(self, draft: Draft) -> list[Draft]:
+    def _pass(self, draft: Draft, steps: list[Step]) -> list[Draft]:
         drafts = [draft]
         seconds = self.step_seconds
-        for step in self.document_steps:
+        for step in steps:
             started = perf_counter()
             try:
                 drafts = [out for d in drafts for out in step(d)]
@@ -205,6 +213,19 @@ class Pipeline:
         taken, self.step_seconds = self.step_seconds, Counter()
         return taken
 
+    def before_fork(self, *, metadata: bool = True) -> None:
+        """Load what the per-document steps share, once, before worker processes are forked
+        (so they inherit it): what their phrase books build on first use, and each step
+        class's own (:meth:`Step.before_fork`); with ``metadata=False``, not that of the
+        steps :meth:`draft` would skip.
+        """
+        from newsclean.patterns import prepare_phrasebooks
+
+        prepare_phrasebooks()
+        for cls in dict.fromkeys(type(step) for step in self.document_steps):
+            if metadata or not cls.metadata_only:
+                cls.before_fork()
+
     @property
     def streams(self) -> bool:
         """Whether every corpus step decides from sketches (:meth:`CorpusStep.link`), so a
@@ -215,11 +236,16 @@ class Pipeline:
 
     def new_sketches(self) -> Sketches:
         """An empty sketch table for this pipeline's corpus steps."""
+        # Imported here, as the corpus steps are: numpy comes with sketching.
+        from newsclean.dedup.sketches import Sketches
+
         return Sketches([scheme for step in self.corpus_steps for scheme in step.schemes])
 
     def sketch(self, drafts: list[Draft], sketches: Sketches) -> None:
         """Add a row to ``sketches`` for each of ``drafts`` (nothing without corpus steps)."""
         if self.corpus_steps:
+            from newsclean.steps.corpus_boilerplate import paragraph_hash
+
             sketches.add(drafts, paragraph_hash)
 
     def link(self, sketches: Sketches, stats: RunStats | None = None) -> None:
@@ -253,7 +279,7 @@ class Pipeline:
             if stats is not None:
                 stats.seconds["apply", step.name] += perf_counter() - started
             if stats is not None and had_text:
-                site = site_of(drafts[0])
+                site = _site_of(drafts[0])
                 stats.reached[step.name, site] += 1
                 dropped = any(d.duplicate_of is not None for d in drafts)
                 if not any(d.kept for d in kept) and not dropped:
@@ -349,6 +375,15 @@ class Pipeline:
             self.discard()
             raise
         return records
+
+
+def _site_of(draft: Draft) -> str:
+    """The site a draft comes from (its module, a corpus step's, loads numpy: only a
+    pipeline with corpus steps asks).
+    """
+    from newsclean.steps.corpus_boilerplate import site_of
+
+    return site_of(draft)
 
 
 def _corpus_call(step: CorpusStep, method: Callable[..., _T], *args: object) -> _T:

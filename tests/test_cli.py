@@ -381,15 +381,16 @@ def test_steps_lists_every_step_with_a_description(runner, tmp_path, monkeypatch
     assert all(len(line.split()) > 2 for line in lines)
 
 
-COMMANDS = ["run", "check", "fix", "explain", "steps"]
+COMMANDS = ["run", "check", "fix", "explain", "steps", "report"]
 
 
-@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("command", [*COMMANDS, None])
 def test_every_help_shows_the_one_exit_code_table_whole(runner, command):
-    """The table was cut mid-sentence ("the rest were"), and check/fix had another (issue 14)."""
+    """The table was cut mid-sentence ("the rest were"), and check/fix had another (issue 14);
+    ``newsclean --help`` itself shows it too."""
     from newsclean.cli.exit_codes import EXIT_CODES_HELP
 
-    result = runner.invoke(main, [command, "--help"])
+    result = runner.invoke(main, [*([command] if command else []), "--help"])
     assert result.exit_code == 0
     table = result.stdout[result.stdout.index("Exit codes"):]
     expected = [line.strip() for line in EXIT_CODES_HELP.removeprefix("\b\n").splitlines()]
@@ -410,10 +411,10 @@ def test_every_option_shows_a_metavar_and_its_default(runner, command):
         if option.startswith("-") and not option.startswith("-h"):
             name = option.split()[0].rstrip(",")
             if name in ("--diff", "--keep-removed", "--fail-on-change", "--drop-duplicates",
-                        "-q", "-v", "--disable", "--exclude"):
+                        "-q", "-v", "--disable", "--exclude", "--from-records"):
                 continue  # flags (off unless given) and repeatable lists (empty)
-            chunk = options[options.index(line):].split("\n  -", 1)[0]
-            assert "[default: " in " ".join(chunk.split()), f"{command} {name}"
+            chunk = " ".join(options[options.index(line):].split("\n  -", 1)[0].split())
+            assert "[default: " in chunk or "[required]" in chunk, f"{command} {name}"
 
 
 def test_explain_says_it_takes_any_input_not_a_file(runner):

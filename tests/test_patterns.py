@@ -157,6 +157,14 @@ def test_a_bad_user_cue_is_still_refused(tmp_path) -> None:
         load_phrasebook((str(path),))
 
 
+def test_a_bad_user_month_name_is_still_refused(tmp_path) -> None:
+    path = tmp_path / "xx.toml"
+    months = ", ".join(['"(jan"'] + [f'"m{k}"' for k in range(2, 13)])
+    path.write_text(f"[dates]\nmonths = [{months}]\n", encoding="utf-8")
+    with pytest.raises(PhraseListError, match=r"dates\.months: bad pattern"):
+        load_phrasebook((str(path),))
+
+
 # --- the character facts the openings rest on, over every character ---------------------
 
 _ALL = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)

@@ -261,3 +261,79 @@ def test_an_earlier_account_is_carried_into_the_record():
     assert record.removed[0].to_dict() == earlier
     assert record.metadata["fixes"]["unicode"] >= 2
     assert "removed" not in record.metadata
+
+
+# --- the step registry, metadata-only steps, what is loaded before workers fork ------------
+
+
+def test_the_registry_is_a_read_only_mapping_in_the_default_order():
+    from collections.abc import Mapping, MutableMapping
+
+    from newsclean.steps import STEPS, is_corpus_step
+
+    assert isinstance(STEPS, Mapping) and not isinstance(STEPS, MutableMapping)
+    assert tuple(STEPS) == DEFAULT_STEPS and len(STEPS) == len(DEFAULT_STEPS)
+    assert STEPS["banners"] is Banners and STEPS.get("no_such_step") is None
+    for name, cls in STEPS.items():
+        assert cls.name == name
+        assert is_corpus_step(name) == issubclass(cls, CorpusStep)
+    with pytest.raises(AttributeError, match="no attribute 'NoSuchStep'"):
+        from newsclean import steps
+
+        steps.NoSuchStep  # noqa: B018
+
+
+def test_a_metadata_only_step_is_skipped_when_metadata_is_not_wanted():
+    pipeline = Pipeline.from_config(Config(disable=("near_duplicates", "corpus_boilerplate")))
+    assert [s.name for s in pipeline.steps if s.metadata_only] == ["language"]
+    [full] = pipeline.draft(make_document(TEXT))
+    [plain] = pipeline.draft(make_document(TEXT), metadata=False)
+    assert full.metadata.pop("language") == "en" and "language" not in plain.metadata
+    assert plain.to_record() == full.to_record()
+
+
+class Counted(Step):
+    """Removes nothing; counts the calls of its ``before_fork`` hook."""
+
+    name = "counted"
+    forks = 0
+
+    @classmethod
+    def before_fork(cls):
+        cls.forks += 1
+
+    def __call__(self, draft):
+        return [draft]
+
+
+class CountedMetadata(Counted):
+    """As :class:`Counted`, for a step that only fills metadata."""
+
+    name = "counted_metadata"
+    metadata_only = True
+    forks = 0
+
+
+def test_before_fork_is_called_once_per_step_class(monkeypatch):
+    from newsclean.patterns import load_phrasebook
+
+    book = load_phrasebook()
+    monkeypatch.setattr(book._index, "_finder", None)  # as a fresh book has it
+    monkeypatch.setattr(Counted, "forks", 0)
+    monkeypatch.setattr(CountedMetadata, "forks", 0)
+    pipeline = Pipeline([Paragraphs(), Counted(), Counted(), CountedMetadata()])
+    pipeline.before_fork(metadata=False)
+    assert (Counted.forks, CountedMetadata.forks) == (1, 0)
+    assert book._index._finder is not None  # the phrase books are made ready too
+    pipeline.before_fork()
+    assert (Counted.forks, CountedMetadata.forks) == (2, 1)
+
+
+def test_a_run_with_workers_loads_what_the_steps_share_once(monkeypatch):
+    monkeypatch.setattr(Counted, "forks", 0)
+    pipeline = Pipeline([Paragraphs(), Counted(), Counted()])
+    documents = [make_document(text, f"<{k}>") for k, text in enumerate(BODY)]
+    assert len(pipeline.run(documents, jobs=2)) == len(BODY)
+    assert Counted.forks == 1  # in this process, before the workers were forked
+    pipeline.run(documents, jobs=1)
+    assert Counted.forks == 1  # no worker, nothing to prepare for

@@ -20,26 +20,56 @@ try:
     main()
 except SystemExit:
     pass
-heavy = sorted({{m.split(".")[0] for m in sys.modules}} & {{"datasketch", "scipy"}})
-print("LOADED", ",".join(heavy), file=sys.stderr)
+print("LOADED", " ".join(sorted(sys.modules)), file=sys.stderr)
 """
 
+# What a command that cleans nothing must not load: the step modules (their phrase lists and
+# patterns), the phrase lists, and the libraries only cleaning or sketching needs.
+_CLEANING = {"numpy", "datasketch", "scipy", "py3langid", "ftfy", "regex", "newsclean.patterns"}
+_SKETCHING = {"numpy", "datasketch", "scipy"}
 
-def _heavy_modules(*argv: str) -> str:
+
+def _loaded(*argv: str, code: str = _LOADED) -> set[str]:
+    """The modules loaded by the end of ``newsclean ARGV``, in a fresh interpreter."""
     done = subprocess.run(
-        [sys.executable, "-c", _LOADED.format(argv=["newsclean", *argv])],
-        capture_output=True, text=True, check=True,
+        [sys.executable, "-c", code.format(argv=["newsclean", *argv])],
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    return done.stderr.rsplit("LOADED", 1)[1].strip()
+    return set(done.stderr.rsplit("LOADED", 1)[1].split())
 
 
-def test_help_loads_neither_datasketch_nor_scipy() -> None:
-    assert _heavy_modules("--help") == ""
+def _heavy(modules: set[str], heavy: set[str]) -> set[str]:
+    """The modules of ``heavy`` (packages by their top name, or a module named in full)
+    among ``modules``.
+    """
+    return {m for m in modules if m.split(".")[0] in heavy or m in heavy}
 
 
-def test_checking_one_file_loads_neither_datasketch_nor_scipy() -> None:
+def _step_modules(modules: set[str]) -> set[str]:
+    return {m for m in modules if m.startswith("newsclean.steps.") and m != "newsclean.steps.base"}
+
+
+def test_help_loads_no_step_and_no_cleaning_library() -> None:
+    loaded = _loaded("--help")
+    assert "newsclean.cli" in loaded
+    assert _step_modules(loaded) == set()
+    assert _heavy(loaded, _CLEANING) == set()
+
+
+def test_checking_one_text_file_loads_neither_numpy_nor_the_language_model() -> None:
     seed = sorted(SEEDS.glob("*.txt"))[0]
-    assert _heavy_modules("check", str(seed)) == ""
+    loaded = _loaded("check", str(seed))
+    assert "newsclean.steps.banners" in loaded  # it did clean
+    assert _heavy(loaded, _SKETCHING | {"py3langid"}) == set()
+
+
+def test_importing_the_steps_loads_no_step_module() -> None:
+    code = "import sys, newsclean.steps; print('LOADED', *sys.modules, file=sys.stderr)"
+    loaded = _loaded(code=code)
+    assert _step_modules(loaded) == set()
+    assert _heavy(loaded, _CLEANING) == set()
 
 
 def test_pipelines_share_one_phrase_book_and_compile_no_cue_up_front() -> None:

@@ -168,6 +168,10 @@ def byline():
         ("By Jane Rowlands jane@example.com @janer", ["Jane Rowlands"]),
         ("Jane RowlandsStaff Writer", ["Jane Rowlands"]),
         ("ByJane Rowlands", ["Jane Rowlands"]),
+        ("Jane Rowlands 3 hours ago", ["Jane Rowlands"]),
+        ("Jane Rowlands 2h", ["Jane Rowlands"]),
+        ("By Jane Rowlands DAILY EXAMPLE", ["Jane Rowlands"]),
+        ("By John Smith III", ["John Smith III"]),
     ],
 )
 def test_byline_names(byline, line, names):
@@ -204,6 +208,27 @@ def test_names_beside_a_date_are_a_byline():
     record = clean_one(page("Budget row deepens as partners clash", "Jane Rowlands",
                             "March 4, 2021"))
     assert record.metadata["authors"] == ["Jane Rowlands"]
+
+
+@pytest.mark.parametrize(
+    ("cue", "names", "expected"),
+    [
+        ("By", "Jane Rowlands", ["Jane Rowlands"]),
+        ("BY", "Jane Rowlands, Tom Okafor", ["Jane Rowlands", "Tom Okafor"]),
+        ("Por", "Juana Rolando", ["Juana Rolando"]),
+        ("Von", "Johanna Roland", ["Johanna Roland"]),
+        ("Par", "Claire Dubois", ["Claire Dubois"]),
+    ],
+)
+def test_a_byline_word_alone_on_the_line_above_the_names(cue, names, expected):
+    record = clean_one(page("Budget row deepens as partners clash", cue, names))
+    assert record.metadata["authors"] == expected
+    assert cue not in record.text.split("\n\n")
+
+
+def test_names_beside_a_figure_of_hours_are_not_a_byline():
+    record = clean_one(page("Budget Desk", "Jane Rowlands works 15 hours a week on it"))
+    assert "authors" not in record.metadata
 
 
 def test_names_alone_are_not_a_byline():
@@ -265,6 +290,59 @@ def test_no_headline_without_one():
     record = clean_one(BODY)
     assert "title" not in record.metadata
     assert record.text == BODY
+
+
+def test_headline_above_its_standfirst_in_the_page_chrome():
+    # The line under a headline, nearer the byline, is its standfirst (in any language), even
+    # when it is the shorter of the two.
+    for title, deck, byline in [
+        (
+            "Budget row deepens as coalition partners clash over the spring shortfall",
+            "Ministers trade blame over the shortfall",
+            "By Jane Rowlands",
+        ),
+        (
+            "La disputa por el presupuesto enfrenta a los socios de la coalición de gobierno",
+            "Los ministros se culpan del déficit",
+            "Por Juana Rolando",
+        ),
+        (
+            "Haushaltsstreit verschärft sich zwischen den Partnern der Koalition in Berlin",
+            "Minister schieben sich die Schuld zu",
+            "Von Johanna Roland",
+        ),
+    ]:
+        record = clean_one(page("Share this article", title, deck, byline, "March 4, 2021"))
+        assert record.metadata["title"] == title
+
+
+TITLE = "Budget row deepens as coalition partners clash over the spring shortfall"
+DECK = "Ministers trade blame over the shortfall"
+
+
+@pytest.mark.parametrize(
+    "above",
+    [
+        f"Home News Politics {TITLE}",  # a breadcrumb trail ending in the headline
+        f"Now reading: {TITLE}",  # a title bar
+        f"{TITLE} | World news",
+    ],
+)
+def test_a_line_holding_the_headline_is_not_the_title(above):
+    record = clean_one(page(above, TITLE, DECK, "By Jane Rowlands"))
+    assert record.metadata["title"] == TITLE
+
+
+def test_a_headline_repeated_under_a_line_is_not_its_standfirst():
+    record = clean_one(page("Sign up for our daily politics briefing", TITLE, "By Jane Rowlands",
+                            TITLE))
+    assert record.metadata["title"] == TITLE
+
+
+def test_a_section_label_inside_the_headline_does_not_count_against_it():
+    title = "Budget Diary Extra: coalition partners clash over the shortfall; talks stall"
+    record = clean_one(page("Budget Diary Extra", title, DECK, "By Jane Rowlands"))
+    assert record.metadata["title"] == title
 
 
 # --- language ------------------------------------------------------------------------------

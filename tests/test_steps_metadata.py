@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 import newsclean
 from newsclean import Config, Pipeline
+from newsclean.steps.shape import heading_shaped
 
 P1 = ("The minister said on Tuesday that the government would present a revised budget to "
       "parliament next month, after weeks of pressure from coalition partners.")
@@ -201,6 +202,27 @@ def test_first_line_that_is_a_sentence_is_not_a_standfirst():
     record = clean_one(first + "\n\n" + BODY)
     assert "standfirst" not in record.metadata
     assert record.text.startswith(first)
+
+
+@pytest.mark.parametrize(
+    ("line", "shaped"),
+    [
+        ("Budget row deepens as coalition partners clash", True),
+        ("Budget row deepens as coalition partners clash!", True),
+        ("¡El presupuesto, otra vez en el aire!", True),
+        ("Is The Budget Row Over?", True),
+        ("Budget row deepens as coalition partners clash.", False),
+        ("Why did the coalition partners clash over the budget?", False),
+        ("Budget", False),
+        ("Read it at https://example.com/budget", False),
+    ],
+)
+def test_headline_and_standfirst_share_one_shape(line, shaped):
+    # The headline and standfirst steps judge the opening line alike, so a line one of them
+    # leaves in the text the other leaves too.
+    assert heading_shaped(line) is shaped
+    record = clean_one("Top story\n\n" + line + "\n\n" + BODY)
+    assert (line in record.text) is not shaped
 
 
 def test_standfirst_needs_a_body_after_it():

@@ -6,8 +6,18 @@ from conftest import BUDGET_STORY, run_steps
 import newsclean
 from newsclean.steps.page import PageBody, best_span, line_score
 
-NAV = ["Home", "World", "Politics", "Business", "Tech", "Sport", "Culture", "Opinion",
-       "Subscribe", "Log in"]
+NAV = [
+    "Home",
+    "World",
+    "Politics",
+    "Business",
+    "Tech",
+    "Sport",
+    "Culture",
+    "Opinion",
+    "Subscribe",
+    "Log in",
+]
 HEADLINES = [
     "Budget row deepens as coalition partners clash",
     "Storms batter coast as thousands lose power",
@@ -29,13 +39,29 @@ BODY = [
     "Analysts said the vote, expected before the end of the year, would be the first real test "
     "of the coalition since it took office after a long and bitter election campaign.",
 ]
-FOOTER = ["About us", "Contact", "Careers", "Advertise with us", "Privacy policy",
-          "Terms of use", "Cookie settings", "© 2025 Example Media Group"]
+FOOTER = [
+    "About us",
+    "Contact",
+    "Careers",
+    "Advertise with us",
+    "Privacy policy",
+    "Terms of use",
+    "Cookie settings",
+    "© 2025 Example Media Group",
+]
 
 
 def full_page(sep="\n"):
-    lines = [*NAV, "Most read", *HEADLINES, TITLE, *BODY, "More from Politics",
-             *HEADLINES[::-1], *FOOTER]
+    lines = [
+        *NAV,
+        "Most read",
+        *HEADLINES,
+        TITLE,
+        *BODY,
+        "More from Politics",
+        *HEADLINES[::-1],
+        *FOOTER,
+    ]
     return sep.join(lines)
 
 
@@ -66,8 +92,9 @@ def test_page_body_step_alone():
     text = full_page()
     (draft,) = run_steps(text, "paragraphs", "page_body")
     assert [b.text for b in draft.kept] == [TITLE, *BODY]
-    assert all(b.removal.step == "page_body" and b.removal.reason for b in draft.blocks
-               if not b.kept)
+    assert all(
+        b.removal.step == "page_body" and b.removal.reason for b in draft.blocks if not b.kept
+    )
 
 
 ORDINARY = [
@@ -150,8 +177,12 @@ def test_only_furniture_removals_count_against_the_body():
     assert [b.text for b in draft.kept] == [BODY[0], BODY[1]]
 
 
-UP_NEXT = ["COMING UP", "Harbour Lions: Face the Rovers on Sunday.", "Rovers: At the Lions.",
-           "Tickets from the club shop"]
+UP_NEXT = [
+    "COMING UP",
+    "Harbour Lions: Face the Rovers on Sunday.",
+    "Rovers: At the Lions.",
+    "Tickets from the club shop",
+]
 SECOND_TITLE = "Protesters gather outside parliament for the third weekend"
 SECOND_BODY = [
     "Protesters gathered outside parliament for the third weekend in a row on Saturday, "
@@ -177,3 +208,53 @@ def test_each_article_of_a_split_scrape_gets_its_own_body(monkeypatch):
     monkeypatch.setattr("newsclean.settle.SETTLE_ROUNDS", 0)
     first, _ = newsclean.clean(text)
     assert all(line in first.text for line in UP_NEXT)
+
+
+# Teasers after the article: each ends like a sentence, so none of them is a short line the
+# stretch of prose would stop at.
+TEASERS = [
+    "Storms batter the coast as thousands of homes lose power overnight, and the "
+    "forecasters warn that more rain will follow before the weekend is out.",
+    "The central bank holds rates for a third month in a row, saying inflation is easing "
+    "more slowly than it had expected at the start of the year.",
+]
+MORE_BODY = [
+    "Business groups welcomed the delay but said that companies still needed a clear signal "
+    "about tax rates for the next three years before they could commit to new investment.",
+    "The finance committee will hold hearings on the revised plan in early spring, and its "
+    "chair said she expected ministers to answer questions about the forecasts in person.",
+]
+ARTICLE = [*BODY, *MORE_BODY]
+BIO = (
+    "Jane Doe is a senior reporter covering politics and the economy, and has written "
+    "about parliament for more than ten years."
+)
+
+
+@pytest.mark.parametrize("header", ["About the author", "More stories", "Tags:", "Über den Autor"])
+def test_section_header_after_the_body_ends_the_article(header):
+    text = "\n".join([TITLE, *ARTICLE, header, BIO, *TEASERS])
+    (record,) = newsclean.clean(text)
+    assert record.text.split("\n\n") == ARTICLE
+    ends = [r for r in record.removed if r.step == "page_body"]
+    assert [r.text for r in ends] == [header, BIO, *TEASERS]
+
+
+def test_section_header_with_much_prose_below_is_not_the_end():
+    # The same header word in the middle of an article: the prose below it is no tail.
+    article = [*BODY[:2], "Topics", *BODY[2:], *MORE_BODY]
+    (record,) = newsclean.clean("\n".join([TITLE, *article]))
+    assert record.text.split("\n\n") == article
+
+
+def test_article_end_names_the_header():
+    blocks = [
+        b
+        for d in run_steps("\n".join([*ARTICLE, "Tags", *TEASERS]), "paragraphs")
+        for b in d.blocks
+    ]
+    step = PageBody()
+    assert step.article_end(blocks, step.scores(blocks)) == len(ARTICLE)
+    assert step.article_end(blocks[:-2], step.scores(blocks[:-2])) == len(ARTICLE)
+    short = blocks[:1] + blocks[len(ARTICLE) :]  # too little prose above to be an article
+    assert step.article_end(short, step.scores(short)) is None

@@ -9,7 +9,7 @@ from conftest import BUDGET_STORY, run_steps
 
 import newsclean
 from newsclean.steps import repeats
-from newsclean.steps.repeats import Repeats, RepeatStats, find_repeats, tokens
+from newsclean.steps.repeats import Repeats, RepeatStats, find_flattened, find_repeats, tokens
 
 A = list(BUDGET_STORY)
 SPAN = re.compile(r"at (\d+)-(\d+)")
@@ -57,19 +57,29 @@ def test_near_repeat_with_a_sentence_edited_and_whitespace_changed():
 
 
 def test_repeat_rewrapped_at_the_same_width():
-    text = "\n\n".join(textwrap.fill(a, 80) for a in A) * 1 + "\n\n" + "\n\n".join(
-        textwrap.fill(a, 80) for a in A)
+    text = (
+        "\n\n".join(textwrap.fill(a, 80) for a in A) * 1
+        + "\n\n"
+        + "\n\n".join(textwrap.fill(a, 80) for a in A)
+    )
     record = clean_one(text)
     assert record.text == "\n\n".join(A)
     check_repeat_removals(text, record, 4)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: paragraphs detects one wrap width per document, so a second copy wrapped at another "
-    "width (72 then 90 columns) is cut into line fragments and the repeat is not found"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "bug: paragraphs detects one wrap width per document, so a second copy wrapped at another "
+        "width (72 then 90 columns) is cut into line fragments and the repeat is not found"
+    ),
+)
 def test_repeat_rewrapped_at_another_width():
-    text = ("\n\n".join(textwrap.fill(a, 72) for a in A) + "\n\n"
-            + "\n\n".join(textwrap.fill(a, 90) for a in A))
+    text = (
+        "\n\n".join(textwrap.fill(a, 72) for a in A)
+        + "\n\n"
+        + "\n\n".join(textwrap.fill(a, 90) for a in A)
+    )
     record = clean_one(text)
     assert record.text == "\n\n".join(A)
 
@@ -84,8 +94,10 @@ def test_long_lone_repeat_removed_short_lone_repeat_kept():
     assert paragraphs.count(short) == 2
 
 
-QUOTE = ("“We will not accept any foreign troops on our soil under any circumstances,” the "
-         "spokesman said.")
+QUOTE = (
+    "“We will not accept any foreign troops on our soil under any circumstances,” the "
+    "spokesman said."
+)
 OTHER = [
     "Protesters gathered outside parliament on Saturday to demand an end to the conflict and "
     "the return of prisoners of war.",
@@ -154,6 +166,17 @@ def test_repeats_hints_for_the_splitter():
     assert draft.hints["after_repeat_runs"] == {draft.blocks[-1].start}
 
 
+def test_repeated_widget_leaves_no_article_edges():
+    # A caption and a data label repeated all through an article are removed as a run, but
+    # they are no article saved twice: the splitter must not see article boundaries there.
+    widget = ["Photo: a crowd outside the parliament building in the rain", "Position: guard"]
+    text = "\n\n".join([A[0], *widget, A[1], A[2], *widget, A[3]])
+    (draft,) = run_steps(text, "paragraphs", Repeats())
+    assert [b.text for b in draft.blocks if not b.kept] == widget
+    assert draft.hints["repeat_run_starts"] == set()
+    assert draft.hints["after_repeat_runs"] == set()
+
+
 def test_repeats_step_is_idempotent_on_its_output():
     text = "\n\n".join(A + A)
     (record,) = newsclean.clean(text)
@@ -165,8 +188,24 @@ def test_repeats_step_is_idempotent_on_its_output():
 # --- linear work on many short paragraphs (issue 10, item 6) ---------------------------------
 # The work is counted (index entries read, pairs compared), never timed.
 
-MENU = ["home", "news", "sport", "world", "business", "culture", "opinion", "science",
-        "health", "travel", "video", "live", "weather", "local", "results", "tables"]
+MENU = [
+    "home",
+    "news",
+    "sport",
+    "world",
+    "business",
+    "culture",
+    "opinion",
+    "science",
+    "health",
+    "travel",
+    "video",
+    "live",
+    "weather",
+    "local",
+    "results",
+    "tables",
+]
 
 
 def nav_lines(n, seed=1):
@@ -222,7 +261,7 @@ def test_nav_lines_compare_few_pairs_per_line():
     assert stats.postings < 20 * 10_000
 
 
-def exhaustive_repeats(texts, overlap=0.8, size_ratio=0.7):
+def exhaustive_repeats(texts, overlap=0.8, size_ratio=0.7, near_words=repeats.NEAR_WORDS):
     """The quadratic search find_repeats replaced, as the reference: every earlier text that
     shares a word is compared.
     """
@@ -238,7 +277,7 @@ def exhaustive_repeats(texts, overlap=0.8, size_ratio=0.7):
             if not shared:
                 continue
             if (keys[i] and keys[j] == keys[i]) or (
-                len(words) >= 3
+                len(words) >= near_words
                 and min(len(words), len(sets[j])) >= size_ratio * max(len(words), len(sets[j]))
                 and shared >= overlap * min(len(words), len(sets[j]))
             ):
@@ -273,14 +312,23 @@ def test_index_finds_what_the_exhaustive_search_finds(monkeypatch, common):
     monkeypatch.setattr(repeats, "COMMON_CANDIDATES", 10**9)
     monkeypatch.setattr(repeats, "GROUP_WORDS", 10**9)
     rng = random.Random(common)
-    thresholds = [(0.8, 0.7), (0.5, 0.5), (0.9, 0.9), (1.0, 1.0), (0.3, 0.2), (0.0, 0.0),
-                  (0.6, 0.0), (0.7, 1.2)]
+    thresholds = [
+        (0.8, 0.7),
+        (0.5, 0.5),
+        (0.9, 0.9),
+        (1.0, 1.0),
+        (0.3, 0.2),
+        (0.0, 0.0),
+        (0.6, 0.0),
+        (0.7, 1.2),
+    ]
     for _ in range(400):
         texts = random_texts(rng)
         overlap, size_ratio = rng.choice(thresholds)
-        assert find_repeats(texts, overlap, size_ratio) == exhaustive_repeats(
-            texts, overlap, size_ratio
-        ), (texts, overlap, size_ratio)
+        near_words = rng.choice([3, 5, repeats.NEAR_WORDS])
+        assert find_repeats(texts, overlap, size_ratio, near_words=near_words) == (
+            exhaustive_repeats(texts, overlap, size_ratio, near_words)
+        ), (texts, overlap, size_ratio, near_words)
 
 
 def test_default_index_matches_the_exhaustive_search_on_generated_scrapes():
@@ -319,3 +367,85 @@ def test_clean_removes_a_repeated_run_in_a_long_navigation_dump():
     (record,) = newsclean.clean(text)
     assert record.text.count(A[0]) == 1
     assert sum(r.step == "repeats" and r.text in A for r in record.removed) == len(A)
+
+
+# --- real repeats only (issue 13, item 3) ------------------------------------------------------
+
+
+def test_short_lines_of_a_list_that_differ_in_a_word_or_a_number_are_not_repeats():
+    # Rows of a table or items of a list are alike by construction: only an exact copy of a
+    # short line is a repeat of it.
+    rows = [f"Round {k}: pick number {k + 10}, guard, 6 ft {k} in" for k in range(1, 7)]
+    items = ["Larger screen on the two top models only",
+             "Brighter screen on the two top models only"]
+    (draft,) = run_steps("\n\n".join([A[0], *rows, A[1], *items, A[2]]), "paragraphs", Repeats())
+    assert all(b.kept for b in draft.blocks)
+    # the same rows copied again below are a repeated run
+    (draft,) = run_steps("\n\n".join([A[0], *rows, A[1], *rows]), "paragraphs", Repeats())
+    assert [b.text for b in draft.blocks if not b.kept] == rows
+
+
+def test_a_long_paragraph_edited_a_little_is_still_a_near_repeat():
+    edited = A[0].replace("next month", "in the spring")
+    text = "\n\n".join([*A, edited])
+    (draft,) = run_steps(text, "paragraphs", Repeats(lone_words=20))
+    removed = [b.text for b in draft.blocks if not b.kept]
+    assert removed == [edited]
+
+
+FLAT = " ".join(A)
+
+
+@pytest.mark.parametrize("flat_first", [False, True])
+def test_a_flattened_copy_of_the_whole_article_is_removed_either_side(flat_first):
+    # The article saved a second time with its paragraph breaks lost: one line holding every
+    # paragraph. Whichever comes first, the copy that keeps the paragraphs stays.
+    parts = [FLAT, *A] if flat_first else [*A, FLAT]
+    text = "\n\n".join(parts)
+    record = clean_one(text)
+    assert record.text == "\n\n".join(A)
+    (removal,) = [r for r in record.removed if r.step == "repeats"]
+    assert removal.text == FLAT
+    assert "paragraphs" in removal.reason and "one" in removal.reason
+
+
+def test_a_flattened_copy_with_a_sentence_edited_is_still_found():
+    story = [*A, *OTHER]  # seven paragraphs: one edited leaves most of the copy word for word
+    edited = list(story)
+    edited[4] = edited[4].replace("several thousand", "about 5,000")
+    text = "\n\n".join([*story, " ".join(edited)])
+    (draft,) = run_steps(text, "paragraphs", Repeats())
+    assert [b.text for b in draft.blocks if not b.kept] == [" ".join(edited)]
+
+
+def test_a_paragraph_quoting_two_short_earlier_lines_is_not_a_flattened_copy():
+    # Two earlier lines inside a longer paragraph, but most of its words are its own.
+    lines = ["Vote today.", "Polls close at eight."]
+    long_para = ("Campaigners stood outside every station this morning with signs reading "
+                 "vote today and polls close at eight, and said turnout had been far higher "
+                 "than at the last election, which was held in the rain.")
+    (draft,) = run_steps("\n\n".join([A[0], *lines, long_para]), "paragraphs", Repeats())
+    assert all(b.kept for b in draft.blocks)
+
+
+def test_flattened_search_reads_each_long_paragraph_once():
+    keys = [tokens(t) for t in sentence_lines(2_000)] + [tokens(" ".join(sentence_lines(300)))]
+    stats = RepeatStats()
+    assert find_flattened(keys, stats=stats) == {len(keys) - 1: list(range(300))}
+    # every position of the long paragraph at most once, plus one look-up per part
+    assert stats.postings <= sum(len(k) for k in keys[-1:]) + 300
+
+
+def test_a_question_asked_in_each_interview_is_kept_though_once_split_in_two():
+    # A series of interviews in one scrape: the same two-sentence question in each, and once
+    # written as two paragraphs. The one-paragraph copies are not flattened copies of a run.
+    question = ["What do you like to cook at home for your family, and what do you order when "
+                "you eat out?", "Is there any dish you never eat, or one you could not live "
+                "without?"]
+    interviews = []
+    heads = ["Lunch with Ana Ruiz", "A baker in Porto", "Turin's oldest trattoria"]
+    for k, (head, answer) in enumerate(zip(heads, OTHER)):
+        asked = question if k == 1 else [" ".join(question)]
+        interviews += [head, *asked, answer]
+    (draft,) = run_steps("\n\n".join(interviews), "paragraphs", Repeats())
+    assert all(b.kept for b in draft.blocks)

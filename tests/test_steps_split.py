@@ -85,26 +85,71 @@ PRODUCT_BOX = [
 ]
 
 
-def test_repeated_widget_without_prose_is_not_an_article():
-    # A product box saved twice: the repeat edge and a headline-shaped line followed by a
-    # longish bullet would open an article, but what it opens holds no prose.
+def test_repeated_widget_is_not_an_article():
+    # A product box saved twice is a repeated run without prose: no article boundary.
     text = scrape([SF1, *ART1], PRODUCT_BOX, PRODUCT_BOX)
+    for step in (SplitArticles(), SplitArticles(min_prose=0)):
+        assert len(run_steps(text, "paragraphs", "repeats", step)) == 1
+
+
+def test_what_follows_a_repeated_article_needs_prose_to_be_one():
+    # After an article saved twice, a product box opens with a headline-shaped line and a
+    # longish bullet, but holds no prose: it stays with the article before it.
+    head2 = "Protest in the capital draws thousands"
+    text = scrape([SF1, *ART1], [head2, *ART2], [head2, *ART2], PRODUCT_BOX)
     drafts = run_steps(text, "paragraphs", "repeats", SplitArticles())
-    assert len(drafts) == 1
-    drafts = run_steps(text, "paragraphs", "repeats", SplitArticles(min_prose=0))
     assert len(drafts) == 2
+    drafts = run_steps(text, "paragraphs", "repeats", SplitArticles(min_prose=0))
+    assert len(drafts) == 3
+
+
+@pytest.mark.parametrize(
+    "head, lead",
+    [
+        # a name line over an author bio
+        ("Jane Doe", "Jane Doe is a reporter covering city hall and the courts for the paper."),
+        # a short subheading restating its paragraph
+        (
+            "Night trains",
+            "Night trains are back on the main lines after a decade, the operator said on Monday.",
+        ),
+        # a numbered item: the lead starts after the number
+        (
+            "3. Night trains return to the main lines",
+            "Night trains return to the main lines after a decade, the operator said.",
+        ),
+        # another line of the same list: one number differs
+        (
+            "Error code 400 in the logs",
+            "Error code 500 in the logs: we found this one first, before the others.",
+        ),
+    ],
+)
+def test_subheading_that_restates_its_paragraph_is_not_a_standfirst(head, lead):
+    article = [*ART1, head, lead, *ART2]
+    drafts = run_steps(scrape(article), "paragraphs", SplitArticles())
+    assert len(drafts) == 1
 
 
 def test_single_article_with_subheadings_stays_one_record():
     article = [
-        SF1, *ART1[:2], "Poverty in decline", ART1[2],
-        "The eagle looks both ways", *ART2[:2], "Arctic cooperation with the US", ART2[2],
+        SF1,
+        *ART1[:2],
+        "Poverty in decline",
+        ART1[2],
+        "The eagle looks both ways",
+        *ART2[:2],
+        "Arctic cooperation with the US",
+        ART2[2],
     ]
     text = scrape(article)
     (record,) = newsclean.clean(text)
     paragraphs = record.text.split("\n\n")
-    for sub in ("Poverty in decline", "The eagle looks both ways",
-                "Arctic cooperation with the US"):
+    for sub in (
+        "Poverty in decline",
+        "The eagle looks both ways",
+        "Arctic cooperation with the US",
+    ):
         assert sub in paragraphs
     assert record.id == newsclean.document_id("<text>", text)
 
@@ -124,7 +169,10 @@ def test_split_step_alone_keeps_every_block_and_sets_parts():
     drafts = run_steps(text, "paragraphs", SplitArticles())
     assert [d.part for d in drafts] == [0, 1, 2]
     assert [[b.text for b in d.blocks] for d in drafts] == [
-        [SF1, *ART1], [SF2, *ART2], [SF3, *ART3]]
+        [SF1, *ART1],
+        [SF2, *ART2],
+        [SF3, *ART3],
+    ]
     assert all(b.kept for d in drafts for b in d.blocks)
 
 
@@ -168,9 +216,27 @@ def _opens_with_matcher_only(headline: str, body: str, agreement: float = 0.85) 
     return sum(b.size for b in matcher.get_matching_blocks()) >= agreement * len(head)
 
 
-_WORDS = st.lists(st.sampled_from(["a", "hunter", "who", "killed", "ate", "wild", "rabbit",
-                                   "rab", "bit", "the", "Hunter", "kil", "led", "eat"]),
-                  max_size=12).map(" ".join)
+_WORDS = st.lists(
+    st.sampled_from(
+        [
+            "a",
+            "hunter",
+            "who",
+            "killed",
+            "ate",
+            "wild",
+            "rabbit",
+            "rab",
+            "bit",
+            "the",
+            "Hunter",
+            "kil",
+            "led",
+            "eat",
+        ]
+    ),
+    max_size=12,
+).map(" ".join)
 
 
 @settings(max_examples=500, deadline=None)

@@ -21,10 +21,16 @@ from newsclean.cli import check as _check
 from newsclean.cli import explain as _explain
 from newsclean.cli import report as _report
 from newsclean.cli import run as _run
-from newsclean.cli.exit_codes import EXIT_INPUT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from newsclean.cli.exit_codes import (
+    EXIT_CODES_HELP,
+    EXIT_INPUT_ERRORS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
 @click.version_option(package_name="newsclean")
 def main() -> None:
     """Clean raw news scrapes into deduplicated single-article JSONL records."""

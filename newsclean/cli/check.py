@@ -120,6 +120,9 @@ def _planned(files: Iterable[Path], pipeline: Pipeline, max_bytes: int,
     # Workers run the per-document steps only (corpus steps need every file, here); they
     # ignore Ctrl-C and are stopped on any exit, as the run's workers are.
     shipped = Pipeline(pipeline.document_steps)
+    # What the steps share is loaded here once, not in each worker; not the language model,
+    # which only a JSONL file needs (a .txt file has no metadata) and a worker loads if it must.
+    shipped.before_fork(metadata=False)
     with interrupts.held():
         pool = multiprocessing.Pool(jobs, _init_worker, (shipped, max_bytes, os.getpid()))
     with pool:

@@ -50,7 +50,9 @@ from newsclean.report import DEFAULT_TITLE, NothingReadError, write_report
     help="With --from-records: the folder the run was given, which the records' sources "
     "are relative to; each original text is read from there to show it whole.",
 )
-@click.option("--title", default=DEFAULT_TITLE, show_default=True, help="The page's title.")
+@click.option(
+    "--title", metavar="TITLE", default=DEFAULT_TITLE, show_default=True, help="The page's title."
+)
 @config_option
 @disable_option
 @jobs_option

@@ -64,6 +64,7 @@ def _outcomes(tasks: Iterator[Task], cleaner: Cleaner, jobs: int) -> Iterator[Ou
     # multiprocessing.Pool, not concurrent.futures: leaving the block (an error, Ctrl-C,
     # SIGTERM) terminates the workers at once instead of waiting for queued work. Workers are
     # forked with the signals held, so none runs the parent's handlers.
+    cleaner.pipeline.before_fork()  # what the steps share, loaded once for every worker
     with interrupts.held():
         pool = multiprocessing.Pool(jobs, _init_worker, (cleaner, os.getpid()))
     with pool:

@@ -19,14 +19,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from time import perf_counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from newsclean.dedup.sketches import Sketches
 from newsclean.io import DEFAULT_MAX_BYTES, iter_input_files, read_file
 from newsclean.io.readers import STDIN, iter_documents, source_name
 from newsclean.pipeline import Pipeline, RunStats, StepError
 from newsclean.record import Document, Record
 from newsclean.spool import Entry, ShardWriter
+
+if TYPE_CHECKING:
+    from newsclean.dedup.sketches import Sketches  # numpy: loaded by the pipeline, if sketching
 
 # Documents read by the parent (standard input, or a library caller's stream) are handed to
 # workers in batches of this many.

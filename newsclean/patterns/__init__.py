@@ -16,6 +16,7 @@ merged with the bundled lists (see :func:`load_phrasebook`).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
@@ -45,6 +46,7 @@ CATEGORIES: tuple[str, ...] = (
     "related",
     "credit",
     "comments",
+    "section_end",
     "address",
     "attribution",
     "date_label",
@@ -217,6 +219,13 @@ class PhraseBook:
             category.always = always
         self._order = {c: k for k, c in enumerate(self._categories)}
         self._recent: dict[str, dict[int, tuple[int, ...]]] = {}
+        _BOOKS.add(self)
+
+    def prepare(self) -> None:
+        """Build now what matching would build on first use (see :func:`prepare_phrasebooks`).
+        Compiling each cue stays lazy: a run needs few of them.
+        """
+        self._index.prepare()
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Workers get the cue lists and rebuild the index; the caches stay behind.
@@ -299,6 +308,19 @@ class PhraseBook:
         return self._categories[category].match(chosen, text)
 
 
+# Every phrase book of this process, held weakly, for prepare_phrasebooks().
+_BOOKS: weakref.WeakSet[PhraseBook] = weakref.WeakSet()
+
+
+def prepare_phrasebooks() -> None:
+    """Build what matching with each phrase book of this process needs and would build on
+    first use. Called before worker processes are forked, so that each inherits it instead of
+    building it again.
+    """
+    for book in list(_BOOKS):
+        book.prepare()
+
+
 def _months_pattern(months: list[list[str]]) -> regex.Pattern[str]:
     """One pattern for the month names, the group ``mN`` naming month N (longest first, so
     "june" is tried before "jun").
@@ -326,9 +348,9 @@ def _covered(spans: list[tuple[int, int]]) -> int:
 def _read(
     path: str, data: bytes, *, check: bool = True
 ) -> tuple[str, dict[str, list[str]], list[str]]:
-    """A phrase list file's language and cues; with ``check``, each cue is compiled so a
-    bad one is refused with the file and entry named (the bundled lists are tested instead:
-    compiling hundreds of cues is most of what loading them would cost).
+    """A phrase list file's language and cues; with ``check``, each cue and month name is
+    compiled so a bad one is refused with the file and entry named (the bundled lists are
+    tested instead: compiling hundreds of cues is most of what loading them would cost).
     """
     try:
         parsed = tomllib.loads(data.decode("utf-8"))
@@ -354,7 +376,7 @@ def _read(
     months = dates.get("months", []) if isinstance(dates, dict) else None
     if not isinstance(months, list) or len(months) not in (0, MONTHS):
         raise PhraseListError(f"{path}: dates.months must list the {MONTHS} months, January first")
-    for entry in months:
+    for entry in months if check else ():
         try:
             regex.compile(str(entry))
         except regex.error as exc:

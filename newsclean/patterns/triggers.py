@@ -285,6 +285,15 @@ class TriggerIndex:
         self._risky_span: re.Pattern[str] | None = None
         self._risky_chars: re.Pattern[str] | None = None
 
+    def prepare(self) -> None:
+        """Build now what matching builds on first use (the finder of openings, the test for
+        risky characters), e.g. before worker processes fork, so they inherit it.
+        """
+        if self._finder is None:
+            self._finder = _finder(self._by_opening)
+        if self._risky_span is None:
+            self._risky_span, self._risky_chars = _risky_patterns(self._by_opening)
+
     def candidates(self, text: str) -> dict[int, tuple[int, ...]]:
         """Per category number, the cues (in order) that can match somewhere in ``text``;
         categories with none are left out.

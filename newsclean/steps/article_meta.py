@@ -26,7 +26,7 @@ from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
 from newsclean.steps.dates import DateReader, FoundDate
 from newsclean.steps.metadata import body_text, opens_article
-from newsclean.steps.shape import ends_sentence, paragraph_cache, word_count
+from newsclean.steps.shape import ends_sentence, heading_shaped, paragraph_cache, word_count
 
 # How far from the body the steps look, in lines (blocks).
 HEAD_REACH = 40  # lines above the first kept paragraph
@@ -51,6 +51,8 @@ _PARTICLE = (
     r"(?:de|da|di|do|dos|das|del|della|van|von|der|den|la|le|du|bin|ibn|al|el|ter|ten|zu|of|the)"
 )
 _NAME_WORD = r"(?:\p{Lu}\.(?:\p{Lu}\.)*|\p{Lu}[\p{L}\p{M}'’-]*\.?)"
+# A word in capitals, not a roman numeral ("III" ends a name).
+_CAPITALS = regex.compile(r"(?![IVX]+$)\p{Lu}{2,}")
 _INITIALS = regex.compile(r"(?:^|\s)(?:\p{Lu}\.)+$")
 _NAME = regex.compile(rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{0,4}}")
 _NAME_RUN = regex.compile(rf"^{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD})*")
@@ -61,6 +63,8 @@ _DOMAIN = regex.compile(
     r"(?<![\w@])[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|co|io|info|news|[a-z]{2})\b"
 )
 
+# The separators of a breadcrumb trail or a section label ("News | Politics", "Home » World").
+_TRAIL = regex.compile(r"[|»›>]")
 _PARENTHESES = regex.compile(r"\([^)]*\)")
 _SPACES = regex.compile(r"\s+")
 _TRIM = " \t,;:|•·/-–—()[]"
@@ -150,8 +154,16 @@ def _without(text: str, spans: list[tuple[int, int]]) -> str:
     return text
 
 
-_FURNITURE = ("share", "advert", "call_to_action", "newsletter", "cookie", "comments", "related",
-              "copyright")
+_FURNITURE = (
+    "share",
+    "advert",
+    "call_to_action",
+    "newsletter",
+    "cookie",
+    "comments",
+    "related",
+    "copyright",
+)
 _PAGE_NOTES = ("appeal", "reading", "salutation")
 
 
@@ -201,7 +213,7 @@ class _Vocabulary:
             return text
         text = self.glued.sub(" ", text)
         cue = self.glued_cue.match(text)
-        return f"{text[:cue.end()]} {text[cue.end():]}" if cue else text
+        return f"{text[: cue.end()]} {text[cue.end() :]}" if cue else text
 
     def dates_in(self, text: str) -> list[FoundDate]:
         """The dates of a short line (long ones are prose)."""
@@ -217,8 +229,9 @@ class _Vocabulary:
     def rest(self, text: str, dates: list[FoundDate]) -> str:
         """``text`` without its dates, date labels, weekdays and reading-time notes."""
         text = _without(text, [(d.start, d.end) for d in dates])
-        text = self.strip(("date_published", "date_updated", "date_label", "weekday", "reading"),
-                          text)
+        text = self.strip(
+            ("date_published", "date_updated", "date_label", "weekday", "reading"), text
+        )
         return _RELATIVE.sub(" ", text)
 
     def notes(self, text: str) -> str:
@@ -234,8 +247,11 @@ class _Vocabulary:
         """``"published"`` or ``"updated"`` when the words just before ``date`` say so."""
         before = text[max(0, date.start - 40) : date.start]
         last = None
-        for kind, category in (("updated", "date_updated"), ("published", "date_published"),
-                               (None, "date_label")):
+        for kind, category in (
+            ("updated", "date_updated"),
+            ("published", "date_published"),
+            (None, "date_label"),
+        ):
             for match in self.book.find(category, before):
                 if last is None or match.end() > last[0]:
                     last = (match.end(), kind)
@@ -369,7 +385,7 @@ class Byline(Step):
         dates = self.words.dates_in(text)
         cue = self.words.byline_cue.match(text)
         if cue:
-            names = self.names(text[cue.end():], dates, cue.end())
+            names = self.names(text[cue.end() :], dates, cue.end())
             return (names, "cue") if names else None
         words = word_count(text)
         if words > 16 or (words >= 6 and ends_sentence(text)):
@@ -379,9 +395,13 @@ class Byline(Step):
             # "Posted on 12/19/2023 by Jane Doe": a byline word after a date or a label (not
             # after a capitalised word: "Photo by ...", "Fact checked by ...").
             before = self.words.rest(text[: inner.start()], dates)
-            names = self.names(text[inner.end():], dates, inner.end())
-            if (names and all(len(n.split()) >= 2 for n in names)
-                    and not any(c.isupper() for c in before) and not self.words.caption(text)):
+            names = self.names(text[inner.end() :], dates, inner.end())
+            if (
+                names
+                and all(len(n.split()) >= 2 for n in names)
+                and not any(c.isupper() for c in before)
+                and not self.words.caption(text)
+            ):
                 return names, "cue"
         if self.words.furniture(text) or self.words.caption(text):
             return None
@@ -392,10 +412,19 @@ class Byline(Step):
             return names, "role"
         if dates:
             return names, "dated"
-        rest = _SEPARATORS.sub(" ", _HANDLE.sub(" ", _DOMAIN.sub(" ", text)))
+        bare = _RELATIVE.sub(" ", text)
+        rest = _SEPARATORS.sub(" ", _HANDLE.sub(" ", _DOMAIN.sub(" ", bare)))
         if word_count(rest) == sum(word_count(n) for n in names):
-            return names, "names"
+            # Names and nothing else; with how long ago ("Jane Doe 2 hours ago"), a byline.
+            return names, "dated" if bare != text else "names"
         return None
+
+    def cue_alone(self, text: str) -> bool:
+        """Whether ``text`` is a byline word and nothing else ("By", "Por:")."""
+        if len(text) > 20:
+            return False
+        cue = self.words.byline_cue.match(text.strip())
+        return cue is not None and cue.end() == len(text.strip())
 
     def names(self, text: str, dates: list[FoundDate], offset: int) -> tuple[str, ...]:
         """The person (or agency) names in what follows a byline word."""
@@ -422,6 +451,11 @@ class Byline(Step):
             if " " in name and not _INITIALS.search(name):
                 name = name.rstrip(".")
             words = name.split()
+            shout = next((k for k, w in enumerate(words) if k >= 2 and _CAPITALS.fullmatch(w)), 0)
+            if shout and not any(_CAPITALS.fullmatch(w) for w in words[:shout]):
+                # A name run into an outlet written in capitals ("Jane Doe USA TODAY").
+                words = words[:shout]
+                name = " ".join(words)
             if len(words) > 4:
                 # A name run into an outlet ("Jane Doe Springfield Daily News"): the first two
                 # words, three with a middle initial.
@@ -442,7 +476,7 @@ class Byline(Step):
         return any(
             other.index != line.index
             and other.block.text.startswith(names[0])
-            and _BIO.match(other.block.text[len(names[0]):].strip())
+            and _BIO.match(other.block.text[len(names[0]) :].strip())
             for other in lines
         )
 
@@ -453,6 +487,12 @@ class Byline(Step):
         found = []
         for line in lines:
             read = self.read(line.block.text)
+            above = draft.blocks[line.index - 1] if line.index > 0 else None
+            if above is not None and self.cue_alone(above.text):
+                # "By" on a line of its own, the names on the next one.
+                read = self.read(f"{above.text.strip()} {line.block.text}") or read
+                if read is not None and read[1] == "cue" and above.kept:
+                    draft.remove(above, self.name, "byline word; the byline is metadata.authors")
             if read is None:
                 continue
             names, kind = read
@@ -474,8 +514,7 @@ class Byline(Step):
             draft.metadata["authors"] = list(best.names)
         for candidate in found:
             if candidate.line.block.kept:
-                draft.remove(candidate.line.block, self.name,
-                             "byline; kept in metadata.authors")
+                draft.remove(candidate.line.block, self.name, "byline; kept in metadata.authors")
         return [draft]
 
 
@@ -487,15 +526,18 @@ class Byline(Step):
 _NOT_FURNITURE = ("page_body", "repeats", "split")
 
 
-def _headline_shaped(text: str) -> bool:
-    """2-40 words not ending with a full stop (a question or an exclamation may), no URL."""
-    if _URL.search(text) or not 2 <= word_count(text) <= 40:
-        return False
-    return not ends_sentence(text) or text.rstrip(" \"'”’»)").endswith(("?", "!", "…"))
-
-
 def _key(text: str) -> str:
     return " ".join(regex.findall(r"\w+", text.casefold()))
+
+
+def _holds(key: str, part: str) -> bool:
+    """Whether the words of ``part`` (a line's :func:`_key`, long enough to be a headline) are
+    all of ``key`` or a run of its words.
+    """
+    if key == part:
+        return True
+    # At the end with no space before it: a label glued to the headline ("NewsThe headline").
+    return len(part) > 12 and (key.endswith(part) or f" {part} " in f" {key} ")
 
 
 @dataclass(frozen=True)
@@ -547,7 +589,7 @@ class Headline(Step):
         is no headline (when the steps that read them are not run).
         """
         kept = draft.kept
-        if len(kept) < 2 or not _headline_shaped(kept[0].text):
+        if len(kept) < 2 or not heading_shaped(kept[0].text):
             return []
         if self.bylines.read(kept[0].text) or self.words.dates_in(kept[0].text):
             return []
@@ -557,9 +599,27 @@ class Headline(Step):
             return kept[:2]
         return []
 
-    def candidates(
-        self, draft: Draft, opening: list[Block] | None = None
-    ) -> list[_TitleCandidate]:
+    def headline_lines(
+        self, lines: list[Line], keys: list[str], eligible: dict[int, int]
+    ) -> set[int]:
+        """The eligible lines that read as a headline and not as a label: five words or more,
+        no breadcrumb separators, no page-furniture words, and not a copy of the next line;
+        the line under one of them is its standfirst.
+        """
+        key_at = {line.index: key for line, key in zip(lines, keys)}
+        found = set()
+        for line in lines:
+            i, text = line.index, line.block.text
+            if eligible.get(i, 0) < 5 or _TRAIL.search(text):
+                continue
+            if self.words.furniture(text) or self.words.page_note(text) or self.words.caption(text):
+                continue
+            after = key_at.get(i + 1, "")
+            if not (_holds(key_at[i], after) or _holds(after, key_at[i])):
+                found.add(i)
+        return found
+
+    def candidates(self, draft: Draft, opening: list[Block] | None = None) -> list[_TitleCandidate]:
         """Every line above the body that may be the headline, with its score: the page
         chrome above the body, and the line(s) the text opens with.
         """
@@ -581,8 +641,12 @@ class Headline(Step):
             removal = line.block.removal
             if removal is not None and removal.step not in _NOT_FURNITURE:
                 continue  # a line a step took for page furniture (a banner, a teaser)
-            if line.block.kept and id(line.block) not in opening and not (
-                line.block is first_kept and {line.index + 1, line.index + 2} & anchors.keys()
+            if (
+                line.block.kept
+                and id(line.block) not in opening
+                and not (
+                    line.block is first_kept and {line.index + 1, line.index + 2} & anchors.keys()
+                )
             ):
                 # A kept line is the headline only as the line the text opens with: before
                 # body text (or a standfirst and body text), or before a byline or date line.
@@ -591,6 +655,7 @@ class Headline(Step):
         # Lines each followed by a date are a list of other articles (a headline, its date).
         dated = [i for i in eligible if "date" in (anchors.get(i + 1), anchors.get(i + 2))]
         listed = len(dated) >= 3
+        plain = self.headline_lines(lines, keys, eligible)
         found = []
         for line, key in zip(lines, keys):
             if line.index not in eligible:
@@ -619,11 +684,22 @@ class Headline(Step):
                 score -= 3
             if self.words.caption(text) or "/" in text or text.startswith("("):
                 score -= 3
-            if _NAME_RUN.match(text) and len(_NAME_RUN.match(text).group(0).split()) >= 2 and (
-                words <= 5
+            if (
+                _NAME_RUN.match(text)
+                and len(_NAME_RUN.match(text).group(0).split()) >= 2
+                and (words <= 5)
             ):
                 score -= 2
             copies = sum(1 for k in keys if k == key or (len(key) > 12 and k.endswith(key)))
+            if any(
+                k != key and 2 * k.count(" ") >= key.count(" ") and _holds(key, k) for k in keys
+            ):
+                score -= 2  # a title bar or breadcrumb trail around the headline
+            listed_above = {line.index - 2, line.index - 3} <= plain
+            if line.index - 1 in plain and not listed_above and copies == 1:
+                # The line under a headline (not repeated itself) is its standfirst; under a
+                # run of them (a list of other articles' headlines) it may be the headline.
+                score -= 2
             if copies in (2, 3):
                 score += 1.5  # the page's title bar or breadcrumbs repeat the headline
             elif copies > 3:
@@ -663,8 +739,11 @@ class Headline(Step):
             # or one that is no standfirst (a question), is a second headline.
             last = opening[-1]
             if len(opening) == 2 or not opens_article(last.text, kept[1].text):
-                draft.remove(opening[0], self.name, "second headline line above the body; "
-                             "the headline is metadata.title")
+                draft.remove(
+                    opening[0],
+                    self.name,
+                    "second headline line above the body; the headline is metadata.title",
+                )
         return [draft]
 
 
@@ -710,6 +789,12 @@ class Language(Step):
     """
 
     name = "language"
+    metadata_only = True
+
+    @classmethod
+    def before_fork(cls) -> None:
+        """Load the language model, which every worker would otherwise load again."""
+        _identifier()
 
     def __call__(self, draft: Draft) -> list[Draft]:
         """Detect the language of the kept text."""

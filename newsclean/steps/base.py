@@ -19,11 +19,15 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from newsclean.dedup.minhash import SignatureScheme
-from newsclean.dedup.sketches import Sketches
 from newsclean.record import Block, Document, Record, Removal, is_json_integer
+
+if TYPE_CHECKING:
+    # numpy comes with these: only corpus steps use them, and importing the step protocol
+    # (the command line does) should not load it.
+    from newsclean.dedup.minhash import SignatureScheme
+    from newsclean.dedup.sketches import Sketches
 
 _T = TypeVar("_T")
 
@@ -199,6 +203,17 @@ class Step:
     """
 
     name: ClassVar[str] = ""
+    # A step that only fills the draft's metadata (removes and rewrites nothing). Checking or
+    # fixing a .txt file skips it: the file has no metadata to write it to
+    # (``Pipeline.draft(document, metadata=False)``).
+    metadata_only: ClassVar[bool] = False
+
+    @classmethod
+    def before_fork(cls) -> None:
+        """Load what every instance shares and would otherwise load on first use (a model, a
+        compiled table): called once in the parent before worker processes are forked, so
+        the workers inherit it instead of each loading it again. Nothing by default.
+        """
 
     def __call__(self, draft: Draft) -> list[Draft]:
         """Clean ``draft`` in place and return it (or the drafts it was split into)."""
@@ -293,6 +308,8 @@ class CorpusStep(Step):
 
     def run_corpus(self, drafts: list[Draft]) -> list[Draft]:
         """Process the drafts of a whole run in memory and return those to keep."""
+        from newsclean.dedup.sketches import Sketches
+
         sketches = Sketches(self.schemes)
         sketches.add(drafts, _paragraph_hash)
         self.link(sketches, CorpusContext())

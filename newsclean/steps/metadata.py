@@ -13,7 +13,7 @@ from newsclean.patterns import PhraseBook, load_phrasebook
 from newsclean.record import Block
 from newsclean.steps.base import BlockFilter, Draft, Step
 from newsclean.steps.dates import iso_date
-from newsclean.steps.shape import ends_sentence, headline_like, word_count
+from newsclean.steps.shape import ends_sentence, heading_shaped, word_count
 
 _ISO_DATE = (
     r"(?P<date>\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)"
@@ -129,9 +129,10 @@ def body_text(text: str) -> bool:
 
 def opens_article(line: str, following: str) -> bool:
     """Whether a paragraph ``line`` followed by ``following`` is the headline or standfirst an
-    article opens with: 2-40 words without a sentence end (and no URL), then body text.
+    article opens with: a line of that shape (:func:`~newsclean.steps.shape.heading_shaped`),
+    then body text.
     """
-    return headline_like(line) and not _URL.search(line) and _is_body(following)
+    return heading_shaped(line) and _is_body(following)
 
 
 class Standfirst(Step):
@@ -140,7 +141,8 @@ class Standfirst(Step):
     opening line when the headline was found in the page chrome above the text.
 
     A standfirst is the first kept paragraph when it reads like a headline (2-40 words, no
-    sentence-final punctuation) and the next paragraph is body text. Splitting tags the first
+    full stop at the end: a question or an exclamation may end it) and the next paragraph is
+    body text. Splitting tags the first
     paragraph of each article, so a multi-article scrape gets one standfirst per record.
     """
 

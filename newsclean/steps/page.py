@@ -65,13 +65,18 @@ def best_span(scores: list[float]) -> tuple[int, int]:
     return best_span_
 
 
+def _covers(match: regex.Match[str], text: str) -> bool:
+    """Whether a cue found at the start of ``text`` is at least half of it (a header, not a
+    sentence that opens with the same words).
+    """
+    return len(match.group()) >= 0.5 * len(text.rstrip(":.…"))
+
+
 def _thread_follows(header: str, following: list[Block]) -> bool:
     """Evidence that a comments header opens a real thread, not a stray "Leave a comment"."""
     if any(ch.isdigit() for ch in header):
         return True
-    return any(
-        _TIMESTAMP.search(b.text) or _SPEAKER.search(b.text) for b in following if b.kept
-    )
+    return any(_TIMESTAMP.search(b.text) or _SPEAKER.search(b.text) for b in following if b.kept)
 
 
 class PageBody(Step):
@@ -103,6 +108,7 @@ class PageBody(Step):
         other_share: float = 0.1,
         min_other: float = 50.0,
         min_body: float = 100.0,
+        tail_share: float = 0.5,
         furniture_steps: tuple[str, ...] = ("links", "related", "credits", "banners"),
     ) -> None:
         self.book = phrasebook or load_phrasebook()
@@ -111,6 +117,7 @@ class PageBody(Step):
         self.other_share = other_share
         self.min_other = min_other
         self.min_body = min_body
+        self.tail_share = tail_share
         self.furniture_steps = frozenset(furniture_steps)
 
     def scores(self, blocks: list[Block]) -> list[float]:
@@ -152,23 +159,45 @@ class PageBody(Step):
                 pending += [(lo, lo + a), (lo + b, hi)]
         return sorted(spans)
 
-    def comments_start(self, blocks: list[Block], scores: list[float]) -> int | None:
-        """Where a comment thread begins: the first comments header ("34 Comments",
-        "Leave a Reply") after ``min_body`` points of prose that is followed by what threads
-        look like (a count in the header, time stamps, "NAME says:"), or ``None``.
+    def article_end(self, blocks: list[Block], scores: list[float]) -> int | None:
+        """Where what follows the article begins (a comment thread, a section header), or
+        ``None``.
+
+        It is the first short line, after ``min_body`` points of prose, that is mostly
+
+        * a comments header ("34 Comments", "Leave a Reply") followed by what threads look
+          like (a count in the header, time stamps, "NAME says:") or by little prose; or
+        * a kept section header (``section_end`` or ``related`` cues: "About the author",
+          "Tags:", "More stories", "Recommended"; one a banner took out only with a
+          ``section_end`` cue) with less than ``tail_share`` of the prose above it below it,
+          counting only lines that end like sentences (a list of long teaser headlines is
+          no prose).
         """
         total = sum(max(score, 0.0) for score in scores)
+        # Sentence prose below each block: what a section header must not cut off.
+        below = [0.0] * (len(blocks) + 1)
+        for i in range(len(blocks) - 1, -1, -1):
+            sentence = blocks[i].kept and ends_sentence(blocks[i].text)
+            below[i] = below[i + 1] + (max(scores[i], 0.0) if sentence else 0.0)
         prose = 0.0
         for i, (block, score) in enumerate(zip(blocks, scores)):
             if prose >= self.min_body and word_count(block.text) <= 14:
                 header = self.book.starts_with("comments", block.text)
-                # Little prose after the header, or the look of a thread: not another article.
                 if (
                     header
-                    and (len(header.group()) >= 0.5 * len(block.text.rstrip(":.")) or
-                         header.group()[:1].isdigit())
-                    and (total - prose < 0.5 * prose
-                         or _thread_follows(block.text, blocks[i + 1 : i + 9]))
+                    and (_covers(header, block.text) or header.group()[:1].isdigit())
+                    and (
+                        total - prose < 0.5 * prose
+                        or _thread_follows(block.text, blocks[i + 1 : i + 9])
+                    )
+                ):
+                    return i
+                # A header a banner took out counts only as a section header proper: a
+                # "Read more" line sits anywhere.
+                cues = ("section_end", "related") if block.kept else ("section_end",)
+                if below[i + 1] < self.tail_share * prose and any(
+                    (found := self.book.starts_with(cue, block.text)) and _covers(found, block.text)
+                    for cue in cues
                 ):
                     return i
             prose += max(score, 0.0)
@@ -178,7 +207,7 @@ class PageBody(Step):
         """Remove the kept paragraphs that lie outside every body stretch."""
         blocks = [b for b in draft.blocks if b.kept or b.removal.step in self.furniture_steps]
         scores = self.scores(blocks)
-        thread = self.comments_start(blocks, scores)
+        thread = self.article_end(blocks, scores)
         if thread is not None:
             scores[thread:] = [-_WALL] * (len(scores) - thread)
         inside = [False] * len(blocks)
@@ -192,7 +221,7 @@ class PageBody(Step):
         if len(outside) < self.min_removed:
             return [draft]
         for block in outside:
-            draft.remove(block, self.name, "outside the article body (navigation, lists, "
-                         "comments, footer)")
+            draft.remove(
+                block, self.name, "outside the article body (navigation, lists, comments, footer)"
+            )
         return [draft]
-

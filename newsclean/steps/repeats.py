@@ -3,10 +3,16 @@
 Scrapers often save an article twice in a row (pagination, "load more", a retry appended to the
 same file), sometimes with a sentence edited or the whitespace changed. A paragraph is a repeat
 of an earlier one when their word sets nearly coincide (overlap >= ``overlap`` of the smaller
-set, sizes within ``size_ratio``). A repeat is removed when it is part of a repeated *run* (its
-neighbour is a repeat of the earlier paragraph's neighbour) or when it is long enough that it
-cannot be a coincidence. A lone short repeat, like the same quoted sentence cited in two
-different articles of one scrape, stays.
+set, sizes within ``size_ratio``); a short paragraph (fewer than ``near_words`` distinct words:
+a list item, a table row, a heading) repeats only an exact copy of itself, since the rows of a
+list are alike by construction ("Plan A" / "Plan B"). A repeat is removed when it is part of a
+repeated *run* (its neighbour is a repeat of the earlier paragraph's neighbour) or when it is
+long enough that it cannot be a coincidence. A lone short repeat, like the same quoted
+sentence cited in two different articles of one scrape, stays.
+
+A *flattened* copy, the article saved again with its paragraph breaks lost, is one long
+paragraph made of several others word for word (:func:`find_flattened`); it goes whether it
+comes before or after them, since the copy that keeps the paragraphs is the better one.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, combinations
@@ -23,7 +30,7 @@ import regex
 
 from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
-from newsclean.steps.shape import paragraph_cache
+from newsclean.steps.shape import ends_sentence, paragraph_cache, word_count
 
 _TOKEN = regex.compile(r"\w+")
 _SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
@@ -51,6 +58,8 @@ def tokens(text: str) -> tuple[str, ...]:
 # paragraph that has a common word would compare each paragraph with every earlier one,
 # quadratic in the paragraph count; a rarer word brings at most this many candidates.
 COMMON_WORD_PARAGRAPHS = 32
+# Fewer distinct words than this, and a paragraph repeats only an exact copy of itself.
+NEAR_WORDS = 8
 # A paragraph made mostly of common words (a comment header "NAME on DATE at TIME", a menu
 # line) is also indexed under groups of its first common words; a lookup reads at most this
 # many paragraphs per group (the earliest: the earliest repeat is the one wanted).
@@ -59,6 +68,10 @@ COMMON_CANDIDATES = 16
 # groups of words are made of, at most: a long paragraph of mostly common words would
 # otherwise make thousands of them.
 GROUP_WORDS = 8
+# Paragraphs of prose a removed run must hold for its edges to be noted as article
+# boundaries: an article saved twice is several, a repeated menu, caption or notice is none
+# or one.
+EDGE_RUN_PROSE = 3
 
 
 @dataclass
@@ -76,11 +89,13 @@ def find_repeats(
     overlap: float = 0.8,
     size_ratio: float = 0.7,
     stats: RepeatStats | None = None,
+    near_words: int = NEAR_WORDS,
 ) -> list[int | None]:
     """For each text, the index of an earlier text it repeats, or ``None``.
 
-    A text repeats an earlier one with the same word sequence, or, from three distinct words
-    up, one whose word set nearly coincides with its own (see the module docstring). When a
+    A text repeats an earlier one with the same word sequence, or, from ``near_words``
+    distinct words up, one whose word set nearly coincides with its own (see the module
+    docstring). When a
     text repeats several earlier ones (a line that recurs inside the article itself), the one
     right after the previous text's match wins, so a repeated run maps onto its first copy
     position by position; otherwise the earliest.
@@ -115,7 +130,7 @@ def find_repeats(
     for i, toks in enumerate(keys):
         expected = found[-1] + 1 if found and found[-1] is not None else None
         if expected is not None and (
-            (toks and keys[expected] == toks) or (len(sets[i]) >= 3 and near(i, expected))
+            (toks and keys[expected] == toks) or (len(sets[i]) >= near_words and near(i, expected))
         ):
             found.append(expected)
         elif not toks:
@@ -125,7 +140,7 @@ def find_repeats(
             # and so is the first with the same set of words, when near: only an earlier
             # candidate can win over them.
             best = first_sequence.get(toks)
-            if len(sets[i]) >= 3:
+            if len(sets[i]) >= near_words:
                 same_set = index.first_set.get(sets[i])
                 if same_set is not None and (best is None or same_set < best):
                     best = same_set if near(i, same_set) else best
@@ -135,6 +150,83 @@ def find_repeats(
             first_sequence.setdefault(toks, i)
         index.add(i)
     return found
+
+
+# Paragraphs tried at each position of a long one: those starting with the same two words (a
+# navigation dump can have hundreds starting alike).
+FLATTENED_CANDIDATES = 16
+
+
+def find_flattened(
+    keys: list[tuple[str, ...]],
+    cover: float = 0.8,
+    min_words: int = 40,
+    stats: RepeatStats | None = None,
+) -> dict[int, list[int]]:
+    """Paragraphs that are other paragraphs run together: for each, the indices of its parts.
+
+    ``keys`` are the paragraphs' :func:`tokens`. A paragraph of at least ``min_words`` words
+    is a flattened copy when two or more other paragraphs of three words or more appear in it
+    word for word, one after another, as they follow each other in the scrape (one paragraph
+    between two parts may be missing: a caption, an edited sentence), and together make at
+    least ``cover`` of its words. Shorter paragraphs are left alone, as a lone short repeat
+    is: a question asked in each interview of a series, once split in two, is not a copy of
+    a run (found on a scrape of interviews).
+
+    Each long paragraph is read once, left to right, a position at a time where no part
+    starts; the walk stops as soon as more than ``1 - cover`` of its words are in no part, so
+    an ordinary paragraph costs a fifth of its words in look-ups.
+    """
+    stats = stats if stats is not None else RepeatStats()
+    starts: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for m, key in enumerate(keys):
+        if len(key) >= 3:
+            starts[key[0], key[1]].append(m)
+    found: dict[int, list[int]] = {}
+    for i, key in enumerate(keys):
+        size = len(key)
+        if size < min_words:
+            continue
+        parts: list[int] = []
+        spare = size - cover * size  # words that may lie outside every part
+        position = 0
+        while position < size - 1 and spare >= 0:
+            stats.postings += 1
+            part = _part_at(keys, key, position, starts, parts[-1] if parts else -1, i)
+            if part < 0:
+                position += 1
+                spare -= 1
+            else:
+                parts.append(part)
+                position += len(keys[part])
+        if len(parts) >= 2 and spare - (size - position) >= 0:
+            found[i] = parts
+    return found
+
+
+def _part_at(
+    keys: list[tuple[str, ...]],
+    key: tuple[str, ...],
+    position: int,
+    starts: dict[tuple[str, str], list[int]],
+    last: int,
+    itself: int,
+) -> int:
+    """The paragraph found word for word at ``position`` of ``key`` that can follow the part
+    ``last``: the first or second paragraph after it (any paragraph that starts with the same
+    two words, for the first part); -1 if none.
+    """
+    if last >= 0:
+        candidates: Iterable[int] = (last + 1, last + 2)
+    else:
+        candidates = starts.get((key[position], key[position + 1]), ())[:FLATTENED_CANDIDATES]
+    for m in candidates:
+        if m >= len(keys) or m == itself:
+            continue
+        part = keys[m]
+        if 3 <= len(part) < len(key) and key[position : position + len(part)] == part:
+            return m
+    return -1
 
 
 class _WordIndex:
@@ -227,8 +319,9 @@ class _WordIndex:
         mixed = [self.mixed_postings.get(key, empty) for key in plan.mixed]
         groups = [self.common_postings.get(key, empty)[:COMMON_CANDIDATES] for key in plan.groups]
         if below < i:  # every posting is below i: cut only for an earlier bound
-            rare, mixed, groups = ([p[: bisect_left(p, below)] for p in lists]
-                                   for lists in (rare, mixed, groups))
+            rare, mixed, groups = (
+                [p[: bisect_left(p, below)] for p in lists] for lists in (rare, mixed, groups)
+            )
         self.stats.postings += sum(map(len, rare)) + sum(map(len, mixed)) + sum(map(len, groups))
         counts = Counter(chain.from_iterable(rare))
         # With a near pair sharing a single word (group 1), one first rare word is enough.
@@ -253,6 +346,7 @@ class _WordIndex:
             self.mixed_postings[pair].append(i)
         for key in plan.groups:
             self.common_postings[key].append(i)
+
 
 class _Plan(NamedTuple):
     rare: list[int]  # its first rare words (their ranks), rarest first
@@ -320,7 +414,11 @@ class Repeats(Step):
         size_ratio: float = 0.7,
         lone_words: int = 40,
         edited: float = 0.6,
+        near_words: int = NEAR_WORDS,
+        flattened_cover: float = 0.8,
     ):
+        self.flattened_cover = flattened_cover
+        self.near_words = near_words
         self.overlap = overlap
         self.edited = edited
         self.size_ratio = size_ratio
@@ -340,24 +438,69 @@ class Repeats(Step):
     def _remove_runs(self, draft: Draft) -> bool:
         """One pass over the kept paragraphs; whether it removed any."""
         blocks = draft.kept
-        match = find_repeats([b.text for b in blocks], self.overlap, self.size_ratio)
+        match = find_repeats(
+            [b.text for b in blocks], self.overlap, self.size_ratio, near_words=self.near_words
+        )
         removed = [j is not None and self._in_run(match, i, blocks) for i, j in enumerate(match)]
-        run_starts = draft.hints.setdefault("repeat_run_starts", set())
-        after_runs = draft.hints.setdefault("after_repeat_runs", set())
+        self._note_runs(draft, blocks, match, removed)
         for i, j in enumerate(match):
             if not removed[i]:
-                if i > 0 and removed[i - 1]:
-                    after_runs.add(blocks[i].start)
                 continue
-            if i == 0 or not removed[i - 1]:
-                run_starts.add(blocks[j].start)
             first = blocks[j]
             draft.remove(
                 blocks[i],
                 self.name,
                 f"repeat of the paragraph at {first.start}-{first.end} ({_preview(first)})",
             )
-        return any(removed)
+        return self._remove_flattened(draft, blocks, removed) or any(removed)
+
+    def _remove_flattened(self, draft: Draft, blocks: list[Block], removed: list[bool]) -> bool:
+        """Remove the flattened copies among the paragraphs this pass kept; whether any."""
+        keys = [tokens(b.text) for b in blocks]
+        flattened = find_flattened(keys, self.flattened_cover, self.lone_words)
+        after_runs = draft.hints["after_repeat_runs"]
+        gone = False
+        for i, parts in flattened.items():
+            if removed[i]:
+                continue
+            first, last = blocks[parts[0]], blocks[parts[-1]]
+            draft.remove(
+                blocks[i],
+                self.name,
+                f"the paragraphs at {first.start}-{last.end} run together into one "
+                f"(a copy that lost its paragraph breaks; {_preview(first)})",
+            )
+            if i + 1 < len(blocks):
+                after_runs.add(blocks[i + 1].start)
+            gone = True
+        return gone
+
+    @staticmethod
+    def _note_runs(
+        draft: Draft, blocks: list[Block], match: list[int | None], removed: list[bool]
+    ) -> None:
+        """Note where each removed run of an article's length begins (its first copy) and
+        ends (the paragraph after it), for the splitter.
+
+        Only runs holding at least ``EDGE_RUN_PROSE`` sentences-ending paragraphs of eight
+        words or more count: a page repeats menus, captions, data labels and notices all
+        through one article, and their edges are not article boundaries.
+        """
+        run_starts = draft.hints.setdefault("repeat_run_starts", set())
+        after_runs = draft.hints.setdefault("after_repeat_runs", set())
+        i = 0
+        while i < len(blocks):
+            if not removed[i]:
+                i += 1
+                continue
+            end = i
+            while end < len(blocks) and removed[end]:
+                end += 1
+            if sum(map(_prose, blocks[i:end])) >= EDGE_RUN_PROSE:
+                run_starts.add(blocks[match[i]].start)  # type: ignore[index]
+                if end < len(blocks):
+                    after_runs.add(blocks[end].start)
+            i = end
 
     def _in_run(self, match: list[int | None], i: int, blocks: list[Block]) -> bool:
         """True if repeat ``i`` sits in a repeated run or is too long to be a coincidence."""
@@ -376,6 +519,10 @@ class Repeats(Step):
             if _edited_copy(tokens(blocks[k].text), tokens(blocks[first_k].text), self.edited):
                 return True
         return False
+
+
+def _prose(block: Block) -> bool:
+    return word_count(block.text) >= 8 and ends_sentence(block.text)
 
 
 def _edited_copy(a: tuple[str, ...], b: tuple[str, ...], share: float) -> bool:

@@ -102,6 +102,32 @@ def title_case_share(text: str) -> float:
     return sum(1 for w in found if w[0].isupper()) / len(found)
 
 
+# A web address: a headline or standfirst never is one, nor holds one.
+_URL = regex.compile(r"(?:https?://|www\.)\S+")
+# What may end a headline or a standfirst that ends like a sentence: an exclamation or a
+# trailing ellipsis (not a full stop: that ends a paragraph of prose), and a question in
+# title case (a question in sentence case opens prose as often as it heads it).
+_EXCLAIMS = ("!", "…", "！")
+_ASKS = ("?", "？")
+
+
+def heading_shaped(text: str) -> bool:
+    """True if ``text`` has the shape of the headline or standfirst an article opens with:
+    2-40 words, no URL, and no full stop at the end (an exclamation or an ellipsis may end
+    it, and a question in title case, "Is It Over?").
+
+    ``headline`` and ``standfirst`` both judge the opening line with it, so a line one of
+    them leaves in the text is one the other leaves too: cleaning the clean text again takes
+    nothing more out.
+    """
+    if not 2 <= word_count(text) <= 40 or _URL.search(text):
+        return False
+    if not ends_sentence(text):
+        return True
+    end = text.rstrip(_CLOSERS)
+    return end.endswith(_EXCLAIMS) or (end.endswith(_ASKS) and title_case_share(text) >= 0.5)
+
+
 def headline_like(text: str, min_words: int = 2, max_words: int = 40) -> bool:
     """True if ``text`` reads like a headline or standfirst: a few words, no sentence end."""
     return min_words <= word_count(text) <= max_words and not ends_sentence(text)

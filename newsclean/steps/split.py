@@ -4,13 +4,17 @@ Scrapes that concatenate articles lead each one with a one-line standfirst or he
 paragraph starts a new article when it reads like a headline (2-40 words, no sentence-final
 punctuation), is followed by body text, and one of these holds:
 
-* the body paragraph after it opens with the same words (a headline cut from the lead
-  sentence: "A hunter who killed and ate" / "A hunter who killed and ate a wild rabbit ...");
-* the repeats step saw a repeated run begin at it or end right before it (a scrape that
-  repeats an article block does so from the article's first line to its last), and the
-  article it opens has some prose: a repeated product box or teaser list is not an article.
+* the body paragraph after it opens with the same words, five or more of them, from its
+  first word on (a headline cut from the lead sentence: "A hunter who killed and ate" /
+  "A hunter who killed and ate a wild rabbit ...");
+* the repeats step saw a repeated run of prose (an article saved twice, not a repeated
+  caption or menu) begin at it or end right before it (a scrape that repeats an article
+  block does so from the article's first line to its last), and the article it opens has
+  some prose: a product box or teaser list is not an article.
 
-Subheadings inside an article match none of these and stay with their article. Each article
+Subheadings inside an article match none of these and stay with their article: a short
+subheading, a name line over a bio or a numbered item often restates its paragraph, but in
+fewer words or with words in front. Each article
 becomes its own draft (``part`` 0, 1, ...), so record ids are stable: ``<document id>/<part>``.
 """
 
@@ -75,8 +79,27 @@ class SplitArticles(Step):
 
     name = "split"
 
-    def __init__(self, min_prose: float = 20.0) -> None:
+    def __init__(self, min_prose: float = 20.0, min_lead_words: int = 5) -> None:
         self.min_prose = min_prose
+        self.min_lead_words = min_lead_words
+
+    def cut_from_lead(self, headline: str, lead: str) -> bool:
+        """Whether ``headline`` is the opening words of ``lead`` cut off as a standfirst: at
+        least ``min_lead_words`` of them, starting with the lead's first word.
+
+        A subheading or a name line inside an article often restates the paragraph it heads,
+        but in two to four words ("Task queue" / "The task queue holds ...", "Jane Doe" /
+        "Jane Doe is a reporter ..."), or with words in front ("3. Night trains" / "Night
+        trains are back ...", "How we tested it" / "We tested it for ...").
+        """
+        head, body = tokens(headline), tokens(lead)
+        if len(head) < self.min_lead_words or head[0] != body[0]:
+            return False
+        # Word for word too (a number or a name changed is another line of a list: "Error
+        # 400" / "Error 500: ..."), with room for a word edited in a copy.
+        matcher = SequenceMatcher(None, head, body[: len(head) + 2], autojunk=False)
+        same = sum(block.size for block in matcher.get_matching_blocks())
+        return same >= 0.85 * len(head) and _opens_with(headline, lead)
 
     def starts_article(self, blocks: list[Block], i: int, at_repeat_edge: bool) -> bool:
         """Whether kept block ``i`` (not the first) opens a new article."""
@@ -86,7 +109,7 @@ class SplitArticles(Step):
         following = blocks[i + 1].text
         if not _body_like(following):
             return False
-        return at_repeat_edge or _opens_with(text, following)
+        return at_repeat_edge or self.cut_from_lead(text, following)
 
     def __call__(self, draft: Draft) -> list[Draft]:
         """Return one draft per article (the draft itself when there is one article)."""
@@ -118,7 +141,7 @@ class SplitArticles(Step):
         return [0] + [
             start
             for start, end in zip(starts[1:], ends[1:])
-            if _opens_with(kept[start].text, kept[start + 1].text)
+            if self.cut_from_lead(kept[start].text, kept[start + 1].text)
             or sum(prose[start:end]) >= self.min_prose
         ]
 
