@@ -678,9 +678,10 @@ _MIN_LETTERS = 20
 
 @lru_cache(maxsize=1)
 def _identifier():  # type: ignore[no-untyped-def]
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    # Imported here: numpy and the model are loaded only by a run that detects a language.
+    from newsclean.steps.language_id import FastIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE)
+    return FastIdentifier.from_default_model()
 
 
 def detect_language(text: str) -> str:
