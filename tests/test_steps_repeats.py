@@ -154,6 +154,24 @@ def test_repeats_hints_for_the_splitter():
     assert draft.hints["after_repeat_runs"] == {draft.blocks[-1].start}
 
 
+def test_tokens_of_spaceless_text_inside_latin_text():
+    # One test of the text decides whether any token is cut into pairs; each token still
+    # decides for itself.
+    assert tokens("Tokyo 東京都 ab 日本") == ("tokyo", "東京", "京都", "ab", "日本")
+
+
+def test_a_step_that_found_nothing_still_finds_runs_in_other_paragraphs():
+    # The step remembers paragraphs it found clean (the settling rounds bring them back);
+    # other paragraphs, here the same ones and their repeat, are searched again.
+    step = Repeats()
+    (clean,) = run_steps("\n\n".join(A), "paragraphs", step)
+    assert all(block.kept for block in clean.blocks)
+    (draft,) = run_steps("\n\n".join(A + A), "paragraphs", step)
+    assert [block.kept for block in draft.blocks] == [True] * len(A) + [False] * len(A)
+    (again,) = run_steps("\n\n".join(A), "paragraphs", step)
+    assert all(block.kept for block in again.blocks)
+
+
 def test_repeats_step_is_idempotent_on_its_output():
     text = "\n\n".join(A + A)
     (record,) = newsclean.clean(text)

@@ -37,8 +37,11 @@ def tokens(text: str) -> tuple[str, ...]:
     they are cut into overlapping character pairs instead, so one edited character changes a
     couple of tokens, not the only one.
     """
+    folded = text.casefold()
+    if _SPACELESS.search(folded) is None:  # most text: no token to cut, so no test per token
+        return tuple(_TOKEN.findall(folded))
     out: list[str] = []
-    for token in _TOKEN.findall(text.casefold()):
+    for token in _TOKEN.findall(folded):
         if len(token) > 2 and _SPACELESS.search(token):
             out.extend(token[k : k + 2] for k in range(len(token) - 1))
         else:
@@ -176,7 +179,7 @@ class _WordIndex:
         self.stats = stats
         # Word frequencies of the whole document fix one rare-first order for every paragraph;
         # a word is known by its rank in it, and the ranks from ``rare`` up are common words.
-        frequency: Counter[str] = Counter(word for words in sets for word in words)
+        frequency: Counter[str] = Counter(chain.from_iterable(sets))
         order = sorted(frequency, key=frequency.__getitem__)  # ties: first seen first
         self.rank = {word: r for r, word in enumerate(order)}
         self.rare = sum(1 for n in frequency.values() if n <= COMMON_WORD_PARAGRAPHS)
@@ -227,8 +230,9 @@ class _WordIndex:
         mixed = [self.mixed_postings.get(key, empty) for key in plan.mixed]
         groups = [self.common_postings.get(key, empty)[:COMMON_CANDIDATES] for key in plan.groups]
         if below < i:  # every posting is below i: cut only for an earlier bound
-            rare, mixed, groups = ([p[: bisect_left(p, below)] for p in lists]
-                                   for lists in (rare, mixed, groups))
+            rare, mixed, groups = (
+                [p[: bisect_left(p, below)] for p in lists] for lists in (rare, mixed, groups)
+            )
         self.stats.postings += sum(map(len, rare)) + sum(map(len, mixed)) + sum(map(len, groups))
         counts = Counter(chain.from_iterable(rare))
         # With a near pair sharing a single word (group 1), one first rare word is enough.
@@ -253,6 +257,7 @@ class _WordIndex:
             self.mixed_postings[pair].append(i)
         for key in plan.groups:
             self.common_postings[key].append(i)
+
 
 class _Plan(NamedTuple):
     rare: list[int]  # its first rare words (their ranks), rarest first
@@ -325,6 +330,9 @@ class Repeats(Step):
         self.edited = edited
         self.size_ratio = size_ratio
         self.lone_words = lone_words
+        # The paragraphs of the last pass that found no run. The settling rounds give the step
+        # the paragraphs it left, most often unchanged, and the answer on them is the same.
+        self._clean: tuple[str, ...] = ()
 
     def __call__(self, draft: Draft) -> list[Draft]:
         """Remove the repeats that belong to a repeated run; note where runs start and end.
@@ -340,8 +348,13 @@ class Repeats(Step):
     def _remove_runs(self, draft: Draft) -> bool:
         """One pass over the kept paragraphs; whether it removed any."""
         blocks = draft.kept
-        match = find_repeats([b.text for b in blocks], self.overlap, self.size_ratio)
+        texts = tuple(b.text for b in blocks)
+        if texts == self._clean:
+            return False
+        match = find_repeats(list(texts), self.overlap, self.size_ratio)
         removed = [j is not None and self._in_run(match, i, blocks) for i, j in enumerate(match)]
+        if not any(removed):
+            self._clean = texts
         run_starts = draft.hints.setdefault("repeat_run_starts", set())
         after_runs = draft.hints.setdefault("after_repeat_runs", set())
         for i, j in enumerate(match):
