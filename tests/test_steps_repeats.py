@@ -3,6 +3,7 @@
 import random
 import re
 import textwrap
+from collections import Counter
 
 import pytest
 from conftest import BUDGET_STORY, run_steps
@@ -299,6 +300,27 @@ def test_index_finds_what_the_exhaustive_search_finds(monkeypatch, common):
         assert find_repeats(texts, overlap, size_ratio) == exhaustive_repeats(
             texts, overlap, size_ratio
         ), (texts, overlap, size_ratio)
+
+
+def test_paragraphs_left_out_are_in_no_pair_the_exhaustive_search_finds():
+    # find_repeats looks only at paragraphs with enough words found in other paragraphs;
+    # every paragraph of a pair the exhaustive search finds has them, on either side.
+    rng = random.Random(5)
+    for _ in range(400):
+        texts = random_texts(rng)
+        overlap, size_ratio = rng.choice([(0.8, 0.7), (0.5, 0.5), (1.0, 1.0), (0.0, 0.0)])
+        sets = [frozenset(tokens(text)) for text in texts]
+        frequency = Counter(word for words in sets for word in words)
+        may = repeats._may_repeat(sets, frequency, overlap, size_ratio)
+        for i, j in enumerate(exhaustive_repeats(texts, overlap, size_ratio)):
+            if j is not None:
+                assert may[i] and may[j], (texts, overlap, size_ratio, i, j)
+
+
+def test_an_article_of_distinct_paragraphs_has_none_to_compare():
+    stats = RepeatStats()
+    assert find_repeats(list(BUDGET_STORY), stats=stats) == [None] * len(BUDGET_STORY)
+    assert stats.postings == stats.comparisons == 0
 
 
 def test_default_index_matches_the_exhaustive_search_on_generated_scrapes():

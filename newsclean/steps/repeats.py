@@ -12,7 +12,7 @@ different articles of one scrape, stays.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -101,7 +101,11 @@ def find_repeats(
     stats = stats if stats is not None else RepeatStats()
     keys = [tokens(text) for text in texts]
     sets = [frozenset(toks) for toks in keys]
-    index = _WordIndex(sets, overlap, size_ratio, stats)
+    frequency: Counter[str] = Counter(chain.from_iterable(sets))
+    may_repeat = _may_repeat(sets, frequency, overlap, size_ratio)
+    if not any(may_repeat):
+        return [None] * len(texts)
+    index = _WordIndex(sets, frequency, overlap, size_ratio, stats)
     first_sequence: dict[tuple[str, ...], int] = {}
     found: list[int | None] = []
 
@@ -116,6 +120,11 @@ def find_repeats(
         return shared > 0 and shared >= overlap * small
 
     for i, toks in enumerate(keys):
+        if not may_repeat[i]:
+            found.append(None)
+            if index.common:  # it may take a place in a bounded list of common words
+                index.add(i)
+            continue
         expected = found[-1] + 1 if found and found[-1] is not None else None
         if expected is not None and (
             (toks and keys[expected] == toks) or (len(sets[i]) >= 3 and near(i, expected))
@@ -137,6 +146,26 @@ def find_repeats(
             found.append(best)
             first_sequence.setdefault(toks, i)
         index.add(i)
+    return found
+
+
+def _may_repeat(
+    sets: list[frozenset[str]], frequency: Counter[str], overlap: float, size_ratio: float
+) -> list[bool]:
+    """For each paragraph, whether it can repeat another or be repeated, from how many of its
+    words are found in another paragraph (``frequency``: in how many paragraphs each word is).
+
+    A near pair shares at least the :func:`_least_shared` of each side's size, and a pair with
+    the same words shares all of them; every shared word is in two paragraphs at least. A
+    paragraph with fewer such words is in no pair: most paragraphs of an article, whose
+    words are mostly its own.
+    """
+    elsewhere = {word for word, n in frequency.items() if n > 1}
+    found = []
+    for words in sets:
+        shared = len(words & elsewhere)
+        size = len(words)
+        found.append(shared == size or shared >= _least_shared(size, overlap, size_ratio))
     return found
 
 
@@ -170,7 +199,12 @@ class _WordIndex:
     """
 
     def __init__(
-        self, sets: list[frozenset[str]], overlap: float, size_ratio: float, stats: RepeatStats
+        self,
+        sets: list[frozenset[str]],
+        frequency: Counter[str],
+        overlap: float,
+        size_ratio: float,
+        stats: RepeatStats,
     ) -> None:
         self.sets = sets
         self.sizes = [len(words) for words in sets]
@@ -179,10 +213,11 @@ class _WordIndex:
         self.stats = stats
         # Word frequencies of the whole document fix one rare-first order for every paragraph;
         # a word is known by its rank in it, and the ranks from ``rare`` up are common words.
-        frequency: Counter[str] = Counter(chain.from_iterable(sets))
         order = sorted(frequency, key=frequency.__getitem__)  # ties: first seen first
-        self.rank = {word: r for r, word in enumerate(order)}
-        self.rare = sum(1 for n in frequency.values() if n <= COMMON_WORD_PARAGRAPHS)
+        self.rank = dict(zip(order, range(len(order))))
+        self.rare = bisect_right(order, COMMON_WORD_PARAGRAPHS, key=frequency.__getitem__)
+        # Whether the document has common words: only then is a list of postings bounded.
+        self.common = self.rare < len(order)
         # Every near pair shares at least ``group`` words: what the smallest set that can be
         # near another must share (3 with the default thresholds), but no more than 3.
         capable = [m for m in (1, 2, 3) if _sizes_close(m, 3, size_ratio)]
