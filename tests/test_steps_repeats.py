@@ -161,6 +161,16 @@ def test_tokens_of_spaceless_text_inside_latin_text():
     assert tokens("Tokyo 東京都 ab 日本") == ("tokyo", "東京", "京都", "ab", "日本")
 
 
+def test_tokens_of_ascii_text_are_the_word_runs_of_its_folded_text():
+    # ASCII text takes a shorter path; it gives what \w+ gives on any text.
+    rng = random.Random(8)
+    alphabet = "aZ09_ -.'@\t\nÉé"
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet[: 13 if rng.random() < 0.8 else None])
+                       for _ in range(rng.randint(0, 30)))
+        assert tokens(text) == tuple(re.findall(r"\w+", text.casefold())), text
+
+
 def test_a_step_that_found_nothing_still_finds_runs_in_other_paragraphs():
     # The step remembers paragraphs it found clean (the settling rounds bring them back);
     # other paragraphs, here the same ones and their repeat, are searched again.

@@ -12,6 +12,7 @@ different articles of one scrape, stays.
 from __future__ import annotations
 
 import math
+import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from newsclean.steps.base import Draft, Step
 from newsclean.steps.shape import paragraph_cache
 
 _TOKEN = regex.compile(r"\w+")
+_ASCII_TOKEN = re.compile(r"[a-z0-9_]+")
 _SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
 
 
@@ -37,6 +39,8 @@ def tokens(text: str) -> tuple[str, ...]:
     they are cut into overlapping character pairs instead, so one edited character changes a
     couple of tokens, not the only one.
     """
+    if text.isascii():  # \w+ of ASCII text, in the standard engine, which is faster at it
+        return tuple(_ASCII_TOKEN.findall(text.lower()))
     folded = text.casefold()
     if _SPACELESS.search(folded) is None:  # most text: no token to cut, so no test per token
         return tuple(_TOKEN.findall(folded))
