@@ -10,7 +10,7 @@ from conftest import BUDGET_STORY, DOCUMENT_PIPELINE
 import newsclean
 from newsclean.patterns import load_phrasebook
 from newsclean.record import render_text
-from newsclean.steps.article_meta import Byline, detect_language
+from newsclean.steps.article_meta import Byline, _has_digit, detect_language
 from newsclean.steps.dates import DateReader, iso_date
 
 BODY = "\n\n".join(BUDGET_STORY)
@@ -365,6 +365,13 @@ def test_a_section_label_inside_the_headline_does_not_count_against_it():
 )
 def test_detect_language(text, code):
     assert detect_language(text) == code
+
+
+@pytest.mark.parametrize(
+    "text", ["no digits here", "page 3 of 7", "naïve café", "café n° 5", "x² + y²", "٣ أيام"]
+)
+def test_has_digit_is_str_isdigit(text):
+    assert _has_digit(text) == any(c.isdigit() for c in text)
 
 
 def test_every_record_has_a_language():

@@ -3,6 +3,7 @@
 import random
 import re
 import textwrap
+from collections import Counter
 
 import pytest
 from conftest import BUDGET_STORY, run_steps
@@ -177,6 +178,34 @@ def test_repeated_widget_leaves_no_article_edges():
     assert draft.hints["after_repeat_runs"] == set()
 
 
+def test_tokens_of_spaceless_text_inside_latin_text():
+    # One test of the text decides whether any token is cut into pairs; each token still
+    # decides for itself.
+    assert tokens("Tokyo 東京都 ab 日本") == ("tokyo", "東京", "京都", "ab", "日本")
+
+
+def test_tokens_of_ascii_text_are_the_word_runs_of_its_folded_text():
+    # ASCII text takes a shorter path; it gives what \w+ gives on any text.
+    rng = random.Random(8)
+    alphabet = "aZ09_ -.'@\t\nÉé"
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet[: 13 if rng.random() < 0.8 else None])
+                       for _ in range(rng.randint(0, 30)))
+        assert tokens(text) == tuple(re.findall(r"\w+", text.casefold())), text
+
+
+def test_a_step_that_found_nothing_still_finds_runs_in_other_paragraphs():
+    # The step remembers paragraphs it found clean (the settling rounds bring them back);
+    # other paragraphs, here the same ones and their repeat, are searched again.
+    step = Repeats()
+    (clean,) = run_steps("\n\n".join(A), "paragraphs", step)
+    assert all(block.kept for block in clean.blocks)
+    (draft,) = run_steps("\n\n".join(A + A), "paragraphs", step)
+    assert [block.kept for block in draft.blocks] == [True] * len(A) + [False] * len(A)
+    (again,) = run_steps("\n\n".join(A), "paragraphs", step)
+    assert all(block.kept for block in again.blocks)
+
+
 def test_repeats_step_is_idempotent_on_its_output():
     text = "\n\n".join(A + A)
     (record,) = newsclean.clean(text)
@@ -329,6 +358,27 @@ def test_index_finds_what_the_exhaustive_search_finds(monkeypatch, common):
         assert find_repeats(texts, overlap, size_ratio, near_words=near_words) == (
             exhaustive_repeats(texts, overlap, size_ratio, near_words)
         ), (texts, overlap, size_ratio, near_words)
+
+
+def test_paragraphs_left_out_are_in_no_pair_the_exhaustive_search_finds():
+    # find_repeats looks only at paragraphs with enough words found in other paragraphs;
+    # every paragraph of a pair the exhaustive search finds has them, on either side.
+    rng = random.Random(5)
+    for _ in range(400):
+        texts = random_texts(rng)
+        overlap, size_ratio = rng.choice([(0.8, 0.7), (0.5, 0.5), (1.0, 1.0), (0.0, 0.0)])
+        sets = [frozenset(tokens(text)) for text in texts]
+        frequency = Counter(word for words in sets for word in words)
+        may = repeats._may_repeat(sets, frequency, overlap, size_ratio)
+        for i, j in enumerate(exhaustive_repeats(texts, overlap, size_ratio)):
+            if j is not None:
+                assert may[i] and may[j], (texts, overlap, size_ratio, i, j)
+
+
+def test_an_article_of_distinct_paragraphs_has_none_to_compare():
+    stats = RepeatStats()
+    assert find_repeats(list(BUDGET_STORY), stats=stats) == [None] * len(BUDGET_STORY)
+    assert stats.postings == stats.comparisons == 0
 
 
 def test_default_index_matches_the_exhaustive_search_on_generated_scrapes():

@@ -16,6 +16,7 @@ back above the paragraphs). A value the input already carries (a JSONL record's 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -71,6 +72,14 @@ _TRIM = " \t,;:|•·/-–—()[]"
 
 
 _DIGITS_AND_MARKS = regex.compile(r"[\d\p{P}\p{S}]+")
+_ASCII_DIGIT = re.compile("[0-9]")
+
+
+def _has_digit(text: str) -> bool:
+    """Whether a character of ``text`` is a digit (``str.isdigit``)."""
+    if text.isascii():  # one search in C rather than a Python test per character
+        return _ASCII_DIGIT.search(text) is not None
+    return any(map(str.isdigit, text))
 
 
 @paragraph_cache(maxsize=65536)
@@ -81,7 +90,7 @@ def _is_body(text: str) -> bool:
     """
     if word_count(text) < 12 or not ends_sentence(text):
         return False
-    if len(text) > 300 or not any(c.isdigit() for c in text):
+    if len(text) > 300 or not _has_digit(text):
         return True
     return word_count(_DIGITS_AND_MARKS.sub(" ", text)) >= 12
 
@@ -757,9 +766,10 @@ _MIN_LETTERS = 20
 
 @lru_cache(maxsize=1)
 def _identifier():  # type: ignore[no-untyped-def]
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    # Imported here: numpy and the model are loaded only by a run that detects a language.
+    from newsclean.steps.language_id import FastIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE)
+    return FastIdentifier.from_default_model()
 
 
 def detect_language(text: str) -> str:

@@ -87,7 +87,7 @@ class Draft:
     @property
     def kept(self) -> list[Block]:
         """The blocks no step has removed, in order."""
-        return [b for b in self.blocks if b.kept]
+        return [b for b in self.blocks if b.removal is None]  # Block.kept, without a call each
 
     def remove(self, block: Block, step: str, reason: str) -> None:
         """Mark ``block`` removed by ``step`` for ``reason`` (it stays in ``blocks``)."""

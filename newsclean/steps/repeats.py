@@ -18,7 +18,8 @@ comes before or after them, since the copy that keeps the paragraphs is the bett
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
+import re
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from newsclean.steps.base import Draft, Step
 from newsclean.steps.shape import ends_sentence, paragraph_cache, word_count
 
 _TOKEN = regex.compile(r"\w+")
+_ASCII_TOKEN = re.compile(r"[a-z0-9_]+")
 _SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
 
 
@@ -44,8 +46,13 @@ def tokens(text: str) -> tuple[str, ...]:
     they are cut into overlapping character pairs instead, so one edited character changes a
     couple of tokens, not the only one.
     """
+    if text.isascii():  # \w+ of ASCII text, in the standard engine, which is faster at it
+        return tuple(_ASCII_TOKEN.findall(text.lower()))
+    folded = text.casefold()
+    if _SPACELESS.search(folded) is None:  # most text: no token to cut, so no test per token
+        return tuple(_TOKEN.findall(folded))
     out: list[str] = []
-    for token in _TOKEN.findall(text.casefold()):
+    for token in _TOKEN.findall(folded):
         if len(token) > 2 and _SPACELESS.search(token):
             out.extend(token[k : k + 2] for k in range(len(token) - 1))
         else:
@@ -113,7 +120,11 @@ def find_repeats(
     stats = stats if stats is not None else RepeatStats()
     keys = [tokens(text) for text in texts]
     sets = [frozenset(toks) for toks in keys]
-    index = _WordIndex(sets, overlap, size_ratio, stats)
+    frequency: Counter[str] = Counter(chain.from_iterable(sets))
+    may_repeat = _may_repeat(sets, frequency, overlap, size_ratio)
+    if not any(may_repeat):
+        return [None] * len(texts)
+    index = _WordIndex(sets, frequency, overlap, size_ratio, stats)
     first_sequence: dict[tuple[str, ...], int] = {}
     found: list[int | None] = []
 
@@ -128,6 +139,11 @@ def find_repeats(
         return shared > 0 and shared >= overlap * small
 
     for i, toks in enumerate(keys):
+        if not may_repeat[i]:
+            found.append(None)
+            if index.common:  # it may take a place in a bounded list of common words
+                index.add(i)
+            continue
         expected = found[-1] + 1 if found and found[-1] is not None else None
         if expected is not None and (
             (toks and keys[expected] == toks) or (len(sets[i]) >= near_words and near(i, expected))
@@ -229,6 +245,26 @@ def _part_at(
     return -1
 
 
+def _may_repeat(
+    sets: list[frozenset[str]], frequency: Counter[str], overlap: float, size_ratio: float
+) -> list[bool]:
+    """For each paragraph, whether it can repeat another or be repeated, from how many of its
+    words are found in another paragraph (``frequency``: in how many paragraphs each word is).
+
+    A near pair shares at least the :func:`_least_shared` of each side's size, and a pair with
+    the same words shares all of them; every shared word is in two paragraphs at least. A
+    paragraph with fewer such words is in no pair: most paragraphs of an article, whose
+    words are mostly its own.
+    """
+    elsewhere = {word for word, n in frequency.items() if n > 1}
+    found = []
+    for words in sets:
+        shared = len(words & elsewhere)
+        size = len(words)
+        found.append(shared == size or shared >= _least_shared(size, overlap, size_ratio))
+    return found
+
+
 class _WordIndex:
     """Earlier paragraphs that may share ``overlap`` of their words with a given one.
 
@@ -259,7 +295,12 @@ class _WordIndex:
     """
 
     def __init__(
-        self, sets: list[frozenset[str]], overlap: float, size_ratio: float, stats: RepeatStats
+        self,
+        sets: list[frozenset[str]],
+        frequency: Counter[str],
+        overlap: float,
+        size_ratio: float,
+        stats: RepeatStats,
     ) -> None:
         self.sets = sets
         self.sizes = [len(words) for words in sets]
@@ -268,10 +309,11 @@ class _WordIndex:
         self.stats = stats
         # Word frequencies of the whole document fix one rare-first order for every paragraph;
         # a word is known by its rank in it, and the ranks from ``rare`` up are common words.
-        frequency: Counter[str] = Counter(word for words in sets for word in words)
         order = sorted(frequency, key=frequency.__getitem__)  # ties: first seen first
-        self.rank = {word: r for r, word in enumerate(order)}
-        self.rare = sum(1 for n in frequency.values() if n <= COMMON_WORD_PARAGRAPHS)
+        self.rank = dict(zip(order, range(len(order))))
+        self.rare = bisect_right(order, COMMON_WORD_PARAGRAPHS, key=frequency.__getitem__)
+        # Whether the document has common words: only then is a list of postings bounded.
+        self.common = self.rare < len(order)
         # Every near pair shares at least ``group`` words: what the smallest set that can be
         # near another must share (3 with the default thresholds), but no more than 3.
         capable = [m for m in (1, 2, 3) if _sizes_close(m, 3, size_ratio)]
@@ -423,6 +465,9 @@ class Repeats(Step):
         self.edited = edited
         self.size_ratio = size_ratio
         self.lone_words = lone_words
+        # The paragraphs of the last pass that found no run. The settling rounds give the step
+        # the paragraphs it left, most often unchanged, and the answer on them is the same.
+        self._clean: tuple[str, ...] = ()
 
     def __call__(self, draft: Draft) -> list[Draft]:
         """Remove the repeats that belong to a repeated run; note where runs start and end.
@@ -438,8 +483,11 @@ class Repeats(Step):
     def _remove_runs(self, draft: Draft) -> bool:
         """One pass over the kept paragraphs; whether it removed any."""
         blocks = draft.kept
+        texts = tuple(b.text for b in blocks)
+        if texts == self._clean:
+            return False
         match = find_repeats(
-            [b.text for b in blocks], self.overlap, self.size_ratio, near_words=self.near_words
+            list(texts), self.overlap, self.size_ratio, near_words=self.near_words
         )
         removed = [j is not None and self._in_run(match, i, blocks) for i, j in enumerate(match)]
         self._note_runs(draft, blocks, match, removed)
@@ -452,7 +500,10 @@ class Repeats(Step):
                 self.name,
                 f"repeat of the paragraph at {first.start}-{first.end} ({_preview(first)})",
             )
-        return self._remove_flattened(draft, blocks, removed) or any(removed)
+        gone = self._remove_flattened(draft, blocks, removed) or any(removed)
+        if not gone:
+            self._clean = texts  # the settling round usually brings back the same paragraphs
+        return gone
 
     def _remove_flattened(self, draft: Draft, blocks: list[Block], removed: list[bool]) -> bool:
         """Remove the flattened copies among the paragraphs this pass kept; whether any."""

@@ -1,0 +1,71 @@
+"""The vectorised language identifier gives py3langid's own counts, scores and answers."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from py3langid.langid import MODEL_FILE, LanguageIdentifier, visit_counts
+
+from newsclean.steps.article_meta import _identifier
+from newsclean.steps.language_id import FastIdentifier
+
+
+@pytest.fixture(scope="module")
+def plain() -> LanguageIdentifier:
+    return LanguageIdentifier.from_model_file(MODEL_FILE)
+
+
+@pytest.fixture(scope="module")
+def fast() -> FastIdentifier:
+    return _identifier()
+
+
+def _same(plain: LanguageIdentifier, fast: FastIdentifier, text: str) -> None:
+    data = plain._encode(text)
+    counts = visit_counts(plain.tk_nextmove, plain._rowbase, plain.tk_output, data) or {}
+    features, found = fast.feature_counts(data)
+    # The same features in the same order (the order the score sums them in).
+    assert list(zip(features.tolist(), found.tolist())) == list(counts.items())
+    assert fast._decide(text).tobytes() == plain._decide(text).tobytes()
+    assert fast.classify(text) == plain.classify(text)
+
+
+SAMPLES = [
+    "",
+    "a",
+    "ab",
+    "abcde",  # shorter than the automaton's depth
+    "Über",
+    "The council voted on Tuesday to close the bridge for repairs until the spring.",
+    "Le conseil a voté mardi la fermeture du pont pour travaux jusqu'au printemps.",
+    "Der Rat stimmte am Dienstag für die Sperrung der Brücke bis zum Frühjahr.",
+    "Совет во вторник проголосовал за закрытие моста на ремонт до весны.",
+    "市議会は火曜日、春まで修理のため橋を閉鎖することを決めた。",
+    "시의회는 화요일 봄까지 다리를 폐쇄하기로 결정했다.",
+    "ALL CAPITALS ARE READ IN LOWER CASE BY THE IDENTIFIER",
+    "12345 67890 !!! ??? ...",
+]
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_same_as_py3langid(plain: LanguageIdentifier, fast: FastIdentifier, text: str) -> None:
+    _same(plain, fast, text)
+
+
+def test_same_on_random_mixtures(plain: LanguageIdentifier, fast: FastIdentifier) -> None:
+    # Long texts cut from the samples at random places, so walks start mid-word and
+    # mid-character, and the float32 rows are filled in a random order.
+    rng = random.Random(12)
+    words = " ".join(SAMPLES).split()
+    for _ in range(200):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 200)))
+        _same(plain, fast, text[rng.randint(0, 5) :])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_same_on_any_text(plain: LanguageIdentifier, fast: FastIdentifier, text: str) -> None:
+    _same(plain, fast, text)
