@@ -8,6 +8,8 @@ module finds Python's own handling, which stops the process before it has opened
 
 from __future__ import annotations
 
+import sys
+
 from newsclean import interrupts
 
 interrupts.install()
@@ -15,8 +17,11 @@ interrupts.install()
 
 def main() -> None:
     """Run the command line (see :mod:`newsclean.cli`)."""
-    from newsclean.cli import run_command
-
+    try:
+        from newsclean.cli import run_command
+    except KeyboardInterrupt as exc:  # while the command line loads: nothing opened yet
+        sys.stderr.write("\ninterrupted: nothing written\n")
+        sys.exit(interrupts.exit_code_of(exc))
     run_command()
 
 

@@ -148,9 +148,34 @@ def test_a_signal_at_start_up_leaves_nothing(tmp_path):
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     proc.send_signal(signal.SIGINT)
-    finish(proc)
-    assert proc.returncode in (130, -signal.SIGINT)
+    stderr = finish(proc)
+    if proc.returncode == 1:  # Python's own start-up (its site module) was interrupted
+        assert "Failed to import the site module" in stderr
+    else:
+        assert proc.returncode in (130, -signal.SIGINT), stderr
     assert os.listdir(out_dir) == []
+
+
+class _InterruptedImport:
+    """A module finder that is interrupted when the command line module loads."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "newsclean.cli":
+            raise interrupts.Interrupted(signal.SIGINT)
+        return None
+
+
+def test_a_signal_while_the_command_line_loads_exits_130(monkeypatch, capsys):
+    # Regression: an interruption while newsclean.cli was imported escaped as a traceback, exit 1.
+    from newsclean import __main__ as entry
+
+    for name in [name for name in sys.modules if name.startswith("newsclean.cli")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setattr(sys, "meta_path", [_InterruptedImport(), *sys.meta_path])
+    with pytest.raises(SystemExit) as exited:
+        entry.main()
+    assert exited.value.code == 130
+    assert "interrupted" in capsys.readouterr().err
 
 
 def test_sigkill_leaves_no_temporary_file_and_no_worker(tmp_path):
