@@ -229,18 +229,6 @@ def test_the_window_cache_is_bounded(monkeypatch) -> None:
     for n in range(100):
         index.candidates(f"ab{n} cd{n}")
     assert len(index._windows) <= 8
-    assert len(index._by_windows) <= 8
-
-
-def test_texts_opening_the_same_windows_share_candidates_but_not_inside_runs() -> None:
-    # The grouped candidates are remembered per set of windows; a cue found by a run of plain
-    # characters inside it ("\w+ says:") is part of that key, so one text's answer is never
-    # given to another that holds the run.
-    index = triggers.TriggerIndex([["ab", "cd"], [r"\w+ says:"]])
-    assert index.candidates("ab x") == {0: (0,)}
-    assert index.candidates("ab y") == {0: (0,)}
-    assert index.candidates("ab she says: no") == {0: (0,), 1: (0,)}
-    assert index.candidates("ab z") == {0: (0,)}
 
 
 def test_a_huge_text_is_matched_with_the_whole_alternations(monkeypatch) -> None:

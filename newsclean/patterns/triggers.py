@@ -279,10 +279,6 @@ class TriggerIndex:
         self._always_codes = [_code(k, i) for k, cues in enumerate(always) for i in cues]
         self._everything = {k: tuple(range(len(f))) for k, f in enumerate(categories) if f}
         self._windows: dict[str, tuple[int, ...]] = {}
-        # The grouped cues of each set of windows (and cues found inside) a text opened.
-        self._by_windows: dict[
-            tuple[frozenset[str], tuple[int, ...]], dict[int, tuple[int, ...]]
-        ] = {}
         # The same, grouped, for matches at the start of a text (a few calls per paragraph).
         self._starts: dict[str, dict[int, tuple[int, ...]]] = {}
         self._finder: re.Pattern[str] | None = None
@@ -300,30 +296,24 @@ class TriggerIndex:
 
     def candidates(self, text: str) -> dict[int, tuple[int, ...]]:
         """Per category number, the cues (in order) that can match somewhere in ``text``;
-        categories with none are left out. The answer is shared: do not change it.
+        categories with none are left out.
         """
         if self._finder is None:
             self._finder = _finder(self._by_opening)
         if not text.isascii() and self._risky(text):
             return self._everything
+        codes: set[int] = set()
+        known = self._windows
         folded = fold(text)
-        windows = frozenset(self._finder.findall(folded))
-        inside = tuple(code for needed, code in self._inside if needed in folded)
-        # Paragraphs mostly open the same few windows: their grouped cues are remembered per
-        # set of windows, which spares a look-up per window and the grouping.
-        found = self._by_windows.get((windows, inside))
-        if found is None:
-            codes = set(inside)
-            known = self._windows
-            for window in windows:
-                hits = known.get(window)
-                if hits is None:
-                    hits = self._learn(window)
-                codes.update(hits)
-            if len(self._by_windows) >= _WINDOW_CACHE:
-                self._by_windows.clear()
-            found = self._by_windows[windows, inside] = self._group(codes)
-        return found
+        for window in set(self._finder.findall(folded)):
+            hits = known.get(window)
+            if hits is None:
+                hits = self._learn(window)
+            codes.update(hits)
+        for needed, code in self._inside:
+            if needed in folded:
+                codes.add(code)
+        return self._group(codes)
 
     def candidates_at_start(self, text: str) -> dict[int, tuple[int, ...]]:
         """As :meth:`candidates`, for a match that must start at the beginning of ``text``."""
