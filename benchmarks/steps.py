@@ -56,13 +56,13 @@ def one_run(pipeline: Pipeline, documents: list[Document]) -> tuple[dict, float]
 
     def settle_pass(draft: Draft) -> list[Draft]:
         phase[0] = "settle"
-        return timed._pass(draft)
+        return timed._pass(draft, timed.document_steps)
 
     total = 0.0
     for document in documents:
         phase[0] = "first"
         start = time.process_time()
-        for draft in timed._pass(Draft.start(document)):
+        for draft in timed._pass(Draft.start(document), timed.document_steps):
             settle(draft, settle_pass)
         total += time.process_time() - start
     return totals, total
