@@ -154,6 +154,33 @@ def test_a_date_in_a_sentence_or_caption_is_not_the_articles():
     assert sentence in record.text
 
 
+def test_a_byline_with_the_date_in_it_gives_the_date():
+    # the names are no sentence around the date, below the body's first line too
+    record = clean_one(
+        "Budget row deepens as partners clash\n"
+        + BUDGET_STORY[0]
+        + "\nBy Jane Rowlands and Tom Okafor on March 4, 2021\n"
+        + "\n".join(BUDGET_STORY[1:])
+    )
+    assert record.created == "2021-03-04"
+    assert record.metadata["authors"] == ["Jane Rowlands", "Tom Okafor"]
+
+
+def test_a_date_under_the_standfirst_and_an_authors_note_is_read():
+    standfirst = "Ministers trade blame over a shortfall that has grown since the spring, and more."
+    note = "By Jane Rowlands, who has covered the treasury and its budgets for a decade now."
+    record = clean_one(page(standfirst, note, "Mar 4, 2021, 6:40 PM UTC|"))
+    assert record.created == "2021-03-04T18:40+00:00"
+
+
+def test_a_labelled_date_far_above_the_body_is_read():
+    menu = "\n".join(f"Section {k}" for k in range(60))
+    text = "Updated on March 4, 2021 6:40 PM\n" + menu + "\n" + page()
+    assert clean_one(text).created == "2021-03-04T18:40"
+    unlabelled = "March 1, 2021\n" + menu + "\n" + page()
+    assert clean_one(unlabelled).created is None
+
+
 def test_a_date_the_input_has_is_kept():
     record = clean_one("March 4, 2021\n\n" + BODY, metadata={"created": "2020-01-01"})
     assert record.created == "2020-01-01"
@@ -166,6 +193,10 @@ def test_a_date_the_input_has_is_kept():
 @pytest.fixture(scope="module")
 def byline():
     return Byline()
+
+
+def test_the_signature_of_an_embedded_post_is_no_byline(byline):
+    assert byline.read("— Jane Rowlands (@janer) March 4, 2021") is None
 
 
 @pytest.mark.parametrize(

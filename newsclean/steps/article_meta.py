@@ -115,13 +115,25 @@ def article_lines(draft: Draft) -> list[Line]:
         return []
     first_body, last_body = body[0], body[-1]
     second_body = body[1] if len(body) > 1 else first_body
+    # A standfirst or an author's note can read as the first body paragraph, or the second,
+    # with the byline and date under it: the kept lines up to the third body paragraph are
+    # looked at too, the first INNER of them, as farther from the body than any before it.
+    third_body = body[2] if len(body) > 2 else last_body
     lines = []
     reach = max(0, min(kept[0], first_body) - HEAD_REACH)
     for i in range(first_body - 1, reach - 1, -1):
         lines.append(Line(i, blocks[i], first_body - i, "head", blocks[i].kept))
-    for i in range(first_body + 1, min(last_body, max(second_body, first_body + 1 + INNER))):
-        if i < second_body if blocks[i].kept else i - first_body <= INNER:
-            lines.append(Line(i, blocks[i], i - first_body, "inner", False))
+    rank = 0
+    for i in range(first_body + 1, min(last_body, max(third_body, first_body + 1 + INNER))):
+        block = blocks[i]
+        if block.kept:
+            rank += 1
+            if i < second_body:
+                lines.append(Line(i, block, i - first_body, "inner", False))
+            elif i < third_body and rank <= INNER and i != second_body:
+                lines.append(Line(i, block, i - first_body + INNER, "inner", False))
+        elif i - first_body <= INNER:
+            lines.append(Line(i, block, i - first_body, "inner", False))
     for i in range(last_body + 1, len(blocks)):
         if blocks[i].kept or i - last_body <= FOOT_REACH:
             lines.append(Line(i, blocks[i], i - last_body, "foot", False))
@@ -285,34 +297,55 @@ class Dateline(Step):
 
     def __init__(self, phrasebook: PhraseBook | None = None) -> None:
         self.words = _Vocabulary(phrasebook)
+        self.bylines = Byline(self.words.book)
 
     def candidates(self, draft: Draft) -> list[_DateCandidate]:
         """Every date near the body that may be the article's, with its score."""
         found = []
-        for line in article_lines(draft):
+        lines = article_lines(draft)
+        for line in [*lines, *self.far_lines(draft, lines)]:
             text = line.block.text
             dates = self.words.dates_in(text)
             if not dates or _POST_SIGNATURE.search(text):
                 continue
             rest = self.words.rest(text, dates)
             rest_words = word_count(rest)
-            if rest_words >= 10 or (rest_words >= 5 and ends_sentence(text)):
+            # A byline with the date in it ("By Jane Doe | Dec 22, 2023"): its names are
+            # no sentence around the date.
+            read = self.bylines.read(text) if rest_words > 2 else None
+            prose = 0 if read is not None and read[1] != "names" else rest_words
+            if prose >= 10 or (prose >= 5 and ends_sentence(text)):
                 continue  # a sentence that mentions a date
-            if rest_words >= 4 and self.words.caption(text):
+            if prose >= 4 and self.words.caption(text):
                 continue  # a photo caption: the date the photo was taken
+            labels = [self.words.label_before(text, date) for date in dates]
             if line.zone == "head":
                 score = 10 - 0.25 * min(line.distance, HEAD_REACH)
             elif line.zone == "inner":
-                if line.block.kept and rest_words > 3:
+                if line.block.kept and prose > 3:
                     continue
                 score = 6 - 0.5 * line.distance
+            elif line.zone == "far":
+                if not any(labels):
+                    continue  # far from the body, only a labelled date is the article's
+                score = 2
             else:
                 score = 4 - 0.25 * line.distance
-            for date in dates:
-                label = self.words.label_before(text, date)
+            for date, label in zip(dates, labels):
                 bonus = {"published": 5, "updated": -3, None: 0}[label]
                 found.append(_DateCandidate(line, date, score + bonus, rest_words <= 2))
         return found
+
+    @staticmethod
+    def far_lines(draft: Draft, lines: list[Line]) -> list[Line]:
+        """The lines above the head (:func:`article_lines`), nearest first: a page may put
+        a long run of navigation between the date and the body.
+        """
+        head = [line.index for line in lines if line.zone == "head"]
+        if not head:
+            return []
+        top = min(head)
+        return [Line(i, draft.blocks[i], top - i, "far", False) for i in range(top - 1, -1, -1)]
 
     def __call__(self, draft: Draft) -> list[Draft]:
         """Keep the best date as ``created``; remove kept lines that are only a date."""
@@ -379,8 +412,8 @@ class Byline(Step):
         return _read_byline(self, text)
 
     def _read(self, text: str) -> tuple[tuple[str, ...], str] | None:
-        if _URL.search(text):
-            return None
+        if _URL.search(text) or _POST_SIGNATURE.search(text):
+            return None  # a link, or the signature of an embedded post
         text = self.words.unglue(text)
         dates = self.words.dates_in(text)
         cue = self.words.byline_cue.match(text)
