@@ -166,6 +166,16 @@ def test_a_byline_with_the_date_in_it_gives_the_date():
     assert record.metadata["authors"] == ["Jane Rowlands", "Tom Okafor"]
 
 
+def test_a_long_byline_ending_with_the_time_is_no_body_paragraph():
+    line = (
+        "By Jane Rowlands and Tom Okafor Treasury Staff and Political Correspondent,"
+        "Updated March 4, 2021, 6:40 p.m."
+    )
+    record = clean_one(page("Budget row deepens as partners clash", line))
+    assert record.created == "2021-03-04T18:40"
+    assert record.metadata["authors"][0] == "Jane Rowlands"
+
+
 def test_a_date_under_the_standfirst_and_an_authors_note_is_read():
     standfirst = "Ministers trade blame over a shortfall that has grown since the spring, and more."
     note = "By Jane Rowlands, who has covered the treasury and its budgets for a decade now."

@@ -71,15 +71,18 @@ _TRIM = " \t,;:|•·/-–—()[]"
 
 
 _DIGITS_AND_MARKS = regex.compile(r"[\d\p{P}\p{S}]+")
+# A line ending with the time of day: the full stop is the one of "p.m.".
+_ENDS_WITH_TIME = regex.compile(r"\d[:.]\d\d\s?[ap]\.\s?m\.$", regex.I)
 
 
 @paragraph_cache(maxsize=65536)
 def _is_body(text: str) -> bool:
     """A paragraph of prose: 12 words or more besides numbers, ending like a sentence (a line
     of two dates and their labels, "Published: December 23, 2023 at 3:17 p.m. | Updated: ...",
-    is not).
+    is not, nor a long byline ending with the time it was updated, "... Updated December 22,
+    2023, 3:31 p.m.").
     """
-    if word_count(text) < 12 or not ends_sentence(text):
+    if word_count(text) < 12 or not ends_sentence(text) or _ENDS_WITH_TIME.search(text):
         return False
     if len(text) > 300 or not any(c.isdigit() for c in text):
         return True
