@@ -462,3 +462,21 @@ def test_rendered_record_cleans_back_to_itself():
     assert again.text == record.text
     # and the text alone cleans to the same text
     assert clean_one(record.text).text == record.text
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Why the budget failed, and what the coalition partners can still do about it?",
+        "The Budget Was Doomed From The Start. The Coalition Knew It And Went Ahead Anyway.",
+    ],
+)
+def test_a_sentence_shaped_headline_survives_settling(title):
+    # regression: a headline of 12+ words ending like a sentence read as body text in the
+    # written record (title over its "By" line), so settling dropped it
+    record = clean_one(page(title, "By Jane Rowlands", "March 4, 2021"))
+    assert record.metadata["title"] == title
+    assert title not in record.text
+    again = clean_one(render_text(record))
+    assert again.metadata["title"] == title
+    assert again.text == record.text

@@ -100,10 +100,13 @@ class Line:
     opening: bool  # a kept line above the first body paragraph
 
 
-def article_lines(draft: Draft) -> list[Line]:
+def article_lines(draft: Draft, words: _Vocabulary) -> list[Line]:
     """The lines around the body of ``draft`` where a page puts its metadata, nearest first:
     the head (above the first body paragraph), the inner lines (between the first two), the
-    foot (below the last).
+    foot (below the last). A text that opens with a line over a byline or date line opens
+    with its headline, even one shaped as a sentence ("Why X? A long look at Y." over "By
+    Jane Doe"): that line is no body paragraph (as a record is written, its title over its
+    "By" line).
 
     Every kept line of those places is in it, and which places a kept line is in depends on
     the kept lines alone (removing a byline or date line never turns another line into a body
@@ -114,6 +117,8 @@ def article_lines(draft: Draft) -> list[Line]:
     blocks = draft.blocks
     kept = [i for i, b in enumerate(blocks) if b.kept]
     body = [i for i in kept if _is_body(blocks[i].text)]
+    if len(body) > 1 and body[0] == kept[0] and _over_byline(draft, kept[0], words):
+        body = body[1:]
     if not body:
         return []
     first_body, last_body = body[0], body[-1]
@@ -141,6 +146,25 @@ def article_lines(draft: Draft) -> list[Line]:
         if blocks[i].kept or i - last_body <= FOOT_REACH:
             lines.append(Line(i, blocks[i], i - last_body, "foot", False))
     return lines
+
+
+# Steps whose removal marks a byline or date line.
+_ANCHOR_STEPS = ("byline", "dateline", "date_prefix")
+
+
+def _over_byline(draft: Draft, index: int, words: _Vocabulary) -> bool:
+    """Whether the block at ``index`` is short enough for a headline and the block under it
+    is a byline or a date line (read as one, or removed as one: the same either way).
+    """
+    text = draft.blocks[index].text
+    if index + 1 >= len(draft.blocks) or word_count(text) > 30 or len(text) > 300:
+        return False
+    below = draft.blocks[index + 1]
+    if below.removal is not None:
+        return below.removal.step in _ANCHOR_STEPS
+    return bool(words.byline_cue.match(below.text)) or (
+        word_count(below.text) <= 8 and bool(words.dates_in(below.text))
+    )
 
 
 @lru_cache(maxsize=4)
@@ -305,7 +329,7 @@ class Dateline(Step):
     def candidates(self, draft: Draft) -> list[_DateCandidate]:
         """Every date near the body that may be the article's, with its score."""
         found = []
-        lines = article_lines(draft)
+        lines = article_lines(draft, self.words)
         for line in [*lines, *self.far_lines(draft, lines)]:
             text = line.block.text
             dates = self.words.dates_in(text)
@@ -518,7 +542,7 @@ class Byline(Step):
 
     def candidates(self, draft: Draft) -> list[_BylineCandidate]:
         """Every byline near the body, with its score."""
-        lines = article_lines(draft)
+        lines = article_lines(draft, self.words)
         dated = {line.index for line in lines if self.words.dates_in(line.block.text)}
         found = []
         for line in lines:
@@ -659,7 +683,7 @@ class Headline(Step):
         """Every line above the body that may be the headline, with its score: the page
         chrome above the body, and the line(s) the text opens with.
         """
-        lines = [line for line in article_lines(draft) if line.zone == "head"]
+        lines = [line for line in article_lines(draft, self.words) if line.zone == "head"]
         if not lines:
             return []
         opening = {id(b) for b in (self.opening(draft) if opening is None else opening)}
