@@ -233,6 +233,8 @@ def test_the_signature_of_an_embedded_post_is_no_byline(byline):
         ("Jane Rowlands 2h", ["Jane Rowlands"]),
         ("By Jane Rowlands DAILY EXAMPLE", ["Jane Rowlands"]),
         ("By John Smith III", ["John Smith III"]),
+        ("Jane RowlandsPolitics - March 4, 2021", ["Jane Rowlands"]),  # a label glued to it
+        ("By Ann McCartney and Rob MacKenzie", ["Ann McCartney", "Rob MacKenzie"]),
     ],
 )
 def test_byline_names(byline, line, names):

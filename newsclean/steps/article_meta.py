@@ -56,6 +56,10 @@ _CAPITALS = regex.compile(r"(?![IVX]+$)\p{Lu}{2,}")
 _INITIALS = regex.compile(r"(?:^|\s)(?:\p{Lu}\.)+$")
 _NAME = regex.compile(rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{0,4}}")
 _NAME_RUN = regex.compile(rf"^{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD})*")
+# A capitalised word glued to the surname ("Jane DoeworthCity", "Jane DoeworthShowbiz"): a
+# scraper dropped the space before the next element. Four lower-case letters before it at
+# least, so "McCartney", "MacKenzie" and "DeAndre" are one word.
+_GLUED_AFTER_NAME = regex.compile(r"(?<=\p{Lu}\p{Ll}{4,})(?=\p{Lu}\p{Ll})")
 _OUTLET_TAIL = regex.compile(r"\s+(?:for|para|für|pour|per|для)\s+.*$", regex.I)
 _LETTER = regex.compile(r"\p{L}")
 # A web address without its scheme ("example.com"), an outlet named by its site.
@@ -498,6 +502,9 @@ class Byline(Step):
         found: list[str] = []
         for part in _SEPARATORS.split(text):
             part = _OUTLET_TAIL.sub("", part).strip(_TRIM)
+            glued = _GLUED_AFTER_NAME.search(part)
+            if glued and " " in part[: glued.start()]:
+                part = part[: glued.start()]  # the name ends there
             part = self.words.strip_roles(part).strip(_TRIM)
             part = _SPACES.sub(" ", part)
             if not part or not _LETTER.search(part):
