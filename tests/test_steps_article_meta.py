@@ -482,3 +482,17 @@ def test_a_sentence_shaped_headline_survives_settling(title):
     again = clean_one(render_text(record))
     assert again.metadata["title"] == title
     assert again.text == record.text
+
+
+@pytest.mark.parametrize(
+    "near",
+    [
+        "Search for:",  # a label
+        "The minister arrives at parliament on Tuesday. (Agency)",  # a caption with its credit
+        "Tags: Budget, Parliament, Coalition",  # a section header
+    ],
+)
+def test_a_label_caption_or_tag_line_is_not_the_headline(near):
+    title = "Budget row deepens as coalition partners clash"
+    record = clean_one(page(title, "Share", near, "By Jane Rowlands"))
+    assert record.metadata["title"] == title

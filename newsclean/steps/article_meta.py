@@ -593,6 +593,11 @@ class Byline(Step):
 _NOT_FURNITURE = ("page_body", "repeats", "split")
 
 
+# A line ending with a colon (a label), or a sentence followed by a parenthesis (a photo's
+# credit, a clip's length: "... on Monday. (Jane Doe/Agency)").
+_LABEL_OR_CREDIT_END = regex.compile(r"(?:[:：]|[.!?][\"”’]?\s*\([^()]*\))\s*$")
+
+
 def _key(text: str) -> str:
     return " ".join(regex.findall(r"\w+", text.casefold()))
 
@@ -751,6 +756,10 @@ class Headline(Step):
                 score -= 3
             if self.words.caption(text) or "/" in text or text.startswith("("):
                 score -= 3
+            if _LABEL_OR_CREDIT_END.search(text):
+                score -= 3  # a label ("Search for:") or a caption's credit or clip length
+            if any(m.start() == 0 for m in self.words.book.find("section_end", text)):
+                score -= 3  # "Tags: ...", "About the author"
             if (
                 _NAME_RUN.match(text)
                 and len(_NAME_RUN.match(text).group(0).split()) >= 2
