@@ -496,3 +496,13 @@ def test_a_label_caption_or_tag_line_is_not_the_headline(near):
     title = "Budget row deepens as coalition partners clash"
     record = clean_one(page(title, "Share", near, "By Jane Rowlands"))
     assert record.metadata["title"] == title
+
+
+def test_the_title_under_the_date_line_of_a_written_record_is_read_back():
+    # regression: a written record whose title is followed by a short line of its text (not
+    # body text, no byline) lost its title in settling: the title was not read back
+    title = "Budget row deepens as coalition partners clash"
+    written = f"date 2021-03-04\n\n{title}\n\nAnalysis\n\nFiled from the capital.\n\n{BODY}\n"
+    record = clean_one(written)
+    assert record.metadata["title"] == title
+    assert record.text.endswith(BODY) and title not in record.text

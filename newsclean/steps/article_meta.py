@@ -691,6 +691,17 @@ class Headline(Step):
                 found.add(i)
         return found
 
+    @staticmethod
+    def heads_text(draft: Draft, line: Line, anchors: dict[int, str]) -> bool:
+        """Whether the line the text opens with is over a byline or date line, or right under
+        the ``date`` line of a written record (:func:`~newsclean.record.render_text` writes
+        the title there, whatever follows it).
+        """
+        if {line.index + 1, line.index + 2} & anchors.keys():
+            return True
+        above = draft.blocks[line.index - 1].removal if line.index > 0 else None
+        return above is not None and above.step == "date_prefix"
+
     def candidates(self, draft: Draft, opening: list[Block] | None = None) -> list[_TitleCandidate]:
         """Every line above the body that may be the headline, with its score: the page
         chrome above the body, and the line(s) the text opens with.
@@ -716,12 +727,11 @@ class Headline(Step):
             if (
                 line.block.kept
                 and id(line.block) not in opening
-                and not (
-                    line.block is first_kept and {line.index + 1, line.index + 2} & anchors.keys()
-                )
+                and not (line.block is first_kept and self.heads_text(draft, line, anchors))
             ):
                 # A kept line is the headline only as the line the text opens with: before
-                # body text (or a standfirst and body text), or before a byline or date line.
+                # body text (or a standfirst and body text), before a byline or date line,
+                # or under the date prefix (as a record is written).
                 continue
             eligible[line.index] = words
         # Lines each followed by a date are a list of other articles (a headline, its date).
