@@ -506,3 +506,10 @@ def test_the_title_under_the_date_line_of_a_written_record_is_read_back():
     record = clean_one(written)
     assert record.metadata["title"] == title
     assert record.text.endswith(BODY) and title not in record.text
+
+
+def test_a_label_of_capitalised_words_the_text_writes_in_lower_case_is_no_byline():
+    # "partners" is a word of the story: "Coalition Partners" is a label, not a name
+    title = "Budget row deepens as the government stalls"
+    record = clean_one(page(title, "Jane Rowlands", "Coalition Partners", "March 4, 2021"))
+    assert record.metadata["authors"] == ["Jane Rowlands"]

@@ -411,6 +411,7 @@ class _BylineCandidate:
 
 _KIND_STRENGTH = {"cue": 6.0, "role": 5.0, "dated": 4.0, "names": 2.5}
 # What follows a name in an author's note: "Jane Doe is a reporter ...".
+_LOWER_WORD = regex.compile(r"(?<![\w’'-])\p{Ll}[\p{L}\p{M}’'-]*")
 _BIO = regex.compile(r"(?:is|was|has|es|ist|est|é|è|является)\s", regex.I)
 
 
@@ -551,6 +552,7 @@ class Byline(Step):
         """Every byline near the body, with its score."""
         lines = article_lines(draft, self.words)
         dated = {line.index for line in lines if self.words.dates_in(line.block.text)}
+        lower: set[str] | None = None  # the words the text writes in lower case
         found = []
         for line in lines:
             read = self.read(line.block.text)
@@ -568,6 +570,13 @@ class Byline(Step):
             score = _KIND_STRENGTH[kind] - 0.1 * min(line.distance, HEAD_REACH)
             if line.zone == "foot":
                 score -= 2
+            if kind != "cue":
+                if lower is None:
+                    lower = set(_LOWER_WORD.findall(draft.text))
+                if names[0].split()[-1].casefold() in lower:
+                    # "Rockstar Games", "View All", "Breaking News Intern": a word the text
+                    # writes in lower case is a label's, seldom a surname.
+                    score -= 3
             found.append(_BylineCandidate(line, names, kind, score))
         return found
 
