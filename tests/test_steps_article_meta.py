@@ -490,6 +490,7 @@ def test_a_sentence_shaped_headline_survives_settling(title):
         "Search for:",  # a label
         "The minister arrives at parliament on Tuesday. (Agency)",  # a caption with its credit
         "Tags: Budget, Parliament, Coalition",  # a section header
+        "from the capital and the regions",  # a label in lower case
     ],
 )
 def test_a_label_caption_or_tag_line_is_not_the_headline(near):

@@ -775,6 +775,8 @@ class Headline(Step):
                 score -= 3
             if self.words.caption(text) or "/" in text or text.startswith("("):
                 score -= 3
+            if text[:1].islower():
+                score -= 3  # a headline opens with a capital; "from Washington and beyond"
             if _LABEL_OR_CREDIT_END.search(text):
                 score -= 3  # a label ("Search for:") or a caption's credit or clip length
             if any(m.start() == 0 for m in self.words.book.find("section_end", text)):
