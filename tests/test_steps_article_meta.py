@@ -514,3 +514,14 @@ def test_a_label_of_capitalised_words_the_text_writes_in_lower_case_is_no_byline
     title = "Budget row deepens as the government stalls"
     record = clean_one(page(title, "Jane Rowlands", "Coalition Partners", "March 4, 2021"))
     assert record.metadata["authors"] == ["Jane Rowlands"]
+
+
+def test_an_authors_note_opening_the_article_names_the_author_and_stays():
+    note = "By Jane Rowlands, a reporter who has covered the treasury and its budgets since 2015."
+    record = clean_one(page("Budget row deepens as partners clash", note))
+    assert record.metadata["authors"] == ["Jane Rowlands"]
+    assert note in record.text
+    # other prose after a byline word is no author's note
+    lead = "By Tuesday, the minister said, the government would present a revised budget plan."
+    record = clean_one(page("Budget row deepens as partners clash", lead))
+    assert not record.metadata.get("authors")

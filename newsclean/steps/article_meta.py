@@ -405,11 +405,13 @@ class Dateline(Step):
 class _BylineCandidate:
     line: Line
     names: tuple[str, ...]
-    kind: str  # "cue", "role", "dated", "names", "bio"
+    kind: str  # "cue", "role", "dated", "names", "note"
     score: float
 
 
-_KIND_STRENGTH = {"cue": 6.0, "role": 5.0, "dated": 4.0, "names": 2.5}
+_KIND_STRENGTH = {"cue": 6.0, "role": 5.0, "dated": 4.0, "names": 2.5, "note": 3.5}
+# How many of the article's first paragraphs may be an author's note ("By Jane Doe, who ...").
+NOTE_REACH = 3
 # What follows a name in an author's note: "Jane Doe is a reporter ...".
 _LOWER_WORD = regex.compile(r"(?<![\w’'-])\p{Ll}[\p{L}\p{M}’'-]*")
 _BIO = regex.compile(r"(?:is|was|has|es|ist|est|é|è|является)\s", regex.I)
@@ -578,7 +580,33 @@ class Byline(Step):
                     # writes in lower case is a label's, seldom a surname.
                     score -= 3
             found.append(_BylineCandidate(line, names, kind, score))
+        for line in self.author_notes(draft):
+            names = self.note_names(line.block.text)
+            if names:
+                score = _KIND_STRENGTH["note"] - 0.1 * line.distance
+                found.append(_BylineCandidate(line, names, "note", score))
         return found
+
+    @staticmethod
+    def author_notes(draft: Draft) -> list[Line]:
+        """The article's first ``NOTE_REACH`` body paragraphs, where a page may put an
+        author's note that names the author ("By Jane Doe, who has covered ...").
+        """
+        body = [i for i, b in enumerate(draft.blocks) if b.kept and _is_body(b.text)]
+        return [Line(i, draft.blocks[i], i - body[0], "inner", False) for i in body[:NOTE_REACH]]
+
+    def note_names(self, text: str) -> tuple[str, ...]:
+        """The name an author's note opens with after a byline word, before a comma ("By
+        Jane Doe, a reporter who ..."); none for other prose ("By Tuesday, the ...").
+        """
+        cue = self.words.byline_cue.match(text)
+        if not cue:
+            return ()
+        rest = text[cue.end() :]
+        run = _NAME_RUN.match(rest)
+        if not run or len(run.group(0).split()) < 2 or not rest[run.end() :].startswith(","):
+            return ()
+        return (run.group(0),)
 
     def __call__(self, draft: Draft) -> list[Draft]:
         """Keep the best byline's names as ``metadata.authors``; remove kept bylines."""
@@ -589,7 +617,8 @@ class Byline(Step):
         if not draft.metadata.get("authors"):
             draft.metadata["authors"] = list(best.names)
         for candidate in found:
-            if candidate.line.block.kept:
+            if candidate.line.block.kept and candidate.kind != "note":
+                # An author's note is prose: it stays in the text.
                 draft.remove(candidate.line.block, self.name, "byline; kept in metadata.authors")
         return [draft]
 
