@@ -209,6 +209,11 @@ def test_the_signature_of_an_embedded_post_is_no_byline(byline):
     assert byline.read("— Jane Rowlands (@janer) March 4, 2021") is None
 
 
+def test_an_editor_is_no_byline_a_dated_post_is(byline):
+    assert byline.read("Edited by Tom Okafor") is None
+    assert byline.read("Posted on March 4, 2021 by Jane Rowlands") == (("Jane Rowlands",), "cue")
+
+
 @pytest.mark.parametrize(
     ("line", "names"),
     [

@@ -459,14 +459,16 @@ class Byline(Step):
             return None
         inner = self.words.inner_cue.search(text)
         if inner:
-            # "Posted on 12/19/2023 by Jane Doe": a byline word after a date or a label (not
-            # after a capitalised word: "Photo by ...", "Fact checked by ...").
+            # "Posted on 12/19/2023 by Jane Doe": a byline word after a date and its label
+            # (not after a capitalised word: "Photo by ...", "Fact checked by ..."; nor after
+            # a label alone: "Edited by ..." names an editor).
             before = self.words.rest(text[: inner.start()], dates)
             names = self.names(text[inner.end() :], dates, inner.end())
             if (
                 names
                 and all(len(n.split()) >= 2 for n in names)
                 and not any(c.isupper() for c in before)
+                and any(d.end <= inner.start() for d in dates)
                 and not self.words.caption(text)
             ):
                 return names, "cue"
