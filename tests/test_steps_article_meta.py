@@ -496,6 +496,7 @@ def test_a_sentence_shaped_headline_survives_settling(title):
         "The minister arrives at parliament on Tuesday. (Agency)",  # a caption with its credit
         "Tags: Budget, Parliament, Coalition",  # a section header
         "from the capital and the regions",  # a label in lower case
+        "Home > Politics > Budget and Treasury > Coalition Talks",  # a breadcrumb trail
     ],
 )
 def test_a_label_caption_or_tag_line_is_not_the_headline(near):

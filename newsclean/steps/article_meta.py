@@ -806,6 +806,8 @@ class Headline(Step):
                 score -= 3
             if self.words.caption(text) or "/" in text or text.startswith("("):
                 score -= 3
+            if len(_TRAIL.findall(text)) >= 2:
+                score -= 3  # a breadcrumb trail ("Home > News > ..."), whatever it ends with
             if text[:1].islower():
                 score -= 3  # a headline opens with a capital; "from Washington and beyond"
             if _LABEL_OR_CREDIT_END.search(text):
