@@ -68,6 +68,10 @@ def reader():
         ("03/04/21 6:40 PM ET", "2021-03-04T18:40"),  # am/pm and ET: month first
         ("03/04/2021 18:40", "2021-04-03T18:40"),  # otherwise day first
         ("2021年3月4日", "2021-03-04"),
+        ("posted on 2021-03-04 18:40 EST by Jane Rowlands", "2021-03-04T18:40-05:00"),
+        ("03/04/21 6:40pm", "2021-03-04T18:40"),  # am/pm glued to the time: month first
+        ("Mar 4, 2021 at6:40 pm", "2021-03-04T18:40"),
+        ("Mar 4, 2021 | 18:40", "2021-03-04T18:40"),
     ],
 )
 def test_date_reader_reads_a_date_and_its_time(reader, line, value):
@@ -78,15 +82,25 @@ def test_date_reader_reads_a_date_and_its_time(reader, line, value):
 def test_date_reader_reads_dates_glued_to_the_text_around_them(reader):
     # scrapers drop the spaces between page elements
     assert [d.value for d in reader.find("Jane RowlandsMarch 4, 20219:15 AM")] == [
-        "2021-03-04T09:15"]
+        "2021-03-04T09:15"
+    ]
     assert [d.value for d in reader.find("Posted 4 Mar 20214 Mar 2021")] == ["2021-03-04"]
     assert [d.value for d in reader.find("18:40 04.03.2021Share")] == ["2021-03-04T18:40"]
+    # a counter glued to the year ("4 Shares"): a year written with its month has four digits
+    assert [d.value for d in reader.find("Jane RowlandsMar 04, 202112 Shares")] == ["2021-03-04"]
+    assert [d.value for d in reader.find("4. März 20213 Kommentare")] == ["2021-03-04"]
 
 
 @pytest.mark.parametrize(
     "line",
-    ["Version 2.4 shipped in 2021", "The vote was 12 to 3", "Tickets cost 12.50 each",
-     "2021-02-30", "5 hours ago", "May 2021 was the wettest on record"],
+    [
+        "Version 2.4 shipped in 2021",
+        "The vote was 12 to 3",
+        "Tickets cost 12.50 each",
+        "2021-02-30",
+        "5 hours ago",
+        "May 2021 was the wettest on record",
+    ],
 )
 def test_date_reader_finds_no_date(reader, line):
     assert reader.find(line) == []
@@ -103,16 +117,20 @@ def test_iso_date_is_the_form_newsclean_writes():
 
 
 def test_dateline_above_the_body_is_created_and_leaves_the_text():
-    text = page("Budget row deepens as partners clash", "By Jane Rowlands",
-                "Published 9:15 AM EST, Thu March 4, 2021")
+    text = page(
+        "Budget row deepens as partners clash",
+        "By Jane Rowlands",
+        "Published 9:15 AM EST, Thu March 4, 2021",
+    )
     record = clean_one(text)
     assert record.created == "2021-03-04T09:15-05:00"
     assert "2021" not in record.text
 
 
 def test_dateline_prefers_the_publication_to_the_update():
-    text = page("Budget row deepens as partners clash",
-                "Updated: March 6, 2021 | Published: March 4, 2021")
+    text = page(
+        "Budget row deepens as partners clash", "Updated: March 6, 2021 | Published: March 4, 2021"
+    )
     assert clean_one(text).created == "2021-03-04"
 
 
@@ -127,11 +145,50 @@ def test_dateline_kept_in_the_text_is_removed_with_its_reason():
 
 def test_a_date_in_a_sentence_or_caption_is_not_the_articles():
     caption = "Protesters outside parliament on March 1, 2021. Photo: Jan Kowalski/Agency"
-    sentence = ("The committee first met on February 2, 2021, and has since held a dozen "
-                "hearings on the budget.")
+    sentence = (
+        "The committee first met on February 2, 2021, and has since held a dozen "
+        "hearings on the budget."
+    )
     record = clean_one(caption + "\n\n" + BODY + "\n\n" + sentence)
     assert record.created is None
     assert sentence in record.text
+
+
+def test_a_byline_with_the_date_in_it_gives_the_date():
+    # the names are no sentence around the date, below the body's first line too
+    record = clean_one(
+        "Budget row deepens as partners clash\n"
+        + BUDGET_STORY[0]
+        + "\nBy Jane Rowlands and Tom Okafor on March 4, 2021\n"
+        + "\n".join(BUDGET_STORY[1:])
+    )
+    assert record.created == "2021-03-04"
+    assert record.metadata["authors"] == ["Jane Rowlands", "Tom Okafor"]
+
+
+def test_a_long_byline_ending_with_the_time_is_no_body_paragraph():
+    line = (
+        "By Jane Rowlands and Tom Okafor Treasury Staff and Political Correspondent,"
+        "Updated March 4, 2021, 6:40 p.m."
+    )
+    record = clean_one(page("Budget row deepens as partners clash", line))
+    assert record.created == "2021-03-04T18:40"
+    assert record.metadata["authors"][0] == "Jane Rowlands"
+
+
+def test_a_date_under_the_standfirst_and_an_authors_note_is_read():
+    standfirst = "Ministers trade blame over a shortfall that has grown since the spring, and more."
+    note = "By Jane Rowlands, who has covered the treasury and its budgets for a decade now."
+    record = clean_one(page(standfirst, note, "Mar 4, 2021, 6:40 PM UTC|"))
+    assert record.created == "2021-03-04T18:40+00:00"
+
+
+def test_a_labelled_date_far_above_the_body_is_read():
+    menu = "\n".join(f"Section {k}" for k in range(60))
+    text = "Updated on March 4, 2021 6:40 PM\n" + menu + "\n" + page()
+    assert clean_one(text).created == "2021-03-04T18:40"
+    unlabelled = "March 1, 2021\n" + menu + "\n" + page()
+    assert clean_one(unlabelled).created is None
 
 
 def test_a_date_the_input_has_is_kept():
@@ -146,6 +203,15 @@ def test_a_date_the_input_has_is_kept():
 @pytest.fixture(scope="module")
 def byline():
     return Byline()
+
+
+def test_the_signature_of_an_embedded_post_is_no_byline(byline):
+    assert byline.read("— Jane Rowlands (@janer) March 4, 2021") is None
+
+
+def test_an_editor_is_no_byline_a_dated_post_is(byline):
+    assert byline.read("Edited by Tom Okafor") is None
+    assert byline.read("Posted on March 4, 2021 by Jane Rowlands") == (("Jane Rowlands",), "cue")
 
 
 @pytest.mark.parametrize(
@@ -172,6 +238,8 @@ def byline():
         ("Jane Rowlands 2h", ["Jane Rowlands"]),
         ("By Jane Rowlands DAILY EXAMPLE", ["Jane Rowlands"]),
         ("By John Smith III", ["John Smith III"]),
+        ("Jane RowlandsPolitics - March 4, 2021", ["Jane Rowlands"]),  # a label glued to it
+        ("By Ann McCartney and Rob MacKenzie", ["Ann McCartney", "Rob MacKenzie"]),
     ],
 )
 def test_byline_names(byline, line, names):
@@ -182,9 +250,12 @@ def test_byline_names(byline, line, names):
 
 @pytest.mark.parametrize(
     "line",
-    ["Share this article", "Sign up for our newsletter",
-     "The minister said the plan would be presented by the end of the month.",
-     "By the numbers"],
+    [
+        "Share this article",
+        "Sign up for our newsletter",
+        "The minister said the plan would be presented by the end of the month.",
+        "By the numbers",
+    ],
 )
 def test_not_a_byline(byline, line):
     assert byline.read(line) is None
@@ -205,8 +276,9 @@ def test_byline_at_the_foot_of_the_article():
 
 
 def test_names_beside_a_date_are_a_byline():
-    record = clean_one(page("Budget row deepens as partners clash", "Jane Rowlands",
-                            "March 4, 2021"))
+    record = clean_one(
+        page("Budget row deepens as partners clash", "Jane Rowlands", "March 4, 2021")
+    )
     assert record.metadata["authors"] == ["Jane Rowlands"]
 
 
@@ -258,8 +330,9 @@ def test_headline_above_byline_and_date_is_the_title():
 
 def test_headline_is_not_a_navigation_item_or_furniture():
     title = "Budget row deepens as coalition partners clash"
-    record = clean_one(page("Share this article", title, "Sign up for our newsletter",
-                            "By Jane Rowlands"))
+    record = clean_one(
+        page("Share this article", title, "Sign up for our newsletter", "By Jane Rowlands")
+    )
     assert record.metadata["title"] == title
 
 
@@ -334,8 +407,9 @@ def test_a_line_holding_the_headline_is_not_the_title(above):
 
 
 def test_a_headline_repeated_under_a_line_is_not_its_standfirst():
-    record = clean_one(page("Sign up for our daily politics briefing", TITLE, "By Jane Rowlands",
-                            TITLE))
+    record = clean_one(
+        page("Sign up for our daily politics briefing", TITLE, "By Jane Rowlands", TITLE)
+    )
     assert record.metadata["title"] == TITLE
 
 
@@ -353,13 +427,15 @@ def test_a_section_label_inside_the_headline_does_not_count_against_it():
     [
         ("The government will present a revised budget to parliament next month.", "en"),
         ("El gobierno presentará un presupuesto revisado al parlamento el próximo mes.", "es"),
-        ("Die Regierung wird dem Parlament im nächsten Monat einen überarbeiteten Haushalt "
-         "vorlegen.", "de"),
+        (
+            "Die Regierung wird dem Parlament im nächsten Monat einen überarbeiteten Haushalt "
+            "vorlegen.",
+            "de",
+        ),
         ("Le gouvernement présentera un budget révisé au parlement le mois prochain.", "fr"),
         ("O governo apresentará um orçamento revisto ao parlamento no próximo mês.", "pt"),
         ("Il governo presenterà un bilancio rivisto al parlamento il mese prossimo.", "it"),
-        ("Правительство представит парламенту пересмотренный бюджет в следующем месяце.",
-         "ru"),
+        ("Правительство представит парламенту пересмотренный бюджет в следующем месяце.", "ru"),
         ("12 34 56", "und"),
     ],
 )
@@ -384,12 +460,14 @@ def test_every_record_has_a_language():
 def test_rendered_record_cleans_back_to_itself():
     title = "Budget row deepens as coalition partners clash"
     deck = "Ministers trade blame over a shortfall that has grown since the spring"
-    text = page(title, deck, "By Jane Rowlands and Tom Okafor",
-                "Published 9:15 AM EST, Thu March 4, 2021")
+    text = page(
+        title, deck, "By Jane Rowlands and Tom Okafor", "Published 9:15 AM EST, Thu March 4, 2021"
+    )
     record = clean_one(text)
     rendered = render_text(record)
     assert rendered.startswith(
-        f"date 2021-03-04T09:15-05:00\n\n{title}\n\nBy Jane Rowlands, Tom Okafor\n\n")
+        f"date 2021-03-04T09:15-05:00\n\n{title}\n\nBy Jane Rowlands, Tom Okafor\n\n"
+    )
     again = clean_one(rendered)
     assert render_text(again) == rendered
     for key in ("title", "authors", "standfirst", "language"):
@@ -398,3 +476,65 @@ def test_rendered_record_cleans_back_to_itself():
     assert again.text == record.text
     # and the text alone cleans to the same text
     assert clean_one(record.text).text == record.text
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Why the budget failed, and what the coalition partners can still do about it?",
+        "The Budget Was Doomed From The Start. The Coalition Knew It And Went Ahead Anyway.",
+    ],
+)
+def test_a_sentence_shaped_headline_survives_settling(title):
+    # regression: a headline of 12+ words ending like a sentence read as body text in the
+    # written record (title over its "By" line), so settling dropped it
+    record = clean_one(page(title, "By Jane Rowlands", "March 4, 2021"))
+    assert record.metadata["title"] == title
+    assert title not in record.text
+    again = clean_one(render_text(record))
+    assert again.metadata["title"] == title
+    assert again.text == record.text
+
+
+@pytest.mark.parametrize(
+    "near",
+    [
+        "Search for:",  # a label
+        "The minister arrives at parliament on Tuesday. (Agency)",  # a caption with its credit
+        "Tags: Budget, Parliament, Coalition",  # a section header
+        "from the capital and the regions",  # a label in lower case
+        "Home > Politics > Budget and Treasury > Coalition Talks",  # a breadcrumb trail
+    ],
+)
+def test_a_label_caption_or_tag_line_is_not_the_headline(near):
+    title = "Budget row deepens as coalition partners clash"
+    record = clean_one(page(title, "Share", near, "By Jane Rowlands"))
+    assert record.metadata["title"] == title
+
+
+def test_the_title_under_the_date_line_of_a_written_record_is_read_back():
+    # regression: a written record whose title is followed by a short line of its text (not
+    # body text, no byline) lost its title in settling: the title was not read back
+    title = "Budget row deepens as coalition partners clash"
+    written = f"date 2021-03-04\n\n{title}\n\nAnalysis\n\nFiled from the capital.\n\n{BODY}\n"
+    record = clean_one(written)
+    assert record.metadata["title"] == title
+    assert record.text.endswith(BODY) and title not in record.text
+
+
+def test_a_label_of_capitalised_words_the_text_writes_in_lower_case_is_no_byline():
+    # "partners" is a word of the story: "Coalition Partners" is a label, not a name
+    title = "Budget row deepens as the government stalls"
+    record = clean_one(page(title, "Jane Rowlands", "Coalition Partners", "March 4, 2021"))
+    assert record.metadata["authors"] == ["Jane Rowlands"]
+
+
+def test_an_authors_note_opening_the_article_names_the_author_and_stays():
+    note = "By Jane Rowlands, a reporter who has covered the treasury and its budgets since 2015."
+    record = clean_one(page("Budget row deepens as partners clash", note))
+    assert record.metadata["authors"] == ["Jane Rowlands"]
+    assert note in record.text
+    # other prose after a byline word is no author's note
+    lead = "By Tuesday, the minister said, the government would present a revised budget plan."
+    record = clean_one(page("Budget row deepens as partners clash", lead))
+    assert not record.metadata.get("authors")

@@ -57,6 +57,10 @@ _CAPITALS = regex.compile(r"(?![IVX]+$)\p{Lu}{2,}")
 _INITIALS = regex.compile(r"(?:^|\s)(?:\p{Lu}\.)+$")
 _NAME = regex.compile(rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{0,4}}")
 _NAME_RUN = regex.compile(rf"^{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD})*")
+# A capitalised word glued to the surname ("Jane DoeworthCity", "Jane DoeworthShowbiz"): a
+# scraper dropped the space before the next element. Four lower-case letters before it at
+# least, so "McCartney", "MacKenzie" and "DeAndre" are one word.
+_GLUED_AFTER_NAME = regex.compile(r"(?<=\p{Lu}\p{Ll}{4,})(?=\p{Lu}\p{Ll})")
 _OUTLET_TAIL = regex.compile(r"\s+(?:for|para|für|pour|per|для)\s+.*$", regex.I)
 _LETTER = regex.compile(r"\p{L}")
 # A web address without its scheme ("example.com"), an outlet named by its site.
@@ -82,13 +86,24 @@ def _has_digit(text: str) -> bool:
     return any(map(str.isdigit, text))
 
 
+# A line ending with the time of day: the full stop is the one of "p.m.".
+_ENDS_WITH_TIME = regex.compile(r"\d[:.]\d\d\s?[ap]\.\s?m\.$", regex.I)
+
+
+def _ends_with_time(text: str) -> bool:
+    """Whether ``text`` ends with the time of day written "3:31 p.m."."""
+    # The suffix test spares the (end-anchored, yet scanning) search on almost every line.
+    return text[-2:] in ("m.", "M.") and _ENDS_WITH_TIME.search(text) is not None
+
+
 @paragraph_cache(maxsize=65536)
 def _is_body(text: str) -> bool:
     """A paragraph of prose: 12 words or more besides numbers, ending like a sentence (a line
     of two dates and their labels, "Published: December 23, 2023 at 3:17 p.m. | Updated: ...",
-    is not).
+    is not, nor a long byline ending with the time it was updated, "... Updated December 22,
+    2023, 3:31 p.m.").
     """
-    if word_count(text) < 12 or not ends_sentence(text):
+    if word_count(text) < 12 or not ends_sentence(text) or _ends_with_time(text):
         return False
     if len(text) > 300 or not _has_digit(text):
         return True
@@ -106,10 +121,13 @@ class Line:
     opening: bool  # a kept line above the first body paragraph
 
 
-def article_lines(draft: Draft) -> list[Line]:
+def article_lines(draft: Draft, words: _Vocabulary) -> list[Line]:
     """The lines around the body of ``draft`` where a page puts its metadata, nearest first:
     the head (above the first body paragraph), the inner lines (between the first two), the
-    foot (below the last).
+    foot (below the last). A text that opens with a line over a byline or date line opens
+    with its headline, even one shaped as a sentence ("Why X? A long look at Y." over "By
+    Jane Doe"): that line is no body paragraph (as a record is written, its title over its
+    "By" line).
 
     Every kept line of those places is in it, and which places a kept line is in depends on
     the kept lines alone (removing a byline or date line never turns another line into a body
@@ -120,21 +138,54 @@ def article_lines(draft: Draft) -> list[Line]:
     blocks = draft.blocks
     kept = [i for i, b in enumerate(blocks) if b.kept]
     body = [i for i in kept if _is_body(blocks[i].text)]
+    if len(body) > 1 and body[0] == kept[0] and _over_byline(draft, kept[0], words):
+        body = body[1:]
     if not body:
         return []
     first_body, last_body = body[0], body[-1]
     second_body = body[1] if len(body) > 1 else first_body
+    # A standfirst or an author's note can read as the first body paragraph, or the second,
+    # with the byline and date under it: the kept lines up to the third body paragraph are
+    # looked at too, the first INNER of them, as farther from the body than any before it.
+    third_body = body[2] if len(body) > 2 else last_body
     lines = []
     reach = max(0, min(kept[0], first_body) - HEAD_REACH)
     for i in range(first_body - 1, reach - 1, -1):
         lines.append(Line(i, blocks[i], first_body - i, "head", blocks[i].kept))
-    for i in range(first_body + 1, min(last_body, max(second_body, first_body + 1 + INNER))):
-        if i < second_body if blocks[i].kept else i - first_body <= INNER:
-            lines.append(Line(i, blocks[i], i - first_body, "inner", False))
+    rank = 0
+    for i in range(first_body + 1, min(last_body, max(third_body, first_body + 1 + INNER))):
+        block = blocks[i]
+        if block.kept:
+            rank += 1
+            if i < second_body:
+                lines.append(Line(i, block, i - first_body, "inner", False))
+            elif i < third_body and rank <= INNER and i != second_body:
+                lines.append(Line(i, block, i - first_body + INNER, "inner", False))
+        elif i - first_body <= INNER:
+            lines.append(Line(i, block, i - first_body, "inner", False))
     for i in range(last_body + 1, len(blocks)):
         if blocks[i].kept or i - last_body <= FOOT_REACH:
             lines.append(Line(i, blocks[i], i - last_body, "foot", False))
     return lines
+
+
+# Steps whose removal marks a byline or date line.
+_ANCHOR_STEPS = ("byline", "dateline", "date_prefix")
+
+
+def _over_byline(draft: Draft, index: int, words: _Vocabulary) -> bool:
+    """Whether the block at ``index`` is short enough for a headline and the block under it
+    is a byline or a date line (read as one, or removed as one: the same either way).
+    """
+    text = draft.blocks[index].text
+    if index + 1 >= len(draft.blocks) or word_count(text) > 30 or len(text) > 300:
+        return False
+    below = draft.blocks[index + 1]
+    if below.removal is not None:
+        return below.removal.step in _ANCHOR_STEPS
+    return bool(words.byline_cue.match(below.text)) or (
+        word_count(below.text) <= 8 and bool(words.dates_in(below.text))
+    )
 
 
 @lru_cache(maxsize=4)
@@ -294,34 +345,55 @@ class Dateline(Step):
 
     def __init__(self, phrasebook: PhraseBook | None = None) -> None:
         self.words = _Vocabulary(phrasebook)
+        self.bylines = Byline(self.words.book)
 
     def candidates(self, draft: Draft) -> list[_DateCandidate]:
         """Every date near the body that may be the article's, with its score."""
         found = []
-        for line in article_lines(draft):
+        lines = article_lines(draft, self.words)
+        for line in [*lines, *self.far_lines(draft, lines)]:
             text = line.block.text
             dates = self.words.dates_in(text)
             if not dates or _POST_SIGNATURE.search(text):
                 continue
             rest = self.words.rest(text, dates)
             rest_words = word_count(rest)
-            if rest_words >= 10 or (rest_words >= 5 and ends_sentence(text)):
+            # A byline with the date in it ("By Jane Doe | Dec 22, 2023"): its names are
+            # no sentence around the date.
+            read = self.bylines.read(text) if rest_words > 2 else None
+            prose = 0 if read is not None and read[1] != "names" else rest_words
+            if prose >= 10 or (prose >= 5 and ends_sentence(text)):
                 continue  # a sentence that mentions a date
-            if rest_words >= 4 and self.words.caption(text):
+            if prose >= 4 and self.words.caption(text):
                 continue  # a photo caption: the date the photo was taken
+            labels = [self.words.label_before(text, date) for date in dates]
             if line.zone == "head":
                 score = 10 - 0.25 * min(line.distance, HEAD_REACH)
             elif line.zone == "inner":
-                if line.block.kept and rest_words > 3:
+                if line.block.kept and prose > 3:
                     continue
                 score = 6 - 0.5 * line.distance
+            elif line.zone == "far":
+                if not any(labels):
+                    continue  # far from the body, only a labelled date is the article's
+                score = 2
             else:
                 score = 4 - 0.25 * line.distance
-            for date in dates:
-                label = self.words.label_before(text, date)
+            for date, label in zip(dates, labels):
                 bonus = {"published": 5, "updated": -3, None: 0}[label]
                 found.append(_DateCandidate(line, date, score + bonus, rest_words <= 2))
         return found
+
+    @staticmethod
+    def far_lines(draft: Draft, lines: list[Line]) -> list[Line]:
+        """The lines above the head (:func:`article_lines`), nearest first: a page may put
+        a long run of navigation between the date and the body.
+        """
+        head = [line.index for line in lines if line.zone == "head"]
+        if not head:
+            return []
+        top = min(head)
+        return [Line(i, draft.blocks[i], top - i, "far", False) for i in range(top - 1, -1, -1)]
 
     def __call__(self, draft: Draft) -> list[Draft]:
         """Keep the best date as ``created``; remove kept lines that are only a date."""
@@ -350,12 +422,15 @@ class Dateline(Step):
 class _BylineCandidate:
     line: Line
     names: tuple[str, ...]
-    kind: str  # "cue", "role", "dated", "names", "bio"
+    kind: str  # "cue", "role", "dated", "names", "note"
     score: float
 
 
-_KIND_STRENGTH = {"cue": 6.0, "role": 5.0, "dated": 4.0, "names": 2.5}
+_KIND_STRENGTH = {"cue": 6.0, "role": 5.0, "dated": 4.0, "names": 2.5, "note": 3.5}
+# How many of the article's first paragraphs may be an author's note ("By Jane Doe, who ...").
+NOTE_REACH = 3
 # What follows a name in an author's note: "Jane Doe is a reporter ...".
+_LOWER_WORD = regex.compile(r"(?<![\w’'-])\p{Ll}[\p{L}\p{M}’'-]*")
 _BIO = regex.compile(r"(?:is|was|has|es|ist|est|é|è|является)\s", regex.I)
 
 
@@ -388,8 +463,8 @@ class Byline(Step):
         return _read_byline(self, text)
 
     def _read(self, text: str) -> tuple[tuple[str, ...], str] | None:
-        if _URL.search(text):
-            return None
+        if _URL.search(text) or _POST_SIGNATURE.search(text):
+            return None  # a link, or the signature of an embedded post
         text = self.words.unglue(text)
         dates = self.words.dates_in(text)
         cue = self.words.byline_cue.match(text)
@@ -401,14 +476,16 @@ class Byline(Step):
             return None
         inner = self.words.inner_cue.search(text)
         if inner:
-            # "Posted on 12/19/2023 by Jane Doe": a byline word after a date or a label (not
-            # after a capitalised word: "Photo by ...", "Fact checked by ...").
+            # "Posted on 12/19/2023 by Jane Doe": a byline word after a date and its label
+            # (not after a capitalised word: "Photo by ...", "Fact checked by ..."; nor after
+            # a label alone: "Edited by ..." names an editor).
             before = self.words.rest(text[: inner.start()], dates)
             names = self.names(text[inner.end() :], dates, inner.end())
             if (
                 names
                 and all(len(n.split()) >= 2 for n in names)
                 and not any(c.isupper() for c in before)
+                and any(d.end <= inner.start() for d in dates)
                 and not self.words.caption(text)
             ):
                 return names, "cue"
@@ -447,6 +524,9 @@ class Byline(Step):
         found: list[str] = []
         for part in _SEPARATORS.split(text):
             part = _OUTLET_TAIL.sub("", part).strip(_TRIM)
+            glued = _GLUED_AFTER_NAME.search(part)
+            if glued and " " in part[: glued.start()]:
+                part = part[: glued.start()]  # the name ends there
             part = self.words.strip_roles(part).strip(_TRIM)
             part = _SPACES.sub(" ", part)
             if not part or not _LETTER.search(part):
@@ -491,8 +571,9 @@ class Byline(Step):
 
     def candidates(self, draft: Draft) -> list[_BylineCandidate]:
         """Every byline near the body, with its score."""
-        lines = article_lines(draft)
+        lines = article_lines(draft, self.words)
         dated = {line.index for line in lines if self.words.dates_in(line.block.text)}
+        lower: set[str] | None = None  # the words the text writes in lower case
         found = []
         for line in lines:
             read = self.read(line.block.text)
@@ -510,8 +591,41 @@ class Byline(Step):
             score = _KIND_STRENGTH[kind] - 0.1 * min(line.distance, HEAD_REACH)
             if line.zone == "foot":
                 score -= 2
+            if kind != "cue":
+                if lower is None:
+                    lower = set(_LOWER_WORD.findall(draft.text))
+                if names[0].split()[-1].casefold() in lower:
+                    # "Rockstar Games", "View All", "Breaking News Intern": a word the text
+                    # writes in lower case is a label's, seldom a surname.
+                    score -= 3
             found.append(_BylineCandidate(line, names, kind, score))
+        for line in self.author_notes(draft):
+            names = self.note_names(line.block.text)
+            if names:
+                score = _KIND_STRENGTH["note"] - 0.1 * line.distance
+                found.append(_BylineCandidate(line, names, "note", score))
         return found
+
+    @staticmethod
+    def author_notes(draft: Draft) -> list[Line]:
+        """The article's first ``NOTE_REACH`` body paragraphs, where a page may put an
+        author's note that names the author ("By Jane Doe, who has covered ...").
+        """
+        body = [i for i, b in enumerate(draft.blocks) if b.kept and _is_body(b.text)]
+        return [Line(i, draft.blocks[i], i - body[0], "inner", False) for i in body[:NOTE_REACH]]
+
+    def note_names(self, text: str) -> tuple[str, ...]:
+        """The name an author's note opens with after a byline word, before a comma ("By
+        Jane Doe, a reporter who ..."); none for other prose ("By Tuesday, the ...").
+        """
+        cue = self.words.byline_cue.match(text)
+        if not cue:
+            return ()
+        rest = text[cue.end() :]
+        run = _NAME_RUN.match(rest)
+        if not run or len(run.group(0).split()) < 2 or not rest[run.end() :].startswith(","):
+            return ()
+        return (run.group(0),)
 
     def __call__(self, draft: Draft) -> list[Draft]:
         """Keep the best byline's names as ``metadata.authors``; remove kept bylines."""
@@ -522,7 +636,8 @@ class Byline(Step):
         if not draft.metadata.get("authors"):
             draft.metadata["authors"] = list(best.names)
         for candidate in found:
-            if candidate.line.block.kept:
+            if candidate.line.block.kept and candidate.kind != "note":
+                # An author's note is prose: it stays in the text.
                 draft.remove(candidate.line.block, self.name, "byline; kept in metadata.authors")
         return [draft]
 
@@ -533,6 +648,11 @@ class Byline(Step):
 # Steps whose removals say nothing against a line being the headline: page_body removes
 # whatever is outside the body, repeats the second copy of a line.
 _NOT_FURNITURE = ("page_body", "repeats", "split")
+
+
+# A line ending with a colon (a label), or a sentence followed by a parenthesis (a photo's
+# credit, a clip's length: "... on Monday. (Jane Doe/Agency)").
+_LABEL_OR_CREDIT_END = regex.compile(r"(?:[:：]|[.!?][\"”’]?\s*\([^()]*\))\s*$")
 
 
 def _key(text: str) -> str:
@@ -628,11 +748,22 @@ class Headline(Step):
                 found.add(i)
         return found
 
+    @staticmethod
+    def heads_text(draft: Draft, line: Line, anchors: dict[int, str]) -> bool:
+        """Whether the line the text opens with is over a byline or date line, or right under
+        the ``date`` line of a written record (:func:`~newsclean.record.render_text` writes
+        the title there, whatever follows it).
+        """
+        if {line.index + 1, line.index + 2} & anchors.keys():
+            return True
+        above = draft.blocks[line.index - 1].removal if line.index > 0 else None
+        return above is not None and above.step == "date_prefix"
+
     def candidates(self, draft: Draft, opening: list[Block] | None = None) -> list[_TitleCandidate]:
         """Every line above the body that may be the headline, with its score: the page
         chrome above the body, and the line(s) the text opens with.
         """
-        lines = [line for line in article_lines(draft) if line.zone == "head"]
+        lines = [line for line in article_lines(draft, self.words) if line.zone == "head"]
         if not lines:
             return []
         opening = {id(b) for b in (self.opening(draft) if opening is None else opening)}
@@ -653,12 +784,11 @@ class Headline(Step):
             if (
                 line.block.kept
                 and id(line.block) not in opening
-                and not (
-                    line.block is first_kept and {line.index + 1, line.index + 2} & anchors.keys()
-                )
+                and not (line.block is first_kept and self.heads_text(draft, line, anchors))
             ):
                 # A kept line is the headline only as the line the text opens with: before
-                # body text (or a standfirst and body text), or before a byline or date line.
+                # body text (or a standfirst and body text), before a byline or date line,
+                # or under the date prefix (as a record is written).
                 continue
             eligible[line.index] = words
         # Lines each followed by a date are a list of other articles (a headline, its date).
@@ -693,6 +823,14 @@ class Headline(Step):
                 score -= 3
             if self.words.caption(text) or "/" in text or text.startswith("("):
                 score -= 3
+            if len(_TRAIL.findall(text)) >= 2:
+                score -= 3  # a breadcrumb trail ("Home > News > ..."), whatever it ends with
+            if text[:1].islower():
+                score -= 3  # a headline opens with a capital; "from Washington and beyond"
+            if _LABEL_OR_CREDIT_END.search(text):
+                score -= 3  # a label ("Search for:") or a caption's credit or clip length
+            if any(m.start() == 0 for m in self.words.book.find("section_end", text)):
+                score -= 3  # "Tags: ...", "About the author"
             if (
                 _NAME_RUN.match(text)
                 and len(_NAME_RUN.match(text).group(0).split()) >= 2

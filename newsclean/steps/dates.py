@@ -28,10 +28,36 @@ from newsclean.patterns import PhraseBook
 
 # Zone abbreviations with one fixed offset from UTC, in hours.
 _ZONES = {
-    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "BST": 1, "CET": 1, "WEST": 1, "CEST": 2, "EET": 2,
-    "EEST": 3, "MSK": 3, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6,
-    "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10, "JST": 9, "KST": 9, "AEST": 10,
-    "AEDT": 11, "NZST": 12, "NZDT": 13, "SGT": 8, "HKT": 8,
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "WET": 0,
+    "BST": 1,
+    "CET": 1,
+    "WEST": 1,
+    "CEST": 2,
+    "EET": 2,
+    "EEST": 3,
+    "MSK": 3,
+    "EST": -5,
+    "EDT": -4,
+    "CST": -6,
+    "CDT": -5,
+    "MST": -7,
+    "MDT": -6,
+    "PST": -8,
+    "PDT": -7,
+    "AKST": -9,
+    "AKDT": -8,
+    "HST": -10,
+    "JST": 9,
+    "KST": 9,
+    "AEST": 10,
+    "AEDT": 11,
+    "NZST": 12,
+    "NZDT": 13,
+    "SGT": 8,
+    "HKT": 8,
 }
 # Zone words that are read but give no offset (they depend on the season or are ambiguous).
 _VAGUE_ZONES = ("ET", "PT", "CT", "MT", "IST", "AET", "UK")
@@ -52,13 +78,18 @@ _TIME = (
     rf"(?:\s*{_AMPM})?(?:\s*(?:uhr|h)(?![\w]))?(?:\s*\(?{_ZONE}\)?)?"
 )
 # What may stand between a date and its time: separators, "at", "um", "à", "a las", "alle"...
-_GAP = r"(?:\s*[,|•·/–—@-]?\s*(?:(?:at|um|à|a las|às|alle|ore|в|kl\.?|om)\s+){0,2}[,|•·/–—@-]?\s*)"
+# The word may be glued to the time ("at2:56 pm").
+_GAP = (
+    r"(?:\s*[,|•·/–—@-]?\s*(?:(?:at|um|à|a las|às|alle|ore|в|kl\.?|om)(?:\s+|(?=\d))){0,2}"
+    r"[,|•·/–—@-]?\s*)"
+)
 _GAP_BEFORE = r"(?:\s*[,|•·/–—-]?\s*(?:on|el|le|am|il|em)?\s*[,|•·/–—-]?\s*)"
 
 _ISO = regex.compile(
     r"(?<![\w/.-])(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)"
     r"(?:[T ](?P<hour>[0-2]\d):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d)(?:\.\d+)?)?"
-    r"(?P<zone>Z|[+-]\d\d:?\d\d)?)?(?![\w-])"
+    r"(?P<zone>Z|[+-]\d\d:?\d\d|\s(?:" + "|".join(sorted(_ZONES, key=len, reverse=True)) + "))?)?"
+    r"(?![\w-])"
 )
 # The same, any year, for a value that is known to be a date (a record's own field).
 _ISO_VALUE = regex.compile(_ISO.pattern.replace("(?:19|20)\\d\\d", "\\d{4}"))
@@ -72,7 +103,7 @@ _NUMERIC = regex.compile(
 )
 # Time words of the United States, where 12/05/2023 is the fifth of December.
 _MONTH_FIRST = regex.compile(
-    r"(?<![\w])(?:[ap]\.?\s?m\.?|E[SD]?T|C[SD]?T|M[SD]?T|P[SD]?T|AK[SD]T)(?![\w])", regex.I
+    r"(?<![^\W\d])(?:[ap]\.?\s?m\.?|E[SD]?T|C[SD]?T|M[SD]?T|P[SD]?T|AK[SD]T)(?![\w])", regex.I
 )
 _CJK = regex.compile(
     r"(?P<year>(?:19|20)\d\d)\s?年\s?(?P<month>[01]?\d)\s?月\s?(?P<day>[0-3]?\d)\s?日"
@@ -107,12 +138,15 @@ class DateReader:
         opens = r"(?:(?<![\w])|(?-i:(?=\p{Lu})))"
         # A year ends at a non-digit, or where a time or the next date is glued to it.
         year_end = rf"(?:(?!\d)|(?=[0-2]?\d:\d\d)|(?=[0-3]?\d\s?{any_month}))"
+        # After a month name and a day, also where a counter is glued to it ("Dec 5, 20232
+        # Shares": digits, then a word): a year written out with its month cannot be longer.
+        counted_year_end = rf"(?:{year_end}|(?=\d{{1,7}}\s?\p{{L}}))"
         named = (
             # December 22, 2023 / Dec. 22nd 2023 / dic 22, 2023
-            rf"{opens}{month}\.?\s*{_DAY},?\s+{_YEAR}{year_end}"
+            rf"{opens}{month}\.?\s*{_DAY},?\s+{_YEAR}{counted_year_end}"
             # 22 December 2023 / 22. Dezember 2023 / 22 de diciembre de 2023 / 22 декабря 2023 г.
             rf"|(?<![\w.]){_DAY}\s*(?:de\s+|of\s+)?{month}\.?,?\s*(?:de\s+|del\s+)?{_YEAR}"
-            rf"(?:\s?г\.?|\s?года)?{year_end}"
+            rf"(?:\s?г\.?|\s?года)?{counted_year_end}"
         )
         self._named = regex.compile(named, regex.IGNORECASE)
         self._time_after = regex.compile(rf"{_GAP}{_TIME}", regex.IGNORECASE)
@@ -145,9 +179,12 @@ class DateReader:
                 start, end = match.span()
                 clock = None
                 if match.groupdict().get("hour") is not None:
-                    clock = (int(match.group("hour")), int(match.group("minute")),
-                             int(match.group("second")) if match.group("second") else None,
-                             _offset(match.group("zone")))
+                    clock = (
+                        int(match.group("hour")),
+                        int(match.group("minute")),
+                        int(match.group("second")) if match.group("second") else None,
+                        _offset(match.group("zone")),
+                    )
                 else:
                     after = self._time_after.match(text, end)
                     before = self._time_before.search(text[max(0, start - 40) : start])
@@ -163,8 +200,14 @@ class DateReader:
         return sorted(found, key=lambda f: f.start)
 
     def _named_parts(self, match: regex.Match[str]) -> tuple[int, int, int] | None:
-        month = next((int(k[1:]) for k, v in match.groupdict().items()
-                      if k.startswith("m") and k[1:].isdigit() and v), None)
+        month = next(
+            (
+                int(k[1:])
+                for k, v in match.groupdict().items()
+                if k.startswith("m") and k[1:].isdigit() and v
+            ),
+            None,
+        )
         if month is None:
             return None
         return int(match.group("year")), month, int(match.group("day"))
