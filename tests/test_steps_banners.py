@@ -177,7 +177,8 @@ def test_page_furniture_removed(kind, line, position):
     assert record.text == "\n\n".join(ARTICLE), [
         p for p in record.text.split("\n\n") if p not in ARTICLE]
     (removal,) = [r for r in record.removed if r.text == line]
-    assert removal.step == "banners"
+    # A photo credit may be taken by the captions step, which runs first.
+    assert removal.step in ({"banners", "captions"} if kind == "caption" else {"banners"})
 
 
 NEWS_PROSE = [

@@ -109,7 +109,7 @@ class PageBody(Step):
         min_other: float = 50.0,
         min_body: float = 100.0,
         tail_share: float = 0.5,
-        furniture_steps: tuple[str, ...] = ("links", "related", "credits", "banners"),
+        furniture_steps: tuple[str, ...] = ("links", "related", "credits", "captions", "banners"),
     ) -> None:
         self.book = phrasebook or load_phrasebook()
         self.min_removed = min_removed
