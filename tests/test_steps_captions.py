@@ -42,6 +42,9 @@ def test_credit_lines(line):
         "The bridge at night, in March 2024. Lukas Brandt/Example Images",
         "The bridge at night. Lukas Brandt/Example Images hide caption",
         "Fischerboote im alten Hafen. Foto: Lukas Brandt",
+        # After a caption a credit of single words will do, and dots may glue it on.
+        "The bridge at night, seen from the river. Harbourcam/Example",
+        "The bridge at night.Credit...Tom Reyes/Example Press, via Example Images",
     ],
 )
 def test_captions_that_end_with_a_credit(line):
@@ -65,6 +68,13 @@ def test_gallery_controls(line):
         "He said the and/or clause in the contract was vague and would be challenged.",
         "The vote was 5/4 in favour of the plan.",
         "Tax credit: what the new rules mean for families",
+        # Regressions: a heading of single words, a numbered heading in title case, table
+        # cells and a pair of dates are not credits.
+        "Notes/Updates",
+        "5. Never Trust a Stranger Who Calls You, Especially Via Text",
+        "Location Jan/Feb (°C) Jan/Feb (°F)",
+        "12 May 2019 | 3 June 2020",
+        "MP2 SP / MP3 SP",
         "The council approved the photo exhibition at the library on Monday.",
         "She came second, 4 of 12 runners finishing within the hour, officials said.",
         # Bylines are the byline step's.

@@ -27,6 +27,8 @@ from newsclean.steps.shape import paragraph_cache, word_count
 _SLASH = regex.compile(r"\s*(?:/{1,2}|\|)\s*")
 _WORDS = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}\p{M}'’.&-]*")
 _LONG_WORD = regex.compile(r"\p{L}{4}")
+# Marks of figures and table cells, never in a credit.
+_NOT_NAMES = regex.compile(r"[%°$€£()\[\]=+]")
 # A bracketed clause at the very end of a line: where a caption puts its credit.
 _BRACKETED_TAIL = regex.compile(r"[(\[]([^()\[\]]{2,120})[)\]][\s.]*$")
 # A slide counter made of digits and a slash alone ("3 / 12"); worded ones are in the
@@ -70,20 +72,34 @@ class CreditShapes:
             regex.I,
         )
         # The end of a sentence, and what follows it to the end of the line.
-        self.after_sentence = regex.compile(r"[.!?…”\"]\s*(?P<tail>[^.!?…]{3,120}?)[\s.]*$")
+        # (three words at least: "5. Title Case Heading" is a numbered heading).
+        self.after_sentence = regex.compile(
+            r"\w+\W+\w+\W+\w+[.!?…”\"]+\s*(?P<tail>[^.!?…]{3,120}?)[\s.]*$"
+        )
 
-    def slash_credit(self, text: str) -> bool:
+    def slash_credit(self, text: str, *, alone: bool = True) -> bool:
         """``Jane Doe/Agency``: two or more runs of names joined by slashes, bars or a joiner
-        word (``via``), with no colon (``Position: PF/C`` is a field, not a credit).
+        word (``via``), with no colon (``Position: PF/C`` is a field, not a credit). A line
+        that is ``alone`` (not the end of a caption) needs a full name or an agency in it.
         """
         text = text.strip().strip("()[]").strip()
         if ":" in text or word_count(text) > _CREDIT_WORDS:
             return False
-        parts = [p for p in _SLASH.split(self.joiners.sub(" / ", text)) if p.strip()]
-        if len(parts) < 2 or not all(regex.search(r"\p{L}", p) for p in parts):
+        if _NOT_NAMES.search(text):
             return False
-        # A name has a word of four letters or more ("MP2 SP / MP3 SP" is a list of codes).
-        return all(names(p, self.joiners) for p in parts) and bool(_LONG_WORD.search(text))
+        parts = [p.strip() for p in _SLASH.split(self.joiners.sub(" / ", text)) if p.strip()]
+        # Each part opens with a letter ("29 May | 3 June" is a pair of dates).
+        if len(parts) < 2 or not all(p[0].isalpha() for p in parts):
+            return False
+        if not all(names(p, self.joiners) for p in parts):
+            return False
+        # A name has a word of four letters or more ("MP2 SP / MP3 SP" is a list of codes),
+        # and one part is a full name or an agency ("Topics/Notes" is a heading).
+        return bool(_LONG_WORD.search(text)) and (
+            not alone
+            or any(len(_WORDS.findall(p)) >= 2 for p in parts)
+            or self.book.count("caption", text) > 0
+        )
 
     def labelled_credit(self, text: str) -> regex.Match[str] | None:
         """``Photo: Jane Doe`` or ``Photograph by Jane Doe``, ending the line."""
@@ -108,13 +124,15 @@ class CreditShapes:
             return False
         text = self.without_control(text)
         bracketed = _BRACKETED_TAIL.search(text)
-        if bracketed and bracketed.start() > 0 and self.is_credit(bracketed.group(1)):
-            return True
+        if bracketed and bracketed.start() > 0:
+            inner = bracketed.group(1)
+            if self.slash_credit(inner, alone=False) or self.is_credit(inner):
+                return True
         labelled = self.labelled_credit(text)
         if labelled and labelled.start() > 0:
             return True
         after = self.after_sentence.search(text)
-        return bool(after) and self.slash_credit(after.group("tail"))
+        return bool(after) and self.slash_credit(after.group("tail"), alone=False)
 
     def without_control(self, text: str) -> str:
         """``text`` without the gallery control that ends it (``... Jane Doe/Agency hide
