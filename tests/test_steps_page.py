@@ -258,3 +258,29 @@ def test_article_end_names_the_header():
     assert step.article_end(blocks[:-2], step.scores(blocks[:-2])) == len(ARTICLE)
     short = blocks[:1] + blocks[len(ARTICLE) :]  # too little prose above to be an article
     assert step.article_end(short, step.scores(short)) is None
+
+
+@pytest.mark.parametrize(
+    "card",
+    [
+        ["Jane Doe", "Senior Reporter", BIO],
+        ["By Jane Doe", "Follow", BIO],
+    ],
+)
+def test_author_card_without_a_header_ends_the_article(card):
+    # A name alone on a line, then the job title alone or a bio that opens with the name
+    # and gives the job: the author's card, not part of the article.
+    (record,) = newsclean.clean("\n".join([TITLE, *ARTICLE, *card, *TEASERS]))
+    assert record.text.split("\n\n") == ARTICLE
+
+
+def test_a_name_heading_above_prose_about_that_person_stays():
+    # A profile's subheading: the name, then prose about the person (no job title given).
+    profile = [
+        "Jane Doe",
+        "Jane Doe has chaired the committee since the spring and is expected to lead the "
+        "questioning of ministers when the revised forecasts are published next month.",
+    ]
+    article = [*BODY, *profile, *MORE_BODY]
+    (record,) = newsclean.clean("\n".join([TITLE, *article]))
+    assert record.text.split("\n\n") == article

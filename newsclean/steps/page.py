@@ -29,6 +29,8 @@ _TIMESTAMP = regex.compile(
 
 # "jdoe says:" / "Anna wrote:" — the attribution line of a comment.
 _SPEAKER = regex.compile(r"^\S.{0,40}\s(?:says|said|wrote|replied)\s*:\s*$", regex.I)
+# A person's name alone on a line: two to four capitalised words.
+_PERSON = regex.compile(r"\p{Lu}[\p{L}\p{M}'’.-]*(?:\s+\p{Lu}[\p{L}\p{M}'’.-]*){1,3}")
 # The score past the start of a comment thread: nothing there is article body.
 _WALL = 1000.0
 
@@ -192,6 +194,8 @@ class PageBody(Step):
                     )
                 ):
                     return i
+                if below[i + 1] < self.tail_share * prose and self.author_card(blocks, i):
+                    return i
                 # A header a banner took out counts only as a section header proper: a
                 # "Read more" line sits anywhere.
                 cues = ("section_end", "related") if block.kept else ("section_end",)
@@ -202,6 +206,34 @@ class PageBody(Step):
                     return i
             prose += max(score, 0.0)
         return None
+
+    def author_card(self, blocks: list[Block], index: int) -> bool:
+        """Whether ``blocks[index]`` opens an author's card: a line that is only a name
+        (``Jane Doe``, ``By Jane Doe``), followed within three lines by the author's job
+        title alone (an ``author_role`` cue and little else: ``Senior Editor``) or by a bio
+        that opens with the name and gives the job (``Jane is a reporter at ...``). A name
+        followed by other prose about that person is a subheading.
+        """
+        block = blocks[index]
+        if not block.kept:
+            return False
+        text = block.text.strip()
+        cue = self.book.starts_with("byline", text)
+        name = text[cue.end() :].strip() if cue else text
+        if not _PERSON.fullmatch(name):
+            return False
+        words = name.split()
+        for following in blocks[index + 1 : index + 4]:
+            line = following.text.strip()
+            if not following.kept:
+                continue
+            role = self.book.starts_with("author_role", line)
+            if role and _covers(role, line):
+                return True
+            bio = line.split(maxsplit=1)[0] in (words[0], words[-1]) and ends_sentence(line)
+            if bio and self.book.count("author_role", line) > 0:
+                return True
+        return False
 
     def __call__(self, draft: Draft) -> list[Draft]:
         """Remove the kept paragraphs that lie outside every body stretch."""
