@@ -31,6 +31,8 @@ _TIMESTAMP = regex.compile(
 _SPEAKER = regex.compile(r"^\S.{0,40}\s(?:says|said|wrote|replied)\s*:\s*$", regex.I)
 # A person's name alone on a line: two to four capitalised words.
 _PERSON = regex.compile(r"\p{Lu}[\p{L}\p{M}'’.-]*(?:\s+\p{Lu}[\p{L}\p{M}'’.-]*){1,3}")
+# A sentence ending inside a line: ". " before a capital, or a CJK full stop.
+_INNER_END = regex.compile(r"[.!?。！？]\s+\p{Lu}|[。！？]")
 # The score past the start of a comment thread: nothing there is article body.
 _WALL = 1000.0
 
@@ -52,6 +54,35 @@ def line_score(text: str) -> float:
         return min(n, 80) ** 1.5 / 16
     # Headline-length lines without a full stop: teaser lists, or a subheading (cheap to cross).
     return -2.0 if n >= 5 and title_case_share(text) < 0.5 else -3.0
+
+
+def teaser_runs(blocks: list[Block], min_run: int = 5) -> set[int]:
+    """The indices of kept lines in runs of teaser headlines: ``min_run`` or more lines in a
+    row of 8-45 words, none of them ending like a sentence or holding one (a headline list;
+    prose, even in a script written without full stops, has sentence ends along a run). A
+    run that a line ending in a colon introduces is a list of the article's own.
+    """
+    found: set[int] = set()
+    run: list[int] = []
+    introduced = False
+    previous = ""
+    for i, block in enumerate([*blocks, None]):
+        if block is not None and not block.kept:
+            continue
+        if block is not None and _teaser_line(block.text):
+            if not run:
+                introduced = previous.rstrip().endswith((":", "："))
+            run.append(i)
+        else:
+            if len(run) >= min_run and not introduced:
+                found.update(run)
+            run = []
+        previous = block.text if block is not None else ""
+    return found
+
+
+def _teaser_line(text: str) -> bool:
+    return 8 <= word_count(text) <= 45 and not ends_sentence(text) and not _INNER_END.search(text)
 
 
 def best_span(scores: list[float]) -> tuple[int, int]:
@@ -128,13 +159,14 @@ class PageBody(Step):
         """
         out: list[float] = []
         run = 0
-        for block in blocks:
+        teasers = teaser_runs(blocks)
+        for i, block in enumerate(blocks):
             if not block.kept:
                 # Already-removed furniture is evidence of chrome, but a banner in the middle of
                 # an article must not cut it in two: a flat cost, outside the run penalty.
                 out.append(-self.furniture_cost)
                 continue
-            score = line_score(block.text)
+            score = -2.0 if i in teasers else line_score(block.text)
             if score <= 0:
                 run += 1
                 score -= min(2.0 * (run - 1), 20.0)
