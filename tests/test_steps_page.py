@@ -318,3 +318,18 @@ def test_teaser_runs_need_a_run_without_sentence_ends_and_no_colon_before_it():
     # Prose without a full stop at the end of its lines still has sentence ends inside them.
     prose = [f"{line}. Officials said more would follow" for line in LONG_HEADLINES]
     assert teaser_runs(blocks(prose)) == set()
+
+
+def test_a_list_introduced_by_a_colon_inside_the_article_is_kept():
+    # Short items after "...:" are the article's list, not a menu: the prose after them
+    # belongs to the same body.
+    items = [
+        "12 March: Leeds",
+        "14 March: Glasgow",
+        "17 March: Bristol",
+        "19 March: Cardiff",
+        "21 March: Norwich",
+    ]
+    article = [*BODY, "The band will play these dates next spring:", *items, *MORE_BODY]
+    (record,) = newsclean.clean("\n".join([TITLE, *article, *NAV]))
+    assert record.text.split("\n\n") == article

@@ -71,7 +71,7 @@ def teaser_runs(blocks: list[Block], min_run: int = 5) -> set[int]:
             continue
         if block is not None and _teaser_line(block.text):
             if not run:
-                introduced = previous.rstrip().endswith((":", "："))
+                introduced = _introduces(previous)
             run.append(i)
         else:
             if len(run) >= min_run and not introduced:
@@ -79,6 +79,11 @@ def teaser_runs(blocks: list[Block], min_run: int = 5) -> set[int]:
             run = []
         previous = block.text if block is not None else ""
     return found
+
+
+def _introduces(text: str) -> bool:
+    """Whether a line ends in a colon, introducing what follows it."""
+    return text.rstrip().endswith((":", "："))
 
 
 def _teaser_line(text: str) -> bool:
@@ -159,6 +164,10 @@ class PageBody(Step):
         """
         out: list[float] = []
         run = 0
+        # Whether the run of short lines under way was introduced by a line ending in a
+        # colon: a list of the article's own ("Tour dates:"), not a menu.
+        listed = False
+        previous = ""
         teasers = teaser_runs(blocks)
         for i, block in enumerate(blocks):
             if not block.kept:
@@ -168,10 +177,14 @@ class PageBody(Step):
                 continue
             score = -2.0 if i in teasers else line_score(block.text)
             if score <= 0:
+                if run == 0 or _introduces(previous):
+                    listed, run = _introduces(previous), 0
                 run += 1
-                score -= min(2.0 * (run - 1), 20.0)
+                if not listed:
+                    score -= min(2.0 * (run - 1), 20.0)
             else:
                 run = 0
+            previous = block.text
             out.append(score)
         return out
 
