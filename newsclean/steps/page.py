@@ -134,6 +134,12 @@ class PageBody(Step):
     a comment thread, never body. A scrape of several articles has several stretches of
     prose: every stretch scoring at least ``other_share`` of the best (and ``min_other``) is a
     body too.
+
+    Three shapes are read in runs of lines: an author's card after the body (a name alone,
+    then a job title alone or a bio that gives it) ends the article like a section header;
+    five or more long lines in a row with no sentence end (teaser headlines) score as
+    chrome; and short lines after a line ending in a colon are the article's own list
+    (tour dates, items), each costing its own score without the growing cost of a menu.
     """
 
     name = "page_body"
