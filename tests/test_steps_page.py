@@ -4,7 +4,7 @@ import pytest
 from conftest import BUDGET_STORY, run_steps
 
 import newsclean
-from newsclean.steps.page import PageBody, best_span, line_score
+from newsclean.steps.page import PageBody, best_span, line_score, teaser_runs
 
 NAV = [
     "Home",
@@ -258,3 +258,78 @@ def test_article_end_names_the_header():
     assert step.article_end(blocks[:-2], step.scores(blocks[:-2])) == len(ARTICLE)
     short = blocks[:1] + blocks[len(ARTICLE) :]  # too little prose above to be an article
     assert step.article_end(short, step.scores(short)) is None
+
+
+@pytest.mark.parametrize(
+    "card",
+    [
+        ["Jane Doe", "Senior Reporter", BIO],
+        ["By Jane Doe", "Follow", BIO],
+    ],
+)
+def test_author_card_without_a_header_ends_the_article(card):
+    # A name alone on a line, then the job title alone or a bio that opens with the name
+    # and gives the job: the author's card, not part of the article.
+    (record,) = newsclean.clean("\n".join([TITLE, *ARTICLE, *card, *TEASERS]))
+    assert record.text.split("\n\n") == ARTICLE
+
+
+def test_a_name_heading_above_prose_about_that_person_stays():
+    # A profile's subheading: the name, then prose about the person (no job title given).
+    profile = [
+        "Jane Doe",
+        "Jane Doe has chaired the committee since the spring and is expected to lead the "
+        "questioning of ministers when the revised forecasts are published next month.",
+    ]
+    article = [*BODY, *profile, *MORE_BODY]
+    (record,) = newsclean.clean("\n".join([TITLE, *article]))
+    assert record.text.split("\n\n") == article
+
+
+# Long teaser headlines of other articles, as a list after an article shows them: no
+# sentence ends anywhere (long enough to score as prose one by one).
+LONG_HEADLINES = [
+    "Storm-hit coastal towns count the cost as insurers warn that claims from the worst "
+    "floods in a decade could reach record levels this winter",
+    "Rail strike talks collapse again as unions reject the latest pay offer and warn of "
+    "further walkouts across the network in the new year",
+    "Star striker signs a new four-year contract with the club after weeks of speculation "
+    "about a move abroad during the transfer window",
+    "Museum reopens its restored railway hall to the public with an exhibition on the "
+    "engineers who built the line more than a century ago",
+    "Council approves plans for hundreds of new homes on the edge of the town despite "
+    "objections from residents about traffic and school places",
+]
+
+
+def test_a_run_of_long_teaser_headlines_after_the_article_goes():
+    (record,) = newsclean.clean("\n".join([TITLE, *ARTICLE, *LONG_HEADLINES, *NAV]))
+    assert record.text.split("\n\n") == ARTICLE
+
+
+def test_teaser_runs_need_a_run_without_sentence_ends_and_no_colon_before_it():
+    def blocks(lines):
+        return [b for d in run_steps("\n".join(lines), "paragraphs") for b in d.blocks]
+
+    assert teaser_runs(blocks(LONG_HEADLINES)) == set(range(len(LONG_HEADLINES)))
+    assert teaser_runs(blocks(LONG_HEADLINES[:4])) == set()  # too short a run
+    # A list the article introduces with a colon is the article's own.
+    assert teaser_runs(blocks(["What the plan changes for families:", *LONG_HEADLINES])) == set()
+    # Prose without a full stop at the end of its lines still has sentence ends inside them.
+    prose = [f"{line}. Officials said more would follow" for line in LONG_HEADLINES]
+    assert teaser_runs(blocks(prose)) == set()
+
+
+def test_a_list_introduced_by_a_colon_inside_the_article_is_kept():
+    # Short items after "...:" are the article's list, not a menu: the prose after them
+    # belongs to the same body.
+    items = [
+        "12 March: Leeds",
+        "14 March: Glasgow",
+        "17 March: Bristol",
+        "19 March: Cardiff",
+        "21 March: Norwich",
+    ]
+    article = [*BODY, "The band will play these dates next spring:", *items, *MORE_BODY]
+    (record,) = newsclean.clean("\n".join([TITLE, *article, *NAV]))
+    assert record.text.split("\n\n") == article

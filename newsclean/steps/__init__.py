@@ -19,6 +19,7 @@ from newsclean.steps.base import BlockFilter, CorpusStep, Draft, Step, TextFix
 if TYPE_CHECKING:
     from newsclean.steps.article_meta import Byline, Dateline, Headline, Language
     from newsclean.steps.banners import Banners
+    from newsclean.steps.captions import Captions
     from newsclean.steps.corpus_boilerplate import CorpusBoilerplate
     from newsclean.steps.metadata import Credits, DatePrefix, Links, Related, Standfirst
     from newsclean.steps.near_duplicates import NearDuplicates
@@ -38,6 +39,7 @@ _BUILT_IN: tuple[tuple[str, str, str], ...] = (
     ("links", "Links", "metadata"),
     ("related", "Related", "metadata"),
     ("credits", "Credits", "metadata"),
+    ("captions", "Captions", "captions"),
     ("banners", "Banners", "banners"),
     ("repeats", "Repeats", "repeats"),
     ("page_body", "PageBody", "page"),
@@ -100,6 +102,7 @@ __all__ = [
     "Banners",
     "BlockFilter",
     "Byline",
+    "Captions",
     "CorpusStep",
     "CorpusBoilerplate",
     "Credits",

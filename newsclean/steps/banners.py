@@ -47,7 +47,7 @@ _LABELS = ("caption", "copyright", "advert", "reading")
 # interview that mentions support twice is not).
 _NOTICE_DENSITY = 1 / 40
 _NEXT_TO = " (next to a banner)"
-_QUOTES = "\"“”„«»‘’‚「」"
+_QUOTES = '"“”„«»‘’‚「」'
 
 
 @dataclass(frozen=True)
@@ -150,12 +150,17 @@ class Banners(Step):
 
     def __call__(self, draft: Draft) -> list[Draft]:
         """Mark every paragraph that is furniture, or next to furniture and part of it."""
-        blocks = draft.kept
+        # A caption the captions step took is furniture a banner grows from, as one this
+        # step had taken itself (a byline glued to a credit line goes with it).
+        blocks = [b for b in draft.blocks if b.kept or b.removal.step == "captions"]
         signals = [measure(self.book, b.text) for b in blocks]
-        reasons: list[str | None] = [self.verdict(b.text, s) for b, s in zip(blocks, signals)]
+        reasons: list[str | None] = [
+            self.verdict(b.text, s) if b.kept else FURNITURE["caption"]
+            for b, s in zip(blocks, signals)
+        ]
         self._grow(blocks, signals, reasons)
         for block, reason in zip(blocks, reasons):
-            if reason:
+            if reason and block.kept:
                 draft.remove(block, self.name, reason)
         return [draft]
 
@@ -175,7 +180,8 @@ class Banners(Step):
         # (sweep, position) of each check, a heap (sorted to start with); every banner line is
         # there before the first sweep.
         checks = [
-            (1, i) for i in range(n)
+            (1, i)
+            for i in range(n)
             if not reasons[i] and ((i > 0 and reasons[i - 1]) or (i + 1 < n and reasons[i + 1]))
         ]
         while checks:
@@ -187,8 +193,7 @@ class Banners(Step):
             )
             sandwiched = 0 < i < n - 1 and reasons[i - 1] and reasons[i + 1]
             if neighbour and (
-                self.joins_neighbour(signals[i])
-                or (sandwiched and self.inside_banner(signals[i]))
+                self.joins_neighbour(signals[i]) or (sandwiched and self.inside_banner(signals[i]))
             ):
                 reasons[i] = neighbour.removesuffix(_NEXT_TO) + _NEXT_TO
                 # The next line sees it later in this sweep, the previous one in the next.

@@ -29,6 +29,10 @@ _TIMESTAMP = regex.compile(
 
 # "jdoe says:" / "Anna wrote:" — the attribution line of a comment.
 _SPEAKER = regex.compile(r"^\S.{0,40}\s(?:says|said|wrote|replied)\s*:\s*$", regex.I)
+# A person's name alone on a line: two to four capitalised words.
+_PERSON = regex.compile(r"\p{Lu}[\p{L}\p{M}'’.-]*(?:\s+\p{Lu}[\p{L}\p{M}'’.-]*){1,3}")
+# A sentence ending inside a line: ". " before a capital, or a CJK full stop.
+_INNER_END = regex.compile(r"[.!?。！？]\s+\p{Lu}|[。！？]")
 # The score past the start of a comment thread: nothing there is article body.
 _WALL = 1000.0
 
@@ -50,6 +54,40 @@ def line_score(text: str) -> float:
         return min(n, 80) ** 1.5 / 16
     # Headline-length lines without a full stop: teaser lists, or a subheading (cheap to cross).
     return -2.0 if n >= 5 and title_case_share(text) < 0.5 else -3.0
+
+
+def teaser_runs(blocks: list[Block], min_run: int = 5) -> set[int]:
+    """The indices of kept lines in runs of teaser headlines: ``min_run`` or more lines in a
+    row of 8-45 words, none of them ending like a sentence or holding one (a headline list;
+    prose, even in a script written without full stops, has sentence ends along a run). A
+    run that a line ending in a colon introduces is a list of the article's own.
+    """
+    found: set[int] = set()
+    run: list[int] = []
+    introduced = False
+    previous = ""
+    for i, block in enumerate([*blocks, None]):
+        if block is not None and not block.kept:
+            continue
+        if block is not None and _teaser_line(block.text):
+            if not run:
+                introduced = _introduces(previous)
+            run.append(i)
+        else:
+            if len(run) >= min_run and not introduced:
+                found.update(run)
+            run = []
+        previous = block.text if block is not None else ""
+    return found
+
+
+def _introduces(text: str) -> bool:
+    """Whether a line ends in a colon, introducing what follows it."""
+    return text.rstrip().endswith((":", "："))
+
+
+def _teaser_line(text: str) -> bool:
+    return 8 <= word_count(text) <= 45 and not ends_sentence(text) and not _INNER_END.search(text)
 
 
 def best_span(scores: list[float]) -> tuple[int, int]:
@@ -96,6 +134,12 @@ class PageBody(Step):
     a comment thread, never body. A scrape of several articles has several stretches of
     prose: every stretch scoring at least ``other_share`` of the best (and ``min_other``) is a
     body too.
+
+    Three shapes are read in runs of lines: an author's card after the body (a name alone,
+    then a job title alone or a bio that gives it) ends the article like a section header;
+    five or more long lines in a row with no sentence end (teaser headlines) score as
+    chrome; and short lines after a line ending in a colon are the article's own list
+    (tour dates, items), each costing its own score without the growing cost of a menu.
     """
 
     name = "page_body"
@@ -109,7 +153,7 @@ class PageBody(Step):
         min_other: float = 50.0,
         min_body: float = 100.0,
         tail_share: float = 0.5,
-        furniture_steps: tuple[str, ...] = ("links", "related", "credits", "banners"),
+        furniture_steps: tuple[str, ...] = ("links", "related", "credits", "captions", "banners"),
     ) -> None:
         self.book = phrasebook or load_phrasebook()
         self.min_removed = min_removed
@@ -126,18 +170,27 @@ class PageBody(Step):
         """
         out: list[float] = []
         run = 0
-        for block in blocks:
+        # Whether the run of short lines under way was introduced by a line ending in a
+        # colon: a list of the article's own ("Tour dates:"), not a menu.
+        listed = False
+        previous = ""
+        teasers = teaser_runs(blocks)
+        for i, block in enumerate(blocks):
             if not block.kept:
                 # Already-removed furniture is evidence of chrome, but a banner in the middle of
                 # an article must not cut it in two: a flat cost, outside the run penalty.
                 out.append(-self.furniture_cost)
                 continue
-            score = line_score(block.text)
+            score = -2.0 if i in teasers else line_score(block.text)
             if score <= 0:
+                if run == 0 or _introduces(previous):
+                    listed, run = _introduces(previous), 0
                 run += 1
-                score -= min(2.0 * (run - 1), 20.0)
+                if not listed:
+                    score -= min(2.0 * (run - 1), 20.0)
             else:
                 run = 0
+            previous = block.text
             out.append(score)
         return out
 
@@ -192,6 +245,8 @@ class PageBody(Step):
                     )
                 ):
                     return i
+                if below[i + 1] < self.tail_share * prose and self.author_card(blocks, i):
+                    return i
                 # A header a banner took out counts only as a section header proper: a
                 # "Read more" line sits anywhere.
                 cues = ("section_end", "related") if block.kept else ("section_end",)
@@ -202,6 +257,34 @@ class PageBody(Step):
                     return i
             prose += max(score, 0.0)
         return None
+
+    def author_card(self, blocks: list[Block], index: int) -> bool:
+        """Whether ``blocks[index]`` opens an author's card: a line that is only a name
+        (``Jane Doe``, ``By Jane Doe``), followed within three lines by the author's job
+        title alone (an ``author_role`` cue and little else: ``Senior Editor``) or by a bio
+        that opens with the name and gives the job (``Jane is a reporter at ...``). A name
+        followed by other prose about that person is a subheading.
+        """
+        block = blocks[index]
+        if not block.kept:
+            return False
+        text = block.text.strip()
+        cue = self.book.starts_with("byline", text)
+        name = text[cue.end() :].strip() if cue else text
+        if not _PERSON.fullmatch(name):
+            return False
+        words = name.split()
+        for following in blocks[index + 1 : index + 4]:
+            line = following.text.strip()
+            if not following.kept:
+                continue
+            role = self.book.starts_with("author_role", line)
+            if role and _covers(role, line):
+                return True
+            bio = line.split(maxsplit=1)[0] in (words[0], words[-1]) and ends_sentence(line)
+            if bio and self.book.count("author_role", line) > 0:
+                return True
+        return False
 
     def __call__(self, draft: Draft) -> list[Draft]:
         """Remove the kept paragraphs that lie outside every body stretch."""

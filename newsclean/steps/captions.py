@@ -1,0 +1,207 @@
+"""Photo captions, photo credits and gallery controls, found by the shape of a credit.
+
+A photo credit names who made a picture, in a few recognisable shapes:
+
+* a *slash credit*: names joined by slashes, bars or ``via`` (``Jane Doe/Agency``,
+  ``Agency//Getty Images``, ``Name via Agency``);
+* a *labelled credit*: a credit label from the ``photo_credit`` phrase list, a colon or ``by``
+  and a few names (``Photo: Jane Doe``, ``Image credit: Studio``, ``Photograph by Jane Doe``).
+
+A line that is only a credit is removed; so is a caption, a line that *ends* with a credit
+(after a sentence, or in brackets: ``Crowds at the fair. (Jane Doe/Agency)``). Gallery
+controls (``N of M`` counters, ``hide caption``, ``enlarge this image``: the ``gallery``
+phrase list) go too, and a line with a credit or a control on both sides is the caption
+between them.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from newsclean.patterns import PhraseBook, load_phrasebook
+from newsclean.steps.base import Draft, Step
+from newsclean.steps.shape import paragraph_cache, word_count
+
+# Separators between the names of a slash credit ("Jane Doe / Agency | Agency"); "via" joins
+# them too, but a word is read from the phrase list (see _JOINERS below).
+_SLASH = regex.compile(r"\s*(?:/{1,2}|\|)\s*")
+_WORDS = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}\p{M}'’.&-]*")
+_LONG_WORD = regex.compile(r"\p{L}{4}")
+# Marks of figures and table cells, never in a credit.
+_NOT_NAMES = regex.compile(r"[%°$€£()\[\]=+]")
+# A bracketed clause at the very end of a line: where a caption puts its credit.
+_BRACKETED_TAIL = regex.compile(r"[(\[]([^()\[\]]{2,120})[)\]][\s.]*$")
+# A slide counter made of digits and a slash alone ("3 / 12"); worded ones are in the
+# ``gallery`` phrase list.
+_COUNTER = regex.compile(r"\s*\d{1,3}\s*/\s*\d{1,3}\s*[|]?\s*")
+# The most names a credit holds, and the longest line read as a caption.
+_CREDIT_WORDS = 12
+_CAPTION_WORDS = 80
+
+
+def _name_like(word: str) -> bool:
+    """A word of a name or an agency: a capital anywhere (``iStock``), or a digit."""
+    return any(ch.isupper() or ch.isdigit() for ch in word)
+
+
+def names(text: str, joiners: regex.Pattern[str]) -> bool:
+    """Whether ``text`` is a short run of names: mostly capitalised words, the rest short
+    joining words (``of``, ``for``, ``de``) or the joiners of the credit phrase list.
+    """
+    words = _WORDS.findall(joiners.sub(" ", text))
+    if not 1 <= len(words) <= _CREDIT_WORDS:
+        return False
+    named = sum(1 for w in words if _name_like(w))
+    small = sum(1 for w in words if not _name_like(w) and len(w) <= 3)
+    return named >= 1 and named + small == len(words) and named * 3 >= len(words) * 2
+
+
+class CreditShapes:
+    """The credit shapes of one phrase book (see the module docstring)."""
+
+    def __init__(self, book: PhraseBook) -> None:
+        self.book = book
+        label = book.source("photo_credit")
+        self.joiners = regex.compile(book.source("credit_joiner"), regex.I)
+        # A label, then the names, to the end of the line. After a space inside a line the
+        # label needs a colon ("... at dusk Credit: Jane Doe"); at the start of the line, of
+        # a bracket or after a full stop a space will do ("(photo Agency/Name)").
+        self.labelled = regex.compile(
+            rf"(?:(?:^|(?<=[.(\[]))\s*(?:{label})(?:\s*:\s*|\s+)|(?<=\s)(?:{label})\s*:\s*)"
+            r"(?P<names>[^:]+?)[\s.)\]]*$",
+            regex.I,
+        )
+        # The end of a sentence, and what follows it to the end of the line.
+        # (three words at least: "5. Title Case Heading" is a numbered heading).
+        self.after_sentence = regex.compile(
+            r"\w+\W+\w+\W+\w+[.!?…”\"]+\s*(?P<tail>[^.!?…]{3,120}?)[\s.]*$"
+        )
+
+    def slash_credit(self, text: str, *, alone: bool = True) -> bool:
+        """``Jane Doe/Agency``: two or more runs of names joined by slashes, bars or a joiner
+        word (``via``), with no colon (``Position: PF/C`` is a field, not a credit). A line
+        that is ``alone`` (not the end of a caption) needs a full name or an agency in it.
+        """
+        text = text.strip().strip("()[]").strip()
+        if ":" in text or word_count(text) > _CREDIT_WORDS:
+            return False
+        if _NOT_NAMES.search(text):
+            return False
+        parts = [p.strip() for p in _SLASH.split(self.joiners.sub(" / ", text)) if p.strip()]
+        # Each part opens with a letter ("29 May | 3 June" is a pair of dates).
+        if len(parts) < 2 or not all(p[0].isalpha() for p in parts):
+            return False
+        if not all(names(p, self.joiners) for p in parts):
+            return False
+        # A name has a word of four letters or more ("MP2 SP / MP3 SP" is a list of codes),
+        # and one part is a full name or an agency ("Topics/Notes" is a heading).
+        return bool(_LONG_WORD.search(text)) and (
+            not alone
+            or any(len(_WORDS.findall(p)) >= 2 for p in parts)
+            or self.book.count("caption", text) > 0
+        )
+
+    def labelled_credit(self, text: str) -> regex.Match[str] | None:
+        """``Photo: Jane Doe`` or ``Photograph by Jane Doe``, ending the line."""
+        found = self.labelled.search(text)
+        if found and names(found.group("names"), self.joiners):
+            return found
+        return None
+
+    def is_credit(self, text: str) -> bool:
+        """Whether the whole of ``text`` is a photo credit."""
+        if word_count(text) > _CREDIT_WORDS:
+            return False
+        bare = text.strip().strip("()[]").strip()
+        found = self.labelled_credit(bare)
+        return self.slash_credit(bare) or (found is not None and found.start() == 0)
+
+    def ends_with_credit(self, text: str) -> bool:
+        """Whether ``text`` is a caption: words, then a credit in brackets, after a label, or
+        after the sentence they make.
+        """
+        if word_count(text) > _CAPTION_WORDS:
+            return False
+        text = self.without_control(text)
+        bracketed = _BRACKETED_TAIL.search(text)
+        if bracketed and bracketed.start() > 0:
+            inner = bracketed.group(1)
+            if self.slash_credit(inner, alone=False) or self.is_credit(inner):
+                return True
+        labelled = self.labelled_credit(text)
+        if labelled and labelled.start() > 0:
+            return True
+        after = self.after_sentence.search(text)
+        return bool(after) and self.slash_credit(after.group("tail"), alone=False)
+
+    def without_control(self, text: str) -> str:
+        """``text`` without the gallery control that ends it (``... Jane Doe/Agency hide
+        caption``: a caption with its control glued on).
+        """
+        text = text.rstrip()
+        ends = [m for m in self.book.patterns["gallery"].finditer(text) if m.end() == len(text)]
+        if ends and ends[0].start() > 0:
+            return text[: ends[0].start()].rstrip()
+        return text
+
+    def is_control(self, text: str) -> bool:
+        """Whether ``text`` is a gallery control or a slide counter and little else."""
+        if _COUNTER.fullmatch(text):
+            return True
+        if word_count(text) > 8:
+            return False
+        counts, covered = self.book.scan(("gallery",), text)
+        return counts["gallery"] > 0 and covered >= 0.6 * len(text.strip(" |·•›»"))
+
+
+_CONTROL = "gallery control or slide counter"
+_CREDIT = "photo credit"
+
+
+@paragraph_cache(maxsize=8192)
+def _kind(shapes: CreditShapes, text: str) -> str | None:
+    if shapes.is_control(text):
+        return _CONTROL
+    if shapes.is_credit(text):
+        return _CREDIT
+    if shapes.ends_with_credit(text):
+        return "photo caption (ends with a credit)"
+    return None
+
+
+class Captions(Step):
+    """Remove photo captions and credits and gallery controls: credit lines
+    (``Jane Doe/Agency``, ``Photo: Jane Doe``), captions that end with a credit, slide
+    counters (``3 of 12``) and caption controls (``hide caption``), and a line with one of
+    those on either side (the caption between a picture's credit and its control).
+    """
+
+    name = "captions"
+
+    def __init__(self, phrasebook: PhraseBook | None = None) -> None:
+        self.shapes = CreditShapes(phrasebook or load_phrasebook())
+
+    def __call__(self, draft: Draft) -> list[Draft]:
+        """Mark every caption, credit and control, then the lines they enclose."""
+        blocks = draft.kept
+        reasons = [_kind(self.shapes, b.text) for b in blocks]
+        # A bare credit or control on both sides: a caption with its own credit is a picture
+        # of its own, and the paragraph after it may be prose.
+        bare = [reason in (_CONTROL, _CREDIT) for reason in reasons]
+        enclosed = [
+            i
+            for i in range(1, len(blocks) - 1)
+            if not reasons[i]
+            and bare[i - 1]
+            and bare[i + 1]
+            and word_count(blocks[i].text) <= _CAPTION_WORDS // 2
+        ]
+        for i in enclosed:
+            reasons[i] = "photo caption (between a credit and a control)"
+        for block, reason in zip(blocks, reasons):
+            if reason:
+                draft.remove(block, self.name, reason)
+        return [draft]
+
+
+__all__ = ["Captions", "CreditShapes", "names"]
