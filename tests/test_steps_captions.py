@@ -35,12 +35,14 @@ def test_credit_lines(line):
     "line",
     [
         "Fishing boats at dawn in the old harbour. (Tom Reyes/Example Press)",
+        "Fishing boats at dawn in the old harbour (Tom Reyes/Example Press) . ",
         "Fishing boats at dawn(Image credit: Example Images)",
         "Volunteers clear the beach after the storm. Credit: Maria Kowalski",
         "A lighthouse keeper at work Credit: Harbour Studio",
         "The bridge at night. Photograph by Maria Kowalski.",
         "The bridge at night, in March 2024. Lukas Brandt/Example Images",
         "The bridge at night. Lukas Brandt/Example Images hide caption",
+        "The bridge at night. Lukas Brandt via Example Images",
         "Fischerboote im alten Hafen. Foto: Lukas Brandt",
         # After a caption a credit of single words will do, and dots may glue it on.
         "The bridge at night, seen from the river. Harbourcam/Example",

@@ -39,6 +39,11 @@ _CREDIT_WORDS = 12
 _CAPTION_WORDS = 80
 
 
+def _ends_with_bracket(text: str) -> bool:
+    """Whether ``text`` ends with a closing bracket, but for spaces and full stops."""
+    return text.rstrip().rstrip(".").rstrip()[-1:] in (")", "]")
+
+
 def _name_like(word: str) -> bool:
     """A word of a name or an agency: a capital anywhere (``iStock``), or a digit."""
     return any(ch.isupper() or ch.isdigit() for ch in word)
@@ -103,6 +108,10 @@ class CreditShapes:
 
     def labelled_credit(self, text: str) -> regex.Match[str] | None:
         """``Photo: Jane Doe`` or ``Photograph by Jane Doe``, ending the line."""
+        # The label is one of the phrase list's cues, which the book finds far faster than
+        # the whole pattern is tried at every position of the line.
+        if not self.book.find("photo_credit", text):
+            return None
         found = self.labelled.search(text)
         if found and names(found.group("names"), self.joiners):
             return found
@@ -123,7 +132,7 @@ class CreditShapes:
         if word_count(text) > _CAPTION_WORDS:
             return False
         text = self.without_control(text)
-        bracketed = _BRACKETED_TAIL.search(text)
+        bracketed = _BRACKETED_TAIL.search(text) if _ends_with_bracket(text) else None
         if bracketed and bracketed.start() > 0:
             inner = bracketed.group(1)
             if self.slash_credit(inner, alone=False) or self.is_credit(inner):
@@ -131,6 +140,9 @@ class CreditShapes:
         labelled = self.labelled_credit(text)
         if labelled and labelled.start() > 0:
             return True
+        # A slash credit has a slash, a bar or a joiner word in it.
+        if "/" not in text and "|" not in text and not self.book.find("credit_joiner", text):
+            return False
         after = self.after_sentence.search(text)
         return bool(after) and self.slash_credit(after.group("tail"), alone=False)
 
@@ -139,7 +151,7 @@ class CreditShapes:
         caption``: a caption with its control glued on).
         """
         text = text.rstrip()
-        ends = [m for m in self.book.patterns["gallery"].finditer(text) if m.end() == len(text)]
+        ends = [m for m in self.book.find("gallery", text) if m.end() == len(text)]
         if ends and ends[0].start() > 0:
             return text[: ends[0].start()].rstrip()
         return text
