@@ -224,7 +224,10 @@ class PageBody(Step):
           "Tags:", "More stories", "Recommended"; one a banner took out only with a
           ``section_end`` cue) with less than ``tail_share`` of the prose above it below it,
           counting only lines that end like sentences (a list of long teaser headlines is
-          no prose).
+          no prose); or
+        * a kept line that opens with a section header and a colon, the section's content
+          after it ("More information: ...", "Tags: ..."), whatever its length, with as
+          little prose below it.
         """
         total = sum(max(score, 0.0) for score in scores)
         # Sentence prose below each block: what a section header must not cut off.
@@ -234,6 +237,12 @@ class PageBody(Step):
             below[i] = below[i + 1] + (max(scores[i], 0.0) if sentence else 0.0)
         prose = 0.0
         for i, (block, score) in enumerate(zip(blocks, scores)):
+            if (
+                prose >= self.min_body
+                and below[i + 1] < self.tail_share * prose
+                and self.labelled_section(block)
+            ):
+                return i
             if prose >= self.min_body and word_count(block.text) <= 14:
                 header = self.book.starts_with("comments", block.text)
                 if (
@@ -257,6 +266,15 @@ class PageBody(Step):
                     return i
             prose += max(score, 0.0)
         return None
+
+    def labelled_section(self, block: Block) -> bool:
+        """Whether ``block`` is a kept line that opens with a section header and a colon, the
+        section's content after it on the same line ("More information: ...", "Tags: ...").
+        """
+        if not block.kept or ":" not in block.text[:40]:
+            return False
+        found = self.book.starts_with("section_end", block.text)
+        return found is not None and block.text[found.end() :].lstrip()[:1] == ":"
 
     def author_card(self, blocks: list[Block], index: int) -> bool:
         """Whether ``blocks[index]`` opens an author's card: a line that is only a name
