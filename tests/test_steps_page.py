@@ -295,6 +295,30 @@ def test_author_card_without_a_header_ends_the_article(card):
     assert record.text.split("\n\n") == ARTICLE
 
 
+@pytest.mark.parametrize(
+    "bio",
+    [
+        "Jane Doe is a senior reporter for the Example Post. Follow her on social media.",
+        "Jean Dupont est journaliste au service politique depuis dix ans.",
+        "Max Muster ist Redakteur im Ressort Wirtschaft.",
+    ],
+)
+def test_an_author_bio_after_the_body_ends_the_article(bio):
+    # No name line above it: the bio alone opens with the name, a verb and the job.
+    (record,) = newsclean.clean("\n".join([TITLE, *ARTICLE, bio, *TEASERS]))
+    assert record.text.split("\n\n") == ARTICLE
+
+
+def test_a_closing_sentence_about_critics_is_no_author_bio():
+    closing = (
+        "It is difficult to see how the critics of the plan can win the vote, and the "
+        "finance committee expects a majority for it when it meets in the spring."
+    )
+    article = [*ARTICLE, closing]
+    (record,) = newsclean.clean("\n".join([TITLE, *article]))
+    assert record.text.split("\n\n") == article
+
+
 def test_a_name_heading_above_prose_about_that_person_stays():
     # A profile's subheading: the name, then prose about the person (no job title given).
     profile = [
