@@ -240,6 +240,27 @@ def test_section_header_after_the_body_ends_the_article(header):
     assert [r.text for r in ends] == [header, BIO, *TEASERS]
 
 
+def test_a_labelled_section_line_after_the_body_ends_the_article():
+    # A section header with its content on the same line: a long line, still no body.
+    trailer = [
+        "More information: Jane Doe et al, A study of the harbour tides over ten winters, "
+        "Example Journal of Coastal Science (2024).",
+        "Journal information: Example Journal of Coastal Science",
+        "Provided by the Example Institute",
+        "This page may not be reproduced without written permission of the publisher, "
+        "apart from any fair dealing for the purpose of study or research.",
+    ]
+    (record,) = newsclean.clean("\n".join([TITLE, *ARTICLE, *trailer]))
+    assert record.text.split("\n\n") == ARTICLE
+
+
+def test_a_labelled_section_line_with_much_prose_below_stays():
+    labelled = "Tags: the budget, the tax plan and what the committee asked for."
+    article = [*BODY[:1], labelled, *BODY[1:], *MORE_BODY]
+    (record,) = newsclean.clean("\n".join([TITLE, *article]))
+    assert record.text.split("\n\n") == article
+
+
 def test_section_header_with_much_prose_below_is_not_the_end():
     # The same header word in the middle of an article: the prose below it is no tail.
     article = [*BODY[:2], "Topics", *BODY[2:], *MORE_BODY]
@@ -272,6 +293,30 @@ def test_author_card_without_a_header_ends_the_article(card):
     # and gives the job: the author's card, not part of the article.
     (record,) = newsclean.clean("\n".join([TITLE, *ARTICLE, *card, *TEASERS]))
     assert record.text.split("\n\n") == ARTICLE
+
+
+@pytest.mark.parametrize(
+    "bio",
+    [
+        "Jane Doe is a senior reporter for the Example Post. Follow her on social media.",
+        "Jean Dupont est journaliste au service politique depuis dix ans.",
+        "Max Muster ist Redakteur im Ressort Wirtschaft.",
+    ],
+)
+def test_an_author_bio_after_the_body_ends_the_article(bio):
+    # No name line above it: the bio alone opens with the name, a verb and the job.
+    (record,) = newsclean.clean("\n".join([TITLE, *ARTICLE, bio, *TEASERS]))
+    assert record.text.split("\n\n") == ARTICLE
+
+
+def test_a_closing_sentence_about_critics_is_no_author_bio():
+    closing = (
+        "It is difficult to see how the critics of the plan can win the vote, and the "
+        "finance committee expects a majority for it when it meets in the spring."
+    )
+    article = [*ARTICLE, closing]
+    (record,) = newsclean.clean("\n".join([TITLE, *article]))
+    assert record.text.split("\n\n") == article
 
 
 def test_a_name_heading_above_prose_about_that_person_stays():

@@ -58,6 +58,7 @@ CATEGORIES: tuple[str, ...] = (
     "weekday",
     "byline",
     "author_role",
+    "bio_verb",
 )
 
 # Months in a year: a phrase list's optional ``[dates] months`` holds one fragment per month.

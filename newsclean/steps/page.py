@@ -31,6 +31,10 @@ _TIMESTAMP = regex.compile(
 _SPEAKER = regex.compile(r"^\S.{0,40}\s(?:says|said|wrote|replied)\s*:\s*$", regex.I)
 # A person's name alone on a line: two to four capitalised words.
 _PERSON = regex.compile(r"\p{Lu}[\p{L}\p{M}'’.-]*(?:\s+\p{Lu}[\p{L}\p{M}'’.-]*){1,3}")
+# The name a bio opens with: one to three capitalised words.
+_BIO_NAME = regex.compile(r"\p{Lu}[\p{L}\p{M}'’.-]*(?:\s+\p{Lu}[\p{L}\p{M}'’.-]*){0,2}\s+")
+# A bio names the author's job right after the verb, within these many words.
+_BIO_ROLE_WORDS = 4
 # A sentence ending inside a line: ". " before a capital, or a CJK full stop.
 _INNER_END = regex.compile(r"[.!?。！？]\s+\p{Lu}|[。！？]")
 # The score past the start of a comment thread: nothing there is article body.
@@ -136,7 +140,9 @@ class PageBody(Step):
     body too.
 
     Three shapes are read in runs of lines: an author's card after the body (a name alone,
-    then a job title alone or a bio that gives it) ends the article like a section header;
+    then a job title alone or a bio that gives it), or a bio alone ("Jane Doe is a reporter
+    ...": a name, a ``bio_verb`` and an ``author_role`` cue within a few words), ends the
+    article like a section header;
     five or more long lines in a row with no sentence end (teaser headlines) score as
     chrome; and short lines after a line ending in a colon are the article's own list
     (tour dates, items), each costing its own score without the growing cost of a menu.
@@ -224,7 +230,10 @@ class PageBody(Step):
           "Tags:", "More stories", "Recommended"; one a banner took out only with a
           ``section_end`` cue) with less than ``tail_share`` of the prose above it below it,
           counting only lines that end like sentences (a list of long teaser headlines is
-          no prose).
+          no prose); or
+        * a kept line that opens with a section header and a colon, the section's content
+          after it ("More information: ...", "Tags: ..."), whatever its length, with as
+          little prose below it, or an author's bio alone (:meth:`author_bio`).
         """
         total = sum(max(score, 0.0) for score in scores)
         # Sentence prose below each block: what a section header must not cut off.
@@ -234,6 +243,12 @@ class PageBody(Step):
             below[i] = below[i + 1] + (max(scores[i], 0.0) if sentence else 0.0)
         prose = 0.0
         for i, (block, score) in enumerate(zip(blocks, scores)):
+            if (
+                prose >= self.min_body
+                and below[i + 1] < self.tail_share * prose
+                and (self.labelled_section(block) or self.author_bio(block))
+            ):
+                return i
             if prose >= self.min_body and word_count(block.text) <= 14:
                 header = self.book.starts_with("comments", block.text)
                 if (
@@ -257,6 +272,29 @@ class PageBody(Step):
                     return i
             prose += max(score, 0.0)
         return None
+
+    def labelled_section(self, block: Block) -> bool:
+        """Whether ``block`` is a kept line that opens with a section header and a colon, the
+        section's content after it on the same line ("More information: ...", "Tags: ...").
+        """
+        if not block.kept or ":" not in block.text[:40]:
+            return False
+        found = self.book.starts_with("section_end", block.text)
+        return found is not None and block.text[found.end() :].lstrip()[:1] == ":"
+
+    def author_bio(self, block: Block) -> bool:
+        """Whether ``block`` is a kept author's bio: a name, a ``bio_verb`` and the author's
+        job within a few words ("Jane Doe is a senior reporter who covers ...").
+        """
+        text = block.text
+        if not block.kept or word_count(text) > 60:
+            return False
+        name = _BIO_NAME.match(text)
+        verb = name and self.book.starts_with("bio_verb", text[name.end() :])
+        if not verb:
+            return False
+        after = text[name.end() + verb.end() :].split()[:_BIO_ROLE_WORDS]
+        return self.book.count("author_role", " ".join(after)) > 0
 
     def author_card(self, blocks: list[Block], index: int) -> bool:
         """Whether ``blocks[index]`` opens an author's card: a line that is only a name
