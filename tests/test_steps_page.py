@@ -4,7 +4,7 @@ import pytest
 from conftest import BUDGET_STORY, run_steps
 
 import newsclean
-from newsclean.steps.page import PageBody, best_span, line_score, teaser_runs
+from newsclean.steps.page import PageBody, best_span, item_shape, line_score, teaser_runs
 
 NAV = [
     "Home",
@@ -378,3 +378,44 @@ def test_a_list_introduced_by_a_colon_inside_the_article_is_kept():
     article = [*BODY, "The band will play these dates next spring:", *items, *MORE_BODY]
     (record,) = newsclean.clean("\n".join([TITLE, *article, *NAV]))
     assert record.text.split("\n\n") == article
+
+
+@pytest.mark.parametrize(
+    ("line", "shape"),
+    [
+        ("2021: Jane Doe – Example United", ("digit", ": ")),
+        ("- two eggs, beaten", ("bullet", "")),
+        ("Best debut album - The Example Band", ("word", " - ")),
+        ("Top stories", None),
+        ("Politics | Council approves the budget", None),
+    ],
+)
+def test_item_shape(line, shape):
+    assert item_shape(line) == shape
+
+
+WINNERS = [
+    "2024: Jane Doe – Example United",
+    "2023: John Roe – Harbour City",
+    "2022: Ann Poe – Example United",
+]
+
+
+def test_the_article_s_own_list_at_its_end_stays():
+    # A list that ends the article, after a line ending in a colon or under a heading.
+    for intro in ("The winners of the award so far:", "Coach of the Year winners"):
+        article = [*ARTICLE, intro, *WINNERS]
+        text = "\n".join([*NAV, TITLE, *article, *FOOTER])
+        (record,) = newsclean.clean(text)
+        assert record.text.split("\n\n") == article
+
+
+def test_a_list_of_teasers_under_a_heading_after_the_article_goes():
+    teasers = [
+        "Politics | Council approves the budget",
+        "Sport | Harbour City win the cup",
+        "Travel | A weekend on the coast",
+    ]
+    text = "\n".join([*NAV, TITLE, *ARTICLE, "Best of the week", *teasers, *FOOTER])
+    (record,) = newsclean.clean(text)
+    assert record.text.split("\n\n") == ARTICLE

@@ -94,6 +94,62 @@ def _teaser_line(text: str) -> bool:
     return 8 <= word_count(text) <= 45 and not ends_sentence(text) and not _INNER_END.search(text)
 
 
+# What marks a line as an item of a list: where it starts, and a separator inside it (not a
+# bar: "Section | Headline" is how a list of teasers reads).
+_ITEM_LEADS = "-•*–—·▪►"
+_ITEM_SEPARATORS = (": ", " – ", " - ", " — ")
+# The longest line read as a list item, in words.
+_ITEM_WORDS = 25
+
+
+def item_shape(text: str) -> tuple[str, str] | None:
+    """The shape of a list item ("2023: Jane Doe – Example FC", "- two eggs"): how it starts
+    (a digit, a bullet or a word) and the first separator in it; ``None`` for a line of no
+    list shape (a plain short line: a heading, a teaser, a menu entry).
+    """
+    text = text.strip()
+    if not text or word_count(text) > _ITEM_WORDS:
+        return None
+    lead = "digit" if text[0].isdigit() else "bullet" if text[0] in _ITEM_LEADS else "word"
+    separator = next((sep for sep in _ITEM_SEPARATORS if sep in text), "")
+    if lead == "word" and not separator:
+        return None
+    return lead, separator
+
+
+def _introduces_list(text: str) -> int:
+    """How many items a line must be followed by to introduce the article's own list: two
+    after a line ending in a colon, three after a heading; 0 when it introduces none.
+    """
+    if _introduces(text):
+        return 2
+    return 3 if headline_like(text, 2, 14) else 0
+
+
+def list_after(blocks: list[Block], end: int, stop: int) -> int:
+    """Where the article's own list after ``blocks[:end]`` ends: a kept line introducing it
+    at ``end`` (or just before it, inside the body), then kept lines of one
+    :func:`item_shape`, as many as :func:`_introduces_list` asks; ``end`` itself when there
+    is no such list. Nothing at or past ``stop`` is read.
+    """
+    for intro in (end, end - 1):
+        if not 0 <= intro < stop - 1 or not blocks[intro].kept:
+            continue
+        needed = _introduces_list(blocks[intro].text)
+        first = intro + 1
+        shape = item_shape(blocks[first].text) if needed and blocks[first].kept else None
+        if shape is None:
+            continue
+        last = first
+        while (
+            last + 1 < stop and blocks[last + 1].kept and item_shape(blocks[last + 1].text) == shape
+        ):
+            last += 1
+        if last - first + 1 >= needed:
+            return max(end, last + 1)
+    return end
+
+
 def best_span(scores: list[float]) -> tuple[int, int]:
     """The [start, end) range of ``scores`` with the largest sum (empty input gives (0, 0))."""
     best, best_span_ = float("-inf"), (0, 0)
@@ -146,6 +202,9 @@ class PageBody(Step):
     five or more long lines in a row with no sentence end (teaser headlines) score as
     chrome; and short lines after a line ending in a colon are the article's own list
     (tour dates, items), each costing its own score without the growing cost of a menu.
+    A list that ends the article (after a line ending in a colon, two items or more; under
+    a heading, three or more; each of one :func:`item_shape`, "2021: Jane Doe – Example
+    FC") belongs to the body it follows, though its short lines score as chrome.
     """
 
     name = "page_body"
@@ -332,7 +391,9 @@ class PageBody(Step):
         if thread is not None:
             scores[thread:] = [-_WALL] * (len(scores) - thread)
         inside = [False] * len(blocks)
+        stop = len(blocks) if thread is None else thread
         for start, end in self.bodies(scores):
+            end = max(end, list_after(blocks, end, stop))
             inside[start:end] = [True] * (end - start)
             # The headline right above a body belongs to it.
             heading = start - 1
