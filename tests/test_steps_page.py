@@ -410,6 +410,14 @@ def test_the_article_s_own_list_at_its_end_stays():
         assert record.text.split("\n\n") == article
 
 
+def test_the_article_s_own_list_after_a_removed_slide_counter_stays():
+    # The counter of the article's last picture sits between the body and its list.
+    article = [*ARTICLE, "Winners of the award", *WINNERS]
+    text = "\n".join([*NAV, TITLE, *ARTICLE, "7 / 7", *article[len(ARTICLE) :], *FOOTER])
+    (record,) = newsclean.clean(text)
+    assert record.text.split("\n\n") == article
+
+
 def test_a_list_of_teasers_under_a_heading_after_the_article_goes():
     teasers = [
         "Politics | Council approves the budget",

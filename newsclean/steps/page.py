@@ -128,11 +128,13 @@ def _introduces_list(text: str) -> int:
 
 def list_after(blocks: list[Block], end: int, stop: int) -> int:
     """Where the article's own list after ``blocks[:end]`` ends: a kept line introducing it
-    at ``end`` (or just before it, inside the body), then kept lines of one
-    :func:`item_shape`, as many as :func:`_introduces_list` asks; ``end`` itself when there
-    is no such list. Nothing at or past ``stop`` is read.
+    at ``end`` or after furniture removed there (or just before it, inside the body), then
+    kept lines of one :func:`item_shape`, as many as :func:`_introduces_list` asks; ``end``
+    itself when there is no such list. Nothing at or past ``stop`` is read.
     """
-    for intro in (end, end - 1):
+    # The line after the body, past what earlier steps removed (a slide counter, a credit).
+    after = next((i for i in range(end, stop) if blocks[i].kept), stop)
+    for intro in (after, end - 1):
         if not 0 <= intro < stop - 1 or not blocks[intro].kept:
             continue
         needed = _introduces_list(blocks[intro].text)
