@@ -166,6 +166,26 @@ FURNITURE = [
         "This material may not be published, broadcast, rewritten or redistributed.",
     ),
     ("copyright", "Copyright 2025 The Daily Example"),
+    # Notices in other languages, in wordings of their own (the share word alone is a small
+    # part of the line; a consent notice is a plain sentence).
+    ("cookie", "We use cookies to give you the best experience."),
+    ("cookie", "Wir verwenden Cookies, um Ihnen das beste Erlebnis zu bieten."),
+    ("cookie", "Ce site utilise des cookies."),
+    ("cookie", "Questo sito utilizza cookie."),
+    ("cookie", "Utilizamos cookies para mejorar tu experiencia."),
+    ("share", "Diesen Artikel teilen"),
+    ("share", "Partager cet article"),
+    ("share", "Compartilhe esta matéria"),
+    ("share", "Поделиться статьей"),
+    ("share", "Condividi questo articolo"),
+    ("appeal", "Sie haben 3 von 5 kostenlosen Artikeln gelesen. Jetzt weiterlesen mit einem Abo."),
+    ("appeal", "Vous avez lu 3 articles gratuits ce mois-ci. Abonnez-vous pour continuer à lire."),
+    ("appeal", "Has leído 3 de 5 artículos gratuitos. Suscríbete para seguir leyendo."),
+    ("appeal", "Hai letto 3 articoli gratuiti questo mese. Abbonati per continuare a leggere."),
+    (
+        "appeal",
+        "Вы прочитали 3 из 5 бесплатных статей. Оформите подписку, чтобы продолжить чтение.",
+    ),
 ]
 
 
@@ -198,6 +218,8 @@ NEWS_PROSE = [
     "inspectors said on Monday.",
     "Regulators fined the tech giant for placing tracking cookies without consent, in the "
     "largest privacy penalty handed down this year.",
+    "The recipe says to use cookies that are a day old, because fresh ones crumble in the "
+    "mixer, the baker explained.",
     # a subscription
     "Netflix said subscription revenue rose 15 percent in the quarter as it added eight million "
     "new subscribers in Asia and Latin America.",

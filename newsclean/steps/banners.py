@@ -115,8 +115,11 @@ class Banners(Step):
                 return FURNITURE[label]
         if s.counts["copyright"] and s.n_words <= 25 and not s.quoted_speech:
             return FURNITURE["copyright"]
-        if s.n_words <= self.short_words and not s.sentence and s.coverage >= 0.5:
-            return FURNITURE[s.dominant()]
+        if s.n_words <= self.short_words and s.coverage >= 0.5:
+            # A short sentence mostly made of notice cues is one too ("This site uses
+            # cookies."); other furniture does not end like a sentence.
+            if not s.sentence or (s.dominant() in _NOTICE and not s.quoted_speech):
+                return FURNITURE[s.dominant()]
         if s.quoted_speech:
             return None
         talks_to_reader = s.address > 0 or s.counts["call_to_action"] > 0
