@@ -178,6 +178,12 @@ FURNITURE = [
     ("share", "Compartilhe esta matéria"),
     ("share", "Поделиться статьей"),
     ("share", "Condividi questo articolo"),
+    ("share", "Kommentare (12)"),
+    ("share", "12 commentaires"),
+    ("share", "Комментарии (12)"),
+    ("reading", "Écouter cet article"),
+    ("newsletter", "Recibe nuestro boletín en tu correo cada mañana."),
+    ("newsletter", "Получайте нашу рассылку каждое утро на почту."),
     ("appeal", "Sie haben 3 von 5 kostenlosen Artikeln gelesen. Jetzt weiterlesen mit einem Abo."),
     ("appeal", "Vous avez lu 3 articles gratuits ce mois-ci. Abonnez-vous pour continuer à lire."),
     ("appeal", "Has leído 3 de 5 artículos gratuitos. Suscríbete para seguir leyendo."),
@@ -220,6 +226,10 @@ NEWS_PROSE = [
     "largest privacy penalty handed down this year.",
     "The recipe says to use cookies that are a day old, because fresh ones crumble in the "
     "mixer, the baker explained.",
+    "Der Verlag hat nach eigenen Angaben 12 Kommentare unter dem Artikel gelöscht, weil sie "
+    "gegen die Regeln verstießen, sagte ein Sprecher.",
+    "Le site utilise des cookies publicitaires sans le consentement des internautes, a estimé "
+    "la commission, qui lui inflige une amende.",
     # a subscription
     "Netflix said subscription revenue rose 15 percent in the quarter as it added eight million "
     "new subscribers in Asia and Latin America.",
