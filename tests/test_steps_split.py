@@ -57,6 +57,39 @@ def test_multi_article_with_cut_off_lead_standfirsts(sep):
             assert text[removal.start : removal.end] == removal.text
 
 
+# An article in a script without spaces: its standfirst is cut inside a run of words (the
+# words are compared as character pairs, see repeats.tokens).
+ART_JA = [
+    "市議会は火曜日、来年度の予算案を賛成多数で可決した。新しい橋の建設費をめぐって数週間にわたり議論が続いていた。",
+    "市長は、固定資産税を引き上げずに学校と道路への支出を増やすと述べ、多くの市民が安堵した。",
+    "一方、野党は市の積立金がほぼ使い果たされ、将来の事業が危うくなると批判した。",
+]
+SF_JA = "市議会は火曜日、来年度の予算案を賛成多"
+
+
+def test_a_standfirst_cut_inside_unspaced_words_opens_an_article():
+    text = scrape([SF1, *ART1], [SF_JA, *ART_JA])
+    records = newsclean.clean(text)
+    assert [r.metadata.get("title") for r in records] == [SF1, SF_JA]
+    assert records[1].text == "\n\n".join(ART_JA)
+
+
+def test_a_short_lead_that_repeats_its_standfirst_opens_an_article():
+    # The lead sentence is one word longer than the standfirst cut from it.
+    short_lead = ["Park rangers fined a hunter on Monday.", *ART3[1:]]
+    text = scrape([SF1, *ART1], ["Park rangers fined a hunter on", *short_lead])
+    records = newsclean.clean(text)
+    assert len(records) == 2
+    # (The headline step keeps a headline over a lead this short in the text.)
+    assert records[1].text.endswith("\n\n".join(short_lead))
+
+
+def test_a_headline_over_a_line_without_words_is_no_article_start():
+    # Regression: the lead's first word was read before checking it had one (IndexError).
+    text = scrape([SF1, *ART1], ["Night trains return to the main lines", "* * *", *ART2])
+    assert len(newsclean.clean(text)) == 1
+
+
 def test_title_case_standfirst():
     sf2 = "Thousands Of Protesters Gathered Outside Parliament On Saturday"
     text = scrape([SF1, *ART1], [sf2, *ART2])

@@ -2,15 +2,15 @@
 
 Scrapes that concatenate articles lead each one with a one-line standfirst or headline. A kept
 paragraph starts a new article when it reads like a headline (2-40 words, no sentence-final
-punctuation), is followed by body text, and one of these holds:
+punctuation) and one of these holds:
 
-* the body paragraph after it opens with the same words, five or more of them, from its
-  first word on (a headline cut from the lead sentence: "A hunter who killed and ate" /
-  "A hunter who killed and ate a wild rabbit ...");
+* the paragraph after it opens with the same words, five or more of them, from its first
+  word on (a headline cut from the lead sentence: "A hunter who killed and ate" / "A hunter
+  who killed and ate a wild rabbit ..."), however short that lead is;
 * the repeats step saw a repeated run of prose (an article saved twice, not a repeated
   caption or menu) begin at it or end right before it (a scrape that repeats an article
-  block does so from the article's first line to its last), and the article it opens has
-  some prose: a product box or teaser list is not an article.
+  block does so from the article's first line to its last), body text follows it, and the
+  article it opens has some prose: a product box or teaser list is not an article.
 
 Subheadings inside an article match none of these and stay with their article: a short
 subheading, a name line over a bio or a numbered item often restates its paragraph, but in
@@ -93,7 +93,7 @@ class SplitArticles(Step):
         trains are back ...", "How we tested it" / "We tested it for ...").
         """
         head, body = tokens(headline), tokens(lead)
-        if len(head) < self.min_lead_words or head[0] != body[0]:
+        if len(head) < self.min_lead_words or not body or head[0] != body[0]:
             return False
         # Word for word too (a number or a name changed is another line of a list: "Error
         # 400" / "Error 500: ..."), with room for a word edited in a copy.
@@ -107,9 +107,10 @@ class SplitArticles(Step):
         if i + 1 >= len(blocks) or not headline_like(text):
             return False
         following = blocks[i + 1].text
-        if not _body_like(following):
-            return False
-        return at_repeat_edge or self.cut_from_lead(text, following)
+        if self.cut_from_lead(text, following):
+            # A lead sentence that repeats the headline may be short ("... by codes.").
+            return True
+        return at_repeat_edge and _body_like(following)
 
     def __call__(self, draft: Draft) -> list[Draft]:
         """Return one draft per article (the draft itself when there is one article)."""
