@@ -17,12 +17,22 @@ the ``language`` step's time. Here:
 The features are counted in the order of their first occurrence, as py3langid's ``Counter``
 has them, so the sums run in the same order and the scores are the same bits
 (``tests/test_language_id.py`` compares both on generated text).
+
+**The model** is read by :func:`load_arrays`: py3langid's loader writes the decompressed
+archive (68 MB) to a temporary file and reads every array back from it; here it is
+decompressed into one buffer and each array is a view of it, about half the CPU of a load.
 """
 
 from __future__ import annotations
 
+import io
+import lzma
+import struct
+import zipfile
+from pathlib import Path
+
 import numpy as np
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
 
 class FastIdentifier(LanguageIdentifier):
@@ -34,15 +44,25 @@ class FastIdentifier(LanguageIdentifier):
     @classmethod
     def from_default_model(cls) -> FastIdentifier:
         """The identifier over the model py3langid ships."""
-        identifier = cls.from_model_file(MODEL_FILE)
-        identifier._prepare()
+        model = load_arrays(MODEL_DIR / MODEL_FILE)
+        # The base class gets what py3langid's loader gives it (lists where it has lists:
+        # its row offsets are shifted in Python ints, which a uint16 array would overflow).
+        identifier = cls(
+            np.asarray(model["ptc"]),
+            model["pc"],
+            model["classes"].tolist(),
+            model["nextmove"],
+            model["out_feat"].tolist(),
+            tk_row=model["nextmove_row"].tolist(),
+        )
+        identifier._prepare(model)
         return identifier
 
-    def _prepare(self) -> None:
-        self._next = np.frombuffer(self.tk_nextmove, dtype=np.uint32)
-        self._base = np.asarray(self._rowbase, dtype=np.int64)
-        self._output = np.asarray(self.tk_output, dtype=np.int64)
-        self._depth = _depth(self._next, self._base)
+    def _prepare(self, model: dict[str, np.ndarray]) -> None:
+        self._next = model["nextmove"]
+        self._base = model["nextmove_row"].astype(np.int64) << 8
+        self._output = model["out_feat"].astype(np.int64)
+        self._depth = _depth(self._next.reshape(-1, 256), model["nextmove_row"])
         # The rows of the score table seen so far, as float32, one after the other in the
         # order features were first seen (news text uses about a fifth of them), and where
         # each feature's row is (-1: not yet).
@@ -98,20 +118,91 @@ class FastIdentifier(LanguageIdentifier):
         return self._rows[self._slot[features]]
 
 
-def _depth(nextmove: np.ndarray, base: np.ndarray) -> int:
+def _depth(rows: np.ndarray, row_of: np.ndarray) -> int:
     """The most bytes a state of the automaton stands for: the levels of a breadth-first
-    walk from the start, one level (all its states and bytes) at a time.
+    walk from the start, one level at a time. ``rows`` are the automaton's distinct rows of
+    256 next states and ``row_of[state]`` the row of each state; states share rows, so a
+    level reads each of its rows once.
     """
-    seen = np.zeros(len(base), dtype=bool)
+    seen = np.zeros(len(row_of), dtype=bool)
     seen[0] = True
     level, depth = np.zeros(1, dtype=np.int64), 0
-    every_byte = np.arange(256, dtype=np.int64)
     while True:
-        reached = np.zeros(len(base), dtype=bool)
-        for part in np.array_split(level, max(1, len(level) // 4096)):
-            reached[nextmove[base[part, None] + every_byte]] = True
+        reached = np.zeros(len(row_of), dtype=bool)
+        level_rows = np.unique(row_of[level])
+        for part in np.array_split(level_rows, max(1, len(level_rows) // 4096)):
+            reached[rows[part].ravel()] = True  # 4 MB of next states at a time
         level = np.flatnonzero(reached & ~seen)
         if not len(level):
             return depth
         seen[level] = True
         depth += 1
+
+
+def load_arrays(path: Path) -> dict[str, np.ndarray]:
+    """The arrays of a py3langid model file (an ``.npz`` archive compressed with xz), by
+    name, as py3langid's ``modelio.load_model`` reads them.
+
+    The archive is decompressed into one buffer (grown in place, so its 68 MB are never
+    held twice) and each array is a view of its bytes: ``np.savez`` stores its members
+    uncompressed, so no array is copied.
+    """
+    with lzma.open(path) as source:
+        buffer = bytearray()
+        while chunk := source.read(1 << 20):
+            buffer += chunk
+    view = _BufferFile(buffer)
+    with zipfile.ZipFile(view) as archive:
+        members = archive.infolist()
+    return {m.filename.removesuffix(".npy"): _array_at(view, m) for m in members}
+
+
+# The readers of the .npy headers np.savez writes, by format version.
+_NPY_HEADERS = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
+
+
+def _array_at(view: _BufferFile, member: zipfile.ZipInfo) -> np.ndarray:
+    """The array stored (uncompressed) as ``member`` of the zip archive in ``view``."""
+    if member.compress_type != zipfile.ZIP_STORED:
+        raise ValueError(f"{member.filename}: compressed member in the model archive")
+    # The local header: 30 bytes, the last two fields the name's and the extra field's sizes.
+    name_size, extra_size = struct.unpack_from("<HH", view.buffer, member.header_offset + 26)
+    view.seek(member.header_offset + 30 + name_size + extra_size)
+    read_header = _NPY_HEADERS.get(np.lib.format.read_magic(view))
+    if read_header is None:
+        raise ValueError(f"{member.filename}: unknown .npy version in the model archive")
+    shape, fortran_order, dtype = read_header(view)
+    if fortran_order or dtype.hasobject:
+        raise ValueError(f"{member.filename}: unsupported array layout in the model archive")
+    count = int(np.prod(shape))
+    return np.frombuffer(view.buffer, dtype, count, view.tell()).reshape(shape)
+
+
+class _BufferFile(io.RawIOBase):
+    """A read-only file over a ``bytearray``, without the copy ``io.BytesIO`` makes of it."""
+
+    def __init__(self, buffer: bytearray) -> None:
+        self.buffer, self.position = buffer, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        start = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: len(self.buffer)}
+        self.position = start[whence] + offset
+        return self.position
+
+    def readinto(self, target: bytearray) -> int:  # type: ignore[override]
+        chunk = memoryview(self.buffer)[self.position : self.position + len(target)]
+        target[: len(chunk)] = chunk
+        self.position += len(chunk)
+        return len(chunk)
