@@ -19,17 +19,17 @@ has them, so the sums run in the same order and the scores are the same bits
 (``tests/test_language_id.py`` compares both on generated text).
 
 **The model** is read by :func:`load_arrays`: py3langid's loader writes the decompressed
-archive (68 MB) to a temporary file and reads every array back from it; here it is
-decompressed into one buffer and each array is a view of it, about half the CPU of a load.
+archive (68 MB) to a temporary file and reads every array back from it; here each array is
+read straight from the decompressor, about two thirds of the CPU of a load.
 """
 
 from __future__ import annotations
 
-import io
 import lzma
 import struct
 import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
@@ -112,10 +112,11 @@ class FastIdentifier(LanguageIdentifier):
                 grown = np.empty((max(end, 2 * len(self._rows)), self._rows.shape[1]), np.float32)
                 grown[: self._used] = self._rows[: self._used]
                 self._rows = grown
-            self._rows[self._used : end] = self.nb_ptc[new]
+            self._rows[self._used : end] = np.take(self.nb_ptc, new, axis=0)
             self._slot[new] = np.arange(self._used, end)
             self._used = end
-        return self._rows[self._slot[features]]
+        # np.take copies whole rows, about three times faster than the same fancy index.
+        return np.take(self._rows, self._slot[features], axis=0)
 
 
 def _depth(rows: np.ndarray, row_of: np.ndarray) -> int:
@@ -143,20 +144,27 @@ def load_arrays(path: Path) -> dict[str, np.ndarray]:
     """The arrays of a py3langid model file (an ``.npz`` archive compressed with xz), by
     name, as py3langid's ``modelio.load_model`` reads them.
 
-    The archive is decompressed into one buffer (grown in place, so its 68 MB are never
-    held twice) and each array is a view of its bytes: ``np.savez`` stores its members
-    uncompressed, so no array is copied.
+    The archive is read in one pass as it is decompressed: ``np.savez`` stores its members
+    one after the other, uncompressed, each behind a local header, so each array is read
+    straight into an array of its own (aligned, as numpy's fast paths need), and neither the
+    archive nor a copy of an array is ever held.
     """
+    arrays = {}
     with lzma.open(path) as source:
-        buffer = bytearray()
-        while chunk := source.read(1 << 20):
-            buffer += chunk
-    view = _BufferFile(buffer)
-    with zipfile.ZipFile(view) as archive:
-        members = archive.infolist()
-    return {m.filename.removesuffix(".npy"): _array_at(view, m) for m in members}
+        while (header := source.read(_LOCAL_HEADER.size))[:4] == b"PK\x03\x04":
+            _, _, flags, method, *_, name_size, extra_size = _LOCAL_HEADER.unpack(header)
+            name = source.read(name_size).decode()
+            if method != zipfile.ZIP_STORED or flags & _SIZES_AFTER_DATA:
+                raise ValueError(f"{name}: member of the model archive not stored plainly")
+            source.read(extra_size)
+            arrays[name.removesuffix(".npy")] = _read_array(source, name)
+    return arrays
 
 
+# A zip archive's local file header (signature, versions, flags, method, time, date, CRC,
+# sizes, name and extra field lengths); flag bit 3: the sizes follow the data.
+_LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
+_SIZES_AFTER_DATA = 0x08
 # The readers of the .npy headers np.savez writes, by format version.
 _NPY_HEADERS = {
     (1, 0): np.lib.format.read_array_header_1_0,
@@ -164,45 +172,15 @@ _NPY_HEADERS = {
 }
 
 
-def _array_at(view: _BufferFile, member: zipfile.ZipInfo) -> np.ndarray:
-    """The array stored (uncompressed) as ``member`` of the zip archive in ``view``."""
-    if member.compress_type != zipfile.ZIP_STORED:
-        raise ValueError(f"{member.filename}: compressed member in the model archive")
-    # The local header: 30 bytes, the last two fields the name's and the extra field's sizes.
-    name_size, extra_size = struct.unpack_from("<HH", view.buffer, member.header_offset + 26)
-    view.seek(member.header_offset + 30 + name_size + extra_size)
-    read_header = _NPY_HEADERS.get(np.lib.format.read_magic(view))
+def _read_array(source: BinaryIO, name: str) -> np.ndarray:
+    """The ``.npy`` array ``name`` that ``source`` is at the start of."""
+    read_header = _NPY_HEADERS.get(np.lib.format.read_magic(source))
     if read_header is None:
-        raise ValueError(f"{member.filename}: unknown .npy version in the model archive")
-    shape, fortran_order, dtype = read_header(view)
+        raise ValueError(f"{name}: unknown .npy version in the model archive")
+    shape, fortran_order, dtype = read_header(source)
     if fortran_order or dtype.hasobject:
-        raise ValueError(f"{member.filename}: unsupported array layout in the model archive")
-    count = int(np.prod(shape))
-    return np.frombuffer(view.buffer, dtype, count, view.tell()).reshape(shape)
-
-
-class _BufferFile(io.RawIOBase):
-    """A read-only file over a ``bytearray``, without the copy ``io.BytesIO`` makes of it."""
-
-    def __init__(self, buffer: bytearray) -> None:
-        self.buffer, self.position = buffer, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self.position
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        start = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: len(self.buffer)}
-        self.position = start[whence] + offset
-        return self.position
-
-    def readinto(self, target: bytearray) -> int:  # type: ignore[override]
-        chunk = memoryview(self.buffer)[self.position : self.position + len(target)]
-        target[: len(chunk)] = chunk
-        self.position += len(chunk)
-        return len(chunk)
+        raise ValueError(f"{name}: unsupported array layout in the model archive")
+    array = np.empty(shape, dtype)
+    if source.readinto(memoryview(array).cast("B")) != array.nbytes:
+        raise ValueError(f"{name}: the model archive ends inside it")
+    return array
