@@ -98,3 +98,10 @@ def test_depth_is_deep_enough(fast: FastIdentifier) -> None:
         assert fast._states(data).tolist() == states.tolist()
     finally:
         fast._depth -= 3
+
+
+def test_row_offsets_as_py3langid_has_them(plain: LanguageIdentifier, fast: FastIdentifier) -> None:
+    # The base class shifts the rows of the states into offsets itself (the fallback for a
+    # text with no feature walks with them).
+    assert fast._rowbase == plain._rowbase
+    assert fast._base.tolist() == plain._rowbase

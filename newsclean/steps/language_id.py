@@ -45,15 +45,17 @@ class FastIdentifier(LanguageIdentifier):
     def from_default_model(cls) -> FastIdentifier:
         """The identifier over the model py3langid ships."""
         model = load_arrays(MODEL_DIR / MODEL_FILE)
-        # The base class gets what py3langid's loader gives it (lists where it has lists:
-        # its row offsets are shifted in Python ints, which a uint16 array would overflow).
+        # The base class gets what py3langid's loader gives it: lists where it has lists, and
+        # the rows of the states as a compact sequence of Python ints (a memoryview; a list
+        # would take 4 MB more, and the numpy scalars of an array overflow when it shifts
+        # them into row offsets).
         identifier = cls(
             np.asarray(model["ptc"]),
             model["pc"],
             model["classes"].tolist(),
             model["nextmove"],
             model["out_feat"].tolist(),
-            tk_row=model["nextmove_row"].tolist(),
+            tk_row=memoryview(model["nextmove_row"]),
         )
         identifier._prepare(model)
         return identifier
