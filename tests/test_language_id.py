@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from py3langid.langid import MODEL_FILE, LanguageIdentifier, visit_counts
+from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier, visit_counts
+from py3langid.modelio import load_model
 
 from newsclean.steps.article_meta import _identifier
-from newsclean.steps.language_id import FastIdentifier
+from newsclean.steps.language_id import FastIdentifier, load_arrays
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +72,36 @@ def test_same_on_random_mixtures(plain: LanguageIdentifier, fast: FastIdentifier
 @given(st.text(max_size=300))
 def test_same_on_any_text(plain: LanguageIdentifier, fast: FastIdentifier, text: str) -> None:
     _same(plain, fast, text)
+
+
+def test_model_arrays_as_py3langid_reads_them() -> None:
+    # The arrays are read straight from the decompressor; py3langid's loader reads them from
+    # a temporary file. Same values, same types, for every array the identifier uses; and
+    # aligned (numpy converts an unaligned float16 table several times slower).
+    ptc, pc, classes, nextmove, row, output = load_model(Path(MODEL_DIR) / MODEL_FILE)
+    arrays = load_arrays(Path(MODEL_DIR) / MODEL_FILE)
+    assert arrays["ptc"].dtype == ptc.dtype and arrays["ptc"].tobytes() == ptc.tobytes()
+    assert arrays["pc"].dtype == pc.dtype and arrays["pc"].tobytes() == pc.tobytes()
+    assert arrays["classes"].tolist() == classes
+    assert arrays["nextmove"].tolist() == nextmove.tolist()
+    assert arrays["nextmove_row"].tolist() == row.tolist()
+    assert arrays["out_feat"].tolist() == output
+    assert all(array.flags.aligned for array in arrays.values())
+
+
+def test_depth_is_deep_enough(fast: FastIdentifier) -> None:
+    # A walk over the last `depth` bytes reaches every state: a deeper walk changes nothing.
+    data = np.frombuffer(" ".join(SAMPLES).encode(), dtype=np.uint8)
+    states = fast._states(data)
+    fast._depth += 3
+    try:
+        assert fast._states(data).tolist() == states.tolist()
+    finally:
+        fast._depth -= 3
+
+
+def test_row_offsets_as_py3langid_has_them(plain: LanguageIdentifier, fast: FastIdentifier) -> None:
+    # The base class shifts the rows of the states into offsets itself (the fallback for a
+    # text with no feature walks with them).
+    assert fast._rowbase == plain._rowbase
+    assert fast._base.tolist() == plain._rowbase
