@@ -427,3 +427,26 @@ def test_a_list_of_teasers_under_a_heading_after_the_article_goes():
     text = "\n".join([*NAV, TITLE, *ARTICLE, "Best of the week", *teasers, *FOOTER])
     (record,) = newsclean.clean(text)
     assert record.text.split("\n\n") == ARTICLE
+
+
+BOX = [
+    "Related stories",
+    "Storm-hit towns count the cost of the worst floods in a decade",
+    "Rail strike talks collapse again as unions reject the pay offer",
+]
+
+
+def test_a_related_links_box_inside_the_article_goes():
+    article = [*BODY, *MORE_BODY]
+    text = "\n".join([*NAV, TITLE, *BODY, *BOX, *MORE_BODY, *FOOTER])
+    (record,) = newsclean.clean(text)
+    assert record.text.split("\n\n") == article
+    reasons = {r.text: r.reason for r in record.removed if r.step == "page_body"}
+    assert all(reasons[line] == "related-links box inside the article" for line in BOX)
+
+
+def test_a_subheading_with_a_related_word_over_prose_stays():
+    # "Watch" opens a subheading here, and prose follows it: no box.
+    article = [*BODY, "Watch the committee closely", *MORE_BODY]
+    (record,) = newsclean.clean("\n".join([*NAV, TITLE, *article, *FOOTER]))
+    assert record.text.split("\n\n") == article

@@ -18,7 +18,13 @@ import regex
 from newsclean.patterns import PhraseBook, load_phrasebook
 from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
-from newsclean.steps.shape import ends_sentence, headline_like, title_case_share, word_count
+from newsclean.steps.shape import (
+    ends_sentence,
+    heading_shaped,
+    headline_like,
+    title_case_share,
+    word_count,
+)
 
 # A time of day or "N hours ago": lines made of little else are comment and teaser metadata.
 _TIMESTAMP = regex.compile(
@@ -31,6 +37,10 @@ _TIMESTAMP = regex.compile(
 _SPEAKER = regex.compile(r"^\S.{0,40}\s(?:says|said|wrote|replied)\s*:\s*$", regex.I)
 # A person's name alone on a line: two to four capitalised words.
 _PERSON = regex.compile(r"\p{Lu}[\p{L}\p{M}'’.-]*(?:\s+\p{Lu}[\p{L}\p{M}'’.-]*){1,3}")
+# The most teaser headlines a related-links box inside the article holds, and the most words
+# of its header.
+_BOX_LINES = 6
+_BOX_HEADER_WORDS = 4
 # The name a bio opens with: one to three capitalised words.
 _BIO_NAME = regex.compile(r"\p{Lu}[\p{L}\p{M}'’.-]*(?:\s+\p{Lu}[\p{L}\p{M}'’.-]*){0,2}\s+")
 # A bio names the author's job right after the verb, within these many words.
@@ -206,7 +216,9 @@ class PageBody(Step):
     (tour dates, items), each costing its own score without the growing cost of a menu.
     A list that ends the article (after a line ending in a colon, two items or more; under
     a heading, three or more; each of one :func:`item_shape`, "2021: Jane Doe – Example
-    FC") belongs to the body it follows, though its short lines score as chrome.
+    FC") belongs to the body it follows, though its short lines score as chrome. Inside the
+    body, a related-links box (a header such as "Related stories" over a few teaser
+    headlines, with more of the article after them) goes.
     """
 
     name = "page_body"
@@ -401,6 +413,8 @@ class PageBody(Step):
             heading = start - 1
             if heading >= 0 and blocks[heading].kept and headline_like(blocks[heading].text, 3, 30):
                 inside[heading] = True
+        for i in self.boxes(blocks, inside):
+            draft.remove(blocks[i], self.name, "related-links box inside the article")
         outside = [b for b, keep in zip(blocks, inside) if b.kept and not keep]
         if len(outside) < self.min_removed:
             return [draft]
@@ -409,3 +423,31 @@ class PageBody(Step):
                 block, self.name, "outside the article body (navigation, lists, comments, footer)"
             )
         return [draft]
+
+    def box_header(self, text: str) -> bool:
+        """Whether ``text`` heads a related-links box: it opens with a ``related`` cue and
+        holds little else (four words at most, or the cue half the line), no sentence end.
+        """
+        found = self.book.starts_with("related", text)
+        if found is None or ends_sentence(text):
+            return False
+        return word_count(text) <= _BOX_HEADER_WORDS or _covers(found, text)
+
+    def boxes(self, blocks: list[Block], inside: list[bool]) -> list[int]:
+        """The lines of the related-links boxes inside the body: a :meth:`box_header`, then
+        up to ``_BOX_LINES`` teaser headlines and blurbs (three words or more, no sentence
+        end), with more of the article after them.
+        """
+        body = [i for i, block in enumerate(blocks) if block.kept and inside[i]]
+        found: list[int] = []
+        for at, i in enumerate(body):
+            if not self.box_header(blocks[i].text):
+                continue
+            run = []
+            for j in body[at + 1 : at + 1 + _BOX_LINES]:
+                if word_count(blocks[j].text) < 3 or not heading_shaped(blocks[j].text):
+                    break
+                run.append(j)
+            if run and at + len(run) + 1 < len(body):
+                found += [i, *run]
+        return found
