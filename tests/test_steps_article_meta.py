@@ -538,3 +538,20 @@ def test_an_authors_note_opening_the_article_names_the_author_and_stays():
     lead = "By Tuesday, the minister said, the government would present a revised budget plan."
     record = clean_one(page("Budget row deepens as partners clash", lead))
     assert not record.metadata.get("authors")
+
+
+def test_a_long_headline_may_hold_a_caption_word():
+    # "photos" is a caption's word in a short line or at its start ("Photos: ..."); in a long
+    # headline it is the story's own word
+    title = "New photos show coalition partners clashing over the spring shortfall"
+    record = clean_one(page("Politics & Economy", title, "By Jane Rowlands"))
+    assert record.metadata["title"] == title
+
+
+def test_a_kicker_over_the_headline_and_its_standfirst_is_not_the_title():
+    # kicker, headline, standfirst (a sentence), byline: the shorter line on top is a label,
+    # and the headline is no standfirst of it
+    deck = "Ministers trade blame as the shortfall grows."
+    head = ("Budget diary: the inside story", TITLE, deck, "By Jane Rowlands", "March 4, 2021")
+    record = clean_one(page(*head))
+    assert record.metadata["title"] == TITLE

@@ -225,6 +225,8 @@ _FURNITURE = (
     "copyright",
 )
 _PAGE_NOTES = ("appeal", "reading", "salutation")
+# A headline candidate longer than this is a caption only when a caption cue opens it.
+CAPTION_CUE_WORDS = 6
 
 
 class _Vocabulary:
@@ -748,6 +750,28 @@ class Headline(Step):
                 found.add(i)
         return found
 
+    def caption_cue(self, text: str, words: int) -> bool:
+        """Whether a caption cue ("Photo", "Image") marks ``text`` as a caption or credit:
+        anywhere in a short line, at its start in a long one. A long headline may use the word
+        in its own sense ("AI image dataset", "New Images Feature ...").
+        """
+        if not self.words.caption(text):
+            return False
+        if words <= CAPTION_CUE_WORDS:
+            return True
+        return any(m.start() == 0 for m in self.words.book.find("caption", text))
+
+    @staticmethod
+    def kicker_over(index: int, eligible: dict[int, int], draft: Draft) -> bool:
+        """Whether the line at ``index`` is a headline under a kicker: the line above it is
+        shorter ("Movies", "Monarch: The Series") and the line under it is a sentence (its
+        standfirst). Then the line above is no headline over its standfirst.
+        """
+        above, words = eligible.get(index - 1), eligible.get(index)
+        if above is None or words is None or above >= words or index + 1 not in eligible:
+            return False
+        return ends_sentence(draft.blocks[index + 1].text)
+
     @staticmethod
     def heads_text(draft: Draft, line: Line, anchors: dict[int, str]) -> bool:
         """Whether the line the text opens with is over a byline or date line, or right under
@@ -816,12 +840,13 @@ class Headline(Step):
             # A headline is followed by its standfirst: a longer line, often a sentence.
             after = eligible.get(line.index + 1)
             if after is not None and after > words and after >= 6:
-                score += 1.5
+                if not self.kicker_over(line.index + 1, eligible, draft):
+                    score += 1.5
             if ends_sentence(text) and not text.rstrip().endswith(("?", "!", "?”", "!”")):
                 score -= 2.5
             if self.words.furniture(text) or self.words.page_note(text):
                 score -= 3
-            if self.words.caption(text) or "/" in text or text.startswith("("):
+            if self.caption_cue(text, words) or "/" in text or text.startswith("("):
                 score -= 3
             if len(_TRAIL.findall(text)) >= 2:
                 score -= 3  # a breadcrumb trail ("Home > News > ..."), whatever it ends with
@@ -843,7 +868,8 @@ class Headline(Step):
             ):
                 score -= 2  # a title bar or breadcrumb trail around the headline
             listed_above = {line.index - 2, line.index - 3} <= plain
-            if line.index - 1 in plain and not listed_above and copies == 1:
+            kicked = self.kicker_over(line.index, eligible, draft)
+            if line.index - 1 in plain and not listed_above and copies == 1 and not kicked:
                 # The line under a headline (not repeated itself) is its standfirst; under a
                 # run of them (a list of other articles' headlines) it may be the headline.
                 score -= 2
