@@ -555,3 +555,24 @@ def test_a_kicker_over_the_headline_and_its_standfirst_is_not_the_title():
     head = ("Budget diary: the inside story", TITLE, deck, "By Jane Rowlands", "March 4, 2021")
     record = clean_one(page(*head))
     assert record.metadata["title"] == TITLE
+
+
+def test_a_title_case_headline_ending_with_an_abbreviation_is_no_body_paragraph():
+    # the headline, its standfirst and a caption would read as the first three paragraphs,
+    # and the byline under them would be looked for no more
+    title = "Budget Row Deepens As Coalition Partners Clash Over Spending Plans In The U.S."
+    deck = "Ministers traded blame on Tuesday over a shortfall that has grown since the spring."
+    caption = "The finance minister arrives at parliament on Tuesday morning for the vote."
+    record = clean_one(page(title, deck, caption, "By Jane Rowlands", "March 4, 2021"))
+    assert record.metadata["authors"] == ["Jane Rowlands"]
+
+
+def test_a_one_word_name_under_the_article_is_a_widget_not_the_byline():
+    head = (TITLE, "Jane Rowlands 1 day ago", "Share", "Comments", "Print")
+    record = clean_one(page(*head, foot=("Promoted", "by Widgetco by Widgetco")))
+    assert record.metadata["authors"] == ["Jane Rowlands"]
+
+
+def test_names_beside_a_reading_time_are_a_byline():
+    record = clean_one(page(TITLE, "Jane Rowlands", "11 min read"))
+    assert record.metadata["authors"] == ["Jane Rowlands"]

@@ -27,7 +27,13 @@ from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
 from newsclean.steps.dates import DateReader, FoundDate
 from newsclean.steps.metadata import body_text, opens_article
-from newsclean.steps.shape import ends_sentence, heading_shaped, paragraph_cache, word_count
+from newsclean.steps.shape import (
+    ends_sentence,
+    heading_shaped,
+    paragraph_cache,
+    title_case_share,
+    word_count,
+)
 
 # How far from the body the steps look, in lines (blocks).
 HEAD_REACH = 40  # lines above the first kept paragraph
@@ -35,6 +41,9 @@ HEAD_REACH = 40  # lines above the first kept paragraph
 MIN_TITLE_SCORE = 6
 INNER = 8  # lines after the first body paragraph (a byline under the lead photo's caption)
 FOOT_REACH = 12  # lines below the last body paragraph
+# A line with this share of its words capitalised is a headline, not prose (German prose
+# capitalises its nouns: about a third of its words).
+TITLE_CASE_SHARE = 0.75
 
 # Dates that are a missing value, not a day: the Unix epoch (and the day before it, in zones
 # west of Greenwich).
@@ -105,6 +114,8 @@ def _is_body(text: str) -> bool:
     """
     if word_count(text) < 12 or not ends_sentence(text) or _ends_with_time(text):
         return False
+    if len(text) <= 300 and title_case_share(text) >= TITLE_CASE_SHARE:
+        return False  # a headline in title case ending with an abbreviation ("... in the U.S.")
     if len(text) > 300 or not _has_digit(text):
         return True
     return word_count(_DIGITS_AND_MARKS.sub(" ", text)) >= 12
@@ -559,8 +570,9 @@ class Byline(Step):
     def named_in_context(
         line: Line, names: tuple[str, ...], lines: list[Line], dated: set[int]
     ) -> bool:
-        """Whether a line of names alone is a byline: a date line next to it, or the same
-        name opening an author's note near the body ("Jane Doe is a reporter ...").
+        """Whether a line of names alone is a byline: a date line or a reading time next to
+        it, or the same name opening an author's note near the body ("Jane Doe is a reporter
+        ...").
         """
         if {line.index - 2, line.index - 1, line.index + 1, line.index + 2} & dated:
             return True
@@ -571,10 +583,20 @@ class Byline(Step):
             for other in lines
         )
 
+    def timed(self, text: str) -> bool:
+        """Whether ``text`` tells when the article was written or how long it reads: a date,
+        or a short line with a reading time ("11 min read") or how long ago ("2 hours ago").
+        """
+        if self.words.dates_in(text):
+            return True
+        if word_count(text) > 6 or not _has_digit(text):
+            return False
+        return bool(_RELATIVE.search(text)) or self.words.any_of(("reading",), text)
+
     def candidates(self, draft: Draft) -> list[_BylineCandidate]:
         """Every byline near the body, with its score."""
         lines = article_lines(draft, self.words)
-        dated = {line.index for line in lines if self.words.dates_in(line.block.text)}
+        dated = {line.index for line in lines if self.timed(line.block.text)}
         lower: set[str] | None = None  # the words the text writes in lower case
         found = []
         for line in lines:
@@ -593,6 +615,8 @@ class Byline(Step):
             score = _KIND_STRENGTH[kind] - 0.1 * min(line.distance, HEAD_REACH)
             if line.zone == "foot":
                 score -= 2
+                if all(" " not in name for name in names):
+                    score -= 2  # "by Widgetco" under the article: a widget's label
             if kind != "cue":
                 if lower is None:
                     lower = set(_LOWER_WORD.findall(draft.text))
