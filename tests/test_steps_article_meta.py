@@ -9,8 +9,10 @@ from conftest import BUDGET_STORY, DOCUMENT_PIPELINE
 
 import newsclean
 from newsclean.patterns import load_phrasebook
-from newsclean.record import render_text
+from newsclean.record import Document, render_text
+from newsclean.steps import Headline, Paragraphs
 from newsclean.steps.article_meta import Byline, _has_digit, detect_language
+from newsclean.steps.base import Draft
 from newsclean.steps.dates import DateReader, iso_date
 
 BODY = "\n\n".join(BUDGET_STORY)
@@ -576,3 +578,18 @@ def test_a_one_word_name_under_the_article_is_a_widget_not_the_byline():
 def test_names_beside_a_reading_time_are_a_byline():
     record = clean_one(page(TITLE, "Jane Rowlands", "11 min read"))
     assert record.metadata["authors"] == ["Jane Rowlands"]
+
+
+def test_a_kept_line_over_the_byline_is_the_headline_under_kept_chrome():
+    # the body step kept a pager and an appeal above the headline; the headline is still the
+    # kept line over the byline and date (here removed as chrome), and the lines above it go
+    lines = ["Previous", "Next", "Sign up to our daily newsletter and get the top stories"]
+    lines += [TITLE, "By Jane Rowlands", "March 4, 2021", "e-mail", *BUDGET_STORY]
+    draft = Paragraphs()(Draft.start(Document("x", "x", "\n".join(lines))))[0]
+    for block in draft.blocks:
+        if block.text in ("By Jane Rowlands", "March 4, 2021"):
+            draft.remove(block, "page_body", "outside the body")
+    draft = Headline()(draft)[0]
+    assert draft.metadata["title"] == TITLE
+    # the article starts at its headline: the kept lines above it are chrome
+    assert [b.text for b in draft.kept] == ["e-mail", *BUDGET_STORY]

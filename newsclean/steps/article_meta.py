@@ -798,9 +798,10 @@ class Headline(Step):
 
     @staticmethod
     def heads_text(draft: Draft, line: Line, anchors: dict[int, str]) -> bool:
-        """Whether the line the text opens with is over a byline or date line, or right under
-        the ``date`` line of a written record (:func:`~newsclean.record.render_text` writes
-        the title there, whatever follows it).
+        """Whether a kept line above the body heads it: it is over a byline or date line
+        (page chrome ``page_body`` kept may come before it), or right under the ``date`` line
+        of a written record (:func:`~newsclean.record.render_text` writes the title there,
+        whatever follows it).
         """
         if {line.index + 1, line.index + 2} & anchors.keys():
             return True
@@ -815,7 +816,6 @@ class Headline(Step):
         if not lines:
             return []
         opening = {id(b) for b in (self.opening(draft) if opening is None else opening)}
-        first_kept = next((b for b in draft.blocks if b.kept), None)
         anchors = self.anchors(lines)
         keys = [_key(line.block.text) for line in lines]
         eligible = {}
@@ -832,11 +832,10 @@ class Headline(Step):
             if (
                 line.block.kept
                 and id(line.block) not in opening
-                and not (line.block is first_kept and self.heads_text(draft, line, anchors))
+                and not self.heads_text(draft, line, anchors)
             ):
-                # A kept line is the headline only as the line the text opens with: before
-                # body text (or a standfirst and body text), before a byline or date line,
-                # or under the date prefix (as a record is written).
+                # A kept line is the headline only as the line the text opens with (before
+                # body text, or a standfirst and body text), or over a byline or date line.
                 continue
             eligible[line.index] = words
         # Lines each followed by a date are a list of other articles (a headline, its date).
@@ -929,6 +928,11 @@ class Headline(Step):
             return [draft]
         draft.metadata["title"] = best.text
         if best.kept:
+            # The article starts at its headline: kept lines above it are page chrome.
+            for block in draft.kept:
+                if block is best:
+                    break
+                draft.remove(block, self.name, "above the headline")
             draft.remove(best, self.name, "headline; kept in metadata.title")
         if opening and all(best is not b for b in opening):
             # The headline was found above the text, which opens with headline lines too: the
