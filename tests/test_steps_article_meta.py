@@ -593,3 +593,12 @@ def test_a_kept_line_over_the_byline_is_the_headline_under_kept_chrome():
     assert draft.metadata["title"] == TITLE
     # the article starts at its headline: the kept lines above it are chrome
     assert [b.text for b in draft.kept] == ["e-mail", *BUDGET_STORY]
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Spaceflight Historian", "Example Institute Scholar", "Research Fellow, Example Institute"],
+)
+def test_the_title_under_a_name_on_an_authors_card_is_no_byline(title):
+    record = clean_one(page(TITLE, "March 4, 2021", "Jane Rowlands", title))
+    assert record.metadata["authors"] == ["Jane Rowlands"]

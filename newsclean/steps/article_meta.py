@@ -17,7 +17,7 @@ back above the paragraphs). A value the input already carries (a JSONL record's 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import regex
@@ -440,6 +440,8 @@ class _BylineCandidate:
 
 
 _KIND_STRENGTH = {"cue": 6.0, "role": 5.0, "dated": 4.0, "names": 2.5, "note": 3.5}
+# What a line of names right under another one loses (an author's title on their card).
+CARD_TITLE_COST = 1.0
 # How many of the article's first paragraphs may be an author's note ("By Jane Doe, who ...").
 NOTE_REACH = 3
 # What follows a name in an author's note: "Jane Doe is a reporter ...".
@@ -625,12 +627,24 @@ class Byline(Step):
                     # writes in lower case is a label's, seldom a surname.
                     score -= 3
             found.append(_BylineCandidate(line, names, kind, score))
+        self.card_titles(found)
         for line in self.author_notes(draft):
             names = self.note_names(line.block.text)
             if names:
                 score = _KIND_STRENGTH["note"] - 0.1 * line.distance
                 found.append(_BylineCandidate(line, names, "note", score))
         return found
+
+    @staticmethod
+    def card_titles(found: list[_BylineCandidate]) -> None:
+        """Score lower a line of capitalised words right under a line of names ("Jane Doe"
+        over "Research Fellow, Example Institute"): on an author's card the name comes first,
+        then the title or affiliation.
+        """
+        names_at = {c.line.index for c in found if c.kind == "names"}
+        for k, candidate in enumerate(found):
+            if candidate.kind == "names" and candidate.line.index - 1 in names_at:
+                found[k] = replace(candidate, score=candidate.score - CARD_TITLE_COST)
 
     @staticmethod
     def author_notes(draft: Draft) -> list[Line]:
