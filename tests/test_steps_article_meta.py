@@ -602,3 +602,16 @@ def test_a_kept_line_over_the_byline_is_the_headline_under_kept_chrome():
 def test_the_title_under_a_name_on_an_authors_card_is_no_byline(title):
     record = clean_one(page(TITLE, "March 4, 2021", "Jane Rowlands", title))
     assert record.metadata["authors"] == ["Jane Rowlands"]
+
+
+def test_the_headline_over_a_byline_and_a_date_beats_teasers_over_bylines():
+    # a list of other articles' headlines, each over its author, between the head and the body
+    teasers = (
+        "Latest",
+        "Harbour workers strike over the new shift rota",
+        "By: John Roe",
+        "Railway fares rise again as the operator blames costs",
+        "By: Mary Major",
+    )
+    record = clean_one(page(TITLE, "By Jane Rowlands", "March 4, 2021", *teasers))
+    assert record.metadata["title"] == TITLE

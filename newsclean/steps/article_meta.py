@@ -866,6 +866,10 @@ class Headline(Step):
             below = [anchors.get(line.index + k) for k in (1, 2, 3)]
             if "byline" in below:
                 score += 3
+                if "date" in below[below.index("byline") :] and not line.block.kept:
+                    # A byline then a date: an article's head, not a teaser over its author
+                    # (a line kept in the text already scores as the text's opening).
+                    score += 1.5
             elif "date" in below and not listed:
                 score += 3
             elif {line.index - 1, line.index - 2} & anchors.keys():
