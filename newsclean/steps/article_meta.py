@@ -105,6 +105,16 @@ def _ends_with_time(text: str) -> bool:
     return text[-2:] in ("m.", "M.") and _ENDS_WITH_TIME.search(text) is not None
 
 
+def _title_case(text: str) -> bool:
+    """Whether ``text`` is written in title case, as a headline and not as prose."""
+    # Its second and third words capitalised first: a cheap test that spares counting the
+    # capitals of almost every paragraph of prose.
+    words = text.split(None, 3)
+    if len(words) < 3 or not (words[1][:1].isupper() and words[2][:1].isupper()):
+        return False
+    return title_case_share(text) >= TITLE_CASE_SHARE
+
+
 @paragraph_cache(maxsize=65536)
 def _is_body(text: str) -> bool:
     """A paragraph of prose: 12 words or more besides numbers, ending like a sentence (a line
@@ -114,7 +124,7 @@ def _is_body(text: str) -> bool:
     """
     if word_count(text) < 12 or not ends_sentence(text) or _ends_with_time(text):
         return False
-    if len(text) <= 300 and title_case_share(text) >= TITLE_CASE_SHARE:
+    if len(text) <= 300 and _title_case(text):
         return False  # a headline in title case ending with an abbreviation ("... in the U.S.")
     if len(text) > 300 or not _has_digit(text):
         return True
