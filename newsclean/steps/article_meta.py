@@ -801,7 +801,7 @@ class Headline(Step):
     def caption_cue(self, text: str, words: int) -> bool:
         """Whether a caption cue ("Photo", "Image") marks ``text`` as a caption or credit:
         anywhere in a short line, at its start in a long one. A long headline may use the word
-        in its own sense ("AI image dataset", "New Images Feature ...").
+        in its own sense ("new photo archive", "Images From Orbit Show ...").
         """
         if not self.words.caption(text):
             return False
@@ -812,8 +812,8 @@ class Headline(Step):
     @staticmethod
     def kicker_over(index: int, eligible: dict[int, int], draft: Draft) -> bool:
         """Whether the line at ``index`` is a headline under a kicker: the line above it is
-        shorter ("Movies", "Monarch: The Series") and the line under it is a sentence (its
-        standfirst). Then the line above is no headline over its standfirst.
+        shorter ("Politics", "Budget diary: the inside story") and the line under it is a
+        sentence (its standfirst). Then the line above is no headline over its standfirst.
         """
         above, words = eligible.get(index - 1), eligible.get(index)
         if above is None or words is None or above >= words or index + 1 not in eligible:
