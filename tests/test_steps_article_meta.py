@@ -615,3 +615,12 @@ def test_the_headline_over_a_byline_and_a_date_beats_teasers_over_bylines():
     )
     record = clean_one(page(TITLE, "By Jane Rowlands", "March 4, 2021", *teasers))
     assert record.metadata["title"] == TITLE
+
+
+def test_a_word_glued_to_the_surname_is_cut_where_the_page_writes_the_name_alone():
+    head = (TITLE, "By Jane Rowlandsprofile page", "March 4, 2021")
+    record = clean_one(page(*head, foot=("More stories by Jane Rowlands",)))
+    assert record.metadata["authors"] == ["Jane Rowlands"]
+    # a surname the page never writes shorter is left whole
+    record = clean_one(page(TITLE, "By Jane Rowlandsworth", "March 4, 2021"))
+    assert record.metadata["authors"] == ["Jane Rowlandsworth"]

@@ -459,6 +459,29 @@ _LOWER_WORD = regex.compile(r"(?<![\w’'-])\p{Ll}[\p{L}\p{M}’'-]*")
 _BIO = regex.compile(r"(?:is|was|has|es|ist|est|é|è|является)\s", regex.I)
 
 
+# A surname this long at least may have a lower-case word glued to its end.
+_GLUED_TAIL_MIN = 6
+
+
+def _unglued_tail(name: str, page: str) -> str:
+    """``name`` without a lower-case word a scraper glued to its surname, and what follows
+    it ("Jane Doeprofile page", "Jane Doelong Read"), when the page writes the name elsewhere
+    without it ("by Jane Doe"): the longest such spelling, if the part cut off is three
+    lower-case letters or more.
+    """
+    words = name.split()
+    for k in range(1, len(words)):
+        word = words[k]
+        if len(word) < _GLUED_TAIL_MIN or not word[-3:].islower():
+            continue
+        head = regex.escape(" ".join(words[:k]))
+        found = regex.findall(rf"(?<!\w){head}\s+({regex.escape(word[:2])}[\w'’-]*)", page)
+        shorter = [w for w in found if len(w) <= len(word) - 3 and word.startswith(w)]
+        if shorter and word[len(max(shorter, key=len)) :].islower():
+            return " ".join([*words[:k], max(shorter, key=len)])
+    return name
+
+
 @paragraph_cache(maxsize=16384)
 def _read_byline(step: Byline, text: str) -> tuple[tuple[str, ...], str] | None:
     return step._read(text)
@@ -684,7 +707,8 @@ class Byline(Step):
             return [draft]
         best = max(found, key=lambda c: (c.score, -c.line.index))
         if not draft.metadata.get("authors"):
-            draft.metadata["authors"] = list(best.names)
+            page = draft.document.text
+            draft.metadata["authors"] = [_unglued_tail(name, page) for name in best.names]
         for candidate in found:
             if candidate.line.block.kept and candidate.kind != "note":
                 # An author's note is prose: it stays in the text.
