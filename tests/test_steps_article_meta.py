@@ -624,3 +624,11 @@ def test_a_word_glued_to_the_surname_is_cut_where_the_page_writes_the_name_alone
     # a surname the page never writes shorter is left whole
     record = clean_one(page(TITLE, "By Jane Rowlandsworth", "March 4, 2021"))
     assert record.metadata["authors"] == ["Jane Rowlandsworth"]
+
+
+@pytest.mark.parametrize("line", ["Jane Rowlands", "Jane Rowlands EXAMPLE PRESS"])
+def test_names_between_the_headline_and_the_body_are_a_byline(line):
+    # no byline word and no date, but where a byline stands; an outlet in capitals may follow
+    record = clean_one(page(TITLE, line))
+    assert record.metadata["authors"] == ["Jane Rowlands"]
+    assert record.metadata["title"] == TITLE

@@ -63,6 +63,8 @@ _PARTICLE = (
 _NAME_WORD = r"(?:\p{Lu}\.(?:\p{Lu}\.)*|\p{Lu}[\p{L}\p{M}'’-]*\.?)"
 # A word in capitals, not a roman numeral ("III" ends a name).
 _CAPITALS = regex.compile(r"(?![IVX]+$)\p{Lu}{2,}")
+# Words in capitals, not roman numerals: an outlet written after a name ("EXAMPLE PRESS").
+_CAPITALS_RUN = regex.compile(r"(?:\s+(?![IVX]+\b)\p{Lu}{2,}\b)+\s*")
 _INITIALS = regex.compile(r"(?:^|\s)(?:\p{Lu}\.)+$")
 _NAME = regex.compile(rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{0,4}}")
 _NAME_RUN = regex.compile(rf"^{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD})*")
@@ -459,6 +461,11 @@ _LOWER_WORD = regex.compile(r"(?<![\w’'-])\p{Ll}[\p{L}\p{M}’'-]*")
 _BIO = regex.compile(r"(?:is|was|has|es|ist|est|é|è|является)\s", regex.I)
 
 
+def _headline_over(text: str) -> bool:
+    """Whether ``text`` reads as a headline: five words or more, in a headline's shape."""
+    return word_count(text) >= 5 and heading_shaped(text)
+
+
 # A surname this long at least may have a lower-case word glued to its end.
 _GLUED_TAIL_MIN = 6
 
@@ -548,10 +555,19 @@ class Byline(Step):
             return names, "dated"
         bare = _RELATIVE.sub(" ", text)
         rest = _SEPARATORS.sub(" ", _HANDLE.sub(" ", _DOMAIN.sub(" ", bare)))
-        if word_count(rest) == sum(word_count(n) for n in names):
-            # Names and nothing else; with how long ago ("Jane Doe 2 hours ago"), a byline.
+        if word_count(rest) == sum(word_count(n) for n in names) or (
+            len(names) == 1 and self.outlet_after(rest, names[0])
+        ):
+            # Names and nothing else, or a name and its outlet in capitals ("Jane Doe
+            # EXAMPLE PRESS"); with how long ago ("Jane Doe 2 hours ago"), a byline.
             return names, "dated" if bare != text else "names"
         return None
+
+    @staticmethod
+    def outlet_after(rest: str, name: str) -> bool:
+        """Whether ``rest`` is ``name`` and words in capitals after it (an outlet)."""
+        rest = rest.strip()
+        return rest.startswith(name) and bool(_CAPITALS_RUN.fullmatch(rest[len(name) :]))
 
     def cue_alone(self, text: str) -> bool:
         """Whether ``text`` is a byline word and nothing else ("By", "Por:")."""
@@ -606,11 +622,16 @@ class Byline(Step):
         line: Line, names: tuple[str, ...], lines: list[Line], dated: set[int]
     ) -> bool:
         """Whether a line of names alone is a byline: a date line or a reading time next to
-        it, or the same name opening an author's note near the body ("Jane Doe is a reporter
-        ...").
+        it, a headline above it and the body right under it, or the same name opening an
+        author's note near the body ("Jane Doe is a reporter ...").
         """
         if {line.index - 2, line.index - 1, line.index + 1, line.index + 2} & dated:
             return True
+        if line.zone == "head" and line.distance == 1:
+            # Between a headline and the first body paragraph: where a byline stands.
+            above = next((other for other in lines if other.index == line.index - 1), None)
+            if above is not None and _headline_over(above.block.text):
+                return True
         return any(
             other.index != line.index
             and other.block.text.startswith(names[0])
