@@ -9,8 +9,10 @@ from conftest import BUDGET_STORY, DOCUMENT_PIPELINE
 
 import newsclean
 from newsclean.patterns import load_phrasebook
-from newsclean.record import render_text
+from newsclean.record import Document, render_text
+from newsclean.steps import Headline, Paragraphs
 from newsclean.steps.article_meta import Byline, _has_digit, detect_language
+from newsclean.steps.base import Draft
 from newsclean.steps.dates import DateReader, iso_date
 
 BODY = "\n\n".join(BUDGET_STORY)
@@ -538,3 +540,95 @@ def test_an_authors_note_opening_the_article_names_the_author_and_stays():
     lead = "By Tuesday, the minister said, the government would present a revised budget plan."
     record = clean_one(page("Budget row deepens as partners clash", lead))
     assert not record.metadata.get("authors")
+
+
+def test_a_long_headline_may_hold_a_caption_word():
+    # "photos" is a caption's word in a short line or at its start ("Photos: ..."); in a long
+    # headline it is the story's own word
+    title = "New photos show coalition partners clashing over the spring shortfall"
+    record = clean_one(page("Politics & Economy", title, "By Jane Rowlands"))
+    assert record.metadata["title"] == title
+
+
+def test_a_kicker_over_the_headline_and_its_standfirst_is_not_the_title():
+    # kicker, headline, standfirst (a sentence), byline: the shorter line on top is a label,
+    # and the headline is no standfirst of it
+    deck = "Ministers trade blame as the shortfall grows."
+    head = ("Budget diary: the inside story", TITLE, deck, "By Jane Rowlands", "March 4, 2021")
+    record = clean_one(page(*head))
+    assert record.metadata["title"] == TITLE
+
+
+def test_a_title_case_headline_ending_with_an_abbreviation_is_no_body_paragraph():
+    # the headline, its standfirst and a caption would read as the first three paragraphs,
+    # and the byline under them would be looked for no more
+    title = "Budget Row Deepens As Coalition Partners Clash Over Spending Plans In The U.S."
+    deck = "Ministers traded blame on Tuesday over a shortfall that has grown since the spring."
+    caption = "The finance minister arrives at parliament on Tuesday morning for the vote."
+    record = clean_one(page(title, deck, caption, "By Jane Rowlands", "March 4, 2021"))
+    assert record.metadata["authors"] == ["Jane Rowlands"]
+
+
+def test_a_one_word_name_under_the_article_is_a_widget_not_the_byline():
+    head = (TITLE, "Jane Rowlands 1 day ago", "Share", "Comments", "Print")
+    record = clean_one(page(*head, foot=("Promoted", "by Widgetco by Widgetco")))
+    assert record.metadata["authors"] == ["Jane Rowlands"]
+
+
+def test_names_beside_a_reading_time_are_a_byline():
+    record = clean_one(page(TITLE, "Jane Rowlands", "11 min read"))
+    assert record.metadata["authors"] == ["Jane Rowlands"]
+
+
+def test_a_kept_line_over_the_byline_is_the_headline_under_kept_chrome():
+    # the body step kept a pager and an appeal above the headline; the headline is still the
+    # kept line over the byline and date (here removed as chrome), and the lines above it go
+    lines = ["Previous", "Next", "Sign up to our daily newsletter and get the top stories"]
+    lines += [TITLE, "By Jane Rowlands", "March 4, 2021", "e-mail", *BUDGET_STORY]
+    draft = Paragraphs()(Draft.start(Document("x", "x", "\n".join(lines))))[0]
+    for block in draft.blocks:
+        if block.text in ("By Jane Rowlands", "March 4, 2021"):
+            draft.remove(block, "page_body", "outside the body")
+    draft = Headline()(draft)[0]
+    assert draft.metadata["title"] == TITLE
+    # the article starts at its headline: the kept lines above it are chrome
+    assert [b.text for b in draft.kept] == ["e-mail", *BUDGET_STORY]
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Spaceflight Historian", "Example Institute Scholar", "Research Fellow, Example Institute"],
+)
+def test_the_title_under_a_name_on_an_authors_card_is_no_byline(title):
+    record = clean_one(page(TITLE, "March 4, 2021", "Jane Rowlands", title))
+    assert record.metadata["authors"] == ["Jane Rowlands"]
+
+
+def test_the_headline_over_a_byline_and_a_date_beats_teasers_over_bylines():
+    # a list of other articles' headlines, each over its author, between the head and the body
+    teasers = (
+        "Latest",
+        "Harbour workers strike over the new shift rota",
+        "By: John Roe",
+        "Railway fares rise again as the operator blames costs",
+        "By: Mary Major",
+    )
+    record = clean_one(page(TITLE, "By Jane Rowlands", "March 4, 2021", *teasers))
+    assert record.metadata["title"] == TITLE
+
+
+def test_a_word_glued_to_the_surname_is_cut_where_the_page_writes_the_name_alone():
+    head = (TITLE, "By Jane Rowlandsprofile page", "March 4, 2021")
+    record = clean_one(page(*head, foot=("More stories by Jane Rowlands",)))
+    assert record.metadata["authors"] == ["Jane Rowlands"]
+    # a surname the page never writes shorter is left whole
+    record = clean_one(page(TITLE, "By Jane Rowlandsworth", "March 4, 2021"))
+    assert record.metadata["authors"] == ["Jane Rowlandsworth"]
+
+
+@pytest.mark.parametrize("line", ["Jane Rowlands", "Jane Rowlands EXAMPLE PRESS"])
+def test_names_between_the_headline_and_the_body_are_a_byline(line):
+    # no byline word and no date, but where a byline stands; an outlet in capitals may follow
+    record = clean_one(page(TITLE, line))
+    assert record.metadata["authors"] == ["Jane Rowlands"]
+    assert record.metadata["title"] == TITLE

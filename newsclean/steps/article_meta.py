@@ -17,7 +17,7 @@ back above the paragraphs). A value the input already carries (a JSONL record's 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import regex
@@ -27,7 +27,13 @@ from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
 from newsclean.steps.dates import DateReader, FoundDate
 from newsclean.steps.metadata import body_text, opens_article
-from newsclean.steps.shape import ends_sentence, heading_shaped, paragraph_cache, word_count
+from newsclean.steps.shape import (
+    ends_sentence,
+    heading_shaped,
+    paragraph_cache,
+    title_case_share,
+    word_count,
+)
 
 # How far from the body the steps look, in lines (blocks).
 HEAD_REACH = 40  # lines above the first kept paragraph
@@ -35,6 +41,9 @@ HEAD_REACH = 40  # lines above the first kept paragraph
 MIN_TITLE_SCORE = 6
 INNER = 8  # lines after the first body paragraph (a byline under the lead photo's caption)
 FOOT_REACH = 12  # lines below the last body paragraph
+# A line with this share of its words capitalised is a headline, not prose (German prose
+# capitalises its nouns: about a third of its words).
+TITLE_CASE_SHARE = 0.75
 
 # Dates that are a missing value, not a day: the Unix epoch (and the day before it, in zones
 # west of Greenwich).
@@ -54,6 +63,8 @@ _PARTICLE = (
 _NAME_WORD = r"(?:\p{Lu}\.(?:\p{Lu}\.)*|\p{Lu}[\p{L}\p{M}'’-]*\.?)"
 # A word in capitals, not a roman numeral ("III" ends a name).
 _CAPITALS = regex.compile(r"(?![IVX]+$)\p{Lu}{2,}")
+# Words in capitals, not roman numerals: an outlet written after a name ("EXAMPLE PRESS").
+_CAPITALS_RUN = regex.compile(r"(?:\s+(?![IVX]+\b)\p{Lu}{2,}\b)+\s*")
 _INITIALS = regex.compile(r"(?:^|\s)(?:\p{Lu}\.)+$")
 _NAME = regex.compile(rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{0,4}}")
 _NAME_RUN = regex.compile(rf"^{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD})*")
@@ -96,6 +107,16 @@ def _ends_with_time(text: str) -> bool:
     return text[-2:] in ("m.", "M.") and _ENDS_WITH_TIME.search(text) is not None
 
 
+def _title_case(text: str) -> bool:
+    """Whether ``text`` is written in title case, as a headline and not as prose."""
+    # Its second and third words capitalised first: a cheap test that spares counting the
+    # capitals of almost every paragraph of prose.
+    words = text.split(None, 3)
+    if len(words) < 3 or not (words[1][:1].isupper() and words[2][:1].isupper()):
+        return False
+    return title_case_share(text) >= TITLE_CASE_SHARE
+
+
 @paragraph_cache(maxsize=65536)
 def _is_body(text: str) -> bool:
     """A paragraph of prose: 12 words or more besides numbers, ending like a sentence (a line
@@ -105,6 +126,8 @@ def _is_body(text: str) -> bool:
     """
     if word_count(text) < 12 or not ends_sentence(text) or _ends_with_time(text):
         return False
+    if len(text) <= 300 and _title_case(text):
+        return False  # a headline in title case ending with an abbreviation ("... in the U.S.")
     if len(text) > 300 or not _has_digit(text):
         return True
     return word_count(_DIGITS_AND_MARKS.sub(" ", text)) >= 12
@@ -225,6 +248,8 @@ _FURNITURE = (
     "copyright",
 )
 _PAGE_NOTES = ("appeal", "reading", "salutation")
+# A headline candidate longer than this is a caption only when a caption cue opens it.
+CAPTION_CUE_WORDS = 6
 
 
 class _Vocabulary:
@@ -427,11 +452,41 @@ class _BylineCandidate:
 
 
 _KIND_STRENGTH = {"cue": 6.0, "role": 5.0, "dated": 4.0, "names": 2.5, "note": 3.5}
+# What a line of names right under another one loses (an author's title on their card).
+CARD_TITLE_COST = 1.0
 # How many of the article's first paragraphs may be an author's note ("By Jane Doe, who ...").
 NOTE_REACH = 3
 # What follows a name in an author's note: "Jane Doe is a reporter ...".
 _LOWER_WORD = regex.compile(r"(?<![\w’'-])\p{Ll}[\p{L}\p{M}’'-]*")
 _BIO = regex.compile(r"(?:is|was|has|es|ist|est|é|è|является)\s", regex.I)
+
+
+def _headline_over(text: str) -> bool:
+    """Whether ``text`` reads as a headline: five words or more, in a headline's shape."""
+    return word_count(text) >= 5 and heading_shaped(text)
+
+
+# A surname this long at least may have a lower-case word glued to its end.
+_GLUED_TAIL_MIN = 6
+
+
+def _unglued_tail(name: str, page: str) -> str:
+    """``name`` without a lower-case word a scraper glued to its surname, and what follows
+    it ("Jane Doeprofile page", "Jane Doelong Read"), when the page writes the name elsewhere
+    without it ("by Jane Doe"): the longest such spelling, if the part cut off is three
+    lower-case letters or more.
+    """
+    words = name.split()
+    for k in range(1, len(words)):
+        word = words[k]
+        if len(word) < _GLUED_TAIL_MIN or not word[-3:].islower():
+            continue
+        head = regex.escape(" ".join(words[:k]))
+        found = regex.findall(rf"(?<!\w){head}\s+({regex.escape(word[:2])}[\w'’-]*)", page)
+        shorter = [w for w in found if len(w) <= len(word) - 3 and word.startswith(w)]
+        if shorter and word[len(max(shorter, key=len)) :].islower():
+            return " ".join([*words[:k], max(shorter, key=len)])
+    return name
 
 
 @paragraph_cache(maxsize=16384)
@@ -500,10 +555,19 @@ class Byline(Step):
             return names, "dated"
         bare = _RELATIVE.sub(" ", text)
         rest = _SEPARATORS.sub(" ", _HANDLE.sub(" ", _DOMAIN.sub(" ", bare)))
-        if word_count(rest) == sum(word_count(n) for n in names):
-            # Names and nothing else; with how long ago ("Jane Doe 2 hours ago"), a byline.
+        if word_count(rest) == sum(word_count(n) for n in names) or (
+            len(names) == 1 and self.outlet_after(rest, names[0])
+        ):
+            # Names and nothing else, or a name and its outlet in capitals ("Jane Doe
+            # EXAMPLE PRESS"); with how long ago ("Jane Doe 2 hours ago"), a byline.
             return names, "dated" if bare != text else "names"
         return None
+
+    @staticmethod
+    def outlet_after(rest: str, name: str) -> bool:
+        """Whether ``rest`` is ``name`` and words in capitals after it (an outlet)."""
+        rest = rest.strip()
+        return rest.startswith(name) and bool(_CAPITALS_RUN.fullmatch(rest[len(name) :]))
 
     def cue_alone(self, text: str) -> bool:
         """Whether ``text`` is a byline word and nothing else ("By", "Por:")."""
@@ -557,11 +621,17 @@ class Byline(Step):
     def named_in_context(
         line: Line, names: tuple[str, ...], lines: list[Line], dated: set[int]
     ) -> bool:
-        """Whether a line of names alone is a byline: a date line next to it, or the same
-        name opening an author's note near the body ("Jane Doe is a reporter ...").
+        """Whether a line of names alone is a byline: a date line or a reading time next to
+        it, a headline above it and the body right under it, or the same name opening an
+        author's note near the body ("Jane Doe is a reporter ...").
         """
         if {line.index - 2, line.index - 1, line.index + 1, line.index + 2} & dated:
             return True
+        if line.zone == "head" and line.distance == 1:
+            # Between a headline and the first body paragraph: where a byline stands.
+            above = next((other for other in lines if other.index == line.index - 1), None)
+            if above is not None and _headline_over(above.block.text):
+                return True
         return any(
             other.index != line.index
             and other.block.text.startswith(names[0])
@@ -569,10 +639,20 @@ class Byline(Step):
             for other in lines
         )
 
+    def timed(self, text: str) -> bool:
+        """Whether ``text`` tells when the article was written or how long it reads: a date,
+        or a short line with a reading time ("11 min read") or how long ago ("2 hours ago").
+        """
+        if self.words.dates_in(text):
+            return True
+        if word_count(text) > 6 or not _has_digit(text):
+            return False
+        return bool(_RELATIVE.search(text)) or self.words.any_of(("reading",), text)
+
     def candidates(self, draft: Draft) -> list[_BylineCandidate]:
         """Every byline near the body, with its score."""
         lines = article_lines(draft, self.words)
-        dated = {line.index for line in lines if self.words.dates_in(line.block.text)}
+        dated = {line.index for line in lines if self.timed(line.block.text)}
         lower: set[str] | None = None  # the words the text writes in lower case
         found = []
         for line in lines:
@@ -591,6 +671,8 @@ class Byline(Step):
             score = _KIND_STRENGTH[kind] - 0.1 * min(line.distance, HEAD_REACH)
             if line.zone == "foot":
                 score -= 2
+                if all(" " not in name for name in names):
+                    score -= 2  # "by Widgetco" under the article: a widget's label
             if kind != "cue":
                 if lower is None:
                     lower = set(_LOWER_WORD.findall(draft.text))
@@ -599,12 +681,24 @@ class Byline(Step):
                     # writes in lower case is a label's, seldom a surname.
                     score -= 3
             found.append(_BylineCandidate(line, names, kind, score))
+        self.card_titles(found)
         for line in self.author_notes(draft):
             names = self.note_names(line.block.text)
             if names:
                 score = _KIND_STRENGTH["note"] - 0.1 * line.distance
                 found.append(_BylineCandidate(line, names, "note", score))
         return found
+
+    @staticmethod
+    def card_titles(found: list[_BylineCandidate]) -> None:
+        """Score lower a line of capitalised words right under a line of names ("Jane Doe"
+        over "Research Fellow, Example Institute"): on an author's card the name comes first,
+        then the title or affiliation.
+        """
+        names_at = {c.line.index for c in found if c.kind == "names"}
+        for k, candidate in enumerate(found):
+            if candidate.kind == "names" and candidate.line.index - 1 in names_at:
+                found[k] = replace(candidate, score=candidate.score - CARD_TITLE_COST)
 
     @staticmethod
     def author_notes(draft: Draft) -> list[Line]:
@@ -634,7 +728,8 @@ class Byline(Step):
             return [draft]
         best = max(found, key=lambda c: (c.score, -c.line.index))
         if not draft.metadata.get("authors"):
-            draft.metadata["authors"] = list(best.names)
+            page = draft.document.text
+            draft.metadata["authors"] = [_unglued_tail(name, page) for name in best.names]
         for candidate in found:
             if candidate.line.block.kept and candidate.kind != "note":
                 # An author's note is prose: it stays in the text.
@@ -748,11 +843,34 @@ class Headline(Step):
                 found.add(i)
         return found
 
+    def caption_cue(self, text: str, words: int) -> bool:
+        """Whether a caption cue ("Photo", "Image") marks ``text`` as a caption or credit:
+        anywhere in a short line, at its start in a long one. A long headline may use the word
+        in its own sense ("new photo archive", "Images From Orbit Show ...").
+        """
+        if not self.words.caption(text):
+            return False
+        if words <= CAPTION_CUE_WORDS:
+            return True
+        return any(m.start() == 0 for m in self.words.book.find("caption", text))
+
+    @staticmethod
+    def kicker_over(index: int, eligible: dict[int, int], draft: Draft) -> bool:
+        """Whether the line at ``index`` is a headline under a kicker: the line above it is
+        shorter ("Politics", "Budget diary: the inside story") and the line under it is a
+        sentence (its standfirst). Then the line above is no headline over its standfirst.
+        """
+        above, words = eligible.get(index - 1), eligible.get(index)
+        if above is None or words is None or above >= words or index + 1 not in eligible:
+            return False
+        return ends_sentence(draft.blocks[index + 1].text)
+
     @staticmethod
     def heads_text(draft: Draft, line: Line, anchors: dict[int, str]) -> bool:
-        """Whether the line the text opens with is over a byline or date line, or right under
-        the ``date`` line of a written record (:func:`~newsclean.record.render_text` writes
-        the title there, whatever follows it).
+        """Whether a kept line above the body heads it: it is over a byline or date line
+        (page chrome ``page_body`` kept may come before it), or right under the ``date`` line
+        of a written record (:func:`~newsclean.record.render_text` writes the title there,
+        whatever follows it).
         """
         if {line.index + 1, line.index + 2} & anchors.keys():
             return True
@@ -767,7 +885,6 @@ class Headline(Step):
         if not lines:
             return []
         opening = {id(b) for b in (self.opening(draft) if opening is None else opening)}
-        first_kept = next((b for b in draft.blocks if b.kept), None)
         anchors = self.anchors(lines)
         keys = [_key(line.block.text) for line in lines]
         eligible = {}
@@ -784,11 +901,10 @@ class Headline(Step):
             if (
                 line.block.kept
                 and id(line.block) not in opening
-                and not (line.block is first_kept and self.heads_text(draft, line, anchors))
+                and not self.heads_text(draft, line, anchors)
             ):
-                # A kept line is the headline only as the line the text opens with: before
-                # body text (or a standfirst and body text), before a byline or date line,
-                # or under the date prefix (as a record is written).
+                # A kept line is the headline only as the line the text opens with (before
+                # body text, or a standfirst and body text), or over a byline or date line.
                 continue
             eligible[line.index] = words
         # Lines each followed by a date are a list of other articles (a headline, its date).
@@ -805,6 +921,10 @@ class Headline(Step):
             below = [anchors.get(line.index + k) for k in (1, 2, 3)]
             if "byline" in below:
                 score += 3
+                if "date" in below[below.index("byline") :] and not line.block.kept:
+                    # A byline then a date: an article's head, not a teaser over its author
+                    # (a line kept in the text already scores as the text's opening).
+                    score += 1.5
             elif "date" in below and not listed:
                 score += 3
             elif {line.index - 1, line.index - 2} & anchors.keys():
@@ -816,12 +936,13 @@ class Headline(Step):
             # A headline is followed by its standfirst: a longer line, often a sentence.
             after = eligible.get(line.index + 1)
             if after is not None and after > words and after >= 6:
-                score += 1.5
+                if not self.kicker_over(line.index + 1, eligible, draft):
+                    score += 1.5
             if ends_sentence(text) and not text.rstrip().endswith(("?", "!", "?”", "!”")):
                 score -= 2.5
             if self.words.furniture(text) or self.words.page_note(text):
                 score -= 3
-            if self.words.caption(text) or "/" in text or text.startswith("("):
+            if self.caption_cue(text, words) or "/" in text or text.startswith("("):
                 score -= 3
             if len(_TRAIL.findall(text)) >= 2:
                 score -= 3  # a breadcrumb trail ("Home > News > ..."), whatever it ends with
@@ -843,7 +964,8 @@ class Headline(Step):
             ):
                 score -= 2  # a title bar or breadcrumb trail around the headline
             listed_above = {line.index - 2, line.index - 3} <= plain
-            if line.index - 1 in plain and not listed_above and copies == 1:
+            kicked = self.kicker_over(line.index, eligible, draft)
+            if line.index - 1 in plain and not listed_above and copies == 1 and not kicked:
                 # The line under a headline (not repeated itself) is its standfirst; under a
                 # run of them (a list of other articles' headlines) it may be the headline.
                 score -= 2
@@ -879,6 +1001,11 @@ class Headline(Step):
             return [draft]
         draft.metadata["title"] = best.text
         if best.kept:
+            # The article starts at its headline: kept lines above it are page chrome.
+            for block in draft.kept:
+                if block is best:
+                    break
+                draft.remove(block, self.name, "above the headline")
             draft.remove(best, self.name, "headline; kept in metadata.title")
         if opening and all(best is not b for b in opening):
             # The headline was found above the text, which opens with headline lines too: the
