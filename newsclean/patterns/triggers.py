@@ -96,8 +96,11 @@ def _regex_case_or_digit() -> regex.Pattern[str]:
 
 def _python_knows(char: str) -> bool:
     """Whether this Python gives ``char`` a case mapping or a digit value."""
-    return char.isdecimal() or char.lower() != char or char.upper() != char or (
-        char.casefold() != char
+    return (
+        char.isdecimal()
+        or char.lower() != char
+        or char.upper() != char
+        or (char.casefold() != char)
     )
 
 
@@ -213,8 +216,8 @@ def _is_digit_run(op: Any, av: Any) -> bool:
         op is sre_constants.MAX_REPEAT
         and av[0] >= 1
         and av[1] is sre_constants.MAXREPEAT
-        and list(av[2]) == [(sre_constants.IN, [(sre_constants.CATEGORY,
-                                                 sre_constants.CATEGORY_DIGIT)])]
+        and list(av[2])
+        == [(sre_constants.IN, [(sre_constants.CATEGORY, sre_constants.CATEGORY_DIGIT)])]
     )
 
 
@@ -273,7 +276,8 @@ class TriggerIndex:
         self.always: tuple[tuple[int, ...], ...] = tuple(always)
         # Openings that start with digits: what follows the run of digits, and the cues.
         self._after_digits = [
-            (opening[1:], codes) for opening, codes in self._by_opening.items()
+            (opening[1:], codes)
+            for opening, codes in self._by_opening.items()
             if opening.startswith(DIGIT)
         ]
         self._always_codes = [_code(k, i) for k, cues in enumerate(always) for i in cues]
