@@ -36,7 +36,7 @@ TEXTS = [
     "Read more: Related stories - See also: the budget. Lire aussi : la suite",
     "Advertisement - Scroll to continue. Sponsored content. Trending now",
     "Datum: 2025-09-01 Published: 2025-09-01. Veröffentlicht 2025-09-01",
-    "\"Please donate,\" she said, according to the statement.",
+    '"Please donate," she said, according to the statement.',
     "supportsupport support, donations donate donated; you your yours we our us",
     "12345678901 min read, 7-min read, 10 minutes read 3 комментария 20 Kommentare 5min",
     "Anna says: yes. anna SAYS: no, says: nobody; jdoe says:",
@@ -94,8 +94,9 @@ def _cut(*matches: str) -> set[str]:
 def test_openings_read_off_a_cue() -> None:
     assert openings("donat\\w*") == {"donat"}
     assert openings("(?:monthly|annual) gift") == _cut("monthly gift", "annual gift")
-    assert openings("e-?mail (?:this|to a friend)") == _cut("e-mail th", "email th", "e-mail to",
-                                                          "email to")
+    assert openings("e-?mail (?:this|to a friend)") == _cut(
+        "e-mail th", "email th", "e-mail to", "email to"
+    )
     assert openings("log ?in") == {"log in", "login"}
     assert openings("[ií]x") == {"ix", "íx"}
     assert openings("ad") == {"ad"}
@@ -213,8 +214,14 @@ def test_a_text_or_cue_with_an_unsure_character_is_still_matched_exactly() -> No
     cues = [f"{letter}ab", "abc", f"z{letter}", "\\d+ min"]
     book = PhraseBook({"share": cues}, ("xx",))
     whole = regex.compile(book.source("share"), regex.IGNORECASE)
-    texts = [f"{letter}AB abc", f"{letter.upper()}ab z{letter}", "abc 5 min", f"Z{letter} 7 min",
-             f"{digit} min", f"{digit}{digit} MIN abc"]
+    texts = [
+        f"{letter}AB abc",
+        f"{letter.upper()}ab z{letter}",
+        "abc 5 min",
+        f"Z{letter} 7 min",
+        f"{digit} min",
+        f"{digit}{digit} MIN abc",
+    ]
     for text in texts:
         assert [m.span() for m in book.find("share", text)] == [
             m.span() for m in whole.finditer(text)
@@ -236,9 +243,21 @@ def test_a_huge_text_is_matched_with_the_whole_alternations(monkeypatch) -> None
     # them all at once); the results are the same.
     import newsclean.patterns as patterns
 
-    expected = [(BOOK.scan(CATEGORIES, t), [BOOK.count(c, t) for c in CATEGORIES],
-                 [[m.span() for m in BOOK.find(c, t)] for c in CATEGORIES]) for t in TEXTS]
+    expected = [
+        (
+            BOOK.scan(CATEGORIES, t),
+            [BOOK.count(c, t) for c in CATEGORIES],
+            [[m.span() for m in BOOK.find(c, t)] for c in CATEGORIES],
+        )
+        for t in TEXTS
+    ]
     monkeypatch.setattr(patterns, "_WHOLE_CHARS", 0)
-    found = [(BOOK.scan(CATEGORIES, t), [BOOK.count(c, t) for c in CATEGORIES],
-              [[m.span() for m in BOOK.find(c, t)] for c in CATEGORIES]) for t in TEXTS]
+    found = [
+        (
+            BOOK.scan(CATEGORIES, t),
+            [BOOK.count(c, t) for c in CATEGORIES],
+            [[m.span() for m in BOOK.find(c, t)] for c in CATEGORIES],
+        )
+        for t in TEXTS
+    ]
     assert found == expected
