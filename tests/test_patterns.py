@@ -87,6 +87,38 @@ def test_any_mix_of_cue_words_matches_as_the_whole_alternation(
     _same_as_whole(text)
 
 
+def _by_windows(index: triggers.TriggerIndex, text: str) -> dict[int, tuple[int, ...]]:
+    # The definition the finder shortcuts: the cues opening the window at every place a cue
+    # may start (the text's start, or after a character other than [a-zA-Z0-9_@/]).
+    folded = fold(text)
+    codes: set[int] = set()
+    for place in range(len(folded)):
+        if place == 0 or not regex.match(r"[a-zA-Z0-9_@/]", folded[place - 1]):
+            codes.update(index._learn(folded[place : place + triggers.OPENING_CHARS]))
+    codes.update(code for needed, code in index._inside if needed in folded)
+    return index._group(codes)
+
+
+NESTED = triggers.TriggerIndex(
+    [["a", "ab", "abcd\\w*", "abcdefghijk", "b c", "\\d+ min", "1 in", "\\w+ says:"], ["ab c"]]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(_PIECES + ["a", "ab", "abc", "abcdefgh", "1", "min", "b"]), max_size=30
+    )
+)
+def test_the_finder_gives_the_candidates_of_every_window(pieces: list[str]) -> None:
+    # It takes the longest opening at each place (and the window at a digit): the cues they
+    # open are those of the windows, for the bundled lists and for openings that nest.
+    text = "".join(pieces)
+    for index in (BOOK._index, NESTED):
+        if text.isascii() or not index._risky(text):
+            assert index.candidates(text) == _by_windows(index, text)
+
+
 def _cut(*matches: str) -> set[str]:
     return {m[: triggers.OPENING_CHARS] for m in matches}
 
