@@ -278,12 +278,14 @@ class TriggerIndex:
                     self._by_opening.setdefault(opening, []).append(_code(k, i))
             always.append(tuple(everywhere))
         self.always: tuple[tuple[int, ...], ...] = tuple(always)
-        # Openings that start with digits: what follows the run of digits, and the cues.
-        self._after_digits = [
-            (opening[1:], codes)
-            for opening, codes in self._by_opening.items()
-            if opening.startswith(DIGIT)
-        ]
+        # Openings that start with digits, by each start of what follows the run of digits
+        # ("", " ", " c", ... for " comme"): the cues whose opening a window that ends there
+        # agrees with.
+        self._after_digits: dict[str, list[int]] = {}
+        for opening, codes in self._by_opening.items():
+            if opening.startswith(DIGIT):
+                for end in range(len(opening)):
+                    self._after_digits.setdefault(opening[1 : end + 1], []).extend(codes)
         self._always_codes = [_code(k, i) for k, cues in enumerate(always) for i in cues]
         self._everything = {k: tuple(range(len(f))) for k, f in enumerate(categories) if f}
         self._windows: dict[str, tuple[int, ...]] = {}
@@ -361,11 +363,11 @@ class TriggerIndex:
             while digits < len(window) and window[digits].isdecimal():
                 digits += 1
             tail = window[digits:]
-            for after, codes in self._after_digits:
-                # The window may end inside the run or inside ``after``: then both agree as
-                # far as the window goes.
-                if digits == len(window) or tail.startswith(after) or after.startswith(tail):
-                    hits.extend(codes)
+            # What follows the digits in an opening starts the tail, or the window ends inside
+            # it (or inside the run): then both agree as far as the window goes.
+            for end in range(len(tail) + 1):
+                hits.extend(self._by_opening.get(DIGIT + tail[:end], ()))
+            hits.extend(self._after_digits.get(tail, ()))
         for n in range(1, min(len(window), OPENING_CHARS) + 1):
             hits.extend(self._by_opening.get(window[:n], ()))
         if len(self._windows) >= _WINDOW_CACHE:
