@@ -36,7 +36,7 @@ TEXTS = [
     "Read more: Related stories - See also: the budget. Lire aussi : la suite",
     "Advertisement - Scroll to continue. Sponsored content. Trending now",
     "Datum: 2025-09-01 Published: 2025-09-01. Veröffentlicht 2025-09-01",
-    "\"Please donate,\" she said, according to the statement.",
+    '"Please donate," she said, according to the statement.',
     "supportsupport support, donations donate donated; you your yours we our us",
     "12345678901 min read, 7-min read, 10 minutes read 3 комментария 20 Kommentare 5min",
     "Anna says: yes. anna SAYS: no, says: nobody; jdoe says:",
@@ -87,6 +87,38 @@ def test_any_mix_of_cue_words_matches_as_the_whole_alternation(
     _same_as_whole(text)
 
 
+def _by_windows(index: triggers.TriggerIndex, text: str) -> dict[int, tuple[int, ...]]:
+    # The definition the finder shortcuts: the cues opening the window at every place a cue
+    # may start (the text's start, or after a character other than [a-zA-Z0-9_@/]).
+    folded = fold(text)
+    codes: set[int] = set()
+    for place in range(len(folded)):
+        if place == 0 or not regex.match(r"[a-zA-Z0-9_@/]", folded[place - 1]):
+            codes.update(index._learn(folded[place : place + triggers.OPENING_CHARS]))
+    codes.update(code for needed, code in index._inside if needed in folded)
+    return index._group(codes)
+
+
+NESTED = triggers.TriggerIndex(
+    [["a", "ab", "abcd\\w*", "abcdefghijk", "b c", "\\d+ min", "1 in", "\\w+ says:"], ["ab c"]]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(_PIECES + ["a", "ab", "abc", "abcdefgh", "1", "min", "b"]), max_size=30
+    )
+)
+def test_the_finder_gives_the_candidates_of_every_window(pieces: list[str]) -> None:
+    # It takes the longest opening at each place (and the window at a digit): the cues they
+    # open are those of the windows, for the bundled lists and for openings that nest.
+    text = "".join(pieces)
+    for index in (BOOK._index, NESTED):
+        if text.isascii() or not index._risky(text):
+            assert index.candidates(text) == _by_windows(index, text)
+
+
 def _cut(*matches: str) -> set[str]:
     return {m[: triggers.OPENING_CHARS] for m in matches}
 
@@ -94,8 +126,9 @@ def _cut(*matches: str) -> set[str]:
 def test_openings_read_off_a_cue() -> None:
     assert openings("donat\\w*") == {"donat"}
     assert openings("(?:monthly|annual) gift") == _cut("monthly gift", "annual gift")
-    assert openings("e-?mail (?:this|to a friend)") == _cut("e-mail th", "email th", "e-mail to",
-                                                          "email to")
+    assert openings("e-?mail (?:this|to a friend)") == _cut(
+        "e-mail th", "email th", "e-mail to", "email to"
+    )
     assert openings("log ?in") == {"log in", "login"}
     assert openings("[ií]x") == {"ix", "íx"}
     assert openings("ad") == {"ad"}
@@ -213,8 +246,14 @@ def test_a_text_or_cue_with_an_unsure_character_is_still_matched_exactly() -> No
     cues = [f"{letter}ab", "abc", f"z{letter}", "\\d+ min"]
     book = PhraseBook({"share": cues}, ("xx",))
     whole = regex.compile(book.source("share"), regex.IGNORECASE)
-    texts = [f"{letter}AB abc", f"{letter.upper()}ab z{letter}", "abc 5 min", f"Z{letter} 7 min",
-             f"{digit} min", f"{digit}{digit} MIN abc"]
+    texts = [
+        f"{letter}AB abc",
+        f"{letter.upper()}ab z{letter}",
+        "abc 5 min",
+        f"Z{letter} 7 min",
+        f"{digit} min",
+        f"{digit}{digit} MIN abc",
+    ]
     for text in texts:
         assert [m.span() for m in book.find("share", text)] == [
             m.span() for m in whole.finditer(text)
@@ -236,9 +275,21 @@ def test_a_huge_text_is_matched_with_the_whole_alternations(monkeypatch) -> None
     # them all at once); the results are the same.
     import newsclean.patterns as patterns
 
-    expected = [(BOOK.scan(CATEGORIES, t), [BOOK.count(c, t) for c in CATEGORIES],
-                 [[m.span() for m in BOOK.find(c, t)] for c in CATEGORIES]) for t in TEXTS]
+    expected = [
+        (
+            BOOK.scan(CATEGORIES, t),
+            [BOOK.count(c, t) for c in CATEGORIES],
+            [[m.span() for m in BOOK.find(c, t)] for c in CATEGORIES],
+        )
+        for t in TEXTS
+    ]
     monkeypatch.setattr(patterns, "_WHOLE_CHARS", 0)
-    found = [(BOOK.scan(CATEGORIES, t), [BOOK.count(c, t) for c in CATEGORIES],
-              [[m.span() for m in BOOK.find(c, t)] for c in CATEGORIES]) for t in TEXTS]
+    found = [
+        (
+            BOOK.scan(CATEGORIES, t),
+            [BOOK.count(c, t) for c in CATEGORIES],
+            [[m.span() for m in BOOK.find(c, t)] for c in CATEGORIES],
+        )
+        for t in TEXTS
+    ]
     assert found == expected

@@ -5,12 +5,12 @@ text, and almost all of them fail on the first letter. So each cue is indexed by
 *openings*: the few case-folded characters (at most :data:`OPENING_CHARS`) that every match of
 it starts with, read off the cue's parsed form (``donat\w*`` opens with ``donat``,
 ``(?:monthly|annual) gift`` with ``monthly`` or ``annual g``; ``\d+ comments`` with a run of
-digits and then `` comme``). One scan of the folded text takes the characters at each place a
-cue may start (not after a word character, ``@`` or ``/``: the cues' own boundary) where some
-opening is found; the cues whose opening is among them are the candidates. A cue whose
-opening cannot be read (it starts with ``\w``, or uses syntax this reader does not know) is a
-candidate wherever a run of plain characters it holds occurs (``\w+ says:``: `` says:``), or
-else always.
+digits and then `` comme``). One scan of the folded text takes, at each place a cue may start
+(not after a word character, ``@`` or ``/``: the cues' own boundary), the longest opening found
+there (at a digit, the characters themselves); the cues with an opening that starts it are
+the candidates. A cue whose opening cannot be read (it starts with ``\w``, or
+uses syntax this reader does not know) is a candidate wherever a run of plain characters it
+holds occurs (``\w+ says:``: `` says:``), or else always.
 
 A cue that is not a candidate cannot match anywhere in the text, so an alternation of only
 the candidates, in their order, finds exactly the matches of the whole one.
@@ -43,11 +43,14 @@ OPENING_CHARS = 8
 _MAX_OPENINGS = 64
 # A character class range wider than this is not spelt out.
 _MAX_RANGE = 256
-# Where a cue may start in folded text. Every place the cues' own boundary (?<![\w@/]) allows
-# is one (a test checks that no character \w leaves out folds to end in one of these); so are
-# a few more (after a word character outside ASCII), which lets the standard engine, several
-# times faster at this scan, do it.
-_START = r"(?<![a-zA-Z0-9_@/])"
+# What comes before a place where a cue may start in folded text (the text's start aside).
+# Every place the cues' own boundary (?<![\w@/]) allows is one (a test checks that no
+# character \w leaves out folds to end in one of these); so are a few more (after a word
+# character outside ASCII), which lets the standard engine, several times faster at this scan,
+# do it. The finder consumes this character rather than looking behind: a pattern that opens
+# with a class lets the engine skip to the next such character in C, where a look-behind has
+# it enter its matcher at every position.
+_BEFORE_START = r"[^a-zA-Z0-9_@/]"
 # The cue syntax read here, where the `regex` module and the standard parser agree: literal
 # characters, escaped punctuation, \w \d \s and their negations, groups, alternatives,
 # repeats, and classes of plain characters and ranges (no nested or POSIX classes, no
@@ -69,7 +72,8 @@ _KNOWN_SYNTAX = regex.compile(
 # after the run of digits (``\d+ comments`` opens with the mark and " comme"), which a window
 # that starts with digits is compared with past its own run of digits.
 DIGIT = "\x00"
-# Windows seen, with the cues they open; emptied when it grows past this.
+# Keys seen (longest openings and windows at digits), with the cues they open; emptied when
+# it grows past this.
 _WINDOW_CACHE = 1 << 16
 
 
@@ -96,8 +100,11 @@ def _regex_case_or_digit() -> regex.Pattern[str]:
 
 def _python_knows(char: str) -> bool:
     """Whether this Python gives ``char`` a case mapping or a digit value."""
-    return char.isdecimal() or char.lower() != char or char.upper() != char or (
-        char.casefold() != char
+    return (
+        char.isdecimal()
+        or char.lower() != char
+        or char.upper() != char
+        or (char.casefold() != char)
     )
 
 
@@ -213,8 +220,8 @@ def _is_digit_run(op: Any, av: Any) -> bool:
         op is sre_constants.MAX_REPEAT
         and av[0] >= 1
         and av[1] is sre_constants.MAXREPEAT
-        and list(av[2]) == [(sre_constants.IN, [(sre_constants.CATEGORY,
-                                                 sre_constants.CATEGORY_DIGIT)])]
+        and list(av[2])
+        == [(sre_constants.IN, [(sre_constants.CATEGORY, sre_constants.CATEGORY_DIGIT)])]
     )
 
 
@@ -271,11 +278,14 @@ class TriggerIndex:
                     self._by_opening.setdefault(opening, []).append(_code(k, i))
             always.append(tuple(everywhere))
         self.always: tuple[tuple[int, ...], ...] = tuple(always)
-        # Openings that start with digits: what follows the run of digits, and the cues.
-        self._after_digits = [
-            (opening[1:], codes) for opening, codes in self._by_opening.items()
-            if opening.startswith(DIGIT)
-        ]
+        # Openings that start with digits, by each start of what follows the run of digits
+        # ("", " ", " c", ... for " comme"): the cues whose opening a window that ends there
+        # agrees with.
+        self._after_digits: dict[str, list[int]] = {}
+        for opening, codes in self._by_opening.items():
+            if opening.startswith(DIGIT):
+                for end in range(len(opening)):
+                    self._after_digits.setdefault(opening[1 : end + 1], []).extend(codes)
         self._always_codes = [_code(k, i) for k, cues in enumerate(always) for i in cues]
         self._everything = {k: tuple(range(len(f))) for k, f in enumerate(categories) if f}
         self._windows: dict[str, tuple[int, ...]] = {}
@@ -305,10 +315,11 @@ class TriggerIndex:
         codes: set[int] = set()
         known = self._windows
         folded = fold(text)
-        for window in set(self._finder.findall(folded)):
-            hits = known.get(window)
+        # The space stands for the text's start, where a cue may start too.
+        for key in set(self._finder.findall(" " + folded)):
+            hits = known.get(key)
             if hits is None:
-                hits = self._learn(window)
+                hits = self._learn(key)
             codes.update(hits)
         for needed, code in self._inside:
             if needed in folded:
@@ -344,7 +355,7 @@ class TriggerIndex:
 
     def _learn(self, window: str) -> tuple[int, ...]:
         """The cues one of whose openings starts ``window`` (folded characters at a place a
-        cue may start), remembered.
+        cue may start, or the longest opening found there), remembered.
         """
         hits: list[int] = []
         if window[:1].isdecimal():
@@ -352,11 +363,11 @@ class TriggerIndex:
             while digits < len(window) and window[digits].isdecimal():
                 digits += 1
             tail = window[digits:]
-            for after, codes in self._after_digits:
-                # The window may end inside the run or inside ``after``: then both agree as
-                # far as the window goes.
-                if digits == len(window) or tail.startswith(after) or after.startswith(tail):
-                    hits.extend(codes)
+            # What follows the digits in an opening starts the tail, or the window ends inside
+            # it (or inside the run): then both agree as far as the window goes.
+            for end in range(len(tail) + 1):
+                hits.extend(self._by_opening.get(DIGIT + tail[:end], ()))
+            hits.extend(self._after_digits.get(tail, ()))
         for n in range(1, min(len(window), OPENING_CHARS) + 1):
             hits.extend(self._by_opening.get(window[:n], ()))
         if len(self._windows) >= _WINDOW_CACHE:
@@ -402,40 +413,47 @@ def _risky_patterns(by_opening: dict[str, list[int]]) -> tuple[re.Pattern[str], 
 
 
 def _finder(by_opening: dict[str, list[int]]) -> re.Pattern[str]:
-    """A pattern over folded text whose ``findall`` gives the window (the folded characters,
-    at most :data:`OPENING_CHARS`) at each place where a cue may start and some opening does.
+    """A pattern whose ``findall`` over a space and folded text gives, at each place where a
+    cue may start and some opening does, the longest opening found there; at a digit, when
+    some cue opens with one, the window (the folded characters, at most
+    :data:`OPENING_CHARS`) instead.
 
-    The openings make a trie, so each place costs a few character tests, not one per cue; an
-    opening that extends a shorter one is left out of it (the window shows both).
+    The openings that start a window are the openings that start the longest of them, so it
+    names them all, and a paragraph's few distinct ones are looked up (and learnt) once each
+    rather than one window per place. The openings make a trie, so each place costs a few
+    character tests, not one per cue.
     """
     ends = object()
     root: dict[Any, Any] = {}
-    for opening in sorted(o for o in by_opening if not o.startswith(DIGIT)):
-        node = root
-        for char in opening:
-            if ends in node:
-                break
-            node = node.setdefault(char, {})
-        else:
-            node.clear()
+    for opening in by_opening:
+        if not opening.startswith(DIGIT):
+            node = root
+            for char in opening:
+                node = node.setdefault(char, {})
             node[ends] = True
     alternatives = [_trie(root, ends)] if root else []
     if any(o.startswith(DIGIT) for o in by_opening):
-        alternatives.append(r"\d")
+        # First: at a digit the window is taken whatever openings of digits the trie holds.
+        alternatives.insert(0, rf"\d.{{0,{OPENING_CHARS - 1}}}")
     if not alternatives:
         return re.compile(r"(?!)")
-    return re.compile(
-        rf"{_START}(?=(?:{'|'.join(alternatives)}))(?=(.{{1,{OPENING_CHARS}}}))", re.DOTALL
-    )
+    return re.compile(rf"{_BEFORE_START}(?=({'|'.join(alternatives)}))", re.DOTALL)
 
 
 def _trie(node: dict[Any, Any], ends: object) -> str:
+    """The openings below ``node`` as a pattern that takes the longest one the text holds:
+    after an opening that others extend, the rest is optional and greedy (at most one child
+    can match, each being another character).
+    """
     branches = [
-        re.escape(char) + ("" if ends in child else _trie(child, ends))
+        re.escape(char) + _trie(child, ends)
         for char, child in sorted(node.items(), key=lambda item: str(item[0]))
         if char is not ends
     ]
-    return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+    return f"(?:{body})?" if ends in node else body
 
 
 def _code(category: int, cue: int) -> int:
