@@ -23,7 +23,7 @@ from newsclean.steps.base import Draft, Step
 from newsclean.steps.shape import paragraph_cache, word_count
 
 # Separators between the names of a slash credit ("Jane Doe / Agency | Agency"); "via" joins
-# them too, but a word is read from the phrase list (see _JOINERS below).
+# them too, a word the ``credit_joiner`` phrase list holds.
 _SLASH = regex.compile(r"\s*(?:/{1,2}|\|)\s*")
 _WORDS = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}\p{M}'’.&-]*")
 _LONG_WORD = regex.compile(r"\p{L}{4}")
