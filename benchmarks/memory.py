@@ -5,8 +5,8 @@
 
 ``runs``: ``newsclean run`` over each corpus folder (made with
 ``../shared/bench/make_perf_corpus.py``), printing the peak RSS of all its processes together
-(sampled from /proc every 50 ms), CPU seconds and the growth per article between the first
-and the last corpus.
+(sampled from /proc every 50 ms), the peaks of the parent and of the largest worker, CPU
+seconds and the growth per article between the first and the last corpus.
 
 ``stages``: the corpus stages alone (link of near-duplicates and corpus boilerplate, as a run
 does after cleaning) on N generated article sketches: 700-word-like signatures with 10%
@@ -29,26 +29,33 @@ import time
 from pathlib import Path
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants."""
-    total = 0
+def tree_rss(pid: int) -> tuple[int, int, int]:
+    """Resident bytes of ``pid`` and all its descendants together, of ``pid`` alone, and of
+    the largest descendant (a worker): which process grows is the question a total leaves open.
+    """
+    total = parent = largest = 0
     pending = [pid]
     while pending:
         current = pending.pop()
         try:
             with open(f"/proc/{current}/statm") as statm:
-                total += int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+                resident = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children") as children:
                     pending.extend(int(c) for c in children.read().split())
         except (FileNotFoundError, ProcessLookupError):
             continue
-    return total
+        total += resident
+        if current == pid:
+            parent = resident
+        else:
+            largest = max(largest, resident)
+    return total, parent, largest
 
 
-def measure_run(corpus: Path, jobs: int) -> tuple[float, float, int, int]:
-    """(CPU seconds of all processes, wall seconds, peak RSS of the tree, documents) for one
-    run.
+def measure_run(corpus: Path, jobs: int) -> tuple[float, float, tuple[int, int, int], int]:
+    """(CPU seconds of all processes, wall seconds, peak RSS of the tree, of the parent and of
+    the largest worker, documents) for one run.
     """
     with tempfile.TemporaryDirectory() as out:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -57,13 +64,13 @@ def measure_run(corpus: Path, jobs: int) -> tuple[float, float, int, int]:
             [sys.executable, "-m", "newsclean", "run", str(corpus), "-o",
              os.path.join(out, "out.jsonl"), "--jobs", str(jobs)],
             stderr=subprocess.PIPE, text=True)
-        peak = 0
+        peak = (0, 0, 0)
         done = threading.Event()
 
         def sample() -> None:
             nonlocal peak
             while not done.is_set():
-                peak = max(peak, tree_rss(proc.pid))
+                peak = tuple(map(max, peak, tree_rss(proc.pid)))  # type: ignore[assignment]
                 done.wait(0.05)
 
         sampler = threading.Thread(target=sample)
@@ -83,15 +90,19 @@ def measure_run(corpus: Path, jobs: int) -> tuple[float, float, int, int]:
 def runs(corpora: list[Path], jobs: int) -> None:
     results = []
     print(f"{'corpus':24} {'jobs':>4} {'articles':>9} {'CPU s':>8} {'wall s':>7} "
-          f"{'CPU ms/article':>15} {'peak RSS MiB':>13}")
+          f"{'CPU ms/article':>15} {'peak RSS MiB':>13} {'parent':>7} {'worker':>7}")
     for corpus in corpora:
         cpu, wall, peak, documents = measure_run(corpus, jobs)
         results.append((documents, peak))
+        total, parent, worker = (p / 2**20 for p in peak)
         print(f"{str(corpus):24} {jobs:4} {documents:9,} {cpu:8.1f} {wall:7.1f} "
-              f"{1000 * cpu / documents:15.2f} {peak / 2**20:13.0f}", flush=True)
+              f"{1000 * cpu / documents:15.2f} {total:13.0f} {parent:7.0f} {worker:7.0f}",
+              flush=True)
     if len(results) > 1:
         (n0, rss0), (n1, rss1) = results[0], results[-1]
-        print(f"growth per article: {(rss1 - rss0) / (n1 - n0):,.0f} bytes")
+        growth = [(b - a) / (n1 - n0) for a, b in zip(rss0, rss1, strict=True)]
+        print("growth per article: {:,.0f} bytes (parent {:,.0f}, largest worker {:,.0f})"
+              .format(*growth))
 
 
 def generated_sketches(n: int, seed: int = 1):
