@@ -13,12 +13,11 @@ less than wall time), MB/s, the peak RSS, and the peak RSS over the input size: 
 
 from __future__ import annotations
 
-import argparse
 import random
 import tempfile
 from pathlib import Path
 
-from _cli import DEFAULT_BENCH  # sibling modules: scripts run from this folder
+from _cli import bench_parser  # sibling modules: scripts run from this folder
 from throughput import timed_run
 
 
@@ -39,13 +38,7 @@ def one_line_file(bench: Path, out: Path, size: int, seed: int) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--bench",
-        type=Path,
-        default=DEFAULT_BENCH,
-        help=f"the shared bench folder (default: {DEFAULT_BENCH})",
-    )
+    parser = bench_parser(__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 4, 16], help="MiB each")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()

@@ -24,22 +24,18 @@ near-duplicates each ``dedup`` removed against the corpus's answer key.
 
 from __future__ import annotations
 
-import argparse
 import importlib.metadata
 import importlib.util
 import json
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
-from _cli import DEFAULT_BENCH  # sibling modules: scripts run from this folder
+from _cli import bench_parser, timed_command  # sibling modules: scripts run from this folder
 from throughput import make_corpus
 
 HELPER = Path(__file__).with_name("_datatrove_pipeline.py")
@@ -78,19 +74,6 @@ def newsclean_run(corpus: Path, out: Path, jobs: int, mode: str) -> list[str]:
 def datatrove_run(corpus: Path, out: Path, jobs: int, mode: str) -> list[str]:
     """The datatrove pipeline of one comparison, as a command."""
     return [sys.executable, str(HELPER), mode, str(corpus), str(out), "--workers", str(jobs)]
-
-
-def timed(command: list[str]) -> tuple[float, float]:
-    """CPU seconds (user + system of the command and what it waited for) and wall seconds."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        sys.exit(f"failed ({done.returncode}): {' '.join(command)}\n{done.stderr[-3000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return cpu, wall
 
 
 def near_duplicate_key(key: Path) -> list[set[str]]:
@@ -162,7 +145,8 @@ def compare(mode: str, corpus: Path, work: Path, jobs: int, runs: int) -> Compar
             out = work / mode / side
             shutil.rmtree(out, ignore_errors=True)  # each run starts empty
             out.mkdir(parents=True)
-            sides[side].append(timed(make(corpus, out, jobs, mode)))
+            timing = timed_command(make(corpus, out, jobs, mode))
+            sides[side].append((timing.cpu, timing.seconds))
     medians = {
         side: (statistics.median(c for c, _ in times), statistics.median(w for _, w in times))
         for side, times in sides.items()
@@ -172,13 +156,7 @@ def compare(mode: str, corpus: Path, work: Path, jobs: int, runs: int) -> Compar
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--bench",
-        type=Path,
-        default=DEFAULT_BENCH,
-        help=f"the shared bench folder (default: {DEFAULT_BENCH})",
-    )
+    parser = bench_parser(__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000, help="documents in the corpus")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=3, help="A B pairs per comparison")

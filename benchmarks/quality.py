@@ -13,7 +13,6 @@ sources, and a rule is kept only if it helps both). Exits 1 if a run or a scorer
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import subprocess
@@ -22,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _cli import DEFAULT_BENCH, newsclean_command  # sibling module: scripts run from this folder
+from _cli import bench_parser, newsclean_command  # sibling module: scripts run from this folder
 
 
 def clean(inputs: Path, output: Path) -> float:
@@ -71,13 +70,7 @@ def half_of(records: Path, meta: Path, prefix: str, out: Path) -> tuple[Path, Pa
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--bench",
-        type=Path,
-        default=DEFAULT_BENCH,
-        help=f"the shared bench folder (default: {DEFAULT_BENCH})",
-    )
+    parser = bench_parser(__doc__.splitlines()[0])
     parser.add_argument(
         "--keep",
         type=Path,

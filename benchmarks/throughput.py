@@ -12,15 +12,18 @@ wrapper process; the maximum over the runs is shown).
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import NamedTuple
 
-from _cli import DEFAULT_BENCH, newsclean_command  # sibling module: scripts run from this folder
+from _cli import (  # sibling module: scripts run from this folder
+    Timing,
+    bench_parser,
+    newsclean_command,
+    timed_command,
+)
 
 
 def make_corpus(bench: Path, out: Path, n: int, seed: int) -> Path:
@@ -48,33 +51,6 @@ def make_corpus(bench: Path, out: Path, n: int, seed: int) -> Path:
 # it and every process it waited for) and the peak RSS of its process tree's largest process, so
 # each measurement has its own peak (the parent's RUSAGE_CHILDREN would keep the maximum of every
 # earlier run).
-_MEASURE = """
-import resource, subprocess, sys, time
-start = time.perf_counter()
-subprocess.run(sys.argv[1:], check=True)
-wall = time.perf_counter() - start
-usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
-"""
-
-
-class Timing(NamedTuple):
-    """One measured command."""
-
-    seconds: float  # wall
-    cpu: float  # user + system, the command and what it waited for
-    peak_kib: int  # Linux ``ru_maxrss`` units
-
-
-def timed_command(command: list[str]) -> Timing:
-    """Run ``command`` under the measuring wrapper."""
-    done = subprocess.run(
-        [sys.executable, "-c", _MEASURE, *command], check=True, capture_output=True, text=True
-    )
-    seconds, cpu, peak = done.stdout.split()
-    return Timing(float(seconds), float(cpu), int(peak))
-
-
 def timed_run(corpus: Path, output: Path, jobs: int) -> Timing:
     """One ``newsclean run -q`` over ``corpus``."""
     return timed_command(
@@ -83,13 +59,7 @@ def timed_run(corpus: Path, output: Path, jobs: int) -> Timing:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--bench",
-        type=Path,
-        default=DEFAULT_BENCH,
-        help=f"the shared bench folder (default: {DEFAULT_BENCH})",
-    )
+    parser = bench_parser(__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000, help="documents in the corpus")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=3, help="runs per --jobs value (median)")
