@@ -677,7 +677,7 @@ class Byline(Step):
                 if lower is None:
                     lower = set(_LOWER_WORD.findall(draft.text))
                 if names[0].split()[-1].casefold() in lower:
-                    # "Rockstar Games", "View All", "Breaking News Intern": a word the text
+                    # "Example Studios", "View All", "Night Desk Intern": a word the text
                     # writes in lower case is a label's, seldom a surname.
                     score -= 3
             found.append(_BylineCandidate(line, names, kind, score))
