@@ -207,7 +207,7 @@ class PageBody(Step):
     prose: every stretch scoring at least ``other_share`` of the best (and ``min_other``) is a
     body too.
 
-    Three shapes are read in runs of lines: an author's card after the body (a name alone,
+    Shapes read in runs of lines: an author's card after the body (a name alone,
     then a job title alone or a bio that gives it), or a bio alone ("Jane Doe is a reporter
     ...": a name, a ``bio_verb`` and an ``author_role`` cue within a few words), ends the
     article like a section header;
