@@ -14,6 +14,7 @@ from newsclean.steps import Headline, Paragraphs
 from newsclean.steps.article_meta import Byline, _has_digit, detect_language
 from newsclean.steps.base import Draft
 from newsclean.steps.dates import DateReader, iso_date
+from newsclean.steps.shape import content_words
 
 BODY = "\n\n".join(BUDGET_STORY)
 NAV = "\n".join(["Home", "World", "Politics", "Business", "Sport", "Culture", "Opinion"])
@@ -632,3 +633,26 @@ def test_names_between_the_headline_and_the_body_are_a_byline(line):
     record = clean_one(page(TITLE, line))
     assert record.metadata["authors"] == ["Jane Rowlands"]
     assert record.metadata["title"] == TITLE
+
+
+def test_the_headline_shares_its_words_with_the_lead(monkeypatch):
+    # Two headline-shaped lines above the body, neither over a byline: the one about the story
+    # (its words are in the first paragraphs) is the title, not another article's teaser.
+    teaser = "Harbour workers strike over the new shift rota"
+    for head in [(TITLE, "Latest", teaser), (teaser, "Latest", TITLE)]:
+        assert clean_one(page(*head)).metadata["title"] == TITLE
+    # without the lead's words, the teaser nearer the body would have won
+    monkeypatch.setattr("newsclean.steps.article_meta.TOPIC_POINTS", 0.0)
+    assert clean_one(page(TITLE, "Latest", teaser)).metadata["title"] == teaser
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        # short words and numbers carry no topic
+        ("The Budget, the budget and THE BUDGET in 2021", {"budget"}),
+        ("预算案 引发争议", {"预算", "算案", "引发", "发争", "争议"}),
+    ],
+)
+def test_content_words(text, words):
+    assert content_words(text) == words

@@ -28,6 +28,7 @@ from newsclean.steps.base import Draft, Step
 from newsclean.steps.dates import DateReader, FoundDate
 from newsclean.steps.metadata import body_text, opens_article
 from newsclean.steps.shape import (
+    content_words,
     ends_sentence,
     heading_shaped,
     paragraph_cache,
@@ -39,6 +40,10 @@ from newsclean.steps.shape import (
 HEAD_REACH = 40  # lines above the first kept paragraph
 # A headline scoring below this is not taken (a page without one gets no title).
 MIN_TITLE_SCORE = 6
+# The prose paragraphs a headline's words are looked for in, and the points a headline gets
+# when all its content words are there.
+LEAD_PARAGRAPHS = 4
+TOPIC_POINTS = 5.0
 INNER = 8  # lines after the first body paragraph (a byline under the lead photo's caption)
 FOOT_REACH = 12  # lines below the last body paragraph
 # A line with this share of its words capitalised is a headline, not prose (German prose
@@ -777,7 +782,9 @@ class Headline(Step):
     The headline is a line of a few words without a full stop above the body: in the page
     chrome above it, the one nearest a byline or date line (``byline`` and ``dateline`` run
     first), longer than a section label, without the words of page furniture ("Share",
-    "Subscribe"), and preferably one the page repeats (in its breadcrumbs or its title bar).
+    "Subscribe"), about what the article is about (its words are in the first paragraphs:
+    another article's teaser or a widget's label are not), and preferably one the page repeats
+    (in its breadcrumbs or its title bar). A line right under a headline is its standfirst.
     In the text, only the line it opens with, when that line is followed by body text or by
     a standfirst and body text. When the headline comes from the chrome and the text opens
     with two headline lines, the first is removed too ("second headline line") and the other
@@ -877,6 +884,26 @@ class Headline(Step):
         above = draft.blocks[line.index - 1].removal if line.index > 0 else None
         return above is not None and above.step == "date_prefix"
 
+    @staticmethod
+    def lead_words(draft: Draft) -> set[str]:
+        """The content words of the article's first prose paragraphs, which a headline shares
+        (its names and topic) and page chrome above it does not.
+        """
+        lead = [b.text for b in draft.kept if _is_body(b.text)][:LEAD_PARAGRAPHS]
+        return content_words(" ".join(lead))
+
+    @staticmethod
+    def topic_score(text: str, lead: set[str]) -> float:
+        """Points for a candidate by the share of its content words the lead uses: a
+        headline names what the article is about; "Sign up for alerts", a section label or
+        another article's headline do not.
+        """
+        words = content_words(text)
+        if not lead or len(words) < 2:
+            return 0.0
+        share = len(words & lead) / len(words)
+        return TOPIC_POINTS * share - (TOPIC_POINTS / 2 if share == 0 else 0.0)
+
     def candidates(self, draft: Draft, opening: list[Block] | None = None) -> list[_TitleCandidate]:
         """Every line above the body that may be the headline, with its score: the page
         chrome above the body, and the line(s) the text opens with.
@@ -907,6 +934,7 @@ class Headline(Step):
                 # body text, or a standfirst and body text), or over a byline or date line.
                 continue
             eligible[line.index] = words
+        lead = self.lead_words(draft)
         # Lines each followed by a date are a list of other articles (a headline, its date).
         dated = [i for i in eligible if "date" in (anchors.get(i + 1), anchors.get(i + 2))]
         listed = len(dated) >= 3
@@ -968,13 +996,14 @@ class Headline(Step):
             if line.index - 1 in plain and not listed_above and copies == 1 and not kicked:
                 # The line under a headline (not repeated itself) is its standfirst; under a
                 # run of them (a list of other articles' headlines) it may be the headline.
-                score -= 2
+                score -= 4
             if copies in (2, 3):
                 score += 1.5  # the page's title bar or breadcrumbs repeat the headline
             elif copies > 3:
                 score -= 2  # a label repeated down a list
             if _RELATIVE.search(text):
                 score -= 3  # "... 2 days ago": a teaser for another article
+            score += self.topic_score(text, lead)
             if line.opening and words >= 4:
                 score += 1.5  # kept with the body by page_body
             first = line.distance <= 3 and all(i in anchors for i in range(line.index))

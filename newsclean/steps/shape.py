@@ -86,6 +86,25 @@ def _count(pattern: regex.Pattern[str] | re.Pattern[str], text: str) -> int:
     return pattern.subn("", text)[1]
 
 
+# Words shorter than this are left out of content_words: in the languages written with
+# spaces, most are function words ("the", "und", "les").
+_CONTENT_LETTERS = 4
+_TOKEN = regex.compile(r"\w+")
+
+
+def content_words(text: str) -> set[str]:
+    """The casefolded words of ``text`` that carry its topic: words of four letters or more,
+    and in Chinese, Japanese or Thai runs every pair of neighbouring characters.
+    """
+    found = set()
+    for token in _TOKEN.findall(text.casefold()):
+        if _SPACELESS.search(token):
+            found.update(token[i : i + 2] for i in range(len(token) - 1))
+        elif len(token) >= _CONTENT_LETTERS and not token.isdecimal():
+            found.add(token)
+    return found
+
+
 def ends_sentence(text: str) -> bool:
     """True if ``text`` ends like a sentence (terminal punctuation, maybe closing quotes)."""
     # What _SENTENCE_END finds, read from the end: past the closers and blanks that may
