@@ -656,3 +656,18 @@ def test_the_headline_shares_its_words_with_the_lead(monkeypatch):
 )
 def test_content_words(text, words):
     assert content_words(text) == words
+
+
+def test_the_headline_over_its_deck_is_the_title():
+    # headline, maybe a page note, then a deck nearer the byline that shares more of the
+    # lead's words: the headline over it is the title
+    title = "Coalition partners press the minister for a revised budget"
+    deck = "The government will present a revised budget to parliament next month"
+    note = "This article is more than 1 month old"
+    for head in [(title, deck), (title, note, deck)]:
+        record = clean_one(page(*head, "By Jane Rowlands", "March 4, 2021"))
+        assert record.metadata["title"] == title
+    # a short kicker over the headline is no headline, nor a breadcrumb trail holding it
+    for above in ["Budget talks", f"News / Politics / {title}"]:
+        record = clean_one(page(above, title, "By Jane Rowlands", "March 4, 2021"))
+        assert record.metadata["title"] == title

@@ -44,6 +44,11 @@ MIN_TITLE_SCORE = 6
 # when all its content words are there.
 LEAD_PARAGRAPHS = 4
 TOPIC_POINTS = 5.0
+# A deck under its headline is at most this many lines, and the headline over it uses at
+# least this share of its content words in the lead.
+DECK_LINES = 3
+DECK_TOPIC = 0.5
+DECK_SHORTEST = 0.6
 INNER = 8  # lines after the first body paragraph (a byline under the lead photo's caption)
 FOOT_REACH = 12  # lines below the last body paragraph
 # A line with this share of its words capitalised is a headline, not prose (German prose
@@ -773,6 +778,8 @@ def _holds(key: str, part: str) -> bool:
 class _TitleCandidate:
     line: Line
     score: float
+    topic: float  # the share of its content words the lead uses
+    words: int
 
 
 class Headline(Step):
@@ -784,7 +791,8 @@ class Headline(Step):
     first), longer than a section label, without the words of page furniture ("Share",
     "Subscribe"), about what the article is about (its words are in the first paragraphs:
     another article's teaser or a widget's label are not), and preferably one the page repeats
-    (in its breadcrumbs or its title bar). A line right under a headline is its standfirst.
+    (in its breadcrumbs or its title bar). A line right under a headline is its standfirst,
+    and the best line is taken for a deck when a line about the same story stands over it.
     In the text, only the line it opens with, when that line is followed by body text or by
     a standfirst and body text. When the headline comes from the chrome and the text opens
     with two headline lines, the first is removed too ("second headline line") and the other
@@ -893,16 +901,41 @@ class Headline(Step):
         return content_words(" ".join(lead))
 
     @staticmethod
-    def topic_score(text: str, lead: set[str]) -> float:
-        """Points for a candidate by the share of its content words the lead uses: a
-        headline names what the article is about; "Sign up for alerts", a section label or
-        another article's headline do not.
+    def topic_share(text: str, lead: set[str]) -> float | None:
+        """The share of a candidate's content words the lead uses (``None`` when there is
+        too little to tell): a headline names what the article is about; "Sign up for
+        alerts", a section label or another article's headline do not.
         """
         words = content_words(text)
         if not lead or len(words) < 2:
-            return 0.0
-        share = len(words & lead) / len(words)
-        return TOPIC_POINTS * share - (TOPIC_POINTS / 2 if share == 0 else 0.0)
+            return None
+        return len(words & lead) / len(words)
+
+    @staticmethod
+    def over_its_deck(best: _TitleCandidate, found: list[_TitleCandidate]) -> _TitleCandidate:
+        """The headline when ``best`` is its deck: a page's head is the headline, then a
+        deck of a line or a few (a sentence, a teaser for the story), then the byline; the
+        deck sits nearer the byline and shares the lead's words, so it can outscore the
+        headline. The topmost line a few lines above ``best`` that reads as a headline about
+        the same story (five words or more, no full stop, most of its words in the lead) is
+        the headline then.
+        """
+        index, text = best.line.index, best.line.block.text
+        # A deck is a sentence, or about as long as its headline: a much shorter line above
+        # is a kicker or a section's name.
+        shortest = 0 if ends_sentence(text) else DECK_SHORTEST * best.words
+        key = _key(text)
+        above = [
+            c
+            for c in found
+            if index - DECK_LINES <= c.line.index < index
+            and c.words >= max(5, shortest)
+            and c.topic >= DECK_TOPIC
+            and not ends_sentence(c.line.block.text)
+            and not _TRAIL.search(c.line.block.text)
+            and not _holds(_key(c.line.block.text), key)  # a breadcrumb or title bar
+        ]
+        return min(above, key=lambda c: c.line.index) if above else best
 
     def candidates(self, draft: Draft, opening: list[Block] | None = None) -> list[_TitleCandidate]:
         """Every line above the body that may be the headline, with its score: the page
@@ -1003,13 +1036,15 @@ class Headline(Step):
                 score -= 2  # a label repeated down a list
             if _RELATIVE.search(text):
                 score -= 3  # "... 2 days ago": a teaser for another article
-            score += self.topic_score(text, lead)
+            topic = self.topic_share(text, lead)
+            if topic is not None:
+                score += TOPIC_POINTS * topic - (TOPIC_POINTS / 2 if topic == 0 else 0.0)
             if line.opening and words >= 4:
                 score += 1.5  # kept with the body by page_body
             first = line.distance <= 3 and all(i in anchors for i in range(line.index))
             if first and not ends_sentence(text):
                 score += 4  # the article's first line (a date or byline above it at most)
-            found.append(_TitleCandidate(line, score))
+            found.append(_TitleCandidate(line, score, topic or 0.0, words))
         return found
 
     def __call__(self, draft: Draft) -> list[Draft]:
@@ -1021,9 +1056,11 @@ class Headline(Step):
                 draft.remove(kept[0], self.name, "headline; kept in metadata.title")
             return [draft]
         opening = self.opening(draft)
-        found = [c for c in self.candidates(draft, opening) if c.score >= MIN_TITLE_SCORE]
+        candidates = self.candidates(draft, opening)
+        found = [c for c in candidates if c.score >= MIN_TITLE_SCORE]
         if found:
-            best = max(found, key=lambda c: (c.score, c.line.index)).line.block
+            top = max(found, key=lambda c: (c.score, c.line.index))
+            best = self.over_its_deck(top, candidates).line.block
         elif opening:
             best = opening[0]
         else:
