@@ -63,6 +63,10 @@ def test_checking_one_text_file_loads_neither_numpy_nor_the_language_model() -> 
     loaded = _loaded("check", str(seed))
     assert "newsclean.steps.banners" in loaded  # it did clean
     assert _heavy(loaded, _SKETCHING | {"py3langid"}) == set()
+    # nor what only other commands, more processes or text to repair need: the engines of
+    # `run`, the report, multiprocessing, and ftfy (this seed is clean prose with curly quotes)
+    assert _heavy(loaded, {"ftfy", "multiprocessing", "newsclean.engines"}) == set()
+    assert {"newsclean.cli.run", "newsclean.cli.report", "newsclean.cli.explain"} & loaded == set()
 
 
 def test_importing_the_steps_loads_no_step_module() -> None:
