@@ -187,9 +187,12 @@ def test_tokens_of_ascii_text_are_the_word_runs_of_its_folded_text():
     # ASCII text takes a shorter path; it gives what \w+ gives on any text.
     rng = random.Random(8)
     alphabet = "aZ09_ -.'@\t\nÉé"
+    every_ascii = "".join(map(chr, range(128)))
     for _ in range(2000):
         text = "".join(rng.choice(alphabet[: 13 if rng.random() < 0.8 else None])
                        for _ in range(rng.randint(0, 30)))
+        assert tokens(text) == tuple(re.findall(r"\w+", text.casefold())), text
+        text = "".join(rng.choice(every_ascii) for _ in range(rng.randint(0, 30)))
         assert tokens(text) == tuple(re.findall(r"\w+", text.casefold())), text
 
 

@@ -34,7 +34,11 @@ from newsclean.steps.base import Draft, Step
 from newsclean.steps.shape import ends_sentence, paragraph_cache, word_count
 
 _TOKEN = regex.compile(r"\w+")
-_ASCII_TOKEN = re.compile(r"[a-z0-9_]+")
+# Every ASCII character but a word character ([a-z0-9_] once lowered) made a space: split()
+# then gives the words, faster than a regular expression (ASCII to ASCII translates in C).
+_ASCII_NON_WORD = str.maketrans(
+    {c: " " for c in map(chr, range(128)) if not (c.isalnum() or c == "_")}
+)
 _SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
 # The blocks those scripts lie in (Thai, and from the CJK radicals up; a test checks every
 # character): a look in the standard engine first, several times faster than the property
@@ -50,8 +54,8 @@ def tokens(text: str) -> tuple[str, ...]:
     they are cut into overlapping character pairs instead, so one edited character changes a
     couple of tokens, not the only one.
     """
-    if text.isascii():  # \w+ of ASCII text, in the standard engine, which is faster at it
-        return tuple(_ASCII_TOKEN.findall(text.lower()))
+    if text.isascii():  # \w+ of ASCII text, without a regular expression
+        return tuple(text.lower().translate(_ASCII_NON_WORD).split())
     folded = text.casefold()
     if _SPACELESS_BLOCKS.search(folded) is None or _SPACELESS.search(folded) is None:
         # most text: no token to cut, so no test per token
