@@ -25,6 +25,7 @@ digits. ``newsclean check`` of a file with no dated line compiles none of the la
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -167,6 +168,16 @@ class DateReader:
 
     def __init__(self, phrasebook: PhraseBook) -> None:
         self.book = phrasebook
+        _READERS.add(self)
+
+    def prepare(self) -> None:
+        """Compile every pattern now rather than on first need (see
+        :func:`prepare_date_readers`).
+        """
+        for pattern in (_iso_pattern, _numeric_pattern, _cjk_pattern, _month_first_pattern):
+            pattern()
+        for name in ("_named", "_time_after", "_time_before", "_weekday_before"):
+            getattr(self, name)
 
     @cached_property
     def _named(self) -> regex.Pattern[str]:
@@ -266,6 +277,18 @@ class DateReader:
         if month is None:
             return None
         return int(match.group("year")), month, int(match.group("day"))
+
+
+# Every date reader of this process, held weakly, for prepare_date_readers().
+_READERS: weakref.WeakSet[DateReader] = weakref.WeakSet()
+
+
+def prepare_date_readers() -> None:
+    """Compile the patterns of every date reader of this process: called before worker
+    processes are forked, so that each inherits them instead of compiling them again.
+    """
+    for reader in list(_READERS):
+        reader.prepare()
 
 
 def iso_date(text: str) -> str | None:

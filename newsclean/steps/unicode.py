@@ -125,6 +125,11 @@ class UnicodeRepair(TextFix):
 
     name = "unicode"
 
+    @classmethod
+    def before_fork(cls) -> None:
+        """Import ftfy, which every worker would otherwise import again on first use."""
+        ftfy_config()
+
     def fix(self, text: str) -> str:
         r"""Run ftfy with :func:`ftfy_config`, then again on the text as the whitespace step
         will leave it, until that form no longer changes.
