@@ -1,9 +1,4 @@
-"""Unicode repair with ftfy: mojibake, HTML entities, control characters.
-
-ftfy is imported when a paragraph first needs it (about 0.05 s of CPU): most documents are
-ASCII or prose whose quotes and dashes no fix of ftfy acts on, and ``newsclean check`` of such
-a file does not load it.
-"""
+"""Unicode repair with ftfy: mojibake, HTML entities, control characters."""
 
 from __future__ import annotations
 
@@ -18,6 +13,9 @@ from newsclean.steps.base import TextFix
 from newsclean.steps.shape import paragraph_cache
 from newsclean.steps.whitespace import normalise_whitespace
 
+# ftfy is imported when a paragraph first needs it (about 0.05 s of CPU): most documents are
+# ASCII, or prose whose quotes and dashes no fix of ftfy acts on, and `newsclean check` of such
+# a file does not load it.
 if TYPE_CHECKING:
     import ftfy
 
