@@ -63,6 +63,10 @@ def test_checking_one_text_file_loads_neither_numpy_nor_the_language_model() -> 
     loaded = _loaded("check", str(seed))
     assert "newsclean.steps.banners" in loaded  # it did clean
     assert _heavy(loaded, _SKETCHING | {"py3langid"}) == set()
+    # nor what only other commands, more processes or text to repair need: the engines of
+    # `run`, the report, multiprocessing, and ftfy (this seed is clean prose with curly quotes)
+    assert _heavy(loaded, {"ftfy", "multiprocessing", "newsclean.engines"}) == set()
+    assert {"newsclean.cli.run", "newsclean.cli.report", "newsclean.cli.explain"} & loaded == set()
 
 
 def test_importing_the_steps_loads_no_step_module() -> None:
@@ -78,3 +82,22 @@ def test_pipelines_share_one_phrase_book_and_compile_no_cue_up_front() -> None:
     assert books == {id(load_phrasebook())}
     fresh = _load.__wrapped__((), True)
     assert all(c is None for category in fresh._categories.values() for c in category._cues)
+
+
+def test_what_cleaning_loads_on_first_need_is_loaded_before_workers_fork() -> None:
+    # ftfy and the date patterns load when a paragraph first needs them; a run or check with
+    # several processes loads them in the parent, so that the workers inherit them.
+    code = (
+        "import sys\n"
+        "from newsclean import Pipeline\n"
+        "from newsclean.patterns import load_phrasebook\n"
+        "from newsclean.steps.article_meta import _reader\n"
+        "pipeline = Pipeline.from_config()\n"
+        "reader = _reader(load_phrasebook())\n"
+        "before = ('ftfy' in sys.modules, '_named' in vars(reader))\n"
+        "pipeline.before_fork(metadata=False)\n"
+        "after = ('ftfy' in sys.modules, '_named' in vars(reader))\n"
+        "print('LOADED', before, after, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stderr.rsplit("LOADED", 1)[1].split() == ["(False,", "False)", "(True,", "True)"]

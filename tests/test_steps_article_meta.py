@@ -6,6 +6,8 @@ Every input here is written for the test.
 
 import pytest
 from conftest import BUDGET_STORY, DOCUMENT_PIPELINE
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import newsclean
 from newsclean.patterns import load_phrasebook
@@ -107,6 +109,50 @@ def test_date_reader_reads_dates_glued_to_the_text_around_them(reader):
 )
 def test_date_reader_finds_no_date(reader, line):
     assert reader.find(line) == []
+
+
+# Dates with and without a year of four digits, times, and numbers that are not dates.
+_DATE_PIECES = st.sampled_from(
+    [
+        "March 4, 2021",
+        "4 de marzo de 1999",
+        "1999-03-04",
+        "04.03.2021",
+        "03/04/21",
+        "3-4-99",
+        "2021年3月4日",
+        "Thu ",
+        " 18:40",
+        " 6:40 PM ET",
+        "T18:40Z",
+        "4",
+        "19",
+        "20",
+        "2021",
+        "/",
+        "-",
+        ".",
+        ", ",
+        " ",
+        "Version 2.4",
+        "12 to 3",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_DATE_PIECES, max_size=12).map("".join))
+def test_a_line_without_a_year_is_only_run_through_the_numeric_dates(reader, text):
+    from unittest import mock
+
+    import regex
+
+    from newsclean.steps import dates
+
+    everywhere = regex.compile("")  # every pattern, whether the line has a year or not
+    with mock.patch.object(dates, "_A_YEAR", everywhere):
+        expected = reader.find(text)
+    assert reader.find(text) == expected
 
 
 def test_iso_date_is_the_form_newsclean_writes():

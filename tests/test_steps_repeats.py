@@ -3,7 +3,6 @@
 import random
 import re
 import textwrap
-from collections import Counter
 
 import pytest
 from conftest import BUDGET_STORY, run_steps
@@ -188,9 +187,12 @@ def test_tokens_of_ascii_text_are_the_word_runs_of_its_folded_text():
     # ASCII text takes a shorter path; it gives what \w+ gives on any text.
     rng = random.Random(8)
     alphabet = "aZ09_ -.'@\t\nÉé"
+    every_ascii = "".join(map(chr, range(128)))
     for _ in range(2000):
         text = "".join(rng.choice(alphabet[: 13 if rng.random() < 0.8 else None])
                        for _ in range(rng.randint(0, 30)))
+        assert tokens(text) == tuple(re.findall(r"\w+", text.casefold())), text
+        text = "".join(rng.choice(every_ascii) for _ in range(rng.randint(0, 30)))
         assert tokens(text) == tuple(re.findall(r"\w+", text.casefold())), text
 
 
@@ -368,8 +370,7 @@ def test_paragraphs_left_out_are_in_no_pair_the_exhaustive_search_finds():
         texts = random_texts(rng)
         overlap, size_ratio = rng.choice([(0.8, 0.7), (0.5, 0.5), (1.0, 1.0), (0.0, 0.0)])
         sets = [frozenset(tokens(text)) for text in texts]
-        frequency = Counter(word for words in sets for word in words)
-        may = repeats._may_repeat(sets, frequency, overlap, size_ratio)
+        may = repeats._may_repeat(sets, overlap, size_ratio)
         for i, j in enumerate(exhaustive_repeats(texts, overlap, size_ratio)):
             if j is not None:
                 assert may[i] and may[j], (texts, overlap, size_ratio, i, j)
@@ -499,3 +500,60 @@ def test_a_question_asked_in_each_interview_is_kept_though_once_split_in_two():
         interviews += [head, *asked, answer]
     (draft,) = run_steps("\n\n".join(interviews), "paragraphs", Repeats())
     assert all(b.kept for b in draft.blocks)
+
+
+def test_the_spaceless_scripts_lie_in_the_blocks_looked_at_first():
+    import array
+    import sys
+
+    codes = array.array("I", range(0xD800))
+    codes.extend(range(0xE000, sys.maxunicode + 1))
+    chars = codes.tobytes().decode(f"utf-32-{sys.byteorder[0]}e")
+    spaceless = set(repeats._SPACELESS.findall(chars))
+    assert spaceless and spaceless <= set(repeats._SPACELESS_BLOCKS.findall(chars))
+
+
+def _flattened_walking_everywhere(keys, cover, min_words):
+    """find_flattened as defined: every long paragraph walked, with no look first."""
+    starts = {}
+    for m, key in enumerate(keys):
+        if len(key) >= 3:
+            starts.setdefault((key[0], key[1]), []).append(m)
+    found = {}
+    for i, key in enumerate(keys):
+        size = len(key)
+        if size < min_words:
+            continue
+        parts, spare, position = [], size - cover * size, 0
+        while position < size - 1 and spare >= 0:
+            part = repeats._part_at(keys, key, position, starts, parts[-1] if parts else -1, i)
+            if part < 0:
+                position, spare = position + 1, spare - 1
+            else:
+                parts.append(part)
+                position += len(keys[part])
+        if len(parts) >= 2 and spare - (size - position) >= 0:
+            found[i] = parts
+    return found
+
+
+def test_flattened_copies_are_those_a_walk_of_every_long_paragraph_finds():
+    rng = random.Random(11)
+    words = [f"w{k}" for k in range(12)]
+    found = 0
+    for _ in range(3000):
+        keys = [
+            tuple(rng.choice(words) for _ in range(rng.randint(1, 8)))
+            for _ in range(rng.randint(2, 8))
+        ]
+        for _ in range(rng.randint(0, 2)):  # copies of a few paragraphs run together
+            a = rng.randrange(len(keys))
+            joined = [w for key in keys[a : a + rng.randint(2, 4)] for w in key]
+            before = [rng.choice(words) for _ in range(rng.randint(0, 2))]
+            after = [rng.choice(words) for _ in range(rng.randint(0, 3))]
+            keys.insert(rng.randrange(len(keys) + 1), tuple(before + joined + after))
+        cover, min_words = rng.choice([0.0, 0.5, 0.7, 0.8, 0.95, 1.0]), rng.choice([3, 5, 8, 12])
+        expected = _flattened_walking_everywhere(keys, cover, min_words)
+        assert find_flattened(keys, cover, min_words) == expected, (keys, cover, min_words)
+        found += bool(expected)
+    assert found > 300  # the generator makes flattened copies

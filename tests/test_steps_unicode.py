@@ -20,10 +20,15 @@ fix = UnicodeRepair().fix
         ("Kremlinâ€™s view", "Kremlin’s view"),
         ("â€œWe will see,â€\x9d he said.", "“We will see,” he said."),
         pytest.param(
-            "â€œWe will see,â€ he said.", "“We will see,” he said.",
-            marks=pytest.mark.xfail(strict=True, reason=(
-                "gap: when the \\x9d of a mojibake ” was dropped (cp1252 has no 0x9D), ftfy's "
-                "restore_byte_a0 reads 'â€ ' as '†' and eats the space: 'see,†he said.'")),
+            "â€œWe will see,â€ he said.",
+            "“We will see,” he said.",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason=(
+                    "gap: when the \\x9d of a mojibake ” was dropped (cp1252 has no 0x9D), ftfy's "
+                    "restore_byte_a0 reads 'â€ ' as '†' and eats the space: 'see,†he said.'"
+                ),
+            ),
         ),
         ("the war â€” and peace", "the war — and peace"),
         ("Ã©tÃ© Ã  Paris", "été à Paris"),
@@ -73,7 +78,10 @@ def test_step_counts_fixes_and_keeps_spans():
     text = "Kremlinâ€™s first paragraph.\n\nA clean second paragraph.\n\nâ€œThird.â€\x9d"
     (draft,) = run_steps(text, Paragraphs(), UnicodeRepair())
     assert [b.text for b in draft.kept] == [
-        "Kremlin’s first paragraph.", "A clean second paragraph.", "“Third.”"]
+        "Kremlin’s first paragraph.",
+        "A clean second paragraph.",
+        "“Third.”",
+    ]
     assert draft.fixes["unicode"] == 2
     # spans still point at the raw (broken) input
     assert text[draft.blocks[0].start : draft.blocks[0].end] == "Kremlinâ€™s first paragraph."
@@ -82,8 +90,10 @@ def test_step_counts_fixes_and_keeps_spans():
 def test_default_pipeline_fixes_mojibake_in_record():
     import newsclean
 
-    text = ("The ministerâ€™s plan, announced on Tuesday, was welcomed by unions and business "
-            "groups alike as a sensible compromise.")
+    text = (
+        "The ministerâ€™s plan, announced on Tuesday, was welcomed by unions and business "
+        "groups alike as a sensible compromise."
+    )
     (record,) = newsclean.clean(text)
     assert "â€" not in record.text
     assert "minister’s plan" in record.text
@@ -156,7 +166,9 @@ def test_repair_settles_what_the_whitespace_step_would_expose():
 
 # --- ftfy only where it could change something -------------------------------------------
 
-from newsclean.steps.unicode import FTFY_CONFIG, ftfy_fix  # noqa: E402
+import ftfy  # noqa: E402
+
+from newsclean.steps.unicode import ftfy_config, ftfy_fix  # noqa: E402
 
 # Mojibake, entities, controls and clean text side by side (written for this test).
 _FTFY_SAMPLES = [
@@ -180,25 +192,26 @@ _FTFY_SAMPLES = [
 
 @pytest.mark.parametrize("text", _FTFY_SAMPLES)
 def test_ftfy_is_skipped_only_where_it_changes_nothing(text: str) -> None:
-    assert ftfy_fix(text) == newsclean.steps.unicode.ftfy.fix_text(text, FTFY_CONFIG)
+    assert ftfy_fix(text) == ftfy.fix_text(text, ftfy_config())
 
 
 _FTFY_ALPHABET = st.sampled_from(
-    list("aeiou AZ.,&;#x0129\n\t\x07\x1b[m") + list("ÃÂâ€™œ\x9d\x80\x93©®é°±ÐÑ\xad\xa0") +
-    list("’“”—…éüßЭтоあ\u0301\u200b\ufeff\ud800")
+    list("aeiou AZ.,&;#x0129\n\t\x07\x1b[m")
+    + list("ÃÂâ€™œ\x9d\x80\x93©®é°±ÐÑ\xad\xa0")
+    + list("’“”—…éüßЭтоあ\u0301\u200b\ufeff\ud800")
 )
 
 
 @settings(max_examples=500, deadline=None)
 @given(st.lists(_FTFY_ALPHABET, max_size=40).map("".join))
 def test_ftfy_fix_is_ftfy_on_any_text(text: str) -> None:
-    assert ftfy_fix(text) == newsclean.steps.unicode.ftfy.fix_text(text, FTFY_CONFIG)
+    assert ftfy_fix(text) == ftfy.fix_text(text, ftfy_config())
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=60))
 def test_ftfy_fix_is_ftfy_on_arbitrary_text(text: str) -> None:
-    assert ftfy_fix(text) == newsclean.steps.unicode.ftfy.fix_text(text, FTFY_CONFIG)
+    assert ftfy_fix(text) == ftfy.fix_text(text, ftfy_config())
 
 
 def _mojibake_alphabet() -> list[str]:
@@ -219,12 +232,88 @@ def test_the_quick_mojibake_test_agrees_with_ftfys_detector(text: str) -> None:
 
 
 def test_the_other_blanks_list_is_what_the_pattern_matches() -> None:
+    from newsclean.steps import unicode as repair
+
+    chars = _every_character()
+    assert repair._OTHER_BLANKS.findall(chars) == repair._OTHER_BLANK_CHARS.findall(chars)
+
+
+def _mojibake_characters() -> set[str]:
+    """A class of characters one of which every match of ftfy's mojibake detector holds, read
+    off its pattern: from each alternative, a character class it must match, the smallest one
+    clear of ASCII and of the quotes and dashes of ordinary prose.
+    """
+    from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES
+
+    from newsclean.regex_syntax import sre_constants as constants
+    from newsclean.regex_syntax import sre_parse as parser
+
+    def chars(op: object, av: object) -> set[str] | None:
+        if op is constants.LITERAL:
+            return {chr(av)}  # type: ignore[arg-type]
+        if op is not constants.IN:
+            return None
+        found: set[str] = set()
+        for kind, value in av:  # type: ignore[attr-defined]
+            if kind is constants.LITERAL:
+                found.add(chr(value))
+            elif kind is constants.RANGE:
+                found.update(chr(c) for c in range(value[0], value[1] + 1))
+            else:
+                return None
+        return found
+
+    prose = {
+        c
+        for name in ("common", "start_punctuation", "end_punctuation")
+        for c in MOJIBAKE_CATEGORIES.get(name, "")
+    }
+    parsed = list(parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags))
+    assert len(parsed) == 1 and parsed[0][0] is constants.BRANCH
+    needed: set[str] = set()
+    for alternative in parsed[0][1][1]:
+        classes = [c for c in (chars(op, av) for op, av in alternative) if c]
+        assert classes, "an alternative of ftfy's detector with no character class"
+        clear = [c for c in classes if not c & prose and not any(ch.isascii() for ch in c)]
+        needed |= min(clear or classes, key=len)
+    return needed
+
+
+def _every_character() -> str:
     import array
     import sys
 
-    from newsclean.steps import unicode as repair
-
     codes = array.array("I", range(0xD800))
     codes.extend(range(0xE000, sys.maxunicode + 1))
-    chars = codes.tobytes().decode(f"utf-32-{sys.byteorder[0]}e")
-    assert repair._OTHER_BLANKS.findall(chars) == repair._OTHER_BLANK_CHARS.findall(chars)
+    return codes.tobytes().decode(f"utf-32-{sys.byteorder[0]}e")
+
+
+def test_the_mojibake_characters_are_those_ftfys_detector_needs() -> None:
+    from newsclean.steps.unicode import _MOJIBAKE_CHARS
+
+    assert set(_MOJIBAKE_CHARS.findall(_every_character())) == _mojibake_characters()
+
+
+def test_the_control_characters_are_those_ftfy_removes() -> None:
+    import re
+
+    from ftfy.chardata import CONTROL_CHARS
+
+    from newsclean.steps.unicode import _CONTROL_CHARS
+
+    listed = re.compile(f"[{_CONTROL_CHARS}]").findall(_every_character())
+    assert {ord(c) for c in listed} == set(CONTROL_CHARS)
+
+
+def test_clean_prose_with_curly_quotes_does_not_load_ftfy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from newsclean.steps.unicode import UnicodeRepair\n"
+        "assert UnicodeRepair().fix('“Curly” quotes — dashes … and ellipses') is not None\n"
+        "print('ftfy' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

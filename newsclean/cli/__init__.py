@@ -9,18 +9,12 @@ and steps, :mod:`.report`), what they share in :mod:`.options`, the exit codes i
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from newsclean import interrupts
-
-# The modules are imported as modules: a command bound here by its name (``check``) would hide
-# the module of that name (``newsclean.cli.check``), which tests patch.
-from newsclean.cli import check as _check
-from newsclean.cli import explain as _explain
-from newsclean.cli import report as _report
-from newsclean.cli import run as _run
 from newsclean.cli.exit_codes import (
     EXIT_CODES_HELP,
     EXIT_INPUT_ERRORS,
@@ -29,16 +23,44 @@ from newsclean.cli.exit_codes import (
     EXIT_USAGE,
 )
 
+# Each command: the module that defines it and its name there. A module is imported when its
+# command runs (or a help page lists it), so ``check`` loads neither what ``run`` needs (the
+# engines, shards, Parquet) nor the report's. The modules stay modules, not names bound here:
+# a command bound by its name (``check``) would hide the module of that name
+# (``newsclean.cli.check``), which tests patch.
+_COMMANDS = {
+    "check": ("newsclean.cli.check", "check"),
+    "explain": ("newsclean.cli.explain", "explain"),
+    "fix": ("newsclean.cli.check", "fix"),
+    "report": ("newsclean.cli.report", "report"),
+    "run": ("newsclean.cli.run", "run"),
+    "steps": ("newsclean.cli.explain", "list_steps"),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
+
+class _Commands(click.Group):
+    """A group whose commands are imported when first asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        where = _COMMANDS.get(cmd_name)
+        if where is None:
+            return None
+        module, name = where
+        command: click.Command = getattr(importlib.import_module(module), name)
+        return command
+
+
+@click.group(
+    cls=_Commands,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=EXIT_CODES_HELP,
+)
 @click.version_option(package_name="newsclean")
 def main() -> None:
     """Clean raw news scrapes into deduplicated single-article JSONL records."""
-
-
-for _command in (_run.run, _check.check, _check.fix, _explain.explain, _explain.list_steps,
-                 _report.report):
-    main.add_command(_command)
 
 
 def run_command(args: list[str] | None = None) -> None:

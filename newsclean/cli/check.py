@@ -9,7 +9,6 @@ up.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shlex
 import sys
@@ -123,6 +122,8 @@ def _planned(files: Iterable[Path], pipeline: Pipeline, max_bytes: int,
     # What the steps share is loaded here once, not in each worker; not the language model,
     # which only a JSONL file needs (a .txt file has no metadata) and a worker loads if it must.
     shipped.before_fork(metadata=False)
+    import multiprocessing  # here: checking with one process does not load it
+
     with interrupts.held():
         pool = multiprocessing.Pool(jobs, _init_worker, (shipped, max_bytes, os.getpid()))
     with pool:

@@ -16,7 +16,6 @@ import click
 from newsclean import interrupts
 from newsclean.cli.exit_codes import EXIT_USAGE
 from newsclean.config import Config, ConfigError, find_config, read_config
-from newsclean.engines.stages import EngineError
 from newsclean.io import DEFAULT_MAX_BYTES, OutputError
 from newsclean.pipeline import CorpusStepError, Pipeline
 
@@ -104,6 +103,15 @@ def configured(
     return config
 
 
+def _engine_error() -> type[Exception]:
+    """:class:`~newsclean.engines.stages.EngineError`, imported only once an error is being
+    handled (an except clause names it then): ``check`` and ``fix`` do not load the engines.
+    """
+    from newsclean.engines.stages import EngineError
+
+    return EngineError
+
+
 @contextmanager
 def fatal_errors(interrupted: str) -> Iterator[None]:
     """Ctrl-C exits 130 (SIGTERM 143), and a corpus step that cannot work (its index) or an
@@ -115,7 +123,7 @@ def fatal_errors(interrupted: str) -> Iterator[None]:
     except KeyboardInterrupt as exc:
         click.echo(f"\ninterrupted: {interrupted}", err=True)
         sys.exit(interrupts.exit_code_of(exc))
-    except (CorpusStepError, OutputError, EngineError) as exc:
+    except (CorpusStepError, OutputError, _engine_error()) as exc:
         click.echo(f"error: {exc}; {interrupted}", err=True)
         sys.exit(EXIT_USAGE)
 

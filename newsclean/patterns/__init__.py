@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -210,9 +210,6 @@ class PhraseBook:
     ) -> None:
         self.languages = languages
         self._months = [list(names) for names in months]
-        # Month names of all loaded languages, one named group per month (``m1`` .. ``m12``),
-        # without word boundaries of its own: a date pattern embeds it.
-        self.months = _months_pattern(self._months)
         self._cues = {c: list(f) for c, f in cues.items()}
         self._categories = {c: _Category(f) for c, f in self._cues.items()}
         self.patterns: Mapping[str, regex.Pattern[str]] = _Patterns(self._categories)
@@ -224,6 +221,14 @@ class PhraseBook:
         self._order = {c: k for k, c in enumerate(self._categories)}
         self._recent: dict[str, dict[int, tuple[int, ...]]] = {}
         _BOOKS.add(self)
+
+    @cached_property
+    def months(self) -> regex.Pattern[str]:
+        """Month names of all loaded languages, one named group per month (``m1`` .. ``m12``),
+        without word boundaries of its own: a date pattern embeds it (compiled on first use:
+        only a line with a date needs it).
+        """
+        return _months_pattern(self._months)
 
     def prepare(self) -> None:
         """Build now what matching would build on first use (see :func:`prepare_phrasebooks`).

@@ -25,7 +25,7 @@ import regex
 from newsclean.patterns import PhraseBook, load_phrasebook
 from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
-from newsclean.steps.dates import DateReader, FoundDate
+from newsclean.steps.dates import DateReader, FoundDate, prepare_date_readers
 from newsclean.steps.metadata import body_text, opens_article
 from newsclean.steps.shape import (
     content_words,
@@ -377,6 +377,13 @@ class Dateline(Step):
     """
 
     name = "dateline"
+
+    @classmethod
+    def before_fork(cls) -> None:
+        """Compile the date patterns (shared with the byline and headline steps), which every
+        worker would otherwise compile again on first need.
+        """
+        prepare_date_readers()
 
     def __init__(self, phrasebook: PhraseBook | None = None) -> None:
         self.words = _Vocabulary(phrasebook)

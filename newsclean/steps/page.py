@@ -428,8 +428,10 @@ class PageBody(Step):
         """Whether ``text`` heads a related-links box: it opens with a ``related`` cue and
         holds little else (four words at most, or the cue half the line), no sentence end.
         """
+        if ends_sentence(text):  # most lines of a body: told before looking for a cue
+            return False
         found = self.book.starts_with("related", text)
-        if found is None or ends_sentence(text):
+        if found is None:
             return False
         return word_count(text) <= _BOX_HEADER_WORDS or _covers(found, text)
 

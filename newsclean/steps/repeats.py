@@ -34,8 +34,16 @@ from newsclean.steps.base import Draft, Step
 from newsclean.steps.shape import ends_sentence, paragraph_cache, word_count
 
 _TOKEN = regex.compile(r"\w+")
-_ASCII_TOKEN = re.compile(r"[a-z0-9_]+")
+# Every ASCII character but a word character ([a-z0-9_] once lowered) made a space: split()
+# then gives the words, faster than a regular expression (ASCII to ASCII translates in C).
+_ASCII_NON_WORD = str.maketrans(
+    {c: " " for c in map(chr, range(128)) if not (c.isalnum() or c == "_")}
+)
 _SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
+# The blocks those scripts lie in (Thai, and from the CJK radicals up; a test checks every
+# character): a look in the standard engine first, several times faster than the property
+# test on text of other scripts, curly quotes and dashes.
+_SPACELESS_BLOCKS = re.compile("[\u0e00-\u0e7f\u2e80-\U0010ffff]")
 
 
 @paragraph_cache(maxsize=65536)
@@ -46,10 +54,11 @@ def tokens(text: str) -> tuple[str, ...]:
     they are cut into overlapping character pairs instead, so one edited character changes a
     couple of tokens, not the only one.
     """
-    if text.isascii():  # \w+ of ASCII text, in the standard engine, which is faster at it
-        return tuple(_ASCII_TOKEN.findall(text.lower()))
+    if text.isascii():  # \w+ of ASCII text, without a regular expression
+        return tuple(text.lower().translate(_ASCII_NON_WORD).split())
     folded = text.casefold()
-    if _SPACELESS.search(folded) is None:  # most text: no token to cut, so no test per token
+    if _SPACELESS_BLOCKS.search(folded) is None or _SPACELESS.search(folded) is None:
+        # most text: no token to cut, so no test per token
         return tuple(_TOKEN.findall(folded))
     out: list[str] = []
     for token in _TOKEN.findall(folded):
@@ -111,20 +120,36 @@ def find_repeats(
     paragraph's rarest words (see :class:`_WordIndex`), not from every earlier paragraph that
     shares a word, and the result is the same but for one bound: a paragraph made mostly of
     words found in more than :data:`COMMON_WORD_PARAGRAPHS` paragraphs looks at no more than
-    the earliest :data:`COMMON_CANDIDATES` others per group of its rarest common words (one
-    with the same words, and the continuation of a run, are always found). ``stats``, if
-    given, counts the work done.
+    the earliest :data:`COMMON_CANDIDATES` others per group of its rarest common words that
+    can be near it (one with the same words, and the continuation of a run, are always
+    found). ``stats``, if given, counts the work done.
     """
     if len(texts) < 2:  # nothing earlier to repeat; and a huge lone paragraph is not tokenised
         return [None] * len(texts)
+    return _repeats([tokens(text) for text in texts], overlap, size_ratio, stats, near_words)
+
+
+def _repeats(
+    keys: list[tuple[str, ...]],
+    overlap: float,
+    size_ratio: float,
+    stats: RepeatStats | None,
+    near_words: int,
+) -> list[int | None]:
+    """:func:`find_repeats` of the paragraphs' :func:`tokens`."""
+    if len(keys) < 2:
+        return [None] * len(keys)
     stats = stats if stats is not None else RepeatStats()
-    keys = [tokens(text) for text in texts]
     sets = [frozenset(toks) for toks in keys]
-    frequency: Counter[str] = Counter(chain.from_iterable(sets))
-    may_repeat = _may_repeat(sets, frequency, overlap, size_ratio)
+    may_repeat = _may_repeat(sets, overlap, size_ratio)
     if not any(may_repeat):
-        return [None] * len(texts)
+        return [None] * len(keys)
+    frequency: Counter[str] = Counter(chain.from_iterable(sets))
     index = _WordIndex(sets, frequency, overlap, size_ratio, stats)
+    # Only a paragraph of near_words words or more looks for near partners, and only one that
+    # can repeat, of a size close to those, can be one: the index holds no other paragraph (a
+    # navigation dump's short lines, most paragraphs of an article).
+    partner_size = _size_range(near_words, size_ratio)[0]
     first_sequence: dict[tuple[str, ...], int] = {}
     found: list[int | None] = []
 
@@ -141,8 +166,6 @@ def find_repeats(
     for i, toks in enumerate(keys):
         if not may_repeat[i]:
             found.append(None)
-            if index.common:  # it may take a place in a bounded list of common words
-                index.add(i)
             continue
         expected = found[-1] + 1 if found and found[-1] is not None else None
         if expected is not None and (
@@ -164,7 +187,8 @@ def find_repeats(
                 best = next((j for j in index.candidates(i, below) if near(i, j)), best)
             found.append(best)
             first_sequence.setdefault(toks, i)
-        index.add(i)
+        if len(sets[i]) >= partner_size:
+            index.add(i)
     return found
 
 
@@ -194,17 +218,26 @@ def find_flattened(
     an ordinary paragraph costs a fifth of its words in look-ups.
     """
     stats = stats if stats is not None else RepeatStats()
+    long = [i for i, key in enumerate(keys) if len(key) >= min_words]
+    if not long:
+        return {}
     starts: dict[tuple[str, str], list[int]] = defaultdict(list)
     for m, key in enumerate(keys):
         if len(key) >= 3:
             starts[key[0], key[1]].append(m)
     found: dict[int, list[int]] = {}
-    for i, key in enumerate(keys):
+    for i in long:
+        key = keys[i]
         size = len(key)
-        if size < min_words:
+        spare = size - cover * size  # words that may lie outside every part
+        # The first part starts within the first `spare` words, with two words another
+        # paragraph starts with: a look at all those places at once (in C) spares the walk
+        # below in most paragraphs.
+        reach = min(int(spare) + 1, size - 2)
+        opening = starts.keys() & zip(key[: reach + 1], key[1 : reach + 2])
+        if all(starts[pair] == [i] for pair in opening):
             continue
         parts: list[int] = []
-        spare = size - cover * size  # words that may lie outside every part
         position = 0
         while position < size - 1 and spare >= 0:
             stats.postings += 1
@@ -245,18 +278,20 @@ def _part_at(
     return -1
 
 
-def _may_repeat(
-    sets: list[frozenset[str]], frequency: Counter[str], overlap: float, size_ratio: float
-) -> list[bool]:
+def _may_repeat(sets: list[frozenset[str]], overlap: float, size_ratio: float) -> list[bool]:
     """For each paragraph, whether it can repeat another or be repeated, from how many of its
-    words are found in another paragraph (``frequency``: in how many paragraphs each word is).
+    words are found in another paragraph.
 
     A near pair shares at least the :func:`_least_shared` of each side's size, and a pair with
     the same words shares all of them; every shared word is in two paragraphs at least. A
     paragraph with fewer such words is in no pair: most paragraphs of an article, whose
     words are mostly its own.
     """
-    elsewhere = {word for word, n in frequency.items() if n > 1}
+    seen: set[str] = set()
+    elsewhere: set[str] = set()  # the words of two paragraphs or more (set operations in C)
+    for words in sets:
+        elsewhere.update(seen.intersection(words))
+        seen.update(words)
     found = []
     for words in sets:
         shared = len(words & elsewhere)
@@ -289,7 +324,8 @@ class _WordIndex:
       shares 3 words) of its first common words.
 
     This is the one approximation: a group of common words lists at most
-    :data:`COMMON_CANDIDATES` paragraphs, and pairs and groups are made of a paragraph's
+    :data:`COMMON_CANDIDATES` paragraphs (of those that can be near one that looks: the
+    index holds no other), and pairs and groups are made of a paragraph's
     first :data:`GROUP_WORDS` rare and common words at most (more only in a paragraph of
     dozens of words). Everything else finds every near pair the exhaustive search found.
     """
@@ -325,15 +361,19 @@ class _WordIndex:
         self.common_postings: dict[int, list[int]] = defaultdict(list)
         self.first_set: dict[frozenset[str], int] = {}
         self.spare: dict[int, int] = {}
-        self._plan_of: tuple[int, _Plan] | None = None
+        # Plans by word set: a plan depends on the words only, and a navigation dump repeats
+        # the same few lines thousands of times.
+        self._plans: dict[frozenset[str], _Plan] = {}
 
     def _plan(self, i: int) -> _Plan:
         """Where paragraph ``i`` is indexed and looks (see the class docstring)."""
-        if self._plan_of is not None and self._plan_of[0] == i:
-            return self._plan_of[1]
+        words = self.sets[i]
+        known = self._plans.get(words)
+        if known is not None:
+            return known
         size = self.sizes[i]
         least = _least_shared(size, self.overlap, self.size_ratio)
-        ranks = sorted(map(self.rank.__getitem__, self.sets[i]))
+        ranks = sorted(map(self.rank.__getitem__, words))
         rare = bisect_left(ranks, self.rare)  # how many of its words are rare
         spare = least - (size - rare)
         first = ranks[: size - least + 2]
@@ -348,7 +388,7 @@ class _WordIndex:
             common = ranks[rare : size - least + self.group][:GROUP_WORDS]
             groups = [_key(group, base) for group in combinations(common, self.group)]
         plan = _Plan(first[:rare], mixed, groups, spare)
-        self._plan_of = (i, plan)
+        self._plans[words] = plan
         return plan
 
     def candidates(self, i: int, below: int) -> list[int]:
@@ -425,6 +465,7 @@ def _key(ranks: tuple[int, ...], base: int) -> int:
     return key
 
 
+@lru_cache(maxsize=4096)
 def _least_shared(size: int, overlap: float, size_ratio: float) -> int:
     """The fewest words a set of ``size`` words shares with any near partner (at least 1).
 
@@ -486,10 +527,9 @@ class Repeats(Step):
         texts = tuple(b.text for b in blocks)
         if texts == self._clean:
             return False
-        match = find_repeats(
-            list(texts), self.overlap, self.size_ratio, near_words=self.near_words
-        )
-        removed = [j is not None and self._in_run(match, i, blocks) for i, j in enumerate(match)]
+        keys = [tokens(text) for text in texts]
+        match = _repeats(keys, self.overlap, self.size_ratio, None, self.near_words)
+        removed = [j is not None and self._in_run(match, i, keys) for i, j in enumerate(match)]
         self._note_runs(draft, blocks, match, removed)
         for i, j in enumerate(match):
             if not removed[i]:
@@ -500,14 +540,17 @@ class Repeats(Step):
                 self.name,
                 f"repeat of the paragraph at {first.start}-{first.end} ({_preview(first)})",
             )
-        gone = self._remove_flattened(draft, blocks, removed) or any(removed)
+        gone = self._remove_flattened(draft, blocks, keys, removed) or any(removed)
         if not gone:
             self._clean = texts  # the settling round usually brings back the same paragraphs
         return gone
 
-    def _remove_flattened(self, draft: Draft, blocks: list[Block], removed: list[bool]) -> bool:
-        """Remove the flattened copies among the paragraphs this pass kept; whether any."""
-        keys = [tokens(b.text) for b in blocks]
+    def _remove_flattened(
+        self, draft: Draft, blocks: list[Block], keys: list[tuple[str, ...]], removed: list[bool]
+    ) -> bool:
+        """Remove the flattened copies among the paragraphs this pass kept (``keys``: their
+        :func:`tokens`); whether any.
+        """
         flattened = find_flattened(keys, self.flattened_cover, self.lone_words)
         after_runs = draft.hints["after_repeat_runs"]
         gone = False
@@ -553,11 +596,13 @@ class Repeats(Step):
                     after_runs.add(blocks[end].start)
             i = end
 
-    def _in_run(self, match: list[int | None], i: int, blocks: list[Block]) -> bool:
-        """True if repeat ``i`` sits in a repeated run or is too long to be a coincidence."""
+    def _in_run(self, match: list[int | None], i: int, keys: list[tuple[str, ...]]) -> bool:
+        """True if repeat ``i`` sits in a repeated run or is too long to be a coincidence
+        (``keys``: the paragraphs' :func:`tokens`).
+        """
         j = match[i]
         assert j is not None
-        if len(tokens(blocks[i].text)) >= self.lone_words:
+        if len(keys[i]) >= self.lone_words:
             return True
         for step in (-1, 1):
             k, first_k = i + step, j + step
@@ -567,7 +612,7 @@ class Repeats(Step):
                 return True
             # A neighbour edited too much to count as a repeat (a typo in a short headline)
             # still shows the run when it shares most of its words with the first copy's.
-            if _edited_copy(tokens(blocks[k].text), tokens(blocks[first_k].text), self.edited):
+            if _edited_copy(keys[k], keys[first_k], self.edited):
                 return True
         return False
 
@@ -580,6 +625,8 @@ def _edited_copy(a: tuple[str, ...], b: tuple[str, ...], share: float) -> bool:
     """True if ``a`` and ``b`` share at least ``share`` of the smaller set of their words, and
     at least three words. Numbers are left out: two time stamps share most of their tokens.
     """
+    if len(a) < 3 or len(b) < 3:  # fewer than three words on a side: never enough
+        return False
     a_words = {t for t in a if not t.isdigit()}
     b_words = {t for t in b if not t.isdigit()}
     shared = len(a_words & b_words)
