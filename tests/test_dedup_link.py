@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from datasketch import MinHashLSH
+from datasketch.lsh import _optimal_param
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsclean.dedup.link import (
+    LSH_WEIGHTS,
     band_keys,
     band_layout,
     candidate_pairs,
@@ -33,6 +36,14 @@ def sketches_of(texts: list[str]) -> Sketches:
     table = Sketches([DEFAULT_SCHEME])
     table.add(drafts, lambda text: None)
     return table
+
+
+@pytest.mark.parametrize("num_perm", [2, 16, 100, 128, 256])
+def test_the_band_layout_is_the_one_datasketch_chooses(num_perm):
+    for threshold in [0.01, *np.round(np.arange(0.05, 1.0, 0.05), 2), 0.99]:
+        threshold = float(threshold)
+        wanted = _optimal_param(threshold, num_perm, *LSH_WEIGHTS)
+        assert band_layout.__wrapped__(threshold, num_perm) == wanted, threshold
 
 
 def datasketch_groups(table: Sketches, threshold: float) -> set[frozenset[str]]:

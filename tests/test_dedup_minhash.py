@@ -7,6 +7,7 @@ from newsclean.dedup.minhash import (
     empty_signature,
     estimate_jaccard,
     from_datasketch,
+    permutations,
     signature,
     signatures,
     text_signatures,
@@ -43,6 +44,17 @@ def test_signatures_equal_datasketch_minhash_of_the_same_hashes(scheme):
         assert np.array_equal(row, datasketch_values(hashes, scheme))
         assert np.array_equal(row, signature(hashes, scheme))
         assert row.dtype == scheme.dtype
+
+
+@pytest.mark.parametrize("name", ["affine32", "affine64"])
+@pytest.mark.parametrize("num_perm, seed", [(128, 1), (2, 0), (64, 7), (256, 2**32 - 1)])
+def test_permutations_are_datasketchs_own(name, num_perm, seed):
+    scheme = SignatureScheme(num_perm=num_perm, seed=seed, scheme=name)
+    a, b = permutations(scheme)
+    theirs_a, theirs_b = MinHash(num_perm=num_perm, seed=seed, scheme=name).permutations
+    for ours, theirs in ((a, theirs_a), (b, theirs_b)):
+        assert ours.dtype == theirs.dtype == scheme.dtype
+        assert np.array_equal(ours, theirs)
 
 
 def test_empty_set_signature_is_datasketch_empty():

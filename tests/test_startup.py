@@ -69,6 +69,18 @@ def test_checking_one_text_file_loads_neither_numpy_nor_the_language_model() -> 
     assert {"newsclean.cli.run", "newsclean.cli.report", "newsclean.cli.explain"} & loaded == set()
 
 
+def test_a_run_signs_and_links_without_loading_datasketch_or_scipy(tmp_path) -> None:
+    # The MinHash permutations and the band layout are computed as datasketch computes them,
+    # without it: importing it loads scipy. Only the interop functions import it.
+    source = tmp_path / "in"
+    source.mkdir()
+    for seed in sorted(SEEDS.glob("*.txt"))[:3]:
+        (source / seed.name).write_text(seed.read_text(encoding="utf-8"), encoding="utf-8")
+    loaded = _loaded("run", "-q", str(source), "-o", str(tmp_path / "out.jsonl"))
+    assert {"newsclean.dedup.minhash", "newsclean.dedup.link"} <= loaded  # it did sign and link
+    assert _heavy(loaded, {"datasketch", "scipy"}) == set()
+
+
 def test_importing_the_steps_loads_no_step_module() -> None:
     code = "import sys, newsclean.steps; print('LOADED', *sys.modules, file=sys.stderr)"
     loaded = _loaded(code=code)

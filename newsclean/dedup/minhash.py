@@ -1,12 +1,14 @@
 """MinHash signatures of shingle-hash sets, computed in bulk with numpy.
 
-The permutations are taken from ``datasketch.MinHash(num_perm, seed, scheme=...)`` itself and
-applied exactly as datasketch's ``update_batch`` applies them (MurmurHash3 pre-mix, then
-``a * h + b`` modulo ``2**w``, minimum per permutation), so a signature here equals the
-``hashvalues`` of a datasketch ``MinHash`` fed the same shingle hashes (with an identity
-``hashfunc``). What is faster is the shape of the work: the shingles come as one numpy array
-(see :mod:`newsclean.dedup.shingles`), and :func:`signatures` handles many documents in one 2-D
-operation with a segmented minimum instead of one Python call per document or per shingle.
+The permutations are drawn exactly as ``datasketch.MinHash(num_perm, seed, scheme=...)`` draws
+them (see :func:`permutations`) and applied exactly as datasketch's ``update_batch`` applies them
+(MurmurHash3 pre-mix, then ``a * h + b`` modulo ``2**w``, minimum per permutation), so a
+signature here equals the ``hashvalues`` of a datasketch ``MinHash`` fed the same shingle hashes
+(with an identity ``hashfunc``); datasketch itself is imported only by the interop functions
+(:func:`to_datasketch`, :func:`to_lean`). What is faster is the shape of the work: the
+shingles come as one numpy array (see :mod:`newsclean.dedup.shingles`), and :func:`signatures`
+handles many documents in one 2-D operation with a segmented minimum instead of one Python call
+per document or per shingle.
 
 Every stored signature carries its :class:`SignatureScheme` key: datasketch 2.0 changed its
 default scheme, and signatures made under different schemes, seeds, permutation counts or
@@ -106,13 +108,19 @@ DEFAULT_SCHEME = SignatureScheme()
 
 @lru_cache(maxsize=16)
 def permutations(scheme: SignatureScheme) -> tuple[np.ndarray, np.ndarray]:
-    """Return the ``(a, b)`` permutation parameters datasketch uses for this scheme."""
-    from datasketch import MinHash
+    """Return the ``(a, b)`` permutation parameters datasketch uses for this scheme.
 
-    template = MinHash(num_perm=scheme.num_perm, seed=scheme.seed, scheme=scheme.scheme)
-    a, b = template.permutations
-    dtype = scheme.dtype
-    return np.ascontiguousarray(a, dtype=dtype), np.ascontiguousarray(b, dtype=dtype)
+    Drawn as datasketch 2.0's ``MinHash._init_permutations`` draws them for the affine schemes
+    (``RandomState(seed)``, an odd ``a`` below ``2**w``, then ``b`` below ``2**w``, in the
+    scheme's dtype), without importing datasketch: it loads scipy, about 0.6 CPU s that
+    every run would pay. A test compares them with datasketch's own.
+    """
+    gen = np.random.RandomState(scheme.seed)
+    dtype, width = scheme.dtype, scheme.bits
+    # An odd a makes h -> a * h + b a bijection modulo 2**w.
+    a = gen.randint(0, 1 << (width - 1), scheme.num_perm, dtype=dtype) * dtype(2) + dtype(1)
+    b = gen.randint(0, 1 << width, scheme.num_perm, dtype=dtype)
+    return a, b
 
 
 def empty_signature(scheme: SignatureScheme = DEFAULT_SCHEME) -> np.ndarray:
