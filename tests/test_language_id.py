@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 from pathlib import Path
 
@@ -13,7 +14,13 @@ from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier, visit_co
 from py3langid.modelio import load_model
 
 from newsclean.steps.article_meta import _identifier
-from newsclean.steps.language_id import FastIdentifier, load_arrays
+from newsclean.steps.language_id import (
+    _UNSEEN,
+    KNOWN_DEPTHS,
+    FastIdentifier,
+    _depth,
+    load_arrays,
+)
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +112,20 @@ def test_row_offsets_as_py3langid_has_them(plain: LanguageIdentifier, fast: Fast
     # text with no feature walks with them).
     assert fast._rowbase == plain._rowbase
     assert fast._base.tolist() == plain._rowbase
+
+
+def test_known_depth_is_the_measured_one() -> None:
+    # The depth kept for the bundled model is the one the breadth-first walk finds; a model
+    # file with another digest has it measured.
+    path = Path(MODEL_DIR) / MODEL_FILE
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert digest in KNOWN_DEPTHS
+    arrays = load_arrays(path)
+    rows = arrays["nextmove"].reshape(-1, 256)
+    assert KNOWN_DEPTHS[digest] == _depth(rows, arrays["nextmove_row"])
+
+
+def test_counting_leaves_the_table_of_first_places_clean(fast: FastIdentifier) -> None:
+    # Every entry is back to unseen after a text is counted, so the next text starts clean.
+    fast.feature_counts("The council voted on Tuesday. Le conseil a voté mardi.".encode())
+    assert bool((fast._first == _UNSEEN).all())
