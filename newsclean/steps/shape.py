@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache, wraps
+from functools import wraps
 from typing import TypeVar
 
 import regex
 
 _Result = TypeVar("_Result")
+_MISSING = object()
 # Longer than any paragraph of prose: a "paragraph" this long is a file with no line breaks.
 _CACHED_TEXT_CHARS = 20_000
 
@@ -37,22 +38,34 @@ _SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
 
 
 def paragraph_cache(maxsize: int) -> Callable[[Callable[..., _Result]], Callable[..., _Result]]:
-    """``lru_cache`` for a measure of a paragraph, whose text is its last argument.
+    """A cache for a measure of a paragraph, whose text is its last argument.
 
-    Several steps measure the same paragraph, and the settling rounds see it again. A text
-    longer than a paragraph of prose (a file with no line breaks) is kept only until the next
-    such text: an LRU of them would pin memory many times the size of the largest input.
+    Several steps measure the same paragraph, and the settling rounds see it again. The
+    results are kept by arguments in a dict, emptied when it holds ``maxsize`` (a measure is
+    a function of its arguments, so which results are kept only changes the speed): a hit is
+    one dict look-up, about a third of the cost of going through ``lru_cache`` from a Python
+    wrapper (a paragraph is measured a few hundred times an article, ``word_count`` most). A
+    text longer than a paragraph of prose (a file with no line breaks) is kept only until the
+    next such text: a cache of them would pin memory many times the size of the largest input.
     """
 
     def decorate(function: Callable[..., _Result]) -> Callable[..., _Result]:
-        cached = lru_cache(maxsize=maxsize)(function)
+        memo: dict[tuple[object, ...], _Result] = {}
+        look_up = memo.get
         last_long: list[tuple[tuple, _Result]] = []
 
         @wraps(function)
         def measure(*args: object) -> _Result:
+            result = look_up(args, _MISSING)
+            if result is not _MISSING:
+                return result  # type: ignore[return-value]
             text = args[-1]
             if not isinstance(text, str) or len(text) <= _CACHED_TEXT_CHARS:
-                return cached(*args)
+                result = function(*args)
+                if len(memo) >= maxsize:
+                    memo.clear()  # whole: safe when threads share the cache
+                memo[args] = result
+                return result
             if last_long and last_long[0][0] == args:
                 return last_long[0][1]
             result = function(*args)
