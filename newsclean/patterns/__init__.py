@@ -261,6 +261,14 @@ class PhraseBook:
             return []
         return self._categories[category].finditer(chosen, text)
 
+    def may_hold(self, categories: Iterable[str], text: str) -> bool:
+        """Whether a cue of one of ``categories`` may occur in ``text``: ``False`` means that
+        none does (none of their cues' openings is there), at the cost of the candidate search
+        the other look-ups share, without running a cue.
+        """
+        found = self._candidates(text)
+        return any(self._order[category] in found for category in categories)
+
     def find(self, category: str, text: str) -> list[regex.Match[str]]:
         """All non-overlapping matches of ``category``'s cues in ``text``."""
         if len(text) > _WHOLE_CHARS:

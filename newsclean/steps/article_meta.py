@@ -750,8 +750,11 @@ _NOT_FURNITURE = ("page_body", "repeats", "split")
 _LABEL_OR_CREDIT_END = regex.compile(r"(?:[:：]|[.!?][\"”’]?\s*\([^()]*\))\s*$")
 
 
+_WORD_RUN = regex.compile(r"\w+")
+
+
 def _key(text: str) -> str:
-    return " ".join(regex.findall(r"\w+", text.casefold()))
+    return " ".join(_WORD_RUN.findall(text.casefold()))
 
 
 def _holds(key: str, part: str) -> bool:
