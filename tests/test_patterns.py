@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsclean.patterns import CATEGORIES, PhraseListError, _load, load_phrasebook, triggers
-from newsclean.patterns.triggers import DIGIT, fold, openings
+from newsclean.patterns.triggers import DIGIT, END, fold, openings
 
 BOOK = load_phrasebook()
 WHOLE = {c: regex.compile(BOOK.source(c), regex.IGNORECASE) for c in CATEGORIES}
@@ -129,14 +129,19 @@ def test_openings_read_off_a_cue() -> None:
     assert openings("e-?mail (?:this|to a friend)") == _cut(
         "e-mail th", "email th", "e-mail to", "email to"
     )
-    assert openings("log ?in") == {"log in", "login"}
-    assert openings("[ií]x") == {"ix", "íx"}
-    assert openings("ad") == {"ad"}
-    assert openings("Straße") == {"strasse"}  # folded: ß is ss
+    # A whole match (shorter than an opening) ends with END.
+    assert openings("log ?in") == {"log in" + END, "login" + END}
+    assert openings("[ií]x") == {"ix" + END, "íx" + END}
+    assert openings("ad") == {"ad" + END}
+    assert openings("ads?") == {"ad" + END, "ads" + END}
+    assert openings("ad\\w*") == {"ad"}  # the whole match "ad" opens longer ones too
+    assert openings("Straße") == {"strasse" + END}  # folded: ß is ss
+    assert openings("Strassen") == {"strassen"}  # as long as an opening: it may go on
     assert openings("\\d+ comments?") == {DIGIT + " comments"[: triggers.OPENING_CHARS - 1]}
-    assert openings("\\d+[- ]?min") == {DIGIT + "-min", DIGIT + " min", DIGIT + "min"}
+    assert openings("\\d+[- ]?min") == {DIGIT + o + END for o in ("-min", " min", "min")}
     assert openings("\\d+0 min") == {DIGIT}  # the run of digits may end before the 0
     assert openings("\\d") == {DIGIT}
+    assert openings("\\d+") == {DIGIT + END}
     assert openings("(?:\\$|£)\\s?\\d+") == {"$", "£"}  # a digit inside an opening ends it
 
 
@@ -224,6 +229,22 @@ def test_no_character_outside_the_cue_boundary_folds_to_end_in_one_inside_the_fi
     ascii_word = regex.compile(r"[a-zA-Z0-9_@/]\Z")
     for char in regex.findall(r"[^\w@/]", _ALL):
         assert not ascii_word.search(fold(char)), char
+
+
+def test_no_character_that_may_follow_a_cue_folds_to_start_with_one_that_may_not() -> None:
+    # A whole match (an opening ending with END) is no candidate where the folded text goes
+    # on with [a-z0-9_@]: no character a cue's end allows (not \w, not @) may fold to that.
+    for char in regex.findall(r"[^\w@]", _ALL):
+        assert fold(char)[:1] not in triggers._WORD_AFTER, char
+
+
+def test_a_whole_word_cue_is_no_candidate_inside_a_longer_word() -> None:
+    index = triggers.TriggerIndex([["us", "\\d+", "ab\\w*"]])
+    assert index.candidates("use usual uſe") == {}
+    assert index.candidates("Tell US. 12b") == {0: (0,)}
+    assert index.candidates("tell us") == {0: (0,)}
+    assert index.candidates("us, 12") == {0: (0, 1)}
+    assert index.candidates("abc") == {0: (2,)}
 
 
 def test_decimal_digits_are_what_backslash_d_matches() -> None:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import array
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -72,6 +72,12 @@ _KNOWN_SYNTAX = regex.compile(
 # after the run of digits (``\d+ comments`` opens with the mark and " comme"), which a window
 # that starts with digits is compared with past its own run of digits.
 DIGIT = "\x00"
+# An opening that ends with this mark is a whole match: the cue ends there, and the phrase
+# book lets no word character or @ follow (``us`` is no candidate in "use" or "usual").
+# Only characters that cannot follow it in folded text are read as such (tests check that
+# no other character folds to start with one).
+END = "\x01"
+_WORD_AFTER = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_@")
 # Keys seen (longest openings and windows at digits), with the cues they open; emptied when
 # it grows past this.
 _WINDOW_CACHE = 1 << 16
@@ -147,9 +153,10 @@ def openings(fragment: str) -> frozenset[str] | None:
     except Exception:  # the regex module accepts it; this parser need not
         return None
     found = _openings(parsed, OPENING_CHARS)
-    if "" in found or len(found) > _MAX_OPENINGS:
+    if "" in found or END in found or len(found) > _MAX_OPENINGS:
         return None
-    return frozenset(found)
+    # A whole match that is also an opening of longer ones says nothing more.
+    return frozenset(o for o in found if not (o.endswith(END) and o[:-1] in found))
 
 
 def inside(fragment: str) -> str | None:
@@ -178,8 +185,10 @@ def _openings(items: list[Any], room: int) -> set[str]:
     """Openings of the sequence ``items``, at most ``room`` characters; ``""`` in the result
     means some match may start with something not told.
     """
-    if room <= 0 or not items:
+    if room <= 0:
         return {""}
+    if not items:
+        return {END}
     op, av = items[0]
     rest = items[1:]
     if room == OPENING_CHARS and _is_digit_run(op, av):
@@ -259,6 +268,8 @@ class TriggerIndex:
 
     def __init__(self, categories: Sequence[Sequence[str]]) -> None:
         self._by_opening: dict[str, list[int]] = {}
+        # Openings that are whole matches (see END), without the mark.
+        self._by_whole: dict[str, list[int]] = {}
         # Cues whose openings cannot be told but that hold a run of plain characters: a text
         # without that run (folded) cannot hold them.
         self._inside: list[tuple[str, int]] = []
@@ -275,14 +286,17 @@ class TriggerIndex:
                         everywhere.append(i)
                     continue
                 for opening in found:
-                    self._by_opening.setdefault(opening, []).append(_code(k, i))
+                    if opening.endswith(END):
+                        self._by_whole.setdefault(opening[:-1], []).append(_code(k, i))
+                    else:
+                        self._by_opening.setdefault(opening, []).append(_code(k, i))
             always.append(tuple(everywhere))
         self.always: tuple[tuple[int, ...], ...] = tuple(always)
         # Openings that start with digits, by each start of what follows the run of digits
         # ("", " ", " c", ... for " comme"): the cues whose opening a window that ends there
         # agrees with.
         self._after_digits: dict[str, list[int]] = {}
-        for opening, codes in self._by_opening.items():
+        for opening, codes in [*self._by_opening.items(), *self._by_whole.items()]:
             if opening.startswith(DIGIT):
                 for end in range(len(opening)):
                     self._after_digits.setdefault(opening[1 : end + 1], []).extend(codes)
@@ -300,16 +314,20 @@ class TriggerIndex:
         risky characters), e.g. before worker processes fork, so they inherit it.
         """
         if self._finder is None:
-            self._finder = _finder(self._by_opening)
+            self._finder = _finder(self._openings())
         if self._risky_span is None:
-            self._risky_span, self._risky_chars = _risky_patterns(self._by_opening)
+            self._risky_span, self._risky_chars = _risky_patterns(self._openings())
+
+    def _openings(self) -> set[str]:
+        """Every opening, whole matches without their mark."""
+        return {*self._by_opening, *self._by_whole}
 
     def candidates(self, text: str) -> dict[int, tuple[int, ...]]:
         """Per category number, the cues (in order) that can match somewhere in ``text``;
         categories with none are left out.
         """
         if self._finder is None:
-            self._finder = _finder(self._by_opening)
+            self._finder = _finder(self._openings())
         if not text.isascii() and self._risky(text):
             return self._everything
         codes: set[int] = set()
@@ -350,14 +368,18 @@ class TriggerIndex:
         lists the test is one range check over the text.
         """
         if self._risky_span is None:
-            self._risky_span, self._risky_chars = _risky_patterns(self._by_opening)
+            self._risky_span, self._risky_chars = _risky_patterns(self._openings())
         return bool(self._risky_span.search(text)) and bool(self._risky_chars.search(text))
 
     def _learn(self, window: str) -> tuple[int, ...]:
         """The cues one of whose openings starts ``window`` (folded characters at a place a
-        cue may start, or the longest opening found there), remembered.
+        cue may start, or the longest opening found there and the character after it),
+        remembered. An opening that is a whole match counts only where the window ends
+        after it (where the text does, or where a window was cut) or goes on with a
+        character that may follow a match.
         """
         hits: list[int] = []
+        whole = self._by_whole
         if window[:1].isdecimal():
             digits = 1
             while digits < len(window) and window[digits].isdecimal():
@@ -367,9 +389,13 @@ class TriggerIndex:
             # it (or inside the run): then both agree as far as the window goes.
             for end in range(len(tail) + 1):
                 hits.extend(self._by_opening.get(DIGIT + tail[:end], ()))
+                if end == len(tail) or tail[end] not in _WORD_AFTER:
+                    hits.extend(whole.get(DIGIT + tail[:end], ()))
             hits.extend(self._after_digits.get(tail, ()))
         for n in range(1, min(len(window), OPENING_CHARS) + 1):
             hits.extend(self._by_opening.get(window[:n], ()))
+            if n == len(window) or window[n] not in _WORD_AFTER:
+                hits.extend(whole.get(window[:n], ()))
         if len(self._windows) >= _WINDOW_CACHE:
             self._windows.clear()
         found = self._windows[window] = tuple(hits)
@@ -382,7 +408,7 @@ class TriggerIndex:
         return {k: tuple(cues) for k, cues in grouped.items()}
 
 
-def _risky_patterns(by_opening: dict[str, list[int]]) -> tuple[re.Pattern[str], ...]:
+def _risky_patterns(by_opening: Collection[str]) -> tuple[re.Pattern[str], ...]:
     """A class of the characters :meth:`TriggerIndex._risky` looks for, and a single range
     that holds them all (a quick first test).
     """
@@ -412,11 +438,12 @@ def _risky_patterns(by_opening: dict[str, list[int]]) -> tuple[re.Pattern[str], 
     return re.compile(span), re.compile(f"[{body}]")
 
 
-def _finder(by_opening: dict[str, list[int]]) -> re.Pattern[str]:
+def _finder(by_opening: Collection[str]) -> re.Pattern[str]:
     """A pattern whose ``findall`` over a space and folded text gives, at each place where a
-    cue may start and some opening does, the longest opening found there; at a digit, when
-    some cue opens with one, the window (the folded characters, at most
-    :data:`OPENING_CHARS`) instead.
+    cue may start and some opening does, the longest opening found there and the character
+    after it (which tells whether a whole match may end there); at a digit, when some cue
+    opens with one, the window (the folded characters, at most :data:`OPENING_CHARS`)
+    instead.
 
     The openings that start a window are the openings that start the longest of them, so it
     names them all, and a paragraph's few distinct ones are looked up (and learnt) once each
@@ -431,7 +458,7 @@ def _finder(by_opening: dict[str, list[int]]) -> re.Pattern[str]:
             for char in opening:
                 node = node.setdefault(char, {})
             node[ends] = True
-    alternatives = [_trie(root, ends)] if root else []
+    alternatives = [f"(?:{_trie(root, ends)}).?"] if root else []
     if any(o.startswith(DIGIT) for o in by_opening):
         # First: at a digit the window is taken whatever openings of digits the trie holds.
         alternatives.insert(0, rf"\d.{{0,{OPENING_CHARS - 1}}}")
