@@ -95,6 +95,7 @@ def _by_windows(index: triggers.TriggerIndex, text: str) -> dict[int, tuple[int,
     for place in range(len(folded)):
         if place == 0 or not regex.match(r"[a-zA-Z0-9_@/]", folded[place - 1]):
             codes.update(index._learn(folded[place : place + triggers.OPENING_CHARS]))
+    codes -= {code for code, needed in index._needs.items() if needed not in folded}
     codes.update(code for needed, code in index._inside if needed in folded)
     return index._group(codes)
 
@@ -245,6 +246,13 @@ def test_a_whole_word_cue_is_no_candidate_inside_a_longer_word() -> None:
     assert index.candidates("tell us") == {0: (0,)}
     assert index.candidates("us, 12") == {0: (0, 1)}
     assert index.candidates("abc") == {0: (2,)}
+
+
+def test_a_cue_is_no_candidate_without_a_run_every_match_holds() -> None:
+    # The opening "read " is there, " comment" is not: the cue cannot match.
+    index = triggers.TriggerIndex([["(?:read|all) (?:\\w+ )?comments?", "read"]])
+    assert index.candidates("Read all about it") == {0: (1,)}
+    assert index.candidates("Read the COMMENTS") == {0: (0, 1)}
 
 
 def test_decimal_digits_are_what_backslash_d_matches() -> None:

@@ -273,6 +273,8 @@ class TriggerIndex:
         # Cues whose openings cannot be told but that hold a run of plain characters: a text
         # without that run (folded) cannot hold them.
         self._inside: list[tuple[str, int]] = []
+        # Cues with openings that also need a run of plain characters (see below).
+        self._needs: dict[int, str] = {}
         always: list[tuple[int, ...]] = []
         for k, fragments in enumerate(categories):
             everywhere = []
@@ -285,6 +287,11 @@ class TriggerIndex:
                     else:
                         everywhere.append(i)
                     continue
+                needed = inside(fragment)
+                if needed and not all(needed in o.removesuffix(END) for o in found):
+                    # A run every match holds that its openings do not imply: a text without
+                    # it cannot hold the cue ("(?:read|all) (?:\w+ )?comments?": " comment").
+                    self._needs[_code(k, i)] = needed
                 for opening in found:
                     if opening.endswith(END):
                         self._by_whole.setdefault(opening[:-1], []).append(_code(k, i))
@@ -301,6 +308,7 @@ class TriggerIndex:
                 for end in range(len(opening)):
                     self._after_digits.setdefault(opening[1 : end + 1], []).extend(codes)
         self._always_codes = [_code(k, i) for k, cues in enumerate(always) for i in cues]
+        self._need_codes = frozenset(self._needs)
         self._everything = {k: tuple(range(len(f))) for k, f in enumerate(categories) if f}
         self._windows: dict[str, tuple[int, ...]] = {}
         # The same, grouped, for matches at the start of a text (a few calls per paragraph).
@@ -339,6 +347,9 @@ class TriggerIndex:
             if hits is None:
                 hits = self._learn(key)
             codes.update(hits)
+        for code in codes & self._need_codes:
+            if self._needs[code] not in folded:
+                codes.discard(code)
         for needed, code in self._inside:
             if needed in folded:
                 codes.add(code)
