@@ -311,6 +311,7 @@ class TriggerIndex:
         self._need_codes = frozenset(self._needs)
         self._everything = {k: tuple(range(len(f))) for k, f in enumerate(categories) if f}
         self._windows: dict[str, tuple[int, ...]] = {}
+        self._groups: dict[frozenset[int], dict[int, tuple[int, ...]]] = {}
         # The same, grouped, for matches at the start of a text (a few calls per paragraph).
         self._starts: dict[str, dict[int, tuple[int, ...]]] = {}
         self._finder: re.Pattern[str] | None = None
@@ -336,11 +337,14 @@ class TriggerIndex:
         """
         if self._finder is None:
             self._finder = _finder(self._openings())
-        if not text.isascii() and self._risky(text):
+        if text.isascii():
+            folded = text.lower()  # what fold gives on ASCII
+        elif self._risky(text):
             return self._everything
+        else:
+            folded = fold(text)
         codes: set[int] = set()
         known = self._windows
-        folded = fold(text)
         # The space stands for the text's start, where a cue may start too.
         for key in set(self._finder.findall(" " + folded)):
             hits = known.get(key)
@@ -353,7 +357,15 @@ class TriggerIndex:
         for needed, code in self._inside:
             if needed in folded:
                 codes.add(code)
-        return self._group(codes)
+        # Paragraphs share few sets of candidates (about one in ten is new): each is grouped
+        # once.
+        chosen = frozenset(codes)
+        found = self._groups.get(chosen)
+        if found is None:
+            if len(self._groups) >= _WINDOW_CACHE:
+                self._groups.clear()
+            found = self._groups[chosen] = self._group(chosen)
+        return found
 
     def candidates_at_start(self, text: str) -> dict[int, tuple[int, ...]]:
         """As :meth:`candidates`, for a match that must start at the beginning of ``text``."""
