@@ -30,6 +30,7 @@ import re
 import sys
 from collections.abc import Collection, Iterable, Sequence
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 import regex
@@ -314,6 +315,7 @@ class TriggerIndex:
         self._groups: dict[frozenset[int], dict[int, tuple[int, ...]]] = {}
         # The same, grouped, for matches at the start of a text (a few calls per paragraph).
         self._starts: dict[str, dict[int, tuple[int, ...]]] = {}
+        self._start_groups: dict[str, dict[int, tuple[int, ...]]] = {}
         self._finder: re.Pattern[str] | None = None
         self._risky_span: re.Pattern[str] | None = None
         self._risky_chars: re.Pattern[str] | None = None
@@ -343,14 +345,12 @@ class TriggerIndex:
             return self._everything
         else:
             folded = fold(text)
-        codes: set[int] = set()
         known = self._windows
         # The space stands for the text's start, where a cue may start too.
-        for key in set(self._finder.findall(" " + folded)):
-            hits = known.get(key)
-            if hits is None:
-                hits = self._learn(key)
-            codes.update(hits)
+        keys = set(self._finder.findall(" " + folded))  # type: ignore[union-attr]
+        learn = self._learn
+        hits = [found if (found := known.get(key)) is not None else learn(key) for key in keys]
+        codes = set(chain.from_iterable(hits))
         for code in codes & self._need_codes:
             if self._needs[code] not in folded:
                 codes.discard(code)
@@ -374,12 +374,23 @@ class TriggerIndex:
             return self._everything
         found = self._starts.get(window)
         if found is None:
-            hits = self._windows.get(window)
-            if hits is None:
-                hits = self._learn(window)
+            # The window's key, as the finder reads it (the longest opening there): windows
+            # are many (a window per line start), keys few, and each is learnt once.
+            if self._finder is None:
+                self.prepare()
+            key = self._finder.match(" " + window)  # type: ignore[union-attr]
+            found = self._start_groups.get(key[1] if key else "")
+            if found is None:
+                hits: tuple[int, ...] = ()
+                if key:
+                    hits = self._windows.get(key[1]) or self._learn(key[1])
+                if len(self._start_groups) >= _WINDOW_CACHE:
+                    self._start_groups.clear()
+                found = self._group([*hits, *(c for _, c in self._inside)])
+                self._start_groups[key[1] if key else ""] = found
             if len(self._starts) >= _WINDOW_CACHE:
                 self._starts.clear()
-            found = self._starts[window] = self._group([*hits, *(c for _, c in self._inside)])
+            self._starts[window] = found
         return found
 
     def _risky(self, text: str) -> bool:
@@ -463,10 +474,10 @@ def _risky_patterns(by_opening: Collection[str]) -> tuple[re.Pattern[str], ...]:
 
 def _finder(by_opening: Collection[str]) -> re.Pattern[str]:
     """A pattern whose ``findall`` over a space and folded text gives, at each place where a
-    cue may start and some opening does, the longest opening found there and the character
-    after it (which tells whether a whole match may end there); at a digit, when some cue
-    opens with one, the window (the folded characters, at most :data:`OPENING_CHARS`)
-    instead.
+    cue may start and some opening does, the longest opening found there, and the character
+    after it if a whole match cannot end before it (a word character or @); at a digit, when
+    some cue opens with one, the window (the folded characters, at most
+    :data:`OPENING_CHARS`) instead.
 
     The openings that start a window are the openings that start the longest of them, so it
     names them all, and a paragraph's few distinct ones are looked up (and learnt) once each
@@ -481,7 +492,9 @@ def _finder(by_opening: Collection[str]) -> re.Pattern[str]:
             for char in opening:
                 node = node.setdefault(char, {})
             node[ends] = True
-    alternatives = [f"(?:{_trie(root, ends)}).?"] if root else []
+    # The character after the opening, when it is one a whole match cannot be followed by
+    # (any other would only make more keys to learn: after the opening they all say the same).
+    alternatives = [f"(?:{_trie(root, ends)})[a-z0-9_@]?"] if root else []
     if any(o.startswith(DIGIT) for o in by_opening):
         # First: at a digit the window is taken whatever openings of digits the trie holds.
         alternatives.insert(0, rf"\d.{{0,{OPENING_CHARS - 1}}}")
