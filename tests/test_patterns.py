@@ -87,6 +87,31 @@ def test_any_mix_of_cue_words_matches_as_the_whole_alternation(
     _same_as_whole(text)
 
 
+_PLAIN = sorted(
+    {w for c in BOOK._categories.values() for w in c._words if w}
+    | {"@", "/", "_", "-", "'", " ", ".", ",", "x", "7"}
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PLAIN), max_size=40), st.sampled_from(["", "u", "s"]))
+def test_plain_words_in_ascii_text_match_as_the_whole_alternation(
+    pieces: list[str], case: str
+) -> None:
+    # Counted by the standard engine on the lowered text when every candidate is a plain
+    # word: the same counts and spans.
+    text = "".join(pieces)
+    text = {"u": text.upper(), "s": text.swapcase()}.get(case, text)
+    counts, covered = BOOK.scan(CATEGORIES, text)
+    marks = bytearray(len(text))
+    for category in CATEGORIES:
+        whole = list(WHOLE[category].finditer(text))
+        assert counts[category] == len(whole) == BOOK.count(category, text)
+        for m in whole:
+            marks[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    assert covered == marks.count(1)
+
+
 def _by_windows(index: triggers.TriggerIndex, text: str) -> dict[int, tuple[int, ...]]:
     # The definition the finder shortcuts: the cues opening the window at every place a cue
     # may start (the text's start, or after a character other than [a-zA-Z0-9_@/]).
