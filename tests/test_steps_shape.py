@@ -54,6 +54,7 @@ _ASCII = st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=80)
 def test_ascii_words_are_counted_as_the_unicode_pattern_counts_them(text):
     # ASCII text takes a faster pattern; it must count what the general one counts.
     assert shape.word_count.__wrapped__(text) == len(shape._WORD.findall(text))
+    assert shape.word_count.__wrapped__(text) == len(shape._ASCII_WORD.findall(text))
 
 
 def test_the_whitespace_list_is_what_backslash_s_matches() -> None:

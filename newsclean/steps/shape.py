@@ -22,6 +22,14 @@ _ASCII_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'._-]*")
 # U+2000-U+206F), where the standard engine's letters and digits are \p{L} and \p{N} and no
 # character is a combining mark (\p{M}); a test checks every character of those ranges.
 _LATIN_WORD = re.compile(r"[^\W_][\w'’.-]*")
+# The characters of _ASCII_WORD's words: letters and digits as "a", the others as ".", and
+# every other byte a space.
+_ASCII_RUNS = bytes(
+    (ord("a") if chr(c).isalnum() else ord(".") if chr(c) in "'._-" else ord(" "))
+    if c < 128
+    else ord(" ")
+    for c in range(256)
+)
 _BEYOND_LATIN = re.compile("[^\x00-\u02ff\u2000-\u206f]")
 # A sentence ends in . ! ? … (or their CJK forms), possibly followed by closing quotes/brackets.
 _SENTENCE_END = regex.compile(r"[.!?…。！？](?:[\"'”’»)\]]|\s)*$")
@@ -114,7 +122,12 @@ def word_count(text: str) -> int:
     characters. Counted without making the words, so a huge paragraph costs no memory.
     """
     if text.isascii():
-        return _count(_ASCII_WORD, text)  # no spaceless script in ASCII
+        # No spaceless script in ASCII. A word of _ASCII_WORD is a maximal run of its
+        # characters that holds a letter or digit: with those runs as "a" and "." characters
+        # between spaces (one translation in C), and the "."s dropped, the words are the runs
+        # left, counted without making them.
+        runs = text.encode().translate(_ASCII_RUNS).replace(b".", b"")
+        return runs.count(b" a") + runs.startswith(b"a")
     if _BEYOND_LATIN.search(text) is None:
         return _count(_LATIN_WORD, text)  # nor in Latin letters and punctuation
     found = _count(_WORD, text)
