@@ -86,7 +86,7 @@ def test_model_arrays_as_py3langid_reads_them() -> None:
     # a temporary file. Same values, same types, for every array the identifier uses; and
     # aligned (numpy converts an unaligned float16 table several times slower).
     ptc, pc, classes, nextmove, row, output = load_model(Path(MODEL_DIR) / MODEL_FILE)
-    arrays = load_arrays(Path(MODEL_DIR) / MODEL_FILE)
+    arrays = load_arrays((Path(MODEL_DIR) / MODEL_FILE).read_bytes())
     assert arrays["ptc"].dtype == ptc.dtype and arrays["ptc"].tobytes() == ptc.tobytes()
     assert arrays["pc"].dtype == pc.dtype and arrays["pc"].tobytes() == pc.tobytes()
     assert arrays["classes"].tolist() == classes
@@ -120,7 +120,7 @@ def test_known_depth_is_the_measured_one() -> None:
     path = Path(MODEL_DIR) / MODEL_FILE
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     assert digest in KNOWN_DEPTHS
-    arrays = load_arrays(path)
+    arrays = load_arrays(path.read_bytes())
     rows = arrays["nextmove"].reshape(-1, 256)
     assert KNOWN_DEPTHS[digest] == _depth(rows, arrays["nextmove_row"])
 
@@ -129,3 +129,9 @@ def test_counting_leaves_the_table_of_first_places_clean(fast: FastIdentifier) -
     # Every entry is back to unseen after a text is counted, so the next text starts clean.
     fast.feature_counts("The council voted on Tuesday. Le conseil a voté mardi.".encode())
     assert bool((fast._first == _UNSEEN).all())
+
+
+def test_a_cut_model_file_is_refused() -> None:
+    packed = (Path(MODEL_DIR) / MODEL_FILE).read_bytes()
+    with pytest.raises(EOFError):
+        load_arrays(packed[: len(packed) // 2])
