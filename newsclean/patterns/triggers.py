@@ -12,6 +12,13 @@ the candidates. A cue whose opening cannot be read (it starts with ``\w``, or
 uses syntax this reader does not know) is a candidate wherever a run of plain characters it
 holds occurs (``\w+ says:``: `` says:``), or else always.
 
+Two things make the candidates fewer: an opening that is a whole match (the cue ends there:
+``us``, ``said``; marked with :data:`END`) counts only where no word character or ``@``
+follows it, as the book's boundary wants (``us`` is no candidate in "use"), so the scan keeps
+the character after an opening when it is one of those; and a cue whose matches all hold a
+run of plain characters its openings do not imply (``(?:read|all) (?:\w+ )?comments?``:
+`` comment``) is no candidate in a text without that run.
+
 A cue that is not a candidate cannot match anywhere in the text, so an alternation of only
 the candidates, in their order, finds exactly the matches of the whole one.
 
