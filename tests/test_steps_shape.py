@@ -103,6 +103,14 @@ _LATIN = st.text(alphabet=st.characters(max_codepoint=0x2FF), max_size=60) | st.
 )
 
 
+@settings(max_examples=300, deadline=None)
+@given(_LATIN | _ASCII)
+def test_title_case_share_reads_the_words_of_the_unicode_pattern(text):
+    found = [w for w in shape._WORD.findall(text) if w[0].isalpha()]
+    expected = sum(1 for w in found if w[0].isupper()) / len(found) if found else 0.0
+    assert shape.title_case_share(text) == expected
+
+
 @settings(max_examples=500, deadline=None)
 @given(_LATIN)
 def test_latin_words_are_counted_as_the_unicode_pattern_counts_them(text):

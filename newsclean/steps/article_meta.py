@@ -88,12 +88,19 @@ _TRIM = " \t,;:|•·/-–—()[]"
 
 _DIGITS_AND_MARKS = regex.compile(r"[\d\p{P}\p{S}]+")
 _ASCII_DIGIT = re.compile("[0-9]")
+# The characters str.isdigit is true of in Latin letters and general punctuation (U+0000 to
+# U+02FF, U+2000 to U+206F; a test checks them), and what lies beyond those.
+_LATIN_DIGIT = re.compile("[0-9\u00b2\u00b3\u00b9]")
+_BEYOND_LATIN = re.compile("[^\x00-\u02ff\u2000-\u206f]")
 
 
 def _has_digit(text: str) -> bool:
     """Whether a character of ``text`` is a digit (``str.isdigit``)."""
-    if text.isascii():  # one search in C rather than a Python test per character
+    # One search in C rather than a Python test per character, where the text allows.
+    if text.isascii():
         return _ASCII_DIGIT.search(text) is not None
+    if _BEYOND_LATIN.search(text) is None:
+        return _LATIN_DIGIT.search(text) is not None
     return any(map(str.isdigit, text))
 
 
@@ -302,7 +309,7 @@ class _Vocabulary:
 
     def dates_in(self, text: str) -> list[FoundDate]:
         """The dates of a short line (long ones are prose)."""
-        if len(text) > 200 or not any(c.isdigit() for c in text):
+        if len(text) > 200 or not _has_digit(text):
             return []
         return _dates_in(self, text)
 
