@@ -388,9 +388,11 @@ class TriggerIndex:
             key = self._finder.match(" " + window)  # type: ignore[union-attr]
             found = self._start_groups.get(key[1] if key else "")
             if found is None:
-                hits: tuple[int, ...] = ()
+                hits: tuple[int, ...] | None = ()
                 if key:
-                    hits = self._windows.get(key[1]) or self._learn(key[1])
+                    hits = self._windows.get(key[1])
+                    if hits is None:
+                        hits = self._learn(key[1])
                 if len(self._start_groups) >= _WINDOW_CACHE:
                     self._start_groups.clear()
                 found = self._group([*hits, *(c for _, c in self._inside)])
