@@ -1,6 +1,6 @@
 """CPU time of the per-document steps, step by step, on a corpus.
 
-    python benchmarks/steps.py CORPUS [--runs 3] [--limit N] [--profile STEP]
+    python benchmarks/steps.py CORPUS [--runs 3] [--limit N] [--profile STEP] [--baseline DIR]
 
 ``CORPUS`` is any input ``newsclean run`` takes (a folder of ``.txt`` / ``.jsonl`` files, e.g.
 one made with the bench's ``make_perf_corpus.py extraction-dev OUT --n 2000 --seed 1``). Runs
@@ -11,12 +11,18 @@ whole. CPU time (``time.process_time``), not wall time, so other work on the mac
 less; the documents are read into memory before any timing. ``--profile STEP`` instead runs the
 steps before STEP on each document (first pass), then STEP alone under ``cProfile`` over all of
 them, and prints where its time goes.
+
+``--baseline DIR`` compares with another copy of the repository (e.g. ``git worktree add
+../base COMMIT``) on the same machine at the same time: runs alternate between the two trees
+(each in a fresh process importing its own ``newsclean``), and both sides are printed with
+the paired ratios of their totals.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -75,6 +81,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="use the first N documents only")
     parser.add_argument("--profile", metavar="STEP", help="profile one step (first pass)")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--baseline", type=Path, metavar="DIR", help="another copy of the repository to compare"
+    )
     args = parser.parse_args()
     if args.profile:
         _profile(args.corpus, args.limit, args.profile)
@@ -82,22 +91,49 @@ def main() -> None:
     if args.one:
         print(json.dumps(_measure(args.corpus, args.limit)))
         return
-    # Each run in a fresh process: the paragraph caches of one run would serve the next.
-    command = [sys.executable, __file__, str(args.corpus), "--limit", str(args.limit), "--one"]
-    runs = [json.loads(subprocess.run(command, check=True, capture_output=True,
-                                      text=True).stdout) for _ in range(args.runs)]
-    n, names = runs[0]["n"], runs[0]["names"]
-    build = statistics.median(r["build"] for r in runs)
+    here = Path(__file__).resolve().parent.parent
+    trees = {"this": here} if args.baseline is None else {"base": args.baseline, "this": here}
+    # Each run in a fresh process: the paragraph caches of one run would serve the next. With
+    # a baseline, the two trees take turns (base, this, this, base, ...).
+    runs: dict[str, list[dict]] = {name: [] for name in trees}
+    for i in range(args.runs):
+        for name in list(trees) if i % 2 == 0 else list(trees)[::-1]:
+            runs[name].append(_run_tree(trees[name], args.corpus, args.limit))
+    first_run = runs["this"][0]
+    n, names = first_run["n"], first_run["names"]
+    build = statistics.median(r["build"] for r in runs["this"])
     print(f"{n} documents, median of {args.runs} runs, CPU ms per article "
           f"(pipeline built in {build * 1000:.0f} ms CPU)")
-    print(f"{'step':<12} {'first':>7} {'settle':>7} {'total':>7}")
+    header = "".join(f" | {f'{t} first':>11} {'settle':>7} {'total':>7}" for t in trees)
+    print(f"{'step':<12}{header}")
     for name in names:
-        first = statistics.median(r["steps"][name][0] for r in runs) * 1000 / n
-        again = statistics.median(r["steps"][name][1] for r in runs) * 1000 / n
-        print(f"{name:<12} {first:>7.2f} {again:>7.2f} {first + again:>7.2f}")
-    total = statistics.median(r["total"] for r in runs)
-    print(f"{'all':<12} {'':>7} {'':>7} {total * 1000 / n:>7.2f}")
-    print(f"articles per CPU-second: {n / total:.0f}")
+        row = ""
+        for tree in trees:
+            ms = [r["steps"].get(name, [0.0, 0.0]) for r in runs[tree]]
+            first = statistics.median(m[0] for m in ms) * 1000 / n
+            again = statistics.median(m[1] for m in ms) * 1000 / n
+            total = statistics.median(m[0] + m[1] for m in ms) * 1000 / n
+            row += f" | {first:>11.2f} {again:>7.2f} {total:>7.2f}"
+        print(f"{name:<12}{row}")
+    totals = {t: [r["total"] for r in runs[t]] for t in trees}
+    medians = {t: statistics.median(v) for t, v in totals.items()}
+    cells = "".join(f" | {'':>11} {'':>7} {m * 1000 / n:>7.2f}" for m in medians.values())
+    print(f"{'all':<12}{cells}")
+    print("articles per CPU-second: " + ", ".join(f"{t} {n / m:.0f}" for t, m in medians.items()))
+    if args.baseline is not None:
+        ratios = sorted(b / a for a, b in zip(totals["base"], totals["this"]))
+        print("paired ratios of the totals (this / base): "
+              + " ".join(f"{r:.3f}" for r in ratios)
+              + f", median {statistics.median(ratios):.3f}")
+
+
+def _run_tree(tree: Path, corpus: Path, limit: int) -> dict:
+    """One ``--one`` run of ``tree``'s own script and package, in a fresh process."""
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    command = [sys.executable, str(tree / "benchmarks" / "steps.py"), str(corpus),
+               "--limit", str(limit), "--one"]
+    done = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
+    return json.loads(done.stdout)
 
 
 def _documents(corpus: Path, limit: int) -> list[Document]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 from pathlib import Path
 
@@ -13,7 +14,13 @@ from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier, visit_co
 from py3langid.modelio import load_model
 
 from newsclean.steps.article_meta import _identifier
-from newsclean.steps.language_id import FastIdentifier, load_arrays
+from newsclean.steps.language_id import (
+    _UNSEEN,
+    KNOWN_DEPTHS,
+    FastIdentifier,
+    _depth,
+    load_arrays,
+)
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +86,7 @@ def test_model_arrays_as_py3langid_reads_them() -> None:
     # a temporary file. Same values, same types, for every array the identifier uses; and
     # aligned (numpy converts an unaligned float16 table several times slower).
     ptc, pc, classes, nextmove, row, output = load_model(Path(MODEL_DIR) / MODEL_FILE)
-    arrays = load_arrays(Path(MODEL_DIR) / MODEL_FILE)
+    arrays = load_arrays((Path(MODEL_DIR) / MODEL_FILE).read_bytes())
     assert arrays["ptc"].dtype == ptc.dtype and arrays["ptc"].tobytes() == ptc.tobytes()
     assert arrays["pc"].dtype == pc.dtype and arrays["pc"].tobytes() == pc.tobytes()
     assert arrays["classes"].tolist() == classes
@@ -100,8 +107,39 @@ def test_depth_is_deep_enough(fast: FastIdentifier) -> None:
         fast._depth -= 3
 
 
+def test_a_text_without_features_gets_the_base_class_answer(
+    plain: LanguageIdentifier, fast: FastIdentifier
+) -> None:
+    # The base class's byte walk has no tables here: a text the walk finds no feature in is
+    # answered as the base class answers one.
+    for text in ["", " ", "\x00\x01"]:
+        if not len(fast.feature_counts(plain._encode(text))[0]):
+            assert fast._decide(text).tobytes() == plain._decide(text).tobytes()
+            assert fast.classify(text) == plain.classify(text)
+
+
 def test_row_offsets_as_py3langid_has_them(plain: LanguageIdentifier, fast: FastIdentifier) -> None:
-    # The base class shifts the rows of the states into offsets itself (the fallback for a
-    # text with no feature walks with them).
-    assert fast._rowbase == plain._rowbase
     assert fast._base.tolist() == plain._rowbase
+
+
+def test_known_depth_is_the_measured_one() -> None:
+    # The depth kept for the bundled model is the one the breadth-first walk finds; a model
+    # file with another digest has it measured.
+    path = Path(MODEL_DIR) / MODEL_FILE
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert digest in KNOWN_DEPTHS
+    arrays = load_arrays(path.read_bytes())
+    rows = arrays["nextmove"].reshape(-1, 256)
+    assert KNOWN_DEPTHS[digest] == _depth(rows, arrays["nextmove_row"])
+
+
+def test_counting_leaves_the_table_of_first_places_clean(fast: FastIdentifier) -> None:
+    # Every entry is back to unseen after a text is counted, so the next text starts clean.
+    fast.feature_counts("The council voted on Tuesday. Le conseil a voté mardi.".encode())
+    assert bool((fast._first == _UNSEEN).all())
+
+
+def test_a_cut_model_file_is_refused() -> None:
+    packed = (Path(MODEL_DIR) / MODEL_FILE).read_bytes()
+    with pytest.raises(EOFError):
+        load_arrays(packed[: len(packed) // 2])

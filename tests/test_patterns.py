@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsclean.patterns import CATEGORIES, PhraseListError, _load, load_phrasebook, triggers
-from newsclean.patterns.triggers import DIGIT, fold, openings
+from newsclean.patterns.triggers import DIGIT, END, fold, openings
 
 BOOK = load_phrasebook()
 WHOLE = {c: regex.compile(BOOK.source(c), regex.IGNORECASE) for c in CATEGORIES}
@@ -87,6 +87,31 @@ def test_any_mix_of_cue_words_matches_as_the_whole_alternation(
     _same_as_whole(text)
 
 
+_PLAIN = sorted(
+    {w for c in BOOK._categories.values() for w in c._words if w}
+    | {"@", "/", "_", "-", "'", " ", ".", ",", "x", "7"}
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PLAIN), max_size=40), st.sampled_from(["", "u", "s"]))
+def test_plain_words_in_ascii_text_match_as_the_whole_alternation(
+    pieces: list[str], case: str
+) -> None:
+    # Counted by the standard engine on the lowered text when every candidate is a plain
+    # word: the same counts and spans.
+    text = "".join(pieces)
+    text = {"u": text.upper(), "s": text.swapcase()}.get(case, text)
+    counts, covered = BOOK.scan(CATEGORIES, text)
+    marks = bytearray(len(text))
+    for category in CATEGORIES:
+        whole = list(WHOLE[category].finditer(text))
+        assert counts[category] == len(whole) == BOOK.count(category, text)
+        for m in whole:
+            marks[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    assert covered == marks.count(1)
+
+
 def _by_windows(index: triggers.TriggerIndex, text: str) -> dict[int, tuple[int, ...]]:
     # The definition the finder shortcuts: the cues opening the window at every place a cue
     # may start (the text's start, or after a character other than [a-zA-Z0-9_@/]).
@@ -95,6 +120,7 @@ def _by_windows(index: triggers.TriggerIndex, text: str) -> dict[int, tuple[int,
     for place in range(len(folded)):
         if place == 0 or not regex.match(r"[a-zA-Z0-9_@/]", folded[place - 1]):
             codes.update(index._learn(folded[place : place + triggers.OPENING_CHARS]))
+    codes -= {code for code, needed in index._needs.items() if needed not in folded}
     codes.update(code for needed, code in index._inside if needed in folded)
     return index._group(codes)
 
@@ -129,14 +155,19 @@ def test_openings_read_off_a_cue() -> None:
     assert openings("e-?mail (?:this|to a friend)") == _cut(
         "e-mail th", "email th", "e-mail to", "email to"
     )
-    assert openings("log ?in") == {"log in", "login"}
-    assert openings("[ií]x") == {"ix", "íx"}
-    assert openings("ad") == {"ad"}
-    assert openings("Straße") == {"strasse"}  # folded: ß is ss
+    # A whole match (shorter than an opening) ends with END.
+    assert openings("log ?in") == {"log in" + END, "login" + END}
+    assert openings("[ií]x") == {"ix" + END, "íx" + END}
+    assert openings("ad") == {"ad" + END}
+    assert openings("ads?") == {"ad" + END, "ads" + END}
+    assert openings("ad\\w*") == {"ad"}  # the whole match "ad" opens longer ones too
+    assert openings("Straße") == {"strasse" + END}  # folded: ß is ss
+    assert openings("Strassen") == {"strassen"}  # as long as an opening: it may go on
     assert openings("\\d+ comments?") == {DIGIT + " comments"[: triggers.OPENING_CHARS - 1]}
-    assert openings("\\d+[- ]?min") == {DIGIT + "-min", DIGIT + " min", DIGIT + "min"}
+    assert openings("\\d+[- ]?min") == {DIGIT + o + END for o in ("-min", " min", "min")}
     assert openings("\\d+0 min") == {DIGIT}  # the run of digits may end before the 0
     assert openings("\\d") == {DIGIT}
+    assert openings("\\d+") == {DIGIT + END}
     assert openings("(?:\\$|£)\\s?\\d+") == {"$", "£"}  # a digit inside an opening ends it
 
 
@@ -224,6 +255,29 @@ def test_no_character_outside_the_cue_boundary_folds_to_end_in_one_inside_the_fi
     ascii_word = regex.compile(r"[a-zA-Z0-9_@/]\Z")
     for char in regex.findall(r"[^\w@/]", _ALL):
         assert not ascii_word.search(fold(char)), char
+
+
+def test_no_character_that_may_follow_a_cue_folds_to_start_with_one_that_may_not() -> None:
+    # A whole match (an opening ending with END) is no candidate where the folded text goes
+    # on with [a-z0-9_@]: no character a cue's end allows (not \w, not @) may fold to that.
+    for char in regex.findall(r"[^\w@]", _ALL):
+        assert fold(char)[:1] not in triggers._WORD_AFTER, char
+
+
+def test_a_whole_word_cue_is_no_candidate_inside_a_longer_word() -> None:
+    index = triggers.TriggerIndex([["us", "\\d+", "ab\\w*"]])
+    assert index.candidates("use usual uſe") == {}
+    assert index.candidates("Tell US. 12b") == {0: (0,)}
+    assert index.candidates("tell us") == {0: (0,)}
+    assert index.candidates("us, 12") == {0: (0, 1)}
+    assert index.candidates("abc") == {0: (2,)}
+
+
+def test_a_cue_is_no_candidate_without_a_run_every_match_holds() -> None:
+    # The opening "read " is there, " comment" is not: the cue cannot match.
+    index = triggers.TriggerIndex([["(?:read|all) (?:\\w+ )?comments?", "read"]])
+    assert index.candidates("Read all about it") == {0: (1,)}
+    assert index.candidates("Read the COMMENTS") == {0: (0, 1)}
 
 
 def test_decimal_digits_are_what_backslash_d_matches() -> None:

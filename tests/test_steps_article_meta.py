@@ -499,6 +499,15 @@ def test_has_digit_is_str_isdigit(text):
     assert _has_digit(text) == any(c.isdigit() for c in text)
 
 
+def test_the_digits_of_latin_text_are_those_str_isdigit_knows() -> None:
+    from newsclean.steps import article_meta
+
+    chars = "".join(chr(c) for c in [*range(0x300), *range(0x2000, 0x2070)])
+    assert not article_meta._BEYOND_LATIN.search(chars)
+    assert article_meta._LATIN_DIGIT.findall(chars) == [c for c in chars if c.isdigit()]
+    assert _has_digit("café ²") and not _has_digit("café ½ — “x”")
+
+
 def test_every_record_has_a_language():
     assert clean_one(BODY).metadata["language"] == "en"
 

@@ -54,6 +54,7 @@ _ASCII = st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=80)
 def test_ascii_words_are_counted_as_the_unicode_pattern_counts_them(text):
     # ASCII text takes a faster pattern; it must count what the general one counts.
     assert shape.word_count.__wrapped__(text) == len(shape._WORD.findall(text))
+    assert shape.word_count.__wrapped__(text) == len(shape._ASCII_WORD.findall(text))
 
 
 def test_the_whitespace_list_is_what_backslash_s_matches() -> None:
@@ -100,6 +101,14 @@ def test_latin_text_is_counted_as_the_unicode_pattern_counts_it() -> None:
 _LATIN = st.text(alphabet=st.characters(max_codepoint=0x2FF), max_size=60) | st.text(
     alphabet="aé’ —“”…-_.'ß0١", max_size=40
 )
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LATIN | _ASCII)
+def test_title_case_share_reads_the_words_of_the_unicode_pattern(text):
+    found = [w for w in shape._WORD.findall(text) if w[0].isalpha()]
+    expected = sum(1 for w in found if w[0].isupper()) / len(found) if found else 0.0
+    assert shape.title_case_share(text) == expected
 
 
 @settings(max_examples=500, deadline=None)

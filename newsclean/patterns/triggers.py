@@ -12,6 +12,13 @@ the candidates. A cue whose opening cannot be read (it starts with ``\w``, or
 uses syntax this reader does not know) is a candidate wherever a run of plain characters it
 holds occurs (``\w+ says:``: `` says:``), or else always.
 
+Two things make the candidates fewer: an opening that is a whole match (the cue ends there:
+``us``, ``said``; marked with :data:`END`) counts only where no word character or ``@``
+follows it, as the book's boundary wants (``us`` is no candidate in "use"), so the scan keeps
+the character after an opening when it is one of those; and a cue whose matches all hold a
+run of plain characters its openings do not imply (``(?:read|all) (?:\w+ )?comments?``:
+`` comment``) is no candidate in a text without that run.
+
 A cue that is not a candidate cannot match anywhere in the text, so an alternation of only
 the candidates, in their order, finds exactly the matches of the whole one.
 
@@ -28,8 +35,9 @@ from __future__ import annotations
 import array
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 import regex
@@ -72,6 +80,12 @@ _KNOWN_SYNTAX = regex.compile(
 # after the run of digits (``\d+ comments`` opens with the mark and " comme"), which a window
 # that starts with digits is compared with past its own run of digits.
 DIGIT = "\x00"
+# An opening that ends with this mark is a whole match: the cue ends there, and the phrase
+# book lets no word character or @ follow (``us`` is no candidate in "use" or "usual").
+# Only characters that cannot follow it in folded text are read as such (tests check that
+# no other character folds to start with one).
+END = "\x01"
+_WORD_AFTER = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_@")
 # Keys seen (longest openings and windows at digits), with the cues they open; emptied when
 # it grows past this.
 _WINDOW_CACHE = 1 << 16
@@ -147,9 +161,10 @@ def openings(fragment: str) -> frozenset[str] | None:
     except Exception:  # the regex module accepts it; this parser need not
         return None
     found = _openings(parsed, OPENING_CHARS)
-    if "" in found or len(found) > _MAX_OPENINGS:
+    if "" in found or END in found or len(found) > _MAX_OPENINGS:
         return None
-    return frozenset(found)
+    # A whole match that is also an opening of longer ones says nothing more.
+    return frozenset(o for o in found if not (o.endswith(END) and o[:-1] in found))
 
 
 def inside(fragment: str) -> str | None:
@@ -178,8 +193,10 @@ def _openings(items: list[Any], room: int) -> set[str]:
     """Openings of the sequence ``items``, at most ``room`` characters; ``""`` in the result
     means some match may start with something not told.
     """
-    if room <= 0 or not items:
+    if room <= 0:
         return {""}
+    if not items:
+        return {END}
     op, av = items[0]
     rest = items[1:]
     if room == OPENING_CHARS and _is_digit_run(op, av):
@@ -259,9 +276,13 @@ class TriggerIndex:
 
     def __init__(self, categories: Sequence[Sequence[str]]) -> None:
         self._by_opening: dict[str, list[int]] = {}
+        # Openings that are whole matches (see END), without the mark.
+        self._by_whole: dict[str, list[int]] = {}
         # Cues whose openings cannot be told but that hold a run of plain characters: a text
         # without that run (folded) cannot hold them.
         self._inside: list[tuple[str, int]] = []
+        # Cues with openings that also need a run of plain characters (see below).
+        self._needs: dict[int, str] = {}
         always: list[tuple[int, ...]] = []
         for k, fragments in enumerate(categories):
             everywhere = []
@@ -274,23 +295,34 @@ class TriggerIndex:
                     else:
                         everywhere.append(i)
                     continue
+                needed = inside(fragment)
+                if needed and not all(needed in o.removesuffix(END) for o in found):
+                    # A run every match holds that its openings do not imply: a text without
+                    # it cannot hold the cue ("(?:read|all) (?:\w+ )?comments?": " comment").
+                    self._needs[_code(k, i)] = needed
                 for opening in found:
-                    self._by_opening.setdefault(opening, []).append(_code(k, i))
+                    if opening.endswith(END):
+                        self._by_whole.setdefault(opening[:-1], []).append(_code(k, i))
+                    else:
+                        self._by_opening.setdefault(opening, []).append(_code(k, i))
             always.append(tuple(everywhere))
         self.always: tuple[tuple[int, ...], ...] = tuple(always)
         # Openings that start with digits, by each start of what follows the run of digits
         # ("", " ", " c", ... for " comme"): the cues whose opening a window that ends there
         # agrees with.
         self._after_digits: dict[str, list[int]] = {}
-        for opening, codes in self._by_opening.items():
+        for opening, codes in [*self._by_opening.items(), *self._by_whole.items()]:
             if opening.startswith(DIGIT):
                 for end in range(len(opening)):
                     self._after_digits.setdefault(opening[1 : end + 1], []).extend(codes)
         self._always_codes = [_code(k, i) for k, cues in enumerate(always) for i in cues]
+        self._need_codes = frozenset(self._needs)
         self._everything = {k: tuple(range(len(f))) for k, f in enumerate(categories) if f}
         self._windows: dict[str, tuple[int, ...]] = {}
+        self._groups: dict[frozenset[int], dict[int, tuple[int, ...]]] = {}
         # The same, grouped, for matches at the start of a text (a few calls per paragraph).
         self._starts: dict[str, dict[int, tuple[int, ...]]] = {}
+        self._start_groups: dict[str, dict[int, tuple[int, ...]]] = {}
         self._finder: re.Pattern[str] | None = None
         self._risky_span: re.Pattern[str] | None = None
         self._risky_chars: re.Pattern[str] | None = None
@@ -300,31 +332,47 @@ class TriggerIndex:
         risky characters), e.g. before worker processes fork, so they inherit it.
         """
         if self._finder is None:
-            self._finder = _finder(self._by_opening)
+            self._finder = _finder(self._openings())
         if self._risky_span is None:
-            self._risky_span, self._risky_chars = _risky_patterns(self._by_opening)
+            self._risky_span, self._risky_chars = _risky_patterns(self._openings())
+
+    def _openings(self) -> set[str]:
+        """Every opening, whole matches without their mark."""
+        return {*self._by_opening, *self._by_whole}
 
     def candidates(self, text: str) -> dict[int, tuple[int, ...]]:
         """Per category number, the cues (in order) that can match somewhere in ``text``;
         categories with none are left out.
         """
         if self._finder is None:
-            self._finder = _finder(self._by_opening)
-        if not text.isascii() and self._risky(text):
+            self._finder = _finder(self._openings())
+        if text.isascii():
+            folded = text.lower()  # what fold gives on ASCII
+        elif self._risky(text):
             return self._everything
-        codes: set[int] = set()
+        else:
+            folded = fold(text)
         known = self._windows
-        folded = fold(text)
         # The space stands for the text's start, where a cue may start too.
-        for key in set(self._finder.findall(" " + folded)):
-            hits = known.get(key)
-            if hits is None:
-                hits = self._learn(key)
-            codes.update(hits)
+        keys = set(self._finder.findall(" " + folded))  # type: ignore[union-attr]
+        learn = self._learn
+        hits = [found if (found := known.get(key)) is not None else learn(key) for key in keys]
+        codes = set(chain.from_iterable(hits))
+        for code in codes & self._need_codes:
+            if self._needs[code] not in folded:
+                codes.discard(code)
         for needed, code in self._inside:
             if needed in folded:
                 codes.add(code)
-        return self._group(codes)
+        # Paragraphs share few sets of candidates (about one in ten is new): each is grouped
+        # once.
+        chosen = frozenset(codes)
+        found = self._groups.get(chosen)
+        if found is None:
+            if len(self._groups) >= _WINDOW_CACHE:
+                self._groups.clear()
+            found = self._groups[chosen] = self._group(chosen)
+        return found
 
     def candidates_at_start(self, text: str) -> dict[int, tuple[int, ...]]:
         """As :meth:`candidates`, for a match that must start at the beginning of ``text``."""
@@ -333,12 +381,25 @@ class TriggerIndex:
             return self._everything
         found = self._starts.get(window)
         if found is None:
-            hits = self._windows.get(window)
-            if hits is None:
-                hits = self._learn(window)
+            # The window's key, as the finder reads it (the longest opening there): windows
+            # are many (a window per line start), keys few, and each is learnt once.
+            if self._finder is None:
+                self.prepare()
+            key = self._finder.match(" " + window)  # type: ignore[union-attr]
+            found = self._start_groups.get(key[1] if key else "")
+            if found is None:
+                hits: tuple[int, ...] | None = ()
+                if key:
+                    hits = self._windows.get(key[1])
+                    if hits is None:
+                        hits = self._learn(key[1])
+                if len(self._start_groups) >= _WINDOW_CACHE:
+                    self._start_groups.clear()
+                found = self._group([*hits, *(c for _, c in self._inside)])
+                self._start_groups[key[1] if key else ""] = found
             if len(self._starts) >= _WINDOW_CACHE:
                 self._starts.clear()
-            found = self._starts[window] = self._group([*hits, *(c for _, c in self._inside)])
+            self._starts[window] = found
         return found
 
     def _risky(self, text: str) -> bool:
@@ -350,14 +411,18 @@ class TriggerIndex:
         lists the test is one range check over the text.
         """
         if self._risky_span is None:
-            self._risky_span, self._risky_chars = _risky_patterns(self._by_opening)
+            self._risky_span, self._risky_chars = _risky_patterns(self._openings())
         return bool(self._risky_span.search(text)) and bool(self._risky_chars.search(text))
 
     def _learn(self, window: str) -> tuple[int, ...]:
         """The cues one of whose openings starts ``window`` (folded characters at a place a
-        cue may start, or the longest opening found there), remembered.
+        cue may start, or the longest opening found there and the character after it),
+        remembered. An opening that is a whole match counts only where the window ends
+        after it (where the text does, or where a window was cut) or goes on with a
+        character that may follow a match.
         """
         hits: list[int] = []
+        whole = self._by_whole
         if window[:1].isdecimal():
             digits = 1
             while digits < len(window) and window[digits].isdecimal():
@@ -367,9 +432,13 @@ class TriggerIndex:
             # it (or inside the run): then both agree as far as the window goes.
             for end in range(len(tail) + 1):
                 hits.extend(self._by_opening.get(DIGIT + tail[:end], ()))
+                if end == len(tail) or tail[end] not in _WORD_AFTER:
+                    hits.extend(whole.get(DIGIT + tail[:end], ()))
             hits.extend(self._after_digits.get(tail, ()))
         for n in range(1, min(len(window), OPENING_CHARS) + 1):
             hits.extend(self._by_opening.get(window[:n], ()))
+            if n == len(window) or window[n] not in _WORD_AFTER:
+                hits.extend(whole.get(window[:n], ()))
         if len(self._windows) >= _WINDOW_CACHE:
             self._windows.clear()
         found = self._windows[window] = tuple(hits)
@@ -382,7 +451,7 @@ class TriggerIndex:
         return {k: tuple(cues) for k, cues in grouped.items()}
 
 
-def _risky_patterns(by_opening: dict[str, list[int]]) -> tuple[re.Pattern[str], ...]:
+def _risky_patterns(by_opening: Collection[str]) -> tuple[re.Pattern[str], ...]:
     """A class of the characters :meth:`TriggerIndex._risky` looks for, and a single range
     that holds them all (a quick first test).
     """
@@ -412,9 +481,10 @@ def _risky_patterns(by_opening: dict[str, list[int]]) -> tuple[re.Pattern[str], 
     return re.compile(span), re.compile(f"[{body}]")
 
 
-def _finder(by_opening: dict[str, list[int]]) -> re.Pattern[str]:
+def _finder(by_opening: Collection[str]) -> re.Pattern[str]:
     """A pattern whose ``findall`` over a space and folded text gives, at each place where a
-    cue may start and some opening does, the longest opening found there; at a digit, when
+    cue may start and some opening does, the longest opening found there, and the character
+    after it if a whole match cannot end before it (a word character or @); at a digit, when
     some cue opens with one, the window (the folded characters, at most
     :data:`OPENING_CHARS`) instead.
 
@@ -431,7 +501,9 @@ def _finder(by_opening: dict[str, list[int]]) -> re.Pattern[str]:
             for char in opening:
                 node = node.setdefault(char, {})
             node[ends] = True
-    alternatives = [_trie(root, ends)] if root else []
+    # The character after the opening, when it is one a whole match cannot be followed by
+    # (any other would only make more keys to learn: after the opening they all say the same).
+    alternatives = [f"(?:{_trie(root, ends)})[a-z0-9_@]?"] if root else []
     if any(o.startswith(DIGIT) for o in by_opening):
         # First: at a digit the window is taken whatever openings of digits the trie holds.
         alternatives.insert(0, rf"\d.{{0,{OPENING_CHARS - 1}}}")

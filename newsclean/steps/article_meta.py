@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import NamedTuple
 
 import regex
 
@@ -98,12 +99,19 @@ _TRIM = " \t,;:|•·/-–—()[]"
 
 _DIGITS_AND_MARKS = regex.compile(r"[\d\p{P}\p{S}]+")
 _ASCII_DIGIT = re.compile("[0-9]")
+# The characters str.isdigit is true of in Latin letters and general punctuation (U+0000 to
+# U+02FF, U+2000 to U+206F; a test checks them), and what lies beyond those.
+_LATIN_DIGIT = re.compile("[0-9\u00b2\u00b3\u00b9]")
+_BEYOND_LATIN = re.compile("[^\x00-\u02ff\u2000-\u206f]")
 
 
 def _has_digit(text: str) -> bool:
     """Whether a character of ``text`` is a digit (``str.isdigit``)."""
-    if text.isascii():  # one search in C rather than a Python test per character
+    # One search in C rather than a Python test per character, where the text allows.
+    if text.isascii():
         return _ASCII_DIGIT.search(text) is not None
+    if _BEYOND_LATIN.search(text) is None:
+        return _LATIN_DIGIT.search(text) is not None
     return any(map(str.isdigit, text))
 
 
@@ -143,9 +151,10 @@ def _is_body(text: str) -> bool:
     return word_count(_DIGITS_AND_MARKS.sub(" ", text)) >= 12
 
 
-@dataclass(frozen=True)
-class Line:
-    """A line near the body that the metadata steps look at."""
+class Line(NamedTuple):
+    """A line near the body that the metadata steps look at (a named tuple: the steps make a
+    few hundred an article, at a third of a frozen dataclass's cost).
+    """
 
     index: int  # in ``draft.blocks``
     block: Block
@@ -312,7 +321,7 @@ class _Vocabulary:
 
     def dates_in(self, text: str) -> list[FoundDate]:
         """The dates of a short line (long ones are prose)."""
-        if len(text) > 200 or not any(c.isdigit() for c in text):
+        if len(text) > 200 or not _has_digit(text):
             return []
         return _dates_in(self, text)
 
@@ -767,8 +776,11 @@ _NOT_FURNITURE = ("page_body", "repeats", "split")
 _LABEL_OR_CREDIT_END = regex.compile(r"(?:[:：]|[.!?][\"”’]?\s*\([^()]*\))\s*$")
 
 
+_WORD_RUN = regex.compile(r"\w+")
+
+
 def _key(text: str) -> str:
-    return " ".join(regex.findall(r"\w+", text.casefold()))
+    return " ".join(_WORD_RUN.findall(text.casefold()))
 
 
 def _holds(key: str, part: str) -> bool:

@@ -86,6 +86,12 @@ def measure(book: PhraseBook, text: str) -> Signals:
     )
 
 
+@paragraph_cache(maxsize=8192)
+def _verdict(step: Banners, text: str) -> str | None:
+    """``step.verdict`` of a paragraph, remembered: the settling rounds ask again."""
+    return step.verdict(text, measure(step.book, text))
+
+
 class Banners(Step):
     """Remove donation, subscription and membership appeals and other page furniture
     (newsletter boxes, cookie notices, share/follow lines, advertisement labels, reading-time
@@ -158,8 +164,7 @@ class Banners(Step):
         blocks = [b for b in draft.blocks if b.kept or b.removal.step == "captions"]
         signals = [measure(self.book, b.text) for b in blocks]
         reasons: list[str | None] = [
-            self.verdict(b.text, s) if b.kept else FURNITURE["caption"]
-            for b, s in zip(blocks, signals)
+            _verdict(self, b.text) if b.kept else FURNITURE["caption"] for b in blocks
         ]
         self._grow(blocks, signals, reasons)
         for block, reason in zip(blocks, reasons):

@@ -170,8 +170,24 @@ _CONTROL = "gallery control or slide counter"
 _CREDIT = "photo credit"
 
 
+# What every shape but a bare slide counter needs: a cue of one of these, or a slash or a bar.
+_CREDIT_CUES = ("gallery", "photo_credit", "credit_joiner")
+
+
 @paragraph_cache(maxsize=8192)
 def _kind(shapes: CreditShapes, text: str) -> str | None:
+    if (
+        "/" not in text
+        and "|" not in text
+        and word_count(text) <= _CAPTION_WORDS
+        and not shapes.book.may_hold(_CREDIT_CUES, text)
+    ):
+        # A control is a gallery cue or a counter (with its slash); a credit has a label
+        # (photo_credit) or names joined by a slash, a bar or a joiner word; a caption ends
+        # with a credit or has a control cut off its end; each part read is a part of the
+        # line that starts where a cue may start, so the line's cues are all they can hold.
+        # (A longer line is told apart by its length below, without a cue search.)
+        return None
     if shapes.is_control(text):
         return _CONTROL
     if shapes.is_credit(text):

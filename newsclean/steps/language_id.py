@@ -16,23 +16,32 @@ the ``language`` step's time. Here:
 
 The features are counted in the order of their first occurrence, as py3langid's ``Counter``
 has them, so the sums run in the same order and the scores are the same bits
-(``tests/test_language_id.py`` compares both on generated text).
+(``tests/test_language_id.py`` compares both on generated text). Each feature's first place
+is found with one unbuffered ``minimum`` into a table kept between texts, without a sort.
 
 **The model** is read by :func:`load_arrays`: py3langid's loader writes the decompressed
 archive (68 MB) to a temporary file and reads every array back from it; here each array is
-read straight from the decompressor, about two thirds of the CPU of a load.
+read straight from the decompressor, about two thirds of the CPU of a load. The automaton's
+depth is known for py3langid's own model file (:data:`KNOWN_DEPTHS`, by its digest) and
+measured for any other.
 """
 
 from __future__ import annotations
 
+import hashlib
 import lzma
 import struct
 import zipfile
-from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+# The automaton's depth (see :func:`_depth`) of the model files it has been measured on, by
+# the SHA-256 of the file: py3langid 0.4's bundled model. Finding it takes 0.08-0.2 s of CPU
+# per process, hashing the file 4 ms; ``tests/test_language_id.py`` measures it again.
+KNOWN_DEPTHS = {"f4f4a2c3465ca1f081541037f9cac23021d68151c2f709c55ae5eedfca522963": 6}
+# A feature's entry in the table of first places while it is not in the text being counted.
+_UNSEEN = np.iinfo(np.int64).max
 
 
 class FastIdentifier(LanguageIdentifier):
@@ -44,27 +53,29 @@ class FastIdentifier(LanguageIdentifier):
     @classmethod
     def from_default_model(cls) -> FastIdentifier:
         """The identifier over the model py3langid ships."""
-        model = load_arrays(MODEL_DIR / MODEL_FILE)
-        # The base class gets what py3langid's loader gives it: lists where it has lists, and
-        # the rows of the states as a compact sequence of Python ints (a memoryview; a list
-        # would take 4 MB more, and the numpy scalars of an array overflow when it shifts
-        # them into row offsets).
+        path = MODEL_DIR / MODEL_FILE
+        packed = path.read_bytes()
+        model = load_arrays(packed)
+        # The base class gets the tables it scores with as py3langid's loader gives them,
+        # and none for its byte walk, which is done here (it would turn 104,583 states into
+        # Python ints twice, about 40 ms of a load).
         identifier = cls(
             np.asarray(model["ptc"]),
             model["pc"],
             model["classes"].tolist(),
             model["nextmove"],
-            model["out_feat"].tolist(),
-            tk_row=memoryview(model["nextmove_row"]),
+            (),
+            tk_row=(),
         )
-        identifier._prepare(model)
+        identifier._prepare(model, KNOWN_DEPTHS.get(hashlib.sha256(packed).hexdigest()))
         return identifier
 
-    def _prepare(self, model: dict[str, np.ndarray]) -> None:
+    def _prepare(self, model: dict[str, np.ndarray], depth: int | None = None) -> None:
         self._next = model["nextmove"]
         self._base = model["nextmove_row"].astype(np.int64) << 8
         self._output = model["out_feat"].astype(np.int64)
-        self._depth = _depth(self._next.reshape(-1, 256), model["nextmove_row"])
+        self._depth = depth or _depth(self._next.reshape(-1, 256), model["nextmove_row"])
+        self._first = np.full(self.nb_ptc.shape[0], _UNSEEN, dtype=np.int64)
         # The rows of the score table seen so far, as float32, one after the other in the
         # order features were first seen (news text uses about a fifth of them), and where
         # each feature's row is (-1: not yet).
@@ -79,9 +90,18 @@ class FastIdentifier(LanguageIdentifier):
         states = self._states(np.frombuffer(data, dtype=np.uint8))
         features = self._output[states]
         features = features[features >= 0]
-        found, first, counts = np.unique(features, return_index=True, return_counts=True)
-        order = np.argsort(first)
-        return found[order], counts[order]
+        # Where each feature first occurs, in a table kept between calls (every entry is
+        # _UNSEEN outside a call): an occurrence is a first one where that is its own place;
+        # the others are counted to it. No sort, unlike np.unique.
+        places = np.arange(len(features))
+        first = self._first
+        np.minimum.at(first, features, places)
+        firsts = first[features]
+        is_first = firsts == places
+        found = features[is_first]
+        counts = np.bincount(firsts, minlength=len(features))[is_first]
+        first[found] = _UNSEEN
+        return found, counts
 
     def _states(self, data: np.ndarray) -> np.ndarray:
         """The automaton's state after each byte of ``data``."""
@@ -94,15 +114,21 @@ class FastIdentifier(LanguageIdentifier):
         width = len(data) - depth + 1
         if width <= 0:
             return np.asarray(head, dtype=np.int64)
-        states = np.zeros(width, dtype=np.int64)
-        for k in range(depth):
-            states = nextmove[base[states] + data[k : k + width]].astype(np.int64)
+        data = data.astype(np.intp)
+        # From the start state (its row's offset is base[0]), one byte at a time.
+        offsets = data[:width] + base[0]
+        states = nextmove.take(offsets)
+        for k in range(1, depth):
+            offsets = base.take(states)
+            offsets += data[k : k + width]
+            states = nextmove.take(offsets)
         return np.concatenate([np.asarray(head, dtype=np.int64), states])
 
     def _raw_score(self, text: bytes) -> np.ndarray:
         features, counts = self.feature_counts(text)
         if not len(features):
-            return super()._raw_score(text)  # the base class's answer for no features
+            # The base class's answer for no features (its walk over no bytes finds none).
+            return super()._raw_score(b"")
         return np.log1p(counts.astype(np.float32)) @ self._rows_of(features) + self.nb_pc
 
     def _rows_of(self, features: np.ndarray) -> np.ndarray:
@@ -142,9 +168,9 @@ def _depth(rows: np.ndarray, row_of: np.ndarray) -> int:
         depth += 1
 
 
-def load_arrays(path: Path) -> dict[str, np.ndarray]:
-    """The arrays of a py3langid model file (an ``.npz`` archive compressed with xz), by
-    name, as py3langid's ``modelio.load_model`` reads them.
+def load_arrays(packed: bytes) -> dict[str, np.ndarray]:
+    """The arrays of a py3langid model file (an ``.npz`` archive compressed with xz, given
+    as its bytes), by name, as py3langid's ``modelio.load_model`` reads them.
 
     The archive is read in one pass as it is decompressed: ``np.savez`` stores its members
     one after the other, uncompressed, each behind a local header, so each array is read
@@ -152,15 +178,55 @@ def load_arrays(path: Path) -> dict[str, np.ndarray]:
     archive nor a copy of an array is ever held.
     """
     arrays = {}
-    with lzma.open(path) as source:
-        while (header := source.read(_LOCAL_HEADER.size))[:4] == b"PK\x03\x04":
-            _, _, flags, method, *_, name_size, extra_size = _LOCAL_HEADER.unpack(header)
-            name = source.read(name_size).decode()
-            if method != zipfile.ZIP_STORED or flags & _SIZES_AFTER_DATA:
-                raise ValueError(f"{name}: member of the model archive not stored plainly")
-            source.read(extra_size)
-            arrays[name.removesuffix(".npy")] = _read_array(source, name)
+    source = _Decompressed(packed)
+    while (header := source.read(_LOCAL_HEADER.size))[:4] == b"PK\x03\x04":
+        _, _, flags, method, *_, name_size, extra_size = _LOCAL_HEADER.unpack(header)
+        name = source.read(name_size).decode()
+        if method != zipfile.ZIP_STORED or flags & _SIZES_AFTER_DATA:
+            raise ValueError(f"{name}: member of the model archive not stored plainly")
+        source.read(extra_size)
+        arrays[name.removesuffix(".npy")] = _read_array(source, name)
     return arrays
+
+
+class _Decompressed:
+    """The decompressed bytes of an xz file, read in order: ``read`` for headers, ``readinto``
+    for an array, which the decompressor's output goes into a chunk at a time (``lzma.open``
+    reads through two buffered layers, each a copy of the whole array, 0.05 s of a load).
+    """
+
+    _CHUNK = 1 << 20
+
+    def __init__(self, packed: bytes) -> None:
+        self._decompressor = lzma.LZMADecompressor(lzma.FORMAT_XZ)
+        self._input = packed
+        self._pending = b""
+
+    def _more(self, size: int) -> bytes:
+        if self._decompressor.eof:
+            return b""
+        if self._decompressor.needs_input and not self._input:
+            raise EOFError("the model file ends before its end-of-stream marker")
+        data, self._input = self._input, b""
+        return self._decompressor.decompress(data, size)
+
+    def read(self, size: int) -> bytes:
+        out = self._pending[:size]
+        self._pending = self._pending[size:]
+        while len(out) < size and (chunk := self._more(max(size - len(out), 1 << 16))):
+            take = size - len(out)
+            out += chunk[:take]
+            self._pending = chunk[take:]
+        return out
+
+    def readinto(self, buffer: memoryview) -> int:
+        done = min(len(buffer), len(self._pending))
+        buffer[:done] = self._pending[:done]
+        self._pending = self._pending[done:]
+        while done < len(buffer) and (chunk := self._more(min(len(buffer) - done, self._CHUNK))):
+            buffer[done : done + len(chunk)] = chunk
+            done += len(chunk)
+        return done
 
 
 # A zip archive's local file header (signature, versions, flags, method, time, date, CRC,
@@ -174,7 +240,7 @@ _NPY_HEADERS = {
 }
 
 
-def _read_array(source: BinaryIO, name: str) -> np.ndarray:
+def _read_array(source: _Decompressed, name: str) -> np.ndarray:
     """The ``.npy`` array ``name`` that ``source`` is at the start of."""
     read_header = _NPY_HEADERS.get(np.lib.format.read_magic(source))
     if read_header is None:

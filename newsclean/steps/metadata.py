@@ -20,6 +20,7 @@ _ISO_DATE = (
 )
 _URL = regex.compile(r"(?:https?://|www\.)[^\s<>\"]+")
 _BARE_URL = regex.compile(r"[<(\[]?(?:https?://|www\.)[^\s<>\"]+[>)\]]?")
+_RELATED = ("related",)
 # What may stand between the URLs of a link line.
 _SEPARATORS = " ,;|•·-"
 
@@ -85,14 +86,20 @@ class Related(BlockFilter):
     name = "related"
 
     def __init__(self, phrasebook: PhraseBook | None = None) -> None:
-        book = phrasebook or load_phrasebook()
+        self.book = book = phrasebook or load_phrasebook()
         cue = book.source("related")
         self.teaser = regex.compile(rf"\s*(?:{cue})\s*[:：—–»>|-]\s*\S", regex.I)
 
     def judge(self, draft: Draft, blocks: list[Block], index: int) -> str | None:
         """A short block opening with a teaser cue and a separator."""
         text = blocks[index].text
-        if word_count(text) <= 30 and self.teaser.match(text):
+        # The teaser runs only on a line that holds a cue (the book's candidate search,
+        # which later steps share, is cheaper than the teaser's try of every cue).
+        if (
+            word_count(text) <= 30
+            and self.book.may_hold(_RELATED, text)
+            and self.teaser.match(text)
+        ):
             return "teaser line pointing at another article"
         return None
 

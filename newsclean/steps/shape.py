@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache, wraps
+from functools import wraps
 from typing import TypeVar
 
 import regex
 
 _Result = TypeVar("_Result")
+_MISSING = object()
 # Longer than any paragraph of prose: a "paragraph" this long is a file with no line breaks.
 _CACHED_TEXT_CHARS = 20_000
 
@@ -21,6 +22,14 @@ _ASCII_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'._-]*")
 # U+2000-U+206F), where the standard engine's letters and digits are \p{L} and \p{N} and no
 # character is a combining mark (\p{M}); a test checks every character of those ranges.
 _LATIN_WORD = re.compile(r"[^\W_][\w'’.-]*")
+# The characters of _ASCII_WORD's words: letters and digits as "a", the others as ".", and
+# every other byte a space.
+_ASCII_RUNS = bytes(
+    (ord("a") if chr(c).isalnum() else ord(".") if chr(c) in "'._-" else ord(" "))
+    if c < 128
+    else ord(" ")
+    for c in range(256)
+)
 _BEYOND_LATIN = re.compile("[^\x00-\u02ff\u2000-\u206f]")
 # A sentence ends in . ! ? … (or their CJK forms), possibly followed by closing quotes/brackets.
 _SENTENCE_END = regex.compile(r"[.!?…。！？](?:[\"'”’»)\]]|\s)*$")
@@ -37,22 +46,36 @@ _SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
 
 
 def paragraph_cache(maxsize: int) -> Callable[[Callable[..., _Result]], Callable[..., _Result]]:
-    """``lru_cache`` for a measure of a paragraph, whose text is its last argument.
+    """A cache for a measure of a paragraph, whose text is its last argument.
 
-    Several steps measure the same paragraph, and the settling rounds see it again. A text
-    longer than a paragraph of prose (a file with no line breaks) is kept only until the next
-    such text: an LRU of them would pin memory many times the size of the largest input.
+    Several steps measure the same paragraph, and the settling rounds see it again. The
+    results are kept by arguments in a dict, emptied when it holds ``maxsize`` (a measure is
+    a function of its arguments, so which results are kept only changes the speed): a hit is
+    one dict look-up, about a third of the cost of going through ``lru_cache`` from a Python
+    wrapper (a paragraph is measured a few hundred times an article, ``word_count`` most). A
+    text longer than a paragraph of prose (a file with no line breaks) is kept only until the
+    next such text: a cache of them would pin memory many times the size of the largest input.
     """
 
     def decorate(function: Callable[..., _Result]) -> Callable[..., _Result]:
-        cached = lru_cache(maxsize=maxsize)(function)
+        if getattr(getattr(function, "__code__", None), "co_argcount", 0) == 1:
+            return _text_cache(function, maxsize)
+        memo: dict[tuple[object, ...], _Result] = {}
+        look_up = memo.get
         last_long: list[tuple[tuple, _Result]] = []
 
         @wraps(function)
         def measure(*args: object) -> _Result:
+            result = look_up(args, _MISSING)
+            if result is not _MISSING:
+                return result  # type: ignore[return-value]
             text = args[-1]
             if not isinstance(text, str) or len(text) <= _CACHED_TEXT_CHARS:
-                return cached(*args)
+                result = function(*args)
+                if len(memo) >= maxsize:
+                    memo.clear()  # whole: safe when threads share the cache
+                memo[args] = result
+                return result
             if last_long and last_long[0][0] == args:
                 return last_long[0][1]
             result = function(*args)
@@ -64,13 +87,47 @@ def paragraph_cache(maxsize: int) -> Callable[[Callable[..., _Result]], Callable
     return decorate
 
 
+def _text_cache(function: Callable[[str], _Result], maxsize: int) -> Callable[[str], _Result]:
+    """:func:`paragraph_cache` of a measure of the text alone, keyed by the text itself (no
+    tuple of arguments to make and hash: ``word_count`` is called a few hundred times an
+    article).
+    """
+    memo: dict[str, _Result] = {}
+    look_up = memo.get
+    last_long: list[tuple[str, _Result]] = []
+
+    @wraps(function)
+    def measure(text: str) -> _Result:
+        result = look_up(text, _MISSING)
+        if result is not _MISSING:
+            return result  # type: ignore[return-value]
+        if not isinstance(text, str) or len(text) <= _CACHED_TEXT_CHARS:
+            result = function(text)
+            if len(memo) >= maxsize:
+                memo.clear()  # whole: safe when threads share the cache
+            memo[text] = result
+            return result
+        if last_long and last_long[0][0] == text:
+            return last_long[0][1]
+        result = function(text)
+        last_long[:] = [(text, result)]
+        return result
+
+    return measure
+
+
 @paragraph_cache(maxsize=65536)
 def word_count(text: str) -> int:
     """How many words ``text`` has; runs of Chinese/Japanese/Thai count a word per two
     characters. Counted without making the words, so a huge paragraph costs no memory.
     """
     if text.isascii():
-        return _count(_ASCII_WORD, text)  # no spaceless script in ASCII
+        # No spaceless script in ASCII. A word of _ASCII_WORD is a maximal run of its
+        # characters that holds a letter or digit: with those runs as "a" and "." characters
+        # between spaces (one translation in C), and the "."s dropped, the words are the runs
+        # left, counted without making them.
+        runs = text.encode().translate(_ASCII_RUNS).replace(b".", b"")
+        return runs.count(b" a") + runs.startswith(b"a")
     if _BEYOND_LATIN.search(text) is None:
         return _count(_LATIN_WORD, text)  # nor in Latin letters and punctuation
     found = _count(_WORD, text)
@@ -115,7 +172,15 @@ def ends_sentence(text: str) -> bool:
 
 def title_case_share(text: str) -> float:
     """Share of words starting with an uppercase letter (navigation and headlines score high)."""
-    found = [w for w in _WORD.findall(text) if w[0].isalpha()]
+    # The words as word_count reads them: the standard engine's patterns where they find the
+    # same words (ASCII, Latin letters and general punctuation), faster.
+    if text.isascii():
+        words = _ASCII_WORD.findall(text)
+    elif _BEYOND_LATIN.search(text) is None:
+        words = _LATIN_WORD.findall(text)
+    else:
+        words = _WORD.findall(text)
+    found = [w for w in words if w[0].isalpha()]
     if not found:
         return 0.0
     return sum(1 for w in found if w[0].isupper()) / len(found)
