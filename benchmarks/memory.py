@@ -13,7 +13,8 @@ does after cleaning) on N generated article sketches: 700-word-like signatures w
 near-duplicates, 20 paragraph hashes each (two of them site boilerplate). Cleaning a million
 articles takes hours on two cores; the memory a run keeps per article is these sketches, so
 this measures what a million-article run holds, in minutes. Prints the sketches' own bytes per
-article and the peak RSS of the process.
+article, the peak RSS of the process once the table is built (``built``: what adding rows
+cost, growth included) and its peak RSS over the link stage too.
 """
 
 from __future__ import annotations
@@ -124,7 +125,7 @@ def generated_sketches(n: int, seed: int = 1):
             edited = rng.random(DEFAULT_SCHEME.num_perm) < 0.2
             sigs[row] = np.where(edited, sigs[row], sigs[row - 1])
         sketches._signatures[DEFAULT_SCHEME].append(sigs)
-        sketches.has_words.extend([1] * size)
+        sketches._has_words.extend([1] * size)
         for row in range(start, start + size):
             sketches.ids.append(f"{row:016x}")
             sketches.created.append(None)
@@ -134,8 +135,8 @@ def generated_sketches(n: int, seed: int = 1):
             sketches.lengths.append(4000 + row % 1000)
             hashes = [*rng.integers(1, 2**63, size=18, dtype=np.uint64).tolist(),
                       *boilerplate.tolist()]
-            sketches.paragraph_hashes.extend(sorted(set(hashes)))
-            sketches.paragraph_ends.append(len(sketches.paragraph_hashes))
+            sketches._paragraph_hashes.extend(sorted(set(hashes)))
+            sketches._paragraph_ends.append(len(sketches._paragraph_hashes))
     return sketches
 
 
@@ -143,7 +144,7 @@ def stages(sizes: list[int]) -> None:
     from newsclean import Config, Pipeline
 
     print(f"{'articles':>10} {'sketch bytes/article':>21} {'link CPU s':>11} "
-          f"{'peak RSS MiB':>13}")
+          f"{'built MiB':>10} {'peak RSS MiB':>13}")
     for n in sizes:
         # One process per size, so each peak is its own.
         code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
@@ -156,13 +157,14 @@ def _stage(n: int) -> None:
     from newsclean import Config, Pipeline
 
     sketches = generated_sketches(n)
+    built = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     pipeline = Pipeline.from_config(Config())
     start = time.process_time()
     pipeline.link(sketches)
     cpu = time.process_time() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(f"{n:10,} {sketches.nbytes() / n:21,.0f} {cpu:11.1f} {peak / 2**20:13.0f}",
-          flush=True)
+    print(f"{n:10,} {sketches.nbytes() / n:21,.0f} {cpu:11.1f} {built / 2**20:10.0f} "
+          f"{peak / 2**20:13.0f}", flush=True)
 
 
 def main() -> None:

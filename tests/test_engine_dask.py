@@ -35,7 +35,7 @@ from test_interrupts import (  # noqa: E402
 from newsclean import Pipeline  # noqa: E402
 from newsclean.cli import main  # noqa: E402
 from newsclean.engines import dask as dask_engine  # noqa: E402
-from newsclean.engines import local  # noqa: E402
+from newsclean.engines import local, stages  # noqa: E402
 from newsclean.spool import Spool  # noqa: E402
 from newsclean.steps.base import CorpusStep  # noqa: E402
 
@@ -299,3 +299,39 @@ def test_a_shared_spool_sent_to_another_process_leaves_the_folder_to_its_maker(t
         assert spool.read(entry) == ["drafts"]
         assert len(os.listdir(tmp_path)) == 1
     assert os.listdir(tmp_path) == []
+
+
+def _set_spill(value: int) -> int:
+    """On a worker: make tasks spill after ``value`` documents; the value it had."""
+    from newsclean.engines import stages
+
+    before, stages.SPILL = stages.SPILL, value
+    return before
+
+
+def test_a_large_jsonl_file_in_parts_gives_the_local_engines_records(tmp_path, scheduler,
+                                                                     monkeypatch):
+    # Partitions are parts of one file (an error in the middle one), and then one partition
+    # that spills its outcome in pieces: the local engine's records and errors, in order.
+    from distributed import Client
+    from test_engine_local import large_jsonl, run_with
+
+    path = large_jsonl(tmp_path)
+    expected = run_with(path, jobs=1)
+    with Client(scheduler) as client:
+        fifth = path.stat().st_size // 5 + 1
+        assert run_with(path, jobs=0, run=dask_engine.run, scheduler=client,
+                        spool_beside=tmp_path / "o.jsonl", partition_bytes=fifth) == expected
+        spilled: list[int] = []
+        add = stages.Ledger.add
+        monkeypatch.setattr(stages.Ledger, "add",
+                            lambda self, outcome: (spilled.append(len(outcome.spilled)),
+                                                   add(self, outcome)))
+        before = client.run(_set_spill, 7)
+        try:
+            assert run_with(path, jobs=0, run=dask_engine.run, scheduler=client,
+                            spool_beside=tmp_path / "o.jsonl") == expected
+        finally:
+            client.run(_set_spill, next(iter(before.values())))
+        assert spilled == [90 // 7]
+    assert os.listdir(tmp_path) == ["large.jsonl"]

@@ -2,7 +2,8 @@
 
 For any bytes, as a .txt, a .jsonl or a gzipped file, and for any JSON value on a JSONL line,
 reading never raises: each problem is one InputError naming the file (and line), and every
-document read can go through the pipeline and be written back as standard UTF-8 JSON.
+document read can go through the pipeline and be written back as standard UTF-8 JSON. A JSONL
+file read in parts (as a run's workers read a large one) gives what reading it whole gives.
 
 ``NEWSCLEAN_IO_EXAMPLES`` sets the budget of the reading properties (300 by default; the run
 recorded in docs/reliability.md used more).
@@ -16,7 +17,8 @@ from conftest import DOCUMENT_PIPELINE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsclean.io import InputError, iter_documents
+from newsclean.io import InputError, iter_documents, read_file
+from newsclean.io.readers import line_parts
 from newsclean.record import Record
 
 SETTINGS = settings(
@@ -124,3 +126,30 @@ def test_cleaning_our_own_output_again_keeps_every_metadata_value(tmp_path, extr
     again = json.loads(second[0])
     assert again["metadata"] == kept["metadata"]
     assert (again["url"], again["created"]) == (kept["url"], kept["created"])
+
+
+# A line in Windows-1252, not UTF-8: decoded as such, and named in the record's encoding.
+CP1252_LINE = '{"text": "\u00e9t\u00e9"}'.encode("cp1252")
+
+
+def read_parts(path, size, max_bytes):
+    """The documents and error lines of ``path`` read in parts of about ``size`` bytes."""
+    errors = []
+    documents = [d for part in line_parts(path, size)
+                 for d in read_file(path, max_bytes=max_bytes, on_error=errors.append,
+                                    part=part)]
+    return documents, [str(e) for e in errors]
+
+
+@SETTINGS
+@given(lines=st.lists(jsonl_lines | st.just(b"") | st.just(CP1252_LINE), max_size=12),
+       newline=st.sampled_from([b"\n", b"\r\n"]), mark=st.booleans(), end=st.booleans(),
+       size=st.integers(1, 300), max_bytes=st.sampled_from([40, 2**20]))
+def test_a_jsonl_file_read_in_parts_gives_what_reading_it_whole_gives(
+        tmp_path, lines, newline, mark, end, size, max_bytes):
+    # Documents, their ids and sources (with line numbers), encodings and errors.
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" * mark + newline.join(lines) + newline * end)
+    errors = []
+    whole = list(read_file(path, max_bytes=max_bytes, on_error=errors.append))
+    assert read_parts(path, size, max_bytes) == (whole, [str(e) for e in errors])

@@ -702,3 +702,37 @@ def test_split_name_keeps_type_and_compression_together(name, parts):
     from newsclean.io import split_name
 
     assert split_name(name) == parts
+
+
+def test_a_large_jsonl_file_is_cut_at_line_ends_into_parts_numbered_as_the_file(in_tmp):
+    lines = [json.dumps({"text": f"Record {i} " + "word " * (i % 7)}) for i in range(40)]
+    lines[20] = json.dumps({"text": "long " * 200})  # longer than a part: a part of its own
+    path = in_tmp / "big.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = path.read_bytes()
+    parts = list(readers.line_parts(path, 300))
+    assert len(parts) > 5 and parts[0].start == 0 and parts[-1].stop is None
+    for part, after in zip(parts, parts[1:]):
+        assert part.stop == after.start and data[after.start - 1 : after.start] == b"\n"
+        assert after.line == 1 + data.count(b"\n", 0, after.start)
+    errors = []
+    documents = [d for part in parts
+                 for d in readers.read_file(path, on_error=errors.append, part=part)]
+    assert errors == [] and [d.source for d in documents] == [f"big.jsonl:{i}"
+                                                              for i in range(1, 41)]
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("small.jsonl", b'{"text": "one"}\n' * 10),  # no larger than a part
+    ("one-line.jsonl", b'{"text": "' + b"x" * 2000 + b'"}\n'),
+    ("packed.jsonl.gz", gzip.compress(b'{"text": "one"}\n' * 400)),  # cannot be cut unread
+    ("wide.jsonl", codecs.BOM_UTF16_LE + '{"text": "one"}\n'.encode("utf-16-le") * 100),
+    ("binary.jsonl", PNG * 200),
+    ("story.txt", b"A paragraph.\n" * 300),
+    ("missing.jsonl", None),
+])
+def test_what_cannot_or_need_not_be_cut_is_one_whole_part(in_tmp, name, data):
+    path = in_tmp / name
+    if data is not None:
+        path.write_bytes(data)
+    assert list(readers.line_parts(path, 1000)) == [readers.WHOLE]

@@ -1,14 +1,18 @@
 """The Dask engine: the three stages of a run on a Dask cluster (``pip install newsclean[dask]``).
 
 *clean*: the parent walks the inputs into partitions (runs of consecutive files, in input
-order) and each is cleaned on a worker with the same stage function as the local engine
+order, up to :data:`PARTITION_FILES` files or :data:`PARTITION_BYTES`; a larger uncompressed
+JSONL file is cut into parts of whole lines, each a partition) and each is cleaned on a
+worker with the same stage function as the local engine
 (:class:`~newsclean.engines.stages.Cleaner`); the worker spools the drafts to a named shard
 of a spool folder beside the output (shared storage on a real cluster) and returns the
-partition's sketches and where each document's drafts are. *link*: the parent appends the
-sketches in partition order and the corpus steps decide (:meth:`Pipeline.link`), as in the
-local engine. *apply*: the pipeline, now holding the decisions, is broadcast to the workers;
-each applies them to one partition's drafts and spools that partition's records; the parent
-reads the records back in input order and yields them. So the records, and their order, are
+partition's sketches and where each document's drafts are (a partition of more than
+:data:`~newsclean.engines.stages.SPILL` documents spools them too, as it goes). *link*: the
+parent appends the sketches in partition order and the corpus steps decide
+(:meth:`Pipeline.link`), as in the local engine. *apply*: the pipeline, now holding the
+decisions, is broadcast to the workers; each applies them to one partition's drafts and
+spools that partition's records; the parent reads the records back in input order and yields
+them. So the records, and their order, are
 those of the local engine, byte for byte.
 
 Only the parent touches a persistent index (in link, and in ``pipeline.commit()``): what is
@@ -118,7 +122,7 @@ def run(
         slots = max(2, _IN_FLIGHT * sum(client.nthreads().values()))
         inputs = source if isinstance(source, Inputs) else None
         here = os.path.realpath(os.getcwd())
-        ledger = Ledger(pipeline, stats, report, on_document)
+        ledger = Ledger(pipeline, stats, report, on_document, read=spool.read)
         cleaning = _broadcast(client, pipeline)
         shares: list[tuple[int, int]] = []
         partitions = tasks(source, report, files=partition_files, size=partition_bytes)

@@ -2,13 +2,16 @@
 
 *clean*: every input is cleaned by the per-document steps, its drafts appended to the spool
 (:mod:`newsclean.spool`) and a sketch of each article kept (:class:`~newsclean.dedup.sketches.
-Sketches`). With ``jobs > 1`` worker processes take whole input files, read and clean them
-themselves and spool to their own shard; the parent only collects the sketches and where each
-document's drafts are. *link*: the corpus steps decide from the sketches alone. *apply*: the
-spool is read back in input order, the decisions applied, and each record handed on.
+Sketches`). With ``jobs > 1`` worker processes take tasks: an input file each, or a part of
+about :data:`~newsclean.engines.stages.TASK_BYTES` of a larger uncompressed JSONL file (runs of
+whole lines; see :func:`~newsclean.engines.stages.tasks`); they read and clean them themselves
+and spool to their own shard; the parent only collects the sketches and where each document's
+drafts are. *link*: the corpus steps decide from the sketches alone. *apply*: the spool is read
+back in input order, the decisions applied, and each record handed on.
 
-Memory is the sketches (a few hundred bytes an article) plus one document at a time; the
-records are made in input order, the same for any number of jobs.
+Memory is the sketches (a few hundred bytes an article) plus one document at a time, and what
+a worker holds of its task (bounded, whatever the size of a file); the records are made in
+input order, the same for any number of jobs and any cut of the input into tasks.
 """
 
 from __future__ import annotations
@@ -101,7 +104,8 @@ def run(
         inputs = source if isinstance(source, Inputs) else None
         cleaner = Cleaner(pipeline, spool.writer, inputs)
         # Each shard is opened while its writer is alive (an anonymous one can only be).
-        ledger = Ledger(pipeline, stats, report, on_document, attach=spool.attach)
+        ledger = Ledger(pipeline, stats, report, on_document, attach=spool.attach,
+                        read=spool.read)
         for outcome in _outcomes(tasks(source, report), cleaner, jobs):
             ledger.add(outcome)
         yield from apply_all(pipeline, ledger, spool.read, stats)

@@ -4,6 +4,11 @@ Every failure is an :class:`InputError` handed to the caller's ``on_error``, and
 on with the next input: one bad file never stops a corpus. Memory stays bounded by
 ``max_bytes`` per document, compressed or not: a text file is read whole up to that size, and
 a JSONL file of any size is streamed a record at a time, each record up to that size.
+
+A large uncompressed JSONL file can also be read in parts (:func:`line_parts`, then
+``read_file(..., part=...)``): runs of whole lines, each read by itself, whose documents,
+line numbers and errors are those of reading the file whole. A run hands such parts to its
+workers, so that no worker holds more than a part's worth of a file.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, AnyStr
 
@@ -79,19 +85,123 @@ def iter_documents(
                                  on_error=on_error)
 
 
+@dataclass(frozen=True)
+class Part:
+    """A run of whole lines of an uncompressed JSONL file (see :func:`line_parts`): bytes
+    ``start`` to ``stop`` of the file (to its end when ``stop`` is ``None``), the first of
+    them line number ``line``. ``encoding`` is the file's, as its head says (``utf-8``, or
+    ``utf-8-sig`` after a byte order mark, which the first part starts after).
+    """
+
+    start: int = 0
+    stop: int | None = None
+    line: int = 1
+    encoding: str = "utf-8"
+
+
+WHOLE = Part()
+"""The part that is a whole file (of any kind)."""
+
+
 def read_file(
     path: Path,
     *,
     source: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_error: ErrorHandler,
+    part: Part = WHOLE,
 ) -> Iterator[Document]:
     """The documents of one file that :func:`iter_input_files` found, as
     :func:`iter_documents` reads them (a worker process reads its share of a run this way);
     ``source`` names the file in the records (by default its name: :func:`source_name`).
+    ``part``, one of :func:`line_parts`, reads only that part of the file: its documents
+    and errors are those that reading the file whole gives for its lines.
     """
     name = source if source is not None else source_name(path, path)
-    yield from _read_file(path, name, max_bytes, on_error)
+    yield from _read_file(path, name, max_bytes, on_error, part)
+
+
+def line_parts(path: Path, size: int) -> Iterator[Part]:
+    """``path`` cut into parts of about ``size`` bytes each, at line ends, in file order, for
+    :func:`read_file`: when it is an uncompressed JSONL file in UTF-8 larger than ``size``.
+    Any other file (compressed, plain text, in another encoding, unreadable, no larger than
+    ``size``, or one line) is one part, :data:`WHOLE`, whose reader reports what is wrong.
+
+    The file is read once, here, to find the line ends and count the lines (a chunk of it at
+    a time; a part is yielded as soon as its end is found), so the parts' line numbers are
+    the file's. The last part reads to the end of the file, whatever its size by then.
+    """
+    if (size <= 0 or _compression(path.name)
+            or not _strip_compression(path.name.lower()).endswith(".jsonl")):
+        yield WHOLE
+        return
+    try:
+        # Most files are no larger than a part: not opened here (nor is a pipe: its size is 0).
+        data = (None if os.stat(path).st_size <= size
+                else open(path, "rb", opener=_open_nonblocking))  # noqa: SIM115 (closed below)
+    except OSError:  # the reader of the whole file names the problem
+        data = None
+    if data is None:
+        yield WHOLE
+        return
+    with data:
+        try:
+            status = os.fstat(data.fileno())
+            regular, total = stat.S_ISREG(status.st_mode), status.st_size
+            # As much as reading the file whole sniffs (a mark, then SNIFF_BYTES).
+            head = data.read(2 * SNIFF_BYTES) if regular and total > size else b""
+            codec, mark = sniff_encoding(head, str(path))
+            data.seek(0)
+        except (OSError, InputError):  # as above
+            regular = False
+        # Lines of UTF-16 or UTF-32 do not end at a byte b"\n": such a file is read whole.
+        if not regular or total <= size or codec != "utf-8":
+            yield WHOLE
+            return
+        yield from _cut(data, total, size, mark)
+
+
+def _cut(data: IO[bytes], total: int, size: int, mark: int) -> Iterator[Part]:
+    """The parts of an open file of ``total`` bytes, UTF-8 after a mark of ``mark`` bytes
+    (see :func:`line_parts`): as many as ``size`` asks for, each ending at the first line end
+    at or after its share of the file. A failure to read ends the cutting: the last part,
+    read to the end, reports it.
+    """
+    encoding = "utf-8-sig" if mark else "utf-8"
+    count = -(-total // size)
+    targets = iter([total * k // count for k in range(1, count)] + [None])
+    target = next(targets)
+    start, line = mark, 1  # where the part being cut begins, and its first line
+    offset, newlines = 0, 0  # the file read so far: bytes, and line ends among them
+    chunks = _read_until_failure(data)
+    while target is not None and (chunk := next(chunks, b"")):
+        at = 0  # where in the chunk the current part's end is looked for
+        while target is not None:
+            end = chunk.find(b"\n", max(at, target - 1 - offset))
+            if end == -1:
+                break
+            newlines += chunk.count(b"\n", at, end + 1)
+            at = end + 1
+            stop = offset + at
+            if stop >= total:  # the file's last line end: the last part reads to it
+                target = None
+                break
+            yield Part(start, stop, line, encoding)
+            start, line = stop, newlines + 1
+            target = next(targets)
+            while target is not None and target <= stop:  # a line longer than a part
+                target = next(targets)
+        newlines += chunk.count(b"\n", at)
+        offset += len(chunk)
+    yield Part(start, None, line, encoding) if line > 1 else WHOLE
+
+
+def _read_until_failure(data: IO[bytes]) -> Iterator[bytes]:
+    try:
+        while chunk := data.read(_CHUNK_BYTES):
+            yield chunk
+    except OSError:
+        return
 
 
 def source_name(path: str | Path, given: str | Path) -> str:
@@ -280,13 +390,17 @@ def _within(path: str, root: str) -> bool:
 
 
 def _read_file(
-    path: Path, source: str, max_bytes: int, on_error: ErrorHandler
+    path: Path, source: str, max_bytes: int, on_error: ErrorHandler, part: Part = WHOLE
 ) -> Iterator[Document]:
     if _strip_compression(path.name.lower()).endswith(".jsonl"):
-        with closing(_file_chunks(path)) as chunks:
-            lines = _jsonl_lines(chunks, str(path), max_bytes)
+        with closing(_file_chunks(path, part.start, part.stop)) as chunks:
+            if part != WHOLE:  # the head was sniffed when the file was cut: read as it said
+                lines = _jsonl_lines(chunks, str(path), max_bytes, part.line, part.encoding)
+            else:
+                lines = _jsonl_lines(chunks, str(path), max_bytes)
             yield from _jsonl_documents(lines, str(path), source, on_error, _shown(path))
         return
+    assert part == WHOLE, "only an uncompressed JSONL file is read in parts"
     try:
         text, encoding = decode_bytes(_load(path, max_bytes), str(path))
     except InputError as exc:
@@ -316,13 +430,15 @@ def _compression(name: str) -> str | None:
     return "gzip" if name.endswith(".gz") else "zstd" if name.endswith(".zst") else None
 
 
-def _file_chunks(path: Path) -> Iterator[bytes]:
-    """The bytes of ``path`` in chunks, decompressed by suffix, read as they are asked for.
+def _file_chunks(path: Path, start: int = 0, stop: int | None = None) -> Iterator[bytes]:
+    """The bytes of ``path`` in chunks, decompressed by suffix, read as they are asked for;
+    of an uncompressed file, only bytes ``start`` to ``stop`` (to the end: ``None``).
 
     Every failure (opening, reading, a corrupt archive) is raised as an :class:`InputError`
     naming the file.
     """
     kind = _compression(path.name)
+    assert kind is None or (start, stop) == (0, None), "a compressed file is read whole"
     if kind == "zstd" and zstandard is None:
         raise InputError(path, "cannot read .zst: the 'zstandard' package is not installed")
     corrupt: tuple[type[Exception], ...] = (EOFError, zlib.error, gzip.BadGzipFile)
@@ -342,7 +458,11 @@ def _file_chunks(path: Path) -> Iterator[bytes]:
                 stream = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
             # read1 on an archive: a block at a time, so everything before damage is given.
             read = stream.read if stream is raw else stream.read1
-            while chunk := read(_CHUNK_BYTES):
+            if start:
+                raw.seek(start)
+            left = -1 if stop is None else stop - start  # bytes still to read (-1: all)
+            while left and (chunk := read(_CHUNK_BYTES if left < 0 else min(left, _CHUNK_BYTES))):
+                left -= len(chunk) if left > 0 else 0
                 yield chunk
     except corrupt as exc:  # before OSError: BadGzipFile is one
         raise InputError(path, f"not valid {kind} data ({exc})") from None
@@ -510,7 +630,8 @@ def _deeper_than(value: Any, limit: int) -> bool:
 _Line = tuple[int, str | InputError, str]
 
 
-def _jsonl_lines(chunks: Iterable[bytes], path: str, max_bytes: int) -> Iterator[_Line]:
+def _jsonl_lines(chunks: Iterable[bytes], path: str, max_bytes: int, first: int = 1,
+                 known: str | None = None) -> Iterator[_Line]:
     """The non-blank lines of a JSONL stream as ``(number, text, encoding)``, read lazily.
 
     The head of the stream says its encoding (:func:`sniff_encoding`); 8-bit lines are decoded
@@ -518,14 +639,21 @@ def _jsonl_lines(chunks: Iterable[bytes], path: str, max_bytes: int) -> Iterator
     ``encoding``. A line over ``max_bytes`` comes as an :class:`InputError` in place of its
     text and is never held whole; so does a failure of the whole stream (unreadable, binary,
     a corrupt archive), with number 0, and the stream ends there.
+
+    A :class:`Part` of a file is read with the encoding its head said when the file was cut
+    (``known``, UTF-8 with or without a mark), its first line numbered ``first``.
     """
+    codec = "utf-8"
     try:
-        head, rest = _head(iter(chunks), SNIFF_BYTES)
-        codec, mark = sniff_encoding(head, path)
-        rest = itertools.chain([head[mark:]], rest)
-        if codec == "utf-8":
+        if known is None:
+            head, rest = _head(iter(chunks), SNIFF_BYTES)
+            codec, mark = sniff_encoding(head, path)
+            rest = itertools.chain([head[mark:]], rest)
             stream_encoding = "utf-8-sig" if mark else "utf-8"
-            for number, raw in _split_lines(rest, b"\n", max_bytes):
+        else:
+            rest, stream_encoding = iter(chunks), known
+        if codec == "utf-8":
+            for number, raw in _split_lines(rest, b"\n", max_bytes, first):
                 if raw is None:
                     yield number, _record_too_large(path, number, max_bytes), ""
                 elif raw.strip():
@@ -569,14 +697,14 @@ def _record_too_large(path: str, number: int, max_bytes: int) -> InputError:
 
 
 def _split_lines(
-    chunks: Iterable[AnyStr], newline: AnyStr, limit: int
+    chunks: Iterable[AnyStr], newline: AnyStr, limit: int, first: int = 1
 ) -> Iterator[tuple[int, AnyStr | None]]:
     """``(number, line)`` for each line of a stream of chunks (bytes or text), without its
-    newline; a line longer than ``limit`` comes as ``None``, and only ``limit`` of it is ever
-    held in memory.
+    newline, numbered from ``first``; a line longer than ``limit`` comes as ``None``, and only
+    ``limit`` of it is ever held in memory.
     """
     empty = newline[:0]
-    number, pending, size, too_long = 1, [], 0, False
+    number, pending, size, too_long = first, [], 0, False
     for chunk in chunks:
         start = 0
         while (end := chunk.find(newline, start)) != -1:
