@@ -58,62 +58,45 @@ def paragraph_cache(maxsize: int) -> Callable[[Callable[..., _Result]], Callable
     """
 
     def decorate(function: Callable[..., _Result]) -> Callable[..., _Result]:
-        if getattr(getattr(function, "__code__", None), "co_argcount", 0) == 1:
-            return _text_cache(function, maxsize)
-        memo: dict[tuple[object, ...], _Result] = {}
+        memo: dict[object, _Result] = {}
         look_up = memo.get
-        last_long: list[tuple[tuple, _Result]] = []
+        last_long: list[tuple[object, _Result]] = []
+
+        def miss(key: object, text: object, measure: Callable[[], _Result]) -> _Result:
+            if not isinstance(text, str) or len(text) <= _CACHED_TEXT_CHARS:
+                result = measure()
+                if len(memo) >= maxsize:
+                    memo.clear()  # whole: safe when threads share the cache
+                memo[key] = result
+                return result
+            if last_long and last_long[0][0] == key:
+                return last_long[0][1]
+            result = measure()
+            last_long[:] = [(key, result)]
+            return result
+
+        if getattr(getattr(function, "__code__", None), "co_argcount", 0) == 1:
+            # A measure of the text alone is keyed by the text itself: no tuple of arguments
+            # to make and hash (``word_count`` is called a few hundred times an article).
+            @wraps(function)
+            def measure_text(text: str) -> _Result:
+                result = look_up(text, _MISSING)
+                if result is not _MISSING:
+                    return result  # type: ignore[return-value]
+                return miss(text, text, lambda: function(text))
+
+            return measure_text
 
         @wraps(function)
         def measure(*args: object) -> _Result:
             result = look_up(args, _MISSING)
             if result is not _MISSING:
                 return result  # type: ignore[return-value]
-            text = args[-1]
-            if not isinstance(text, str) or len(text) <= _CACHED_TEXT_CHARS:
-                result = function(*args)
-                if len(memo) >= maxsize:
-                    memo.clear()  # whole: safe when threads share the cache
-                memo[args] = result
-                return result
-            if last_long and last_long[0][0] == args:
-                return last_long[0][1]
-            result = function(*args)
-            last_long[:] = [(args, result)]
-            return result
+            return miss(args, args[-1], lambda: function(*args))
 
         return measure
 
     return decorate
-
-
-def _text_cache(function: Callable[[str], _Result], maxsize: int) -> Callable[[str], _Result]:
-    """:func:`paragraph_cache` of a measure of the text alone, keyed by the text itself (no
-    tuple of arguments to make and hash: ``word_count`` is called a few hundred times an
-    article).
-    """
-    memo: dict[str, _Result] = {}
-    look_up = memo.get
-    last_long: list[tuple[str, _Result]] = []
-
-    @wraps(function)
-    def measure(text: str) -> _Result:
-        result = look_up(text, _MISSING)
-        if result is not _MISSING:
-            return result  # type: ignore[return-value]
-        if not isinstance(text, str) or len(text) <= _CACHED_TEXT_CHARS:
-            result = function(text)
-            if len(memo) >= maxsize:
-                memo.clear()  # whole: safe when threads share the cache
-            memo[text] = result
-            return result
-        if last_long and last_long[0][0] == text:
-            return last_long[0][1]
-        result = function(text)
-        last_long[:] = [(text, result)]
-        return result
-
-    return measure
 
 
 @paragraph_cache(maxsize=65536)
