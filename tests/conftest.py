@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import random
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -29,6 +30,25 @@ BUDGET_STORY = (
     "Analysts said the vote would be the first real test of the coalition since it took office "
     "after a long and bitter election campaign.",
 )
+
+_STORY_WORDS = ("harbour", "council", "budget", "river", "station", "festival", "school",
+                "bridge", "market", "library", "hospital", "tram", "museum", "park", "stadium",
+                "airport")
+
+
+def generated_story(seed: int, sentences: int = 4, paragraphs: int = 3) -> str:
+    """A distinct made-up news story for ``seed``, the same on every run (engine tests need
+    many articles that are neither alike nor near-duplicates of each other).
+    """
+    rng = random.Random(seed)
+    return "\n\n".join(
+        " ".join(f"The {rng.choice(_STORY_WORDS)} of district {rng.randint(1, 99)} will "
+                 f"{rng.choice(('open', 'close', 'grow', 'move'))} the "
+                 f"{rng.choice(_STORY_WORDS)} after {rng.randint(2, 60)} days."
+                 for _ in range(sentences))
+        for _ in range(paragraphs)
+    )
+
 
 # The corpus steps see one document at a time in the per-document tests and change nothing,
 # but each builds a MinHashLSH (about 50 ms of parameter search per call), so those tests

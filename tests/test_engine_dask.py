@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import signal
 import socket
 import sqlite3
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import BUDGET_STORY, SEEDS
+from conftest import BUDGET_STORY, SEEDS, generated_story
 
 pytest.importorskip("distributed", reason="the Dask engine needs dask[distributed]")
 
@@ -51,20 +50,12 @@ def scheduler():
         yield cluster.scheduler_address
 
 
-WORDS = ("harbour", "council", "budget", "river", "station", "festival", "school", "bridge",
-         "market", "library", "hospital", "tram", "museum", "park", "stadium", "airport")
 FOOTER = ("The Valley Courier is owned by the Harbour Trust and printed in Millbrook every "
           "weekday morning by its own staff.")
 
 
 def article(i: int) -> str:
-    rng = random.Random(i)
-    return "\n\n".join(
-        " ".join(f"The {rng.choice(WORDS)} of district {rng.randint(1, 99)} will "
-                 f"{rng.choice(('open', 'close', 'grow', 'move'))} the {rng.choice(WORDS)} "
-                 f"after {rng.randint(2, 60)} days." for _ in range(4))
-        for _ in range(3)
-    )
+    return generated_story(i)
 
 
 @pytest.fixture(scope="module")

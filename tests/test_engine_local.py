@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import random
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, SEEDS
+from conftest import ROOT, SEEDS, generated_story
 
 from newsclean import Pipeline, RunStats
 from newsclean.cli import main
@@ -71,18 +70,9 @@ def test_the_run_counts_documents_records_and_duplicates():
 
 # Tasks of a bounded size: a large JSONL file cut into parts, a large task spilled -------------
 
-WORDS = ("harbour", "council", "budget", "river", "station", "festival", "school", "bridge",
-         "market", "library", "hospital", "tram", "museum", "park", "stadium", "airport")
-
 
 def story(i: int) -> str:
-    rng = random.Random(i)
-    return "\n\n".join(
-        " ".join(f"The {rng.choice(WORDS)} of district {rng.randint(1, 99)} will "
-                 f"{rng.choice(('open', 'close', 'grow', 'move'))} the {rng.choice(WORDS)} "
-                 f"after {rng.randint(2, 60)} days." for _ in range(3))
-        for _ in range(2)
-    )
+    return generated_story(i, sentences=3, paragraphs=2)
 
 
 class FailsOnKaput(Step):
