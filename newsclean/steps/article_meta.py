@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import islice
 from typing import NamedTuple
 
 import regex
@@ -916,7 +917,7 @@ class Headline(Step):
         """The content words of the article's first prose paragraphs, which a headline shares
         (its names and topic) and page chrome above it does not.
         """
-        lead = [b.text for b in draft.kept if _is_body(b.text)][:LEAD_PARAGRAPHS]
+        lead = islice((b.text for b in draft.kept if _is_body(b.text)), LEAD_PARAGRAPHS)
         return content_words(" ".join(lead))
 
     @staticmethod
@@ -986,6 +987,8 @@ class Headline(Step):
                 # body text, or a standfirst and body text), or over a byline or date line.
                 continue
             eligible[line.index] = words
+        if not eligible:
+            return []
         lead = self.lead_words(draft)
         # Lines each followed by a date are a list of other articles (a headline, its date).
         dated = [i for i in eligible if "date" in (anchors.get(i + 1), anchors.get(i + 2))]
