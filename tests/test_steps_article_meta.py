@@ -726,3 +726,16 @@ def test_the_headline_over_its_deck_is_the_title():
     for above in ["Budget talks", f"News / Politics / {title}"]:
         record = clean_one(page(above, title, "By Jane Rowlands", "March 4, 2021"))
         assert record.metadata["title"] == title
+
+
+def test_a_question_in_the_title_slot_of_a_written_record_stays_the_title(monkeypatch):
+    # A written record: its title (a question), its "By" line, then a heading-shaped line of
+    # its text that shares more of the lead's words (a chart's title kept with the body).
+    # Cleaning it again must read the same title; a question is no sentence against the
+    # title's place as the first line either.
+    title = "Parliament: Rescue Ahead?"
+    chart = "Revised budget and deficit plan for parliament"
+    written = f"date 2021-03-04\n\n{title}\n\nBy Jane Rowlands\n\n{chart}\n\n{BODY}\n"
+    assert clean_one(written).metadata["title"] == title
+    monkeypatch.setattr("newsclean.steps.article_meta.WRITTEN_TITLE_POINTS", 0.0)
+    assert clean_one(written).metadata["title"] == chart

@@ -51,6 +51,8 @@ TOPIC_POINTS = 5.0
 DECK_LINES = 3
 DECK_TOPIC = 0.5
 DECK_SHORTEST = 0.6
+# What the line in a written record's title slot (under its ``date`` line) scores more.
+WRITTEN_TITLE_POINTS = 4.0
 INNER = 8  # lines after the first body paragraph (a byline under the lead photo's caption)
 FOOT_REACH = 12  # lines below the last body paragraph
 # A line with this share of its words capitalised is a headline, not prose (German prose
@@ -794,6 +796,14 @@ def _holds(key: str, part: str) -> bool:
     return len(part) > 12 and (key.endswith(part) or f" {part} " in f" {key} ")
 
 
+def _under_written_date(draft: Draft, index: int) -> bool:
+    """Whether the block at ``index`` is right under the ``date`` line of a written record,
+    where :func:`~newsclean.record.render_text` writes the title.
+    """
+    above = draft.blocks[index - 1].removal if index > 0 else None
+    return above is not None and above.step == "date_prefix"
+
+
 @dataclass(frozen=True)
 class _TitleCandidate:
     line: Line
@@ -909,8 +919,7 @@ class Headline(Step):
         """
         if {line.index + 1, line.index + 2} & anchors.keys():
             return True
-        above = draft.blocks[line.index - 1].removal if line.index > 0 else None
-        return above is not None and above.step == "date_prefix"
+        return _under_written_date(draft, line.index)
 
     @staticmethod
     def lead_words(draft: Draft) -> set[str]:
@@ -1021,7 +1030,9 @@ class Headline(Step):
             if after is not None and after > words and after >= 6:
                 if not self.kicker_over(line.index + 1, eligible, draft):
                     score += 1.5
-            if ends_sentence(text) and not text.rstrip().endswith(("?", "!", "?”", "!”")):
+            # A full stop ends a sentence; a question or an exclamation may end a headline.
+            sentence = ends_sentence(text) and not text.rstrip().endswith(("?", "!", "?”", "!”"))
+            if sentence:
                 score -= 2.5
             if self.words.furniture(text) or self.words.page_note(text):
                 score -= 3
@@ -1064,8 +1075,12 @@ class Headline(Step):
             if line.opening and words >= 4:
                 score += 1.5  # kept with the body by page_body
             first = line.distance <= 3 and all(i in anchors for i in range(line.index))
-            if first and not ends_sentence(text):
+            if first and not sentence:
                 score += 4  # the article's first line (a date or byline above it at most)
+            if _under_written_date(draft, line.index):
+                # A written record's title: cleaning it again must read the same title, even
+                # when a heading-shaped line under its "By" line shares more of the lead.
+                score += WRITTEN_TITLE_POINTS
             found.append(_TitleCandidate(line, score, topic or 0.0, words))
         return found
 
