@@ -739,3 +739,32 @@ def test_a_question_in_the_title_slot_of_a_written_record_stays_the_title(monkey
     assert clean_one(written).metadata["title"] == title
     monkeypatch.setattr("newsclean.steps.article_meta.WRITTEN_TITLE_POINTS", 0.0)
     assert clean_one(written).metadata["title"] == chart
+
+
+def test_an_authors_note_over_the_byline_is_not_the_headline(monkeypatch):
+    # The author's note kept over the byline shares the lead's words and is nearer the byline
+    # than the headline (too far above it to be taken for the note's headline): a sentence
+    # opening with a name and what the person is, it is no headline.
+    title = "Budget row deepens as coalition partners clash"
+    note = (
+        "Jane Rowlands is a political reporter covering the budget and the coalition. "
+        "She has reported on parliament since 2019."
+    )
+    head = (title, "By", "Jane Rowlands", "Politics", note, "By Jane Rowlands", "March 4, 2021")
+    text = page(*head)
+    assert clean_one(text).metadata["title"] == title
+    monkeypatch.setattr("newsclean.steps.article_meta.AUTHOR_NOTE_COST", 0.0)
+    assert clean_one(text).metadata["title"] == note
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("Jane Rowlands is a political reporter at the Daily Example.", True),
+        ("Jane Rowlands has covered parliament since 2019.", True),
+        ("Budget row deepens as coalition partners clash.", False),
+        ("Rowlands is a reporter.", False),  # one name word: a sentence about anyone
+    ],
+)
+def test_note_of_name(text, note):
+    assert Byline.note_of_name(text) is note

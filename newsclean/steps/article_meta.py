@@ -51,6 +51,8 @@ TOPIC_POINTS = 5.0
 DECK_LINES = 3
 DECK_TOPIC = 0.5
 DECK_SHORTEST = 0.6
+# What a sentence opening like an author's note ("Jane Doe is a reporter ...") scores less.
+AUTHOR_NOTE_COST = 3.0
 # What the line in a written record's title slot (under its ``date`` line) scores more.
 WRITTEN_TITLE_POINTS = 4.0
 INNER = 8  # lines after the first body paragraph (a byline under the lead photo's caption)
@@ -730,6 +732,18 @@ class Byline(Step):
                 found[k] = replace(candidate, score=candidate.score - CARD_TITLE_COST)
 
     @staticmethod
+    def note_of_name(text: str) -> bool:
+        """Whether ``text`` opens like an author's note: a name of two words or more, then
+        what the person is ("Jane Doe is a reporter ...", "Jane Doe has covered ...").
+        """
+        run = _NAME_RUN.match(text)
+        return (
+            run is not None
+            and len(run.group(0).split()) >= 2
+            and _BIO.match(text[run.end() :].strip()) is not None
+        )
+
+    @staticmethod
     def author_notes(draft: Draft) -> list[Line]:
         """The article's first ``NOTE_REACH`` body paragraphs, where a page may put an
         author's note that names the author ("By Jane Doe, who has covered ...").
@@ -1069,6 +1083,8 @@ class Headline(Step):
                 score -= 2  # a label repeated down a list
             if _RELATIVE.search(text):
                 score -= 3  # "... 2 days ago": a teaser for another article
+            if sentence and self.bylines.note_of_name(text):
+                score -= AUTHOR_NOTE_COST  # "Jane Doe is a reporter at ...": an author's note
             topic = self.topic_share(text, lead)
             if topic is not None:
                 score += TOPIC_POINTS * topic - (TOPIC_POINTS / 2 if topic == 0 else 0.0)
