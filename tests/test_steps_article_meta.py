@@ -768,3 +768,15 @@ def test_an_authors_note_over_the_byline_is_not_the_headline(monkeypatch):
 )
 def test_note_of_name(text, note):
     assert Byline.note_of_name(text) is note
+
+
+@pytest.mark.parametrize("label", ["Image caption,", "Photo:"])
+def test_the_caption_under_its_label_is_not_the_headline(label, monkeypatch):
+    # A caption kept with the body, under its label: nearer the body than the headline and
+    # about the story, it is no headline.
+    title = "Budget row deepens as coalition partners clash"
+    caption = "The minister presents the revised budget to parliament after coalition talks"
+    text = page(title, "Published", "2 hours ago", "Share", "Copy link", label, caption)
+    assert clean_one(text).metadata["title"] == title
+    monkeypatch.setattr(Headline, "under_caption_label", lambda self, draft, index: False)
+    assert clean_one(text).metadata["title"] == caption

@@ -924,6 +924,18 @@ class Headline(Step):
             return False
         return ends_sentence(draft.blocks[index + 1].text)
 
+    def under_caption_label(self, draft: Draft, index: int) -> bool:
+        """Whether the line at ``index`` is right under a caption's label ("Image caption,",
+        "Photo:"), removed from the text: it is the caption.
+        """
+        above = draft.blocks[index - 1] if index > 0 else None
+        return (
+            above is not None
+            and not above.kept
+            and above.text.rstrip().endswith((",", ":"))
+            and self.words.caption(above.text)
+        )
+
     @staticmethod
     def heads_text(draft: Draft, line: Line, anchors: dict[int, str]) -> bool:
         """Whether a kept line above the body heads it: it is over a byline or date line
@@ -1083,6 +1095,8 @@ class Headline(Step):
                 score -= 2  # a label repeated down a list
             if _RELATIVE.search(text):
                 score -= 3  # "... 2 days ago": a teaser for another article
+            if self.under_caption_label(draft, line.index):
+                score -= 3  # a photo's caption kept with the body
             if sentence and self.bylines.note_of_name(text):
                 score -= AUTHOR_NOTE_COST  # "Jane Doe is a reporter at ...": an author's note
             topic = self.topic_share(text, lead)
