@@ -780,3 +780,22 @@ def test_the_caption_under_its_label_is_not_the_headline(label, monkeypatch):
     assert clean_one(text).metadata["title"] == title
     monkeypatch.setattr(Headline, "under_caption_label", lambda self, draft, index: False)
     assert clean_one(text).metadata["title"] == caption
+
+
+def test_a_headline_written_as_sentences_under_a_kicker_is_the_title(monkeypatch):
+    # (with a byline: a record with neither a date nor authors writes its title as the first
+    # line of its text, where a headline shaped as sentences reads as body text)
+    title = "A revised budget is coming. Here is what the coalition wants."
+    first, *rest = BUDGET_STORY
+    story = "\n\n".join(rest)
+    text = f"Politics\n\n{title}\n\n{first}\n\nBy Jane Rowlands\n\n{story}\n"
+    record = clean_one(text)
+    assert record.metadata["title"] == title
+    assert record.text == f"{first}\n\n{story}"  # the kicker goes with the headline
+    again = clean_one(render_text(record))
+    assert again.metadata["title"] == title and again.text == record.text
+    # a hard-wrapped line is no kicker over the rest of it
+    wrapped = f"How the coalition\n\nHow the coalition revised the budget?\n\n{BODY}\n"
+    assert clean_one(wrapped).text.startswith("How the coalition\n\n")
+    monkeypatch.setattr(Headline, "under_kicker", lambda self, draft, line: False)
+    assert not clean_one(text).metadata.get("title")

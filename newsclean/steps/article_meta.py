@@ -51,6 +51,11 @@ TOPIC_POINTS = 5.0
 DECK_LINES = 3
 DECK_TOPIC = 0.5
 DECK_SHORTEST = 0.6
+# A kicker over a headline (a section's name) has this many words at most.
+KICKER_WORDS = 4
+# The byline or date line under a headline below a kicker is this many lines down at most
+# (a standfirst and a photo's caption between).
+KICKER_ANCHOR_LINES = 5
 # What a sentence opening like an author's note ("Jane Doe is a reporter ...") scores less.
 AUTHOR_NOTE_COST = 3.0
 # What the line in a written record's title slot (under its ``date`` line) scores more.
@@ -936,6 +941,31 @@ class Headline(Step):
             and self.words.caption(above.text)
         )
 
+    def under_kicker(self, draft: Draft, line: Line) -> bool:
+        """Whether ``line`` is the line under the kicker the text opens with (a section's
+        name of a few words: "Science", "Mind, Body, Wonder"), over body text and a byline
+        or date line a few lines down: the headline, even one written as sentences ("X is
+        coming. Here's what it means."). Without the byline or date, the written record
+        would not read it back as its title.
+        """
+        kept = draft.kept
+        block = line.block
+        if len(kept) < 3 or kept[1] is not block or body_text(block.text):
+            return False
+        kicker = kept[0].text
+        short = word_count(kicker) <= KICKER_WORDS and not ends_sentence(kicker)
+        # Not the start of the same line, cut by a hard wrap ("How is the plague" over "How
+        # is the plague spread?").
+        wrapped = _key(block.text).startswith(_key(kicker))
+        if not short or wrapped or not body_text(kept[2].text):
+            return False
+        end = min(len(draft.blocks), line.index + 1 + KICKER_ANCHOR_LINES)
+        below = [
+            Line(i, draft.blocks[i], i - line.index, "inner", False)
+            for i in range(line.index + 1, end)
+        ]
+        return bool(self.anchors(below))
+
     @staticmethod
     def heads_text(draft: Draft, line: Line, anchors: dict[int, str]) -> bool:
         """Whether a kept line above the body heads it: it is over a byline or date line
@@ -1017,9 +1047,11 @@ class Headline(Step):
                 line.block.kept
                 and id(line.block) not in opening
                 and not self.heads_text(draft, line, anchors)
+                and not self.under_kicker(draft, line)
             ):
                 # A kept line is the headline only as the line the text opens with (before
-                # body text, or a standfirst and body text), or over a byline or date line.
+                # body text, or a standfirst and body text, or under a kicker), or over a
+                # byline or date line.
                 continue
             eligible[line.index] = words
         if not eligible:
