@@ -842,11 +842,14 @@ class Headline(Step):
     another article's teaser or a widget's label are not), and preferably one the page repeats
     (in its breadcrumbs or its title bar). A line right under a headline is its standfirst,
     and the best line is taken for a deck when a line about the same story stands over it.
-    In the text, only the line it opens with, when that line is followed by body text or by
-    a standfirst and body text. When the headline comes from the chrome and the text opens
-    with two headline lines, the first is removed too ("second headline line") and the other
-    is left to ``standfirst``. A title the input already has is kept, and a first line equal
-    to it is removed as the headline.
+    A caption under its label ("Image caption,") and an author's note ("Jane Doe is a
+    reporter ...") score lower. In the text, only the line it opens with, when that line is
+    followed by body text or by a standfirst and body text; the line under the kicker it
+    opens with ("Science"), even written as sentences, when a byline or date line follows a
+    few lines down; and the line in a written record's title slot. When the headline comes
+    from the chrome and the text opens with two headline lines, the first is removed too
+    ("second headline line") and the other is left to ``standfirst``. A title the input
+    already has is kept, and a first line equal to it is removed as the headline.
     """
 
     name = "headline"
