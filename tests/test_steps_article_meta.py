@@ -778,8 +778,29 @@ def test_the_caption_under_its_label_is_not_the_headline(label, monkeypatch):
     caption = "The minister presents the revised budget to parliament after coalition talks"
     text = page(title, "Published", "2 hours ago", "Share", "Copy link", label, caption)
     assert clean_one(text).metadata["title"] == title
-    monkeypatch.setattr(Headline, "under_caption_label", lambda self, draft, index: False)
+    monkeypatch.setattr(Headline, "under_label", lambda self, draft, index: False)
     assert clean_one(text).metadata["title"] == caption
+
+
+@pytest.mark.parametrize("label", ["Related podcast", "See also"])
+def test_a_teaser_under_its_label_is_not_the_headline(label, monkeypatch):
+    # Another story's teaser under its label, over a byline nearer the body than the
+    # headline's: it is no headline.
+    title = "Budget row deepens as coalition partners clash"
+    teaser = "Inside the coalition budget talks, and the revised plan for parliament"
+    head = (title, "March 4, 2021", "Share", "Listen", label, teaser, "By Jane Rowlands")
+    assert clean_one(page(*head)).metadata["title"] == title
+    monkeypatch.setattr(Headline, "under_label", lambda self, draft, index: False)
+    assert clean_one(page(*head)).metadata["title"] == teaser
+
+
+def test_the_line_after_read_more_may_be_the_headline():
+    # "Read more" ends the teaser above it (a list of teasers over the article); the line
+    # under it is not that teaser
+    teasers = ["Festival tickets sell out within two hours", "New tram line opens next week"]
+    head = [line for teaser in teasers for line in (teaser, "Tom Okafor -", "Read more")]
+    record = clean_one(page(*head, TITLE, "March 4, 2021", "Jane Rowlands"))
+    assert record.metadata["title"] == TITLE
 
 
 def test_a_headline_written_as_sentences_under_a_kicker_is_the_title(monkeypatch):

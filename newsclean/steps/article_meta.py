@@ -53,6 +53,8 @@ DECK_TOPIC = 0.5
 DECK_SHORTEST = 0.6
 # A kicker over a headline (a section's name) has this many words at most.
 KICKER_WORDS = 4
+# A teaser's label ("Related podcast", "See also") has this many words at most.
+LABEL_WORDS = 4
 # The byline or date line under a headline below a kicker is this many lines down at most
 # (a standfirst and a photo's caption between).
 KICKER_ANCHOR_LINES = 5
@@ -842,12 +844,13 @@ class Headline(Step):
     another article's teaser or a widget's label are not), and preferably one the page repeats
     (in its breadcrumbs or its title bar). A line right under a headline is its standfirst,
     and the best line is taken for a deck when a line about the same story stands over it.
-    A caption under its label ("Image caption,") and an author's note ("Jane Doe is a
-    reporter ...") score lower. In the text, only the line it opens with, when that line is
-    followed by body text or by a standfirst and body text; the line under the kicker it
-    opens with ("Science"), even written as sentences, when a byline or date line follows a
-    few lines down; and the line in a written record's title slot. When the headline comes
-    from the chrome and the text opens with two headline lines, the first is removed too
+    A caption under its label ("Image caption,"), another story's teaser under its label
+    ("Related podcast") and an author's note ("Jane Doe is a reporter ...") score lower. In
+    the text, only the line it opens with, when that line is followed by body text or by a
+    standfirst and body text; the line under the kicker it opens with ("Science"), even
+    written as sentences, when a byline or date line follows a few lines down; and the line
+    in a written record's title slot. When the headline comes from the chrome and the text
+    opens with two headline lines, the first is removed too
     ("second headline line") and the other is left to ``standfirst``. A title the input
     already has is kept, and a first line equal to it is removed as the headline.
     """
@@ -932,16 +935,23 @@ class Headline(Step):
             return False
         return ends_sentence(draft.blocks[index + 1].text)
 
-    def under_caption_label(self, draft: Draft, index: int) -> bool:
-        """Whether the line at ``index`` is right under a caption's label ("Image caption,",
-        "Photo:"), removed from the text: it is the caption.
+    def under_label(self, draft: Draft, index: int) -> bool:
+        """Whether the line at ``index`` is right under a label removed from the text: a
+        caption's ("Image caption,", "Photo:") over the caption, or a teaser's ("Related
+        podcast", "See also") over another story's headline.
         """
         above = draft.blocks[index - 1] if index > 0 else None
+        if above is None or above.kept:
+            return False
+        text = above.text.rstrip()
+        if text.endswith((",", ":")) and self.words.caption(text):
+            return True
+        # "Read more" under a teaser ends it: the line after it is no teaser for that.
+        teaser_label = self.words.any_of(("related",), text)
         return (
-            above is not None
-            and not above.kept
-            and above.text.rstrip().endswith((",", ":"))
-            and self.words.caption(above.text)
+            teaser_label
+            and word_count(text) <= LABEL_WORDS
+            and not self.words.any_of(("call_to_action",), text)
         )
 
     def under_kicker(self, draft: Draft, line: Line) -> bool:
@@ -1130,8 +1140,8 @@ class Headline(Step):
                 score -= 2  # a label repeated down a list
             if _RELATIVE.search(text):
                 score -= 3  # "... 2 days ago": a teaser for another article
-            if self.under_caption_label(draft, line.index):
-                score -= 3  # a photo's caption kept with the body
+            if self.under_label(draft, line.index):
+                score -= 3  # a photo's caption, another story's teaser
             if sentence and self.bylines.note_of_name(text):
                 score -= AUTHOR_NOTE_COST  # "Jane Doe is a reporter at ...": an author's note
             topic = self.topic_share(text, lead)
