@@ -770,7 +770,7 @@ def test_note_of_name(text, note):
     assert Byline.note_of_name(text) is note
 
 
-@pytest.mark.parametrize("label", ["Image caption,", "Photo:"])
+@pytest.mark.parametrize("label", ["Picture caption,", "Photo:"])
 def test_the_caption_under_its_label_is_not_the_headline(label, monkeypatch):
     # A caption kept with the body, under its label: nearer the body than the headline and
     # about the story, it is no headline.
@@ -782,7 +782,7 @@ def test_the_caption_under_its_label_is_not_the_headline(label, monkeypatch):
     assert clean_one(text).metadata["title"] == caption
 
 
-@pytest.mark.parametrize("label", ["Related podcast", "See also"])
+@pytest.mark.parametrize("label", ["Related video", "See also"])
 def test_a_teaser_under_its_label_is_not_the_headline(label, monkeypatch):
     # Another story's teaser under its label, over a byline nearer the body than the
     # headline's: it is no headline.

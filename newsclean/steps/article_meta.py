@@ -53,7 +53,7 @@ DECK_TOPIC = 0.5
 DECK_SHORTEST = 0.6
 # A kicker over a headline (a section's name) has this many words at most.
 KICKER_WORDS = 4
-# A teaser's label ("Related podcast", "See also") has this many words at most.
+# A teaser's label ("Related video", "See also") has this many words at most.
 LABEL_WORDS = 4
 # The byline or date line under a headline below a kicker is this many lines down at most
 # (a standfirst and a photo's caption between).
@@ -844,10 +844,10 @@ class Headline(Step):
     another article's teaser or a widget's label are not), and preferably one the page repeats
     (in its breadcrumbs or its title bar). A line right under a headline is its standfirst,
     and the best line is taken for a deck when a line about the same story stands over it.
-    A caption under its label ("Image caption,"), another story's teaser under its label
-    ("Related podcast") and an author's note ("Jane Doe is a reporter ...") score lower. In
+    A caption under its label ("Picture caption,"), another story's teaser under its label
+    ("Related video") and an author's note ("Jane Doe is a reporter ...") score lower. In
     the text, only the line it opens with, when that line is followed by body text or by a
-    standfirst and body text; the line under the kicker it opens with ("Science"), even
+    standfirst and body text; the line under the kicker it opens with ("Politics"), even
     written as sentences, when a byline or date line follows a few lines down; and the line
     in a written record's title slot. When the headline comes from the chrome and the text
     opens with two headline lines, the first is removed too
@@ -937,7 +937,7 @@ class Headline(Step):
 
     def under_label(self, draft: Draft, index: int) -> bool:
         """Whether the line at ``index`` is right under a label removed from the text: a
-        caption's ("Image caption,", "Photo:") over the caption, or a teaser's ("Related
+        caption's ("Picture caption,", "Photo:") over the caption, or a teaser's ("Related
         podcast", "See also") over another story's headline.
         """
         above = draft.blocks[index - 1] if index > 0 else None
@@ -956,7 +956,7 @@ class Headline(Step):
 
     def under_kicker(self, draft: Draft, line: Line) -> bool:
         """Whether ``line`` is the line under the kicker the text opens with (a section's
-        name of a few words: "Science", "Mind, Body, Wonder"), over body text and a byline
+        name of a few words: "Politics", "Health & Science"), over body text and a byline
         or date line a few lines down: the headline, even one written as sentences ("X is
         coming. Here's what it means."). Without the byline or date, the written record
         would not read it back as its title.
