@@ -324,6 +324,36 @@ def test_the_window_cache_is_bounded(monkeypatch) -> None:
     assert len(index._windows) <= 8
 
 
+def test_the_candidates_of_every_short_line_of_a_long_document_are_remembered(
+    monkeypatch,
+) -> None:
+    # Steps ask about a document's lines one step after another: thousands of short lines
+    # (a navigation dump) must not each be searched again by every step.
+    from newsclean.patterns import PhraseBook
+
+    book = PhraseBook({"share": ["share", "tweet"]}, ("en",))
+    searched = []
+    search = book._index.candidates
+    monkeypatch.setattr(book._index, "candidates", lambda t: searched.append(t) or search(t))
+    lines = [f"Share {n}" for n in range(5000)]
+    for _step in range(3):
+        for line in lines:
+            book.count("share", line)
+    assert len(searched) == len(lines)
+
+
+def test_the_remembered_candidates_are_bounded_by_size(monkeypatch) -> None:
+    import newsclean.patterns as patterns
+    from newsclean.patterns import PhraseBook
+
+    monkeypatch.setattr(patterns, "_RECENT_SIZE", 10_000)
+    book = PhraseBook({"share": ["share"]}, ("en",))
+    for n in range(1000):
+        book.count("share", f"Share {n} " * 20)
+        assert book._recent_size <= 10_000
+        assert book._recent_size == sum(len(t) + patterns._RECENT_ENTRY for t in book._recent)
+
+
 def test_a_huge_text_is_matched_with_the_whole_alternations(monkeypatch) -> None:
     # Past _WHOLE_CHARS the matches are not merged from every candidate cue (that would hold
     # them all at once); the results are the same.
