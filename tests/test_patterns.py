@@ -273,6 +273,24 @@ def test_a_whole_word_cue_is_no_candidate_inside_a_longer_word() -> None:
     assert index.candidates("abc") == {0: (2,)}
 
 
+def test_a_cue_that_goes_on_after_digits_is_no_candidate_where_the_text_ends_in_them() -> None:
+    index = triggers.TriggerIndex([["\\d+ min", "\\d+"]])
+    assert index.candidates("Sport 12") == {0: (1,)}
+    assert index.candidates("Sport 12 mi") == {0: (1,)}
+    assert index.candidates("Sport 12 min") == {0: (0, 1)}
+    # A window cut at OPENING_CHARS says nothing of what follows it.
+    assert index.candidates("123456789") == {0: (0, 1)}
+    assert index.candidates_at_start("12") == {0: (1,)}
+    assert index.candidates_at_start("12345678") == {0: (0, 1)}
+
+
+def test_texts_cut_after_a_digit_match_as_the_whole_alternation() -> None:
+    for text in TEXTS:
+        for end in range(1, len(text) + 1):
+            if text[end - 1].isdigit():
+                _same_as_whole(text[:end])
+
+
 def test_a_cue_is_no_candidate_without_a_run_every_match_holds() -> None:
     # The opening "read " is there, " comment" is not: the cue cannot match.
     index = triggers.TriggerIndex([["(?:read|all) (?:\\w+ )?comments?", "read"]])

@@ -429,12 +429,16 @@ class TriggerIndex:
                 digits += 1
             tail = window[digits:]
             # What follows the digits in an opening starts the tail, or the window ends inside
-            # it (or inside the run): then both agree as far as the window goes.
+            # it (or inside the run): then both agree as far as the window goes. A window at
+            # digits is cut at OPENING_CHARS or where the text ends: shorter, the text ends
+            # with it, and no opening that goes on past it can match (a line that ends in a
+            # number, "Sport 12", holds no "\d+ of \d+" or "\d+ min read").
             for end in range(len(tail) + 1):
                 hits.extend(self._by_opening.get(DIGIT + tail[:end], ()))
                 if end == len(tail) or tail[end] not in _WORD_AFTER:
                     hits.extend(whole.get(DIGIT + tail[:end], ()))
-            hits.extend(self._after_digits.get(tail, ()))
+            if len(window) >= OPENING_CHARS:
+                hits.extend(self._after_digits.get(tail, ()))
         for n in range(1, min(len(window), OPENING_CHARS) + 1):
             hits.extend(self._by_opening.get(window[:n], ()))
             if n == len(window) or window[n] not in _WORD_AFTER:
