@@ -149,6 +149,16 @@ def _cut(*matches: str) -> set[str]:
     return {m[: triggers.OPENING_CHARS] for m in matches}
 
 
+def test_a_cue_of_letters_digits_and_spaces_reads_as_the_parser_reads_it() -> None:
+    from newsclean.regex_syntax import sre_parse
+
+    plain = [f for c in BOOK._categories.values() for f in c.fragments
+             if triggers._LITERAL_CUE.fullmatch(f)]
+    assert len(plain) > 100
+    for cue in [*plain, "Share 2", "a", "0 9"]:
+        assert triggers._parsed(cue) == list(sre_parse.parse(cue))
+
+
 def test_openings_read_off_a_cue() -> None:
     assert openings("donat\\w*") == {"donat"}
     assert openings("(?:monthly|annual) gift") == _cut("monthly gift", "annual gift")

@@ -75,6 +75,8 @@ _KNOWN_SYNTAX = regex.compile(
     )*""",
     regex.VERBOSE,
 )
+# A cue of ASCII letters, digits and spaces only: every character a literal.
+_LITERAL_CUE = re.compile(r"[A-Za-z0-9 ]+")
 # Openings of cues that start with \d begin with this mark: the mark alone stands for any
 # decimal digit (what \d matches in the `regex` module); after \d+ it is followed by what comes
 # after the run of digits (``\d+ comments`` opens with the mark and " comme"), which a window
@@ -167,6 +169,9 @@ def _parsed(fragment: str) -> list[Any] | None:
     read here or it holds an unsure character. Parsed once per cue for both readings (the
     phrase book's index is built at every start: parsing is most of it).
     """
+    if _LITERAL_CUE.fullmatch(fragment):
+        # What the parser makes of it, without it: 506 of the 1,158 bundled cues.
+        return [(sre_constants.LITERAL, ord(char)) for char in fragment]
     if not _KNOWN_SYNTAX.fullmatch(fragment):
         return None
     if not fragment.isascii() and any(unsure(char) for char in fragment):
