@@ -152,7 +152,9 @@ class Draft:
         )
 
 
-_Columns = tuple[list[int], list[int], list[str], list[tuple[Any, ...] | None], list[dict]]
+_Columns = tuple[
+    list[int], list[int], list[str], list[tuple[Any, ...] | None], list[dict[str, Any]]
+]
 
 
 def _block_columns(blocks: list[Block]) -> _Columns:
