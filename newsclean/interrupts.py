@@ -14,7 +14,6 @@ are killed when their parent dies, even by SIGKILL, so no worker outlives its ru
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import sys
@@ -85,6 +84,9 @@ def init_worker(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if sys.platform.startswith("linux"):
+        # Imported here, by workers only: every command imports this module first.
+        import ctypes
+
         try:
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         except (OSError, AttributeError):  # no prctl: the parent still stops its workers

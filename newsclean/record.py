@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from newsclean.schema import input_metadata, is_added, iso_created, output_metadata
@@ -71,10 +71,15 @@ class Removal:
         """Plain-JSON form (the field order is part of the output format); ``text`` is
         ``None`` unless ``with_text``.
         """
-        data = asdict(self)
-        if not with_text:
-            data["text"] = None
-        return data
+        # Built field by field: dataclasses.asdict copies each value through a recursive
+        # walk, which a navigation dump's record of 20,000 removals pays 20,000 times.
+        return {
+            "step": self.step,
+            "reason": self.reason,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text if with_text else None,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Removal:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from contextlib import closing
 
+import click
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT, SEEDS
@@ -382,6 +383,18 @@ def test_steps_lists_every_step_with_a_description(runner, tmp_path, monkeypatch
 
 
 COMMANDS = ["run", "check", "fix", "explain", "steps", "report"]
+
+
+def test_help_lists_every_command_with_its_summary(runner):
+    from newsclean.cli import _COMMANDS
+
+    result = runner.invoke(main, ["--help"])
+    listed = result.output.split("Commands:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert [line.split()[0] for line in listed] == sorted(_COMMANDS)
+    for line in listed:
+        name, summary = line.split(maxsplit=1)
+        assert summary == _COMMANDS[name].summary
+        assert isinstance(main.get_command(None, name), click.Command)
 
 
 @pytest.mark.parametrize("command", [*COMMANDS, None])

@@ -13,7 +13,7 @@ import pytest
 from newsclean.dedup import sketches as module
 from newsclean.dedup.minhash import DEFAULT_SCHEME
 from newsclean.dedup.sketches import Sketches
-from newsclean.record import Document
+from newsclean.record import Block, Document
 from newsclean.steps.base import Draft
 
 WORDS = ("river", "bridge", "council", "été", "market", "\U0001f600", "tram", "budget")
@@ -89,3 +89,16 @@ def test_a_table_holds_no_spare_capacity_beyond_its_last_chunks(small_chunks):
     rows = table._signatures[DEFAULT_SCHEME]
     assert len(rows._chunks) == 14  # 40 rows in chunks of 3, none copied
     assert sum(chunk.nbytes for chunk in rows._chunks) == 42 * rows.nbytes() // 40
+
+
+def test_each_distinct_paragraph_of_a_draft_is_hashed_once():
+    # A navigation dump repeats its lines: each is hashed once, and all count.
+    lines = ["Home", "News", "Home", "Sport 1", "News"]
+    document = Document("id", "nav.txt", "\n".join(lines), {}, None)
+    starts = [5 * i for i in range(len(lines))]  # the spans are not read here
+    d = Draft(document, [Block(s, s + len(t), t) for s, t in zip(starts, lines)])
+    hashed = []
+    table = Sketches([DEFAULT_SCHEME])
+    table.add([d], lambda text: hashed.append(text) or paragraph_hash(text))
+    assert sorted(hashed) == sorted(set(lines))
+    assert table.paragraphs(0).tolist() == sorted({paragraph_hash(t) for t in lines})

@@ -149,6 +149,16 @@ def _cut(*matches: str) -> set[str]:
     return {m[: triggers.OPENING_CHARS] for m in matches}
 
 
+def test_a_cue_of_letters_digits_and_spaces_reads_as_the_parser_reads_it() -> None:
+    from newsclean.regex_syntax import sre_parse
+
+    plain = [f for c in BOOK._categories.values() for f in c.fragments
+             if triggers._LITERAL_CUE.fullmatch(f)]
+    assert len(plain) > 100
+    for cue in [*plain, "Share 2", "a", "0 9"]:
+        assert triggers._parsed(cue) == list(sre_parse.parse(cue))
+
+
 def test_openings_read_off_a_cue() -> None:
     assert openings("donat\\w*") == {"donat"}
     assert openings("(?:monthly|annual) gift") == _cut("monthly gift", "annual gift")
@@ -273,6 +283,24 @@ def test_a_whole_word_cue_is_no_candidate_inside_a_longer_word() -> None:
     assert index.candidates("abc") == {0: (2,)}
 
 
+def test_a_cue_that_goes_on_after_digits_is_no_candidate_where_the_text_ends_in_them() -> None:
+    index = triggers.TriggerIndex([["\\d+ min", "\\d+"]])
+    assert index.candidates("Sport 12") == {0: (1,)}
+    assert index.candidates("Sport 12 mi") == {0: (1,)}
+    assert index.candidates("Sport 12 min") == {0: (0, 1)}
+    # A window cut at OPENING_CHARS says nothing of what follows it.
+    assert index.candidates("123456789") == {0: (0, 1)}
+    assert index.candidates_at_start("12") == {0: (1,)}
+    assert index.candidates_at_start("12345678") == {0: (0, 1)}
+
+
+def test_texts_cut_after_a_digit_match_as_the_whole_alternation() -> None:
+    for text in TEXTS:
+        for end in range(1, len(text) + 1):
+            if text[end - 1].isdigit():
+                _same_as_whole(text[:end])
+
+
 def test_a_cue_is_no_candidate_without_a_run_every_match_holds() -> None:
     # The opening "read " is there, " comment" is not: the cue cannot match.
     index = triggers.TriggerIndex([["(?:read|all) (?:\\w+ )?comments?", "read"]])
@@ -322,6 +350,36 @@ def test_the_window_cache_is_bounded(monkeypatch) -> None:
     for n in range(100):
         index.candidates(f"ab{n} cd{n}")
     assert len(index._windows) <= 8
+
+
+def test_the_candidates_of_every_short_line_of_a_long_document_are_remembered(
+    monkeypatch,
+) -> None:
+    # Steps ask about a document's lines one step after another: thousands of short lines
+    # (a navigation dump) must not each be searched again by every step.
+    from newsclean.patterns import PhraseBook
+
+    book = PhraseBook({"share": ["share", "tweet"]}, ("en",))
+    searched = []
+    search = book._index.candidates
+    monkeypatch.setattr(book._index, "candidates", lambda t: searched.append(t) or search(t))
+    lines = [f"Share {n}" for n in range(5000)]
+    for _step in range(3):
+        for line in lines:
+            book.count("share", line)
+    assert len(searched) == len(lines)
+
+
+def test_the_remembered_candidates_are_bounded_by_size(monkeypatch) -> None:
+    import newsclean.patterns as patterns
+    from newsclean.patterns import PhraseBook
+
+    monkeypatch.setattr(patterns, "_RECENT_SIZE", 10_000)
+    book = PhraseBook({"share": ["share"]}, ("en",))
+    for n in range(1000):
+        book.count("share", f"Share {n} " * 20)
+        assert book._recent_size <= 10_000
+        assert book._recent_size == sum(len(t) + patterns._RECENT_ENTRY for t in book._recent)
 
 
 def test_a_huge_text_is_matched_with_the_whole_alternations(monkeypatch) -> None:

@@ -40,6 +40,15 @@ def test_removal_dict_round_trip_and_field_order():
     assert Removal.from_dict(json.loads(json.dumps(data))) == removal
 
 
+def test_removal_dict_is_the_dataclass_fields():
+    # to_dict is written out field by field (for speed): it must stay every field, in order,
+    # with the values dataclasses.asdict gives, and the text left out only when asked.
+    removal = Removal("banners", "call to action", 3, 9, "Share\n")
+    assert removal.to_dict() == dataclasses.asdict(removal)
+    assert list(removal.to_dict()) == [f.name for f in dataclasses.fields(Removal)]
+    assert removal.to_dict(with_text=False) == {**dataclasses.asdict(removal), "text": None}
+
+
 def test_record_json_round_trip_identity():
     record = full_record()
     line = record.to_json()

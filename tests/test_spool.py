@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import pickle
 import subprocess
 import sys
 
 import pytest
+from conftest import run_steps
 
 from newsclean import spool as spool_module
 from newsclean.io import writers
@@ -56,3 +58,19 @@ def test_standard_output_spools_in_the_temporary_folder(beside):
     import tempfile
 
     assert spool_module._parent_folder(beside) == tempfile.gettempdir()
+
+
+def test_a_spooled_draft_reads_back_equal(tmp_path):
+    # Drafts are pickled with their blocks as columns: every field of every block (removal,
+    # metadata) and of the draft must come back.
+    text = "Home\nNews\n\nhttp://example.org/a\n\n" + "A sentence of the story here. " * 5
+    [draft] = run_steps(text, "paragraphs", "links", "repeats")
+    draft.blocks[0].meta["credits"] = ["AFP"]
+    draft.remove(draft.blocks[0], "banners", "call to action")
+    draft.hints["runs"] = {0, 5}
+    assert any(b.removal for b in draft.blocks) and any(b.kept for b in draft.blocks)
+    with Spool(tmp_path / "out.jsonl") as spool:
+        writer = spool.writer()
+        entry = writer.append([draft])
+        assert spool.read(entry) == [draft]
+    assert pickle.loads(pickle.dumps(draft)).blocks == draft.blocks

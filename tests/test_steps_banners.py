@@ -7,7 +7,7 @@ Every appeal below was written for this test (not taken from any benchmark set).
 import random
 
 import pytest
-from conftest import BUDGET_STORY, make_document
+from conftest import BUDGET_STORY, make_document, run_steps
 
 import newsclean
 from newsclean import Config, Pipeline
@@ -377,3 +377,15 @@ def test_a_caption_the_captions_step_took_is_a_banner_neighbour():
     steps = {r.text: r.step for r in record.removed}
     assert steps["Jane Doe/Example Images"] == "captions"
     assert steps["Review by Tom Reyes"] == "banners"
+
+
+def test_each_distinct_line_of_a_long_dump_is_measured_once(monkeypatch):
+    # A navigation dump has more distinct lines than the step's caches hold: each is still
+    # looked up in the phrase book once (its signals), not again for its verdict.
+    step = Banners()
+    scanned = []
+    scan = step.book.scan
+    monkeypatch.setattr(step.book, "scan", lambda cats, t: scanned.append(t) or scan(cats, t))
+    lines = [f"Menu {n} zqv" for n in range(9000)]
+    run_steps("\n".join(lines + lines), "paragraphs", step)
+    assert len(scanned) == len(set(scanned)) == len(lines)

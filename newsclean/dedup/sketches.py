@@ -411,8 +411,9 @@ class Sketches:
             self.paths.append(draft.document.path)
             self.lengths.append(len(text))
             # Every block counts, kept or removed by an earlier step: a footer a phrase list
-            # caught in some articles still recurs there.
-            hashes = {paragraph_hash(b.text) for b in draft.blocks}
+            # caught in some articles still recurs there. Each distinct text is hashed once
+            # (a navigation dump repeats its lines).
+            hashes = {paragraph_hash(text) for text in {b.text for b in draft.blocks}}
             hashes.discard(None)
             self._paragraph_hashes.extend(sorted(hashes))  # type: ignore[arg-type]
             self._paragraph_ends.append(len(self._paragraph_hashes))

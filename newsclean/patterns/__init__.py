@@ -72,9 +72,15 @@ class PhraseListError(ValueError):
 
 # Every cue is matched between these, as the docstring above says.
 _BEFORE, _AFTER = r"(?<![\w@/])", r"(?![\w@])"
-# How many texts' candidates are remembered, and up to which length (a file with no line
-# breaks is one huge "paragraph": it is not kept alive for this).
-_RECENT, _RECENT_CHARS = 256, 20_000
+# The candidates of recent texts are remembered while the texts held (each counted as its
+# characters plus _RECENT_ENTRY for its entry and string header, about its bytes for ASCII)
+# stay within _RECENT_SIZE: several steps ask about each paragraph in turn, one step over
+# all of a document's paragraphs before the next, so a document of many short lines (a
+# navigation dump: 20,000 lines, 300,000 characters) needs all of its lines remembered, where
+# a bound on their number small enough for long paragraphs would empty it every few hundred.
+# A text longer than _RECENT_CHARS (a file with no line breaks is one huge "paragraph") is
+# not kept alive for this.
+_RECENT_SIZE, _RECENT_ENTRY, _RECENT_CHARS = 4 * 2**20, 100, 20_000
 # Past this length (a file with no line breaks) a text is matched with each category's whole
 # alternation, one match at a time: merging every candidate cue's matches would hold them all.
 _WHOLE_CHARS = 100_000
@@ -260,6 +266,7 @@ class PhraseBook:
             category.always = always
         self._order = {c: k for k, c in enumerate(self._categories)}
         self._recent: dict[str, dict[int, tuple[int, ...]]] = {}
+        self._recent_size = 0
         _BOOKS.add(self)
 
     @cached_property
@@ -288,16 +295,20 @@ class PhraseBook:
 
     def _candidates(self, text: str) -> dict[int, tuple[int, ...]]:
         """Per category (by position), the cues that can match somewhere in ``text``;
-        remembered for the last few paragraphs, which several steps ask about in turn.
+        remembered for recent paragraphs (see _RECENT_SIZE), which several steps ask about in
+        turn.
         """
         recent = self._recent
         found = recent.get(text)
         if found is None:
             found = self._index.candidates(text)
             if len(text) <= _RECENT_CHARS:
-                if len(recent) >= _RECENT:
+                size = len(text) + _RECENT_ENTRY
+                if self._recent_size + size > _RECENT_SIZE:
                     recent.clear()  # whole: safe when threads share the book
+                    self._recent_size = 0
                 recent[text] = found
+                self._recent_size += size
         return found
 
     def _matches(self, category: str, text: str) -> list[regex.Match[str]]:

@@ -75,6 +75,8 @@ _KNOWN_SYNTAX = regex.compile(
     )*""",
     regex.VERBOSE,
 )
+# A cue of ASCII letters, digits and spaces only: every character a literal.
+_LITERAL_CUE = re.compile(r"[A-Za-z0-9 ]+")
 # Openings of cues that start with \d begin with this mark: the mark alone stands for any
 # decimal digit (what \d matches in the `regex` module); after \d+ it is followed by what comes
 # after the run of digits (``\d+ comments`` opens with the mark and " comme"), which a window
@@ -152,13 +154,37 @@ def openings(fragment: str) -> frozenset[str] | None:
     """The folded strings (each at most :data:`OPENING_CHARS` characters) one of which every
     match of ``fragment`` starts with; ``None`` when they cannot be told.
     """
+    return _openings_of(_parsed(fragment))
+
+
+def inside(fragment: str) -> str | None:
+    """The longest run of plain characters (folded) every match of ``fragment`` holds, if
+    it has one of two characters or more and the cue's syntax can be read.
+    """
+    return _inside_of(_parsed(fragment))
+
+
+def _parsed(fragment: str) -> list[Any] | None:
+    """``fragment`` as the standard parser reads it, or ``None`` when its syntax is not one
+    read here or it holds an unsure character. Parsed once per cue for both readings (the
+    phrase book's index is built at every start: parsing is most of it).
+    """
+    if _LITERAL_CUE.fullmatch(fragment):
+        # What the parser makes of it, without it: 506 of the 1,158 bundled cues.
+        return [(sre_constants.LITERAL, ord(char)) for char in fragment]
     if not _KNOWN_SYNTAX.fullmatch(fragment):
         return None
     if not fragment.isascii() and any(unsure(char) for char in fragment):
         return None
     try:
-        parsed = list(sre_parse.parse(fragment))
+        return list(sre_parse.parse(fragment))
     except Exception:  # the regex module accepts it; this parser need not
+        return None
+
+
+def _openings_of(parsed: list[Any] | None) -> frozenset[str] | None:
+    """:func:`openings` of a parsed cue."""
+    if parsed is None:
         return None
     found = _openings(parsed, OPENING_CHARS)
     if "" in found or END in found or len(found) > _MAX_OPENINGS:
@@ -167,17 +193,9 @@ def openings(fragment: str) -> frozenset[str] | None:
     return frozenset(o for o in found if not (o.endswith(END) and o[:-1] in found))
 
 
-def inside(fragment: str) -> str | None:
-    """The longest run of plain characters (folded) every match of ``fragment`` holds, if
-    it has one of two characters or more and the cue's syntax can be read.
-    """
-    if not _KNOWN_SYNTAX.fullmatch(fragment):
-        return None
-    if not fragment.isascii() and any(unsure(char) for char in fragment):
-        return None
-    try:
-        parsed = list(sre_parse.parse(fragment))
-    except Exception:
+def _inside_of(parsed: list[Any] | None) -> str | None:
+    """:func:`inside` of a parsed cue."""
+    if parsed is None:
         return None
     best, run = "", ""
     for op, av in parsed + [(None, None)]:
@@ -287,15 +305,15 @@ class TriggerIndex:
         for k, fragments in enumerate(categories):
             everywhere = []
             for i, fragment in enumerate(fragments):
-                found = openings(fragment)
+                parsed = _parsed(fragment)
+                found = _openings_of(parsed)
+                needed = _inside_of(parsed)
                 if found is None:
-                    needed = inside(fragment)
                     if needed:
                         self._inside.append((needed, _code(k, i)))
                     else:
                         everywhere.append(i)
                     continue
-                needed = inside(fragment)
                 if needed and not all(needed in o.removesuffix(END) for o in found):
                     # A run every match holds that its openings do not imply: a text without
                     # it cannot hold the cue ("(?:read|all) (?:\w+ )?comments?": " comment").
@@ -429,12 +447,16 @@ class TriggerIndex:
                 digits += 1
             tail = window[digits:]
             # What follows the digits in an opening starts the tail, or the window ends inside
-            # it (or inside the run): then both agree as far as the window goes.
+            # it (or inside the run): then both agree as far as the window goes. A window at
+            # digits is cut at OPENING_CHARS or where the text ends: shorter, the text ends
+            # with it, and no opening that goes on past it can match (a line that ends in a
+            # number, "Sport 12", holds no "\d+ of \d+" or "\d+ min read").
             for end in range(len(tail) + 1):
                 hits.extend(self._by_opening.get(DIGIT + tail[:end], ()))
                 if end == len(tail) or tail[end] not in _WORD_AFTER:
                     hits.extend(whole.get(DIGIT + tail[:end], ()))
-            hits.extend(self._after_digits.get(tail, ()))
+            if len(window) >= OPENING_CHARS:
+                hits.extend(self._after_digits.get(tail, ()))
         for n in range(1, min(len(window), OPENING_CHARS) + 1):
             hits.extend(self._by_opening.get(window[:n], ()))
             if n == len(window) or window[n] not in _WORD_AFTER:

@@ -162,15 +162,34 @@ class Banners(Step):
         # A caption the captions step took is furniture a banner grows from, as one this
         # step had taken itself (a byline glued to a credit line goes with it).
         blocks = [b for b in draft.blocks if b.kept or b.removal.step == "captions"]
-        signals = [measure(self.book, b.text) for b in blocks]
+        measured = self._measured(blocks)
+        signals = [measured[b.text][0] for b in blocks]
         reasons: list[str | None] = [
-            _verdict(self, b.text) if b.kept else FURNITURE["caption"] for b in blocks
+            measured[b.text][1] if b.kept else FURNITURE["caption"] for b in blocks
         ]
         self._grow(blocks, signals, reasons)
         for block, reason in zip(blocks, reasons):
             if reason and block.kept:
                 draft.remove(block, self.name, reason)
         return [draft]
+
+    def _measured(self, blocks: list[Block]) -> dict[str, tuple[Signals, str | None]]:
+        """Per distinct text of ``blocks``: its signals, and its verdict when a kept block
+        has it.
+
+        Each text is measured once, and its verdict asked right after, while its signals are
+        surely in the cache the verdict reads: a document of more distinct lines than that
+        cache holds (a navigation dump of 20,000 lines, half of them distinct) would
+        otherwise have it emptied between the two and measure most lines twice.
+        """
+        kept = {b.text for b in blocks if b.kept}
+        found: dict[str, tuple[Signals, str | None]] = {}
+        for block in blocks:
+            text = block.text
+            if text not in found:
+                signals = measure(self.book, text)
+                found[text] = (signals, _verdict(self, text) if text in kept else None)
+        return found
 
     def _grow(self, blocks: list[Block], signals: list[Signals], reasons: list[str | None]) -> None:
         """Extend each banner over neighbouring paragraphs that belong to it.
