@@ -184,6 +184,15 @@ FURNITURE = [
     ("reading", "Écouter cet article"),
     ("newsletter", "Recibe nuestro boletín en tu correo cada mañana."),
     ("newsletter", "Получайте нашу рассылку каждое утро на почту."),
+    # The consent line under a sign-up form, in wordings of their own.
+    ("newsletter", "By registering you accept our terms and conditions; you must be over 18."),
+    ("newsletter", "Protected by reCAPTCHA: your data is handled under our privacy policy."),
+    ("newsletter", "Mit der Anmeldung akzeptieren Sie unsere AGB. Kein Spam, versprochen."),
+    ("newsletter", "En vous inscrivant, vous acceptez nos conditions générales. Pas de spam."),
+    ("newsletter", "Al suscribirte aceptas los términos y condiciones. Sin spam."),
+    ("newsletter", "Ao se inscrever, você aceita os termos e condições. Sem spam."),
+    ("newsletter", "Iscrivendoti accetti i termini e condizioni. Niente spam."),
+    ("newsletter", "Подписываясь, вы принимаете условия использования. Без спама."),
     ("appeal", "Sie haben 3 von 5 kostenlosen Artikeln gelesen. Jetzt weiterlesen mit einem Abo."),
     ("appeal", "Vous avez lu 3 articles gratuits ce mois-ci. Abonnez-vous pour continuer à lire."),
     ("appeal", "Has leído 3 de 5 artículos gratuitos. Suscríbete para seguir leyendo."),
@@ -230,6 +239,11 @@ NEWS_PROSE = [
     "gegen die Regeln verstießen, sagte ein Sprecher.",
     "Le site utilise des cookies publicitaires sans le consentement des internautes, a estimé "
     "la commission, qui lui inflige une amende.",
+    # terms and conditions in a story
+    "The court ruled that the airline's terms and conditions, which passengers accept by "
+    "clicking a box, could not override their right to a refund.",
+    "By submitting the bid two days late, the company broke the tender rules, the auditors "
+    "found in their report to parliament.",
     # a subscription
     "Netflix said subscription revenue rose 15 percent in the quarter as it added eight million "
     "new subscribers in Asia and Latin America.",
