@@ -184,6 +184,12 @@ FURNITURE = [
     ("reading", "Écouter cet article"),
     ("newsletter", "Recibe nuestro boletín en tu correo cada mañana."),
     ("newsletter", "Получайте нашу рассылку каждое утро на почту."),
+    # A call to action in capitals, whatever else it names.
+    ("call_to_action", "CLICK HERE TO GET THE EXAMPLE TIMES APP ON YOUR PHONE"),
+    ("call_to_action", "ENJOY THE MORNING BRIEFING ANYWHERE BY CLICKING HERE"),
+    ("call_to_action", "HIER KLICKEN FÜR ALLE ERGEBNISSE DES SPIELTAGS"),
+    ("call_to_action", "CLIQUEZ ICI POUR VOIR TOUS LES RÉSULTATS"),
+    ("call_to_action", "HAZ CLIC AQUÍ PARA VER TODOS LOS RESULTADOS"),
     # The consent line under a sign-up form, in wordings of their own.
     ("newsletter", "By registering you accept our terms and conditions; you must be over 18."),
     ("newsletter", "Protected by reCAPTCHA: your data is handled under our privacy policy."),
@@ -274,6 +280,14 @@ def test_real_news_prose_that_mentions_cue_words_stays(prose):
         paragraphs.insert(position, prose)
         record = clean_one("\n\n".join(paragraphs))
         assert prose in record.text.split("\n\n"), (position, record.removed)
+
+
+@pytest.mark.parametrize("subheading", ["A CLOSE RACE IN THE NORTH", "WHERE TO GO FROM HERE"])
+def test_subheading_in_capitals_with_a_one_word_cue_stays(subheading):
+    paragraphs = list(ARTICLE)
+    paragraphs.insert(2, subheading)
+    record = clean_one("\n\n".join(paragraphs))
+    assert subheading in record.text.split("\n\n"), record.removed
 
 
 def test_article_about_donations_is_kept_whole():
