@@ -445,6 +445,16 @@ def test_a_related_links_box_inside_the_article_goes():
     assert all(reasons[line] == "related-links box inside the article" for line in BOX)
 
 
+def test_a_related_links_box_of_headlines_cut_short_inside_the_article_goes():
+    # The page cut the teasers with three full stops: still headlines, not sentences.
+    box = [BOX[0], "Storm-hit towns count the cost of the worst floods in a...", BOX[2]]
+    article = [*BODY, *MORE_BODY]
+    (record,) = newsclean.clean("\n".join([*NAV, TITLE, *BODY, *box, *MORE_BODY, *FOOTER]))
+    assert record.text.split("\n\n") == article
+    reasons = {r.text: r.reason for r in record.removed if r.step == "page_body"}
+    assert all(reasons[line] == "related-links box inside the article" for line in box)
+
+
 def test_a_subheading_with_a_related_word_over_prose_stays():
     # "Watch" opens a subheading here, and prose follows it: no box.
     article = [*BODY, "Watch the committee closely", *MORE_BODY]

@@ -193,6 +193,13 @@ def _covers(match: regex.Match[str], text: str) -> bool:
     return len(match.group()) >= 0.5 * len(text.rstrip(":.…"))
 
 
+def _teaser_shaped(text: str) -> bool:
+    """Whether ``text`` has the shape of a teaser headline: a :func:`heading_shaped` line, or
+    one the page cut short with three full stops ("Plague confirmed in wild a...").
+    """
+    return heading_shaped(text) or (text.rstrip().endswith("...") and word_count(text) <= 40)
+
+
 def _thread_follows(header: str, following: list[Block]) -> bool:
     """Evidence that a comments header opens a real thread, not a stray "Leave a comment"."""
     if any(ch.isdigit() for ch in header):
@@ -231,7 +238,7 @@ class PageBody(Step):
     a heading, three or more; each of one :func:`item_shape`, "2021: Jane Doe – Example
     FC") belongs to the body it follows, though its short lines score as chrome. Inside the
     body, a related-links box (a header such as "Related stories" over a few teaser
-    headlines, with more of the article after them) goes.
+    headlines, some perhaps cut short with "...", with more of the article after them) goes.
     """
 
     name = "page_body"
@@ -500,7 +507,7 @@ class PageBody(Step):
                 continue
             run = []
             for j in body[at + 1 : at + 1 + _BOX_LINES]:
-                if word_count(blocks[j].text) < 3 or not heading_shaped(blocks[j].text):
+                if word_count(blocks[j].text) < 3 or not _teaser_shaped(blocks[j].text):
                     break
                 run.append(j)
             if run and at + len(run) + 1 < len(body):
