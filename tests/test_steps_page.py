@@ -445,6 +445,15 @@ def test_a_related_links_box_inside_the_article_goes():
     assert all(reasons[line] == "related-links box inside the article" for line in BOX)
 
 
+@pytest.mark.parametrize(
+    "header", ["Editor's Picks", "Keep reading", "Empfehlungen der Redaktion", "Выбор редакции"]
+)
+def test_related_box_headers_of_other_wordings(header):
+    box = [header, *BOX[1:]]
+    (record,) = newsclean.clean("\n".join([*NAV, TITLE, *BODY, *box, *MORE_BODY, *FOOTER]))
+    assert record.text.split("\n\n") == [*BODY, *MORE_BODY]
+
+
 def test_a_related_links_box_of_headlines_cut_short_inside_the_article_goes():
     # The page cut the teasers with three full stops: still headlines, not sentences.
     box = [BOX[0], "Storm-hit towns count the cost of the worst floods in a...", BOX[2]]
