@@ -184,6 +184,11 @@ FURNITURE = [
     ("reading", "Écouter cet article"),
     ("newsletter", "Recibe nuestro boletín en tu correo cada mañana."),
     ("newsletter", "Получайте нашу рассылку каждое утро на почту."),
+    # The lines of an embedded post around its text.
+    ("share", "View this post on Instagram"),
+    ("share", "A post shared by Example Bakery (@example.bakery)"),
+    ("share", "Ein Beitrag geteilt von Beispiel Verlag (@beispielverlag)"),
+    ("share", "Voir cette publication sur Instagram"),
     # A call to action in capitals, whatever else it names.
     ("call_to_action", "CLICK HERE TO GET THE EXAMPLE TIMES APP ON YOUR PHONE"),
     ("call_to_action", "ENJOY THE MORNING BRIEFING ANYWHERE BY CLICKING HERE"),
@@ -245,6 +250,9 @@ NEWS_PROSE = [
     "gegen die Regeln verstießen, sagte ein Sprecher.",
     "Le site utilise des cookies publicitaires sans le consentement des internautes, a estimé "
     "la commission, qui lui inflige une amende.",
+    # a post someone shared, told in a sentence
+    "The mayor apologised after a post shared by her office (@cityhall) on Friday named the "
+    "wrong school, a spokesman said.",
     # terms and conditions in a story
     "The court ruled that the airline's terms and conditions, which passengers accept by "
     "clicking a box, could not override their right to a refund.",
