@@ -184,6 +184,26 @@ FURNITURE = [
     ("reading", "Écouter cet article"),
     ("newsletter", "Recibe nuestro boletín en tu correo cada mañana."),
     ("newsletter", "Получайте нашу рассылку каждое утро на почту."),
+    # The lines of an embedded post around its text.
+    ("share", "View this post on Instagram"),
+    ("share", "A post shared by Example Bakery (@example.bakery)"),
+    ("share", "Ein Beitrag geteilt von Beispiel Verlag (@beispielverlag)"),
+    ("share", "Voir cette publication sur Instagram"),
+    # A call to action in capitals, whatever else it names.
+    ("call_to_action", "CLICK HERE TO GET THE EXAMPLE TIMES APP ON YOUR PHONE"),
+    ("call_to_action", "ENJOY THE MORNING BRIEFING ANYWHERE BY CLICKING HERE"),
+    ("call_to_action", "HIER KLICKEN FÜR ALLE ERGEBNISSE DES SPIELTAGS"),
+    ("call_to_action", "CLIQUEZ ICI POUR VOIR TOUS LES RÉSULTATS"),
+    ("call_to_action", "HAZ CLIC AQUÍ PARA VER TODOS LOS RESULTADOS"),
+    # The consent line under a sign-up form, in wordings of their own.
+    ("newsletter", "By registering you accept our terms and conditions; you must be over 18."),
+    ("newsletter", "Protected by reCAPTCHA: your data is handled under our privacy policy."),
+    ("newsletter", "Mit der Anmeldung akzeptieren Sie unsere AGB. Kein Spam, versprochen."),
+    ("newsletter", "En vous inscrivant, vous acceptez nos conditions générales. Pas de spam."),
+    ("newsletter", "Al suscribirte aceptas los términos y condiciones. Sin spam."),
+    ("newsletter", "Ao se inscrever, você aceita os termos e condições. Sem spam."),
+    ("newsletter", "Iscrivendoti accetti i termini e condizioni. Niente spam."),
+    ("newsletter", "Подписываясь, вы принимаете условия использования. Без спама."),
     ("appeal", "Sie haben 3 von 5 kostenlosen Artikeln gelesen. Jetzt weiterlesen mit einem Abo."),
     ("appeal", "Vous avez lu 3 articles gratuits ce mois-ci. Abonnez-vous pour continuer à lire."),
     ("appeal", "Has leído 3 de 5 artículos gratuitos. Suscríbete para seguir leyendo."),
@@ -230,6 +250,14 @@ NEWS_PROSE = [
     "gegen die Regeln verstießen, sagte ein Sprecher.",
     "Le site utilise des cookies publicitaires sans le consentement des internautes, a estimé "
     "la commission, qui lui inflige une amende.",
+    # a post someone shared, told in a sentence
+    "The mayor apologised after a post shared by her office (@cityhall) on Friday named the "
+    "wrong school, a spokesman said.",
+    # terms and conditions in a story
+    "The court ruled that the airline's terms and conditions, which passengers accept by "
+    "clicking a box, could not override their right to a refund.",
+    "By submitting the bid two days late, the company broke the tender rules, the auditors "
+    "found in their report to parliament.",
     # a subscription
     "Netflix said subscription revenue rose 15 percent in the quarter as it added eight million "
     "new subscribers in Asia and Latin America.",
@@ -260,6 +288,14 @@ def test_real_news_prose_that_mentions_cue_words_stays(prose):
         paragraphs.insert(position, prose)
         record = clean_one("\n\n".join(paragraphs))
         assert prose in record.text.split("\n\n"), (position, record.removed)
+
+
+@pytest.mark.parametrize("subheading", ["A CLOSE RACE IN THE NORTH", "WHERE TO GO FROM HERE"])
+def test_subheading_in_capitals_with_a_one_word_cue_stays(subheading):
+    paragraphs = list(ARTICLE)
+    paragraphs.insert(2, subheading)
+    record = clean_one("\n\n".join(paragraphs))
+    assert subheading in record.text.split("\n\n"), record.removed
 
 
 def test_article_about_donations_is_kept_whole():

@@ -445,8 +445,87 @@ def test_a_related_links_box_inside_the_article_goes():
     assert all(reasons[line] == "related-links box inside the article" for line in BOX)
 
 
+@pytest.mark.parametrize(
+    "header", ["Editor's Picks", "Keep reading", "Empfehlungen der Redaktion", "Выбор редакции"]
+)
+def test_related_box_headers_of_other_wordings(header):
+    box = [header, *BOX[1:]]
+    (record,) = newsclean.clean("\n".join([*NAV, TITLE, *BODY, *box, *MORE_BODY, *FOOTER]))
+    assert record.text.split("\n\n") == [*BODY, *MORE_BODY]
+
+
+def test_a_related_links_box_of_headlines_cut_short_inside_the_article_goes():
+    # The page cut the teasers with three full stops: still headlines, not sentences.
+    box = [BOX[0], "Storm-hit towns count the cost of the worst floods in a...", BOX[2]]
+    article = [*BODY, *MORE_BODY]
+    (record,) = newsclean.clean("\n".join([*NAV, TITLE, *BODY, *box, *MORE_BODY, *FOOTER]))
+    assert record.text.split("\n\n") == article
+    reasons = {r.text: r.reason for r in record.removed if r.step == "page_body"}
+    assert all(reasons[line] == "related-links box inside the article" for line in box)
+
+
 def test_a_subheading_with_a_related_word_over_prose_stays():
     # "Watch" opens a subheading here, and prose follows it: no box.
     article = [*BODY, "Watch the committee closely", *MORE_BODY]
     (record,) = newsclean.clean("\n".join([*NAV, TITLE, *article, *FOOTER]))
     assert record.text.split("\n\n") == article
+
+
+# Reader comments written for these tests: a name, the comment's stamp, the comment.
+COMMENTS = [
+    "Mark T.",
+    "March 3, 2024 at 9:15 pm",
+    "I read the whole plan and I still do not see where the savings are supposed to come "
+    "from, but I am glad someone is finally asking the committee about it.",
+    "Ana",
+    "March 4, 2024 at 7:02 am",
+    "The forecasts were optimistic last year too, and nobody in the ministry ever explained "
+    "why they missed them by so much.",
+]
+
+
+def test_a_comment_thread_without_a_header_ends_the_article():
+    # Two stamps with a named date and a time open a thread.
+    (record,) = newsclean.clean("\n".join([TITLE, *ARTICLE, *COMMENTS]))
+    assert record.text.split("\n\n") == ARTICLE
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "There are 2 comments",
+        "2 thoughts on “" + TITLE + ": what the revised plan means for you”",
+        "2 Gedanken zu „Der Haushalt und die Koalition: was der neue Plan bedeutet“",
+    ],
+)
+def test_a_comments_header_quoting_the_title_ends_the_article(header):
+    # Stamps without a month name, and long comments that would outweigh the article's end
+    # on their own: the header opens the thread.
+    more = (
+        " My town lost its bus service the last time the ministry promised savings like these, "
+        "and the shops on the high street have been closing one by one ever since, so forgive "
+        "me if I doubt every word of it."
+    )
+    comments = [
+        "Mark T.",
+        "2 hours ago, 9:15 pm",
+        COMMENTS[2] + more,
+        "Ana",
+        "1 hour ago, 7:02 am",
+        COMMENTS[5] + more,
+    ]
+    (record,) = newsclean.clean("\n".join([TITLE, *ARTICLE, header, *comments]))
+    assert record.text.split("\n\n") == ARTICLE
+
+
+def test_rows_with_times_but_no_month_are_no_comment_stamps():
+    # A table of readings inside an article: times in every row, no month named.
+    rows = ["Station 4 │ 2024-03-03 09:00 │ 12.5", "Station 4 │ 2024-03-03 10:00 │ 13.1"]
+    article = [*BODY[:2], *rows, *BODY[2:], *MORE_BODY]
+    blocks = [b for d in run_steps("\n".join(article), "paragraphs") for b in d.blocks]
+    step = PageBody()
+    assert not any(step.stamps_thread(blocks, i) for i in range(len(blocks)))
+    assert step.stamps_thread(
+        [b for d in run_steps("\n".join([*ARTICLE, *COMMENTS]), "paragraphs") for b in d.blocks],
+        len(ARTICLE) + 1,
+    )

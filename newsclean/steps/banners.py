@@ -8,7 +8,8 @@ wordings it has never seen:
 * *coverage*: how much of a short line the cues account for (``Share on Facebook`` is all cue,
   ``Facebook declined to comment.`` is a sentence that happens to contain one);
 * *address*: appeals talk to the reader (you, your) as the outlet (we, our);
-* *line shape*: furniture is short and rarely ends like a sentence;
+* *line shape*: furniture is short and rarely ends like a sentence; a short line in capitals
+  that asks the reader to act ("CLICK HERE TO GET OUR APP") shouts as furniture does;
 * *neighbourhood*: a banner is often a run of lines (``Dear readers,`` ... ``Remind me later.``),
   so lines next to a banner that carry weaker signals go with it.
 
@@ -128,6 +129,12 @@ class Banners(Step):
                 return FURNITURE[s.dominant()]
         if s.quoted_speech:
             return None
+        if s.counts["call_to_action"] and s.n_words <= self.short_words and text.isupper():
+            # A short line in capitals that asks the reader to act shouts as furniture does
+            # ("CLICK HERE TO GET OUR APP"), whatever else it names; a one-word cue is no
+            # evidence there ("A CLOSE RACE" is a subheading).
+            if any(" " in cue.group() for cue in self.book.find("call_to_action", text)):
+                return FURNITURE["call_to_action"]
         talks_to_reader = s.address > 0 or s.counts["call_to_action"] > 0
         if s.n_words <= self.notice_words and s.coverage >= 0.25 and s.address > 0:
             return FURNITURE[s.dominant()]

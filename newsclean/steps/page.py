@@ -13,6 +13,8 @@ looks like one.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import regex
 
 from newsclean.patterns import PhraseBook, load_phrasebook
@@ -47,6 +49,10 @@ _BIO_NAME = regex.compile(r"\p{Lu}[\p{L}\p{M}'’.-]*(?:\s+\p{Lu}[\p{L}\p{M}'’
 _BIO_ROLE_WORDS = 4
 # A sentence ending inside a line: ". " before a capital, or a CJK full stop.
 _INNER_END = regex.compile(r"[.!?。！？]\s+\p{Lu}|[。！？]")
+# Quotation marks, and the most words of a comments header that quotes the title after its
+# count ("12 thoughts on “...”").
+_QUOTES = '"“”„«»‘’‚「」'
+_QUOTED_HEADER_WORDS = 40
 # The score past the start of a comment thread: nothing there is article body.
 _WALL = 1000.0
 
@@ -58,7 +64,7 @@ def line_score(text: str) -> float:
     comment thread or a list of teaser blurbs made of short sentences.
     """
     n = word_count(text)
-    if n <= 10 and not ends_sentence(text) and _TIMESTAMP.search(text):
+    if _stamp_line(text):
         return -10.0
     if ends_sentence(text):
         if n >= 8:
@@ -68,6 +74,11 @@ def line_score(text: str) -> float:
         return min(n, 80) ** 1.5 / 16
     # Headline-length lines without a full stop: teaser lists, or a subheading (cheap to cross).
     return -2.0 if n >= 5 and title_case_share(text) < 0.5 else -3.0
+
+
+def _stamp_line(text: str) -> bool:
+    """Whether ``text`` is a short line with a time in it: a comment's or a teaser's stamp."""
+    return word_count(text) <= 10 and not ends_sentence(text) and bool(_TIMESTAMP.search(text))
 
 
 def teaser_runs(blocks: list[Block], min_run: int = 5) -> set[int]:
@@ -182,6 +193,13 @@ def _covers(match: regex.Match[str], text: str) -> bool:
     return len(match.group()) >= 0.5 * len(text.rstrip(":.…"))
 
 
+def _teaser_shaped(text: str) -> bool:
+    """Whether ``text`` has the shape of a teaser headline: a :func:`heading_shaped` line, or
+    one the page cut short with three full stops ("Plague confirmed in wild a...").
+    """
+    return heading_shaped(text) or (text.rstrip().endswith("...") and word_count(text) <= 40)
+
+
 def _thread_follows(header: str, following: list[Block]) -> bool:
     """Evidence that a comments header opens a real thread, not a stray "Leave a comment"."""
     if any(ch.isdigit() for ch in header):
@@ -202,10 +220,12 @@ class PageBody(Step):
     subheading inside the article costs little. ``min_removed`` keeps the step from trimming
     the odd stray line off an ordinary scrape: it only acts when at least that many paragraphs
     fall outside the body. Everything from a comments header ("34 Comments",
-    "Leave a Reply", from the ``comments`` phrase list) after ``min_body`` points of prose on is
-    a comment thread, never body. A scrape of several articles has several stretches of
-    prose: every stretch scoring at least ``other_share`` of the best (and ``min_other``) is a
-    body too.
+    "Leave a Reply", "12 thoughts on “...”" with the title quoted, from the ``comments``
+    phrase list) after ``min_body`` points of prose on is a comment thread, never body; so is
+    everything from the first of two comment stamps within a few lines (a short line with a
+    month named and a time, "March 3, 2024 at 9:15 pm") when little prose follows. A scrape
+    of several articles has several stretches of prose: every stretch scoring at least
+    ``other_share`` of the best (and ``min_other``) is a body too.
 
     Shapes read in runs of lines: an author's card after the body (a name alone,
     then a job title alone or a bio that gives it), or a bio alone ("Jane Doe is a reporter
@@ -218,7 +238,7 @@ class PageBody(Step):
     a heading, three or more; each of one :func:`item_shape`, "2021: Jane Doe – Example
     FC") belongs to the body it follows, though its short lines score as chrome. Inside the
     body, a related-links box (a header such as "Related stories" over a few teaser
-    headlines, with more of the article after them) goes.
+    headlines, some perhaps cut short with "...", with more of the article after them) goes.
     """
 
     name = "page_body"
@@ -319,20 +339,23 @@ class PageBody(Step):
             if (
                 prose >= self.min_body
                 and below[i + 1] < self.tail_share * prose
-                and (self.labelled_section(block) or self.author_bio(block))
+                and (
+                    self.labelled_section(block)
+                    or self.author_bio(block)
+                    or self.stamps_thread(blocks, i)
+                )
+            ):
+                return i
+            if (
+                prose >= self.min_body
+                and self.comments_header(block.text)
+                and (
+                    total - prose < 0.5 * prose
+                    or _thread_follows(block.text, blocks[i + 1 : i + 9])
+                )
             ):
                 return i
             if prose >= self.min_body and word_count(block.text) <= 14:
-                header = self.book.starts_with("comments", block.text)
-                if (
-                    header
-                    and (_covers(header, block.text) or header.group()[:1].isdigit())
-                    and (
-                        total - prose < 0.5 * prose
-                        or _thread_follows(block.text, blocks[i + 1 : i + 9])
-                    )
-                ):
-                    return i
                 if below[i + 1] < self.tail_share * prose and self.author_card(blocks, i):
                     return i
                 # A header a banner took out counts only as a section header proper: a
@@ -345,6 +368,43 @@ class PageBody(Step):
                     return i
             prose += max(score, 0.0)
         return None
+
+    @cached_property
+    def month_name(self) -> regex.Pattern[str]:
+        """A month name of the loaded languages, as a word."""
+        return regex.compile(rf"(?<!\w)(?:{self.book.months.pattern})(?!\w)", regex.I)
+
+    def stamps_thread(self, blocks: list[Block], index: int) -> bool:
+        """Whether ``blocks[index]`` is the stamp of a comment that opens a thread without a
+        header: a kept short line with a date and a time ("March 3, 2024 at 9:15 pm", a
+        month named: a table's rows of times are no stamps), another within the next eight
+        lines.
+        """
+
+        def stamp(block: Block) -> bool:
+            return (
+                block.kept
+                and _stamp_line(block.text)
+                and self.month_name.search(block.text) is not None
+            )
+
+        return stamp(blocks[index]) and any(stamp(b) for b in blocks[index + 1 : index + 9])
+
+    def comments_header(self, text: str) -> bool:
+        """Whether ``text`` is a comments header: a ``comments`` cue that is most of a short
+        line ("Leave a Reply") or gives a count ("34 Comments"), however long the quoted title
+        after a count is ("12 thoughts on “...”").
+        """
+        n_words = word_count(text)
+        if n_words > _QUOTED_HEADER_WORDS:
+            return False
+        header = self.book.starts_with("comments", text)
+        if header is None:
+            return False
+        if header.group()[:1].isdigit():
+            quoted = text[header.end() :].lstrip()[:1] in _QUOTES
+            return n_words <= 14 or (quoted and n_words <= _QUOTED_HEADER_WORDS)
+        return n_words <= 14 and _covers(header, text)
 
     def labelled_section(self, block: Block) -> bool:
         """Whether ``block`` is a kept line that opens with a section header and a colon, the
@@ -447,7 +507,7 @@ class PageBody(Step):
                 continue
             run = []
             for j in body[at + 1 : at + 1 + _BOX_LINES]:
-                if word_count(blocks[j].text) < 3 or not heading_shaped(blocks[j].text):
+                if word_count(blocks[j].text) < 3 or not _teaser_shaped(blocks[j].text):
                     break
                 run.append(j)
             if run and at + len(run) + 1 < len(body):
