@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import SEEDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier, visit_counts
@@ -143,3 +147,98 @@ def test_a_cut_model_file_is_refused() -> None:
     packed = (Path(MODEL_DIR) / MODEL_FILE).read_bytes()
     with pytest.raises(EOFError):
         load_arrays(packed[: len(packed) // 2])
+
+
+# --- the model's arrays in the cache ----------------------------------------------------------
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty cache directory, the one the identifier uses."""
+    monkeypatch.delenv("NEWSCLEAN_NO_CACHE", raising=False)
+    monkeypatch.setenv("NEWSCLEAN_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def _same_model(one: FastIdentifier, other: FastIdentifier) -> None:
+    for name in ["nb_ptc", "nb_pc", "tk_nextmove", "_base", "_output"]:
+        mine, theirs = getattr(one, name), getattr(other, name)
+        assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs), name
+    assert one.nb_classes == other.nb_classes and one._depth == other._depth
+
+
+def test_the_cached_model_is_the_one_py3langid_ships(
+    cache: Path, plain: LanguageIdentifier, fast: FastIdentifier
+) -> None:
+    written = FastIdentifier.from_default_model()  # decompressed, then written
+    assert [p.suffix for p in cache.iterdir()] == [".arrays"]
+    mapped = FastIdentifier.from_default_model()
+    assert not mapped.tk_nextmove.flags.writeable  # read from the mapped file
+    assert written.tk_nextmove.flags.writeable
+    _same_model(mapped, written)
+    _same_model(mapped, fast)
+    for text in SAMPLES:
+        _same(plain, mapped, text)
+
+
+def test_a_damaged_cache_is_read_again_from_py3langid_and_rewritten(
+    cache: Path, fast: FastIdentifier
+) -> None:
+    FastIdentifier.from_default_model()
+    (path,) = cache.iterdir()
+    with path.open("r+b") as file:  # one byte in the middle of the score table
+        file.seek(path.stat().st_size // 4)
+        byte = file.read(1)
+        file.seek(-1, 1)
+        file.write(bytes([byte[0] ^ 1]))
+    again = FastIdentifier.from_default_model()
+    assert again.tk_nextmove.flags.writeable  # not the damaged file
+    _same_model(again, fast)
+    assert not FastIdentifier.from_default_model().tk_nextmove.flags.writeable  # mended
+
+
+def test_no_cache_is_written_when_it_is_turned_off(
+    cache: Path, monkeypatch: pytest.MonkeyPatch, fast: FastIdentifier
+) -> None:
+    monkeypatch.setenv("NEWSCLEAN_NO_CACHE", "1")
+    _same_model(FastIdentifier.from_default_model(), fast)
+    assert not cache.exists()
+
+
+_FULL = "import resource, sys; resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))"
+
+
+def test_a_run_writes_the_same_whatever_the_cache(tmp_path: Path) -> None:
+    # Whole runs with the cache missing, then whole, damaged, unusable (a file where its
+    # directory should be), with two workers sharing it, and on a file system that is full
+    # (writes past 1 MiB fail): the same bytes every time.
+    source = tmp_path / "in"
+    source.mkdir()
+    for seed in sorted(SEEDS.glob("*.txt"))[:4]:
+        (source / seed.name).write_bytes(seed.read_bytes())
+    cache = tmp_path / "cache"
+    (tmp_path / "blocked").write_text("a file where the cache directory would be")
+
+    def run(name: str, *options: str, directory: Path = cache, full: bool = False) -> bytes:
+        out = tmp_path / f"{name}.jsonl"
+        env = dict(os.environ, NEWSCLEAN_CACHE_DIR=str(directory))
+        env.pop("NEWSCLEAN_NO_CACHE", None)
+        code = f"{_FULL if full else 'import sys'}; from newsclean.__main__ import main; main()"
+        command = [sys.executable, "-c", code, "run", "-q", str(source), "-o", str(out),
+                   "--removed", "full", "--added", "2025-01-01T00:00:00Z", *options]
+        subprocess.run(command, env=env, check=True)
+        return out.read_bytes()
+
+    first = run("missing")
+    (path,) = cache.iterdir()
+    assert run("whole") == first
+    size = path.stat().st_size
+    with path.open("r+b") as file:
+        file.truncate(size // 2)
+    assert run("damaged") == first
+    assert path.stat().st_size == size  # written whole again
+    assert run("blocked", directory=tmp_path / "blocked" / "cache") == first
+    assert run("workers", "--jobs", "2") == first
+    path.unlink()
+    assert run("full", full=True) == first
+    assert list(cache.iterdir()) == []  # nothing half written left behind

@@ -23,7 +23,10 @@ is found with one unbuffered ``minimum`` into a table kept between texts, withou
 archive (68 MB) to a temporary file and reads every array back from it; here each array is
 read straight from the decompressor, about two thirds of the CPU of a load. The automaton's
 depth is known for py3langid's own model file (:data:`KNOWN_DEPTHS`, by its digest) and
-measured for any other.
+measured for any other. The arrays and the depth are then kept in a per-user cache file
+(:mod:`newsclean.array_cache`, 68 MB) that later processes map instead of decompressing the
+model again (0.6 s of CPU): they share its pages, and a missing or damaged cache only means
+the model is read from py3langid's file again.
 """
 
 from __future__ import annotations
@@ -36,10 +39,15 @@ import zipfile
 import numpy as np
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
+from newsclean import array_cache
+
 # The automaton's depth (see :func:`_depth`) of the model files it has been measured on, by
 # the SHA-256 of the file: py3langid 0.4's bundled model. Finding it takes 0.08-0.2 s of CPU
 # per process, hashing the file 4 ms; ``tests/test_language_id.py`` measures it again.
 KNOWN_DEPTHS = {"f4f4a2c3465ca1f081541037f9cac23021d68151c2f709c55ae5eedfca522963": 6}
+# The version of the arrays this module reads off a model file (their names, types, the
+# depth among them) in the cache: a new one whenever they change.
+_CACHE_FORMAT = 1
 # A feature's entry in the table of first places while it is not in the text being counted.
 _UNSEEN = np.iinfo(np.int64).max
 
@@ -52,10 +60,26 @@ class FastIdentifier(LanguageIdentifier):
 
     @classmethod
     def from_default_model(cls) -> FastIdentifier:
-        """The identifier over the model py3langid ships."""
-        path = MODEL_DIR / MODEL_FILE
-        packed = path.read_bytes()
-        model = load_arrays(packed)
+        """The identifier over the model py3langid ships, its arrays read from the cache
+        (:mod:`newsclean.array_cache`) when a whole copy of them is there, else decompressed
+        from py3langid's file and written to the cache for the next process.
+        """
+        packed = (MODEL_DIR / MODEL_FILE).read_bytes()
+        digest = hashlib.sha256(packed).hexdigest()
+        # The arrays depend on the model file alone (whatever py3langid's version) and on how
+        # this module reads it, which _CACHE_FORMAT names.
+        key = f"py3langid model {digest}, arrays {_CACHE_FORMAT}"
+        directory = array_cache.cache_dir()
+        cached = directory / f"language-model-{digest[:16]}.arrays" if directory else None
+        model = array_cache.load_arrays(cached, key) if cached else None
+        if model is None:
+            model = load_arrays(packed)
+            depth = KNOWN_DEPTHS.get(digest)
+            if depth is None:
+                depth = _depth(model["nextmove"].reshape(-1, 256), model["nextmove_row"])
+            model["depth"] = np.array(depth)
+            if cached:
+                array_cache.store_arrays(cached, key, model)
         # The base class gets the tables it scores with as py3langid's loader gives them,
         # and none for its byte walk, which is done here (it would turn 104,583 states into
         # Python ints twice, about 40 ms of a load).
@@ -67,14 +91,14 @@ class FastIdentifier(LanguageIdentifier):
             (),
             tk_row=(),
         )
-        identifier._prepare(model, KNOWN_DEPTHS.get(hashlib.sha256(packed).hexdigest()))
+        identifier._prepare(model, int(model["depth"]))
         return identifier
 
-    def _prepare(self, model: dict[str, np.ndarray], depth: int | None = None) -> None:
+    def _prepare(self, model: dict[str, np.ndarray], depth: int) -> None:
         self._next = model["nextmove"]
         self._base = model["nextmove_row"].astype(np.int64) << 8
         self._output = model["out_feat"].astype(np.int64)
-        self._depth = depth or _depth(self._next.reshape(-1, 256), model["nextmove_row"])
+        self._depth = depth
         self._first = np.full(self.nb_ptc.shape[0], _UNSEEN, dtype=np.int64)
         # The rows of the score table seen so far, as float32, one after the other in the
         # order features were first seen (news text uses about a fifth of them), and where
