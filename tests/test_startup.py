@@ -100,19 +100,47 @@ def test_pipelines_share_one_phrase_book_and_compile_no_cue_up_front() -> None:
 
 
 def test_what_cleaning_loads_on_first_need_is_loaded_before_workers_fork() -> None:
-    # ftfy and the date patterns load when a paragraph first needs them; a run or check with
-    # several processes loads them in the parent, so that the workers inherit them.
+    # ftfy, the date patterns, the teaser and credit patterns load when a paragraph first
+    # needs them; a run or check with several processes loads them in the parent, so that
+    # the workers inherit them.
     code = (
         "import sys\n"
         "from newsclean import Pipeline\n"
         "from newsclean.patterns import load_phrasebook\n"
         "from newsclean.steps.article_meta import _reader\n"
+        "from newsclean.steps.captions import _credit_patterns\n"
+        "from newsclean.steps.metadata import _teaser\n"
         "pipeline = Pipeline.from_config()\n"
         "reader = _reader(load_phrasebook())\n"
-        "before = ('ftfy' in sys.modules, '_named' in vars(reader))\n"
+        "def loaded():\n"
+        "    compiled = _teaser.cache_info().currsize + _credit_patterns.cache_info().currsize\n"
+        "    return ('ftfy' in sys.modules, '_named' in vars(reader), compiled == 2)\n"
+        "before = loaded()\n"
         "pipeline.before_fork(metadata=False)\n"
-        "after = ('ftfy' in sys.modules, '_named' in vars(reader))\n"
-        "print('LOADED', before, after, file=sys.stderr)\n"
+        "print('LOADED', before, loaded(), file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stderr.rsplit("LOADED", 1)[1].split() == ["(False,", "False)", "(True,", "True)"]
+    assert done.stderr.rsplit("LOADED", 1)[1].split() == [
+        "(False,", "False,", "False)", "(True,", "True,", "True)"
+    ]
+
+
+def test_checking_a_text_without_teasers_or_credits_compiles_neither_pattern() -> None:
+    # Seed 001 has no teaser or credit line: `check` of it never needs their patterns.
+    seed = sorted(SEEDS.glob("001_*.txt"))[0]
+    code = (
+        "import sys\n"
+        f"sys.argv = ['newsclean', 'check', {str(seed)!r}]\n"
+        "from newsclean.__main__ import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "from newsclean.steps.captions import _credit_patterns\n"
+        "from newsclean.steps.metadata import _teaser\n"
+        "sizes = _teaser.cache_info().currsize, _credit_patterns.cache_info().currsize\n"
+        "print('COMPILED', *sizes, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "banners:" in done.stdout  # it did clean
+    assert done.stderr.rsplit("COMPILED", 1)[1].split() == ["0", "0"]

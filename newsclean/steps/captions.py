@@ -16,6 +16,8 @@ between them.
 
 from __future__ import annotations
 
+from functools import cached_property, lru_cache
+
 import regex
 
 from newsclean.patterns import PhraseBook, load_phrasebook
@@ -61,26 +63,44 @@ def names(text: str, joiners: regex.Pattern[str]) -> bool:
     return named >= 1 and named + small == len(words) and named * 3 >= len(words) * 2
 
 
+@lru_cache(maxsize=8)
+def _credit_patterns(book: PhraseBook) -> tuple[regex.Pattern[str], regex.Pattern[str]]:
+    """The joiners and the labelled credit of ``book``, compiled when a line first needs them
+    (0.01 s: a file without a credit line never does), once per book.
+    """
+    label = book.source("photo_credit")
+    joiners = regex.compile(book.source("credit_joiner"), regex.I)
+    # A label, then the names, to the end of the line. After a space inside a line the label
+    # needs a colon ("... at dusk Credit: Jane Doe"); at the start of the line, of a bracket
+    # or after a full stop a space will do ("(photo Agency/Name)").
+    labelled = regex.compile(
+        rf"(?:(?:^|(?<=[.(\[]))\s*(?:{label})(?:\s*:\s*|\s+)|(?<=\s)(?:{label})\s*:\s*)"
+        r"(?P<names>[^:]+?)[\s.)\]]*$",
+        regex.I,
+    )
+    return joiners, labelled
+
+
 class CreditShapes:
     """The credit shapes of one phrase book (see the module docstring)."""
 
     def __init__(self, book: PhraseBook) -> None:
         self.book = book
-        label = book.source("photo_credit")
-        self.joiners = regex.compile(book.source("credit_joiner"), regex.I)
-        # A label, then the names, to the end of the line. After a space inside a line the
-        # label needs a colon ("... at dusk Credit: Jane Doe"); at the start of the line, of
-        # a bracket or after a full stop a space will do ("(photo Agency/Name)").
-        self.labelled = regex.compile(
-            rf"(?:(?:^|(?<=[.(\[]))\s*(?:{label})(?:\s*:\s*|\s+)|(?<=\s)(?:{label})\s*:\s*)"
-            r"(?P<names>[^:]+?)[\s.)\]]*$",
-            regex.I,
-        )
         # The end of a sentence, and what follows it to the end of the line.
         # (three words at least: "5. Title Case Heading" is a numbered heading).
         self.after_sentence = regex.compile(
             r"\w+\W+\w+\W+\w+[.!?…”\"]+\s*(?P<tail>[^.!?…]{3,120}?)[\s.]*$"
         )
+
+    @cached_property
+    def joiners(self) -> regex.Pattern[str]:
+        """The joining words of the ``credit_joiner`` list (``via``)."""
+        return _credit_patterns(self.book)[0]
+
+    @cached_property
+    def labelled(self) -> regex.Pattern[str]:
+        """A credit label, then the names, to the end of the line."""
+        return _credit_patterns(self.book)[1]
 
     def slash_credit(self, text: str, *, alone: bool = True) -> bool:
         """``Jane Doe/Agency``: two or more runs of names joined by slashes, bars or a joiner
@@ -208,6 +228,11 @@ class Captions(Step):
 
     def __init__(self, phrasebook: PhraseBook | None = None) -> None:
         self.shapes = CreditShapes(phrasebook or load_phrasebook())
+
+    @classmethod
+    def before_fork(cls) -> None:
+        """Compile the bundled book's credit patterns, which every worker would compile."""
+        _credit_patterns(load_phrasebook())
 
     def __call__(self, draft: Draft) -> list[Draft]:
         """Mark every caption, credit and control, then the lines they enclose."""
