@@ -9,7 +9,8 @@ and returns ``None`` for anything but a whole, intact file of that key: a cache 
 missing, truncated, damaged, of another key or another format, or unreadable only means the
 caller builds the arrays again. :func:`store_arrays` writes a temporary file beside the
 final one and renames it into place, so a reader never sees half a file and two writers at
-once leave one whole file; a failure to write (a read-only or full file system) is ignored.
+once leave one whole file; a failure to write (a read-only or full file system) is ignored. A
+file is never changed in place: a process that has mapped it keeps the bytes it checked.
 
 The directory is ``$NEWSCLEAN_CACHE_DIR``, else ``$XDG_CACHE_HOME/newsclean``, else
 ``~/.cache/newsclean``; setting ``NEWSCLEAN_NO_CACHE`` to anything but an empty string turns
@@ -48,6 +49,8 @@ def cache_dir() -> Path | None:
     """
     if os.environ.get("NEWSCLEAN_NO_CACHE"):
         return None
+    if not hasattr(os, "O_NOFOLLOW"):  # Windows: a link in the file's place could not be refused
+        return None
     if chosen := os.environ.get("NEWSCLEAN_CACHE_DIR"):
         return Path(chosen)
     # The XDG base directory specification: a relative path there is to be ignored.
@@ -72,7 +75,7 @@ def load_arrays(path: Path, key: str) -> dict[str, np.ndarray] | None:
 
 def _load(path: Path, key: str) -> dict[str, np.ndarray] | None:
     # O_NOFOLLOW: this module never writes a link, so one in its place is someone else's.
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     try:
         status = os.fstat(fd)
         # Only a regular file of this user's is trusted (a shared cache directory could hold

@@ -211,3 +211,9 @@ def test_where_the_cache_is(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     assert cache_dir() == tmp_path / "mine"
     monkeypatch.setenv("NEWSCLEAN_NO_CACHE", "1")
     assert cache_dir() is None
+
+
+def test_no_cache_where_a_link_cannot_be_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSCLEAN_CACHE_DIR", "anywhere")
+    monkeypatch.delattr(os, "O_NOFOLLOW")  # as on Windows
+    assert cache_dir() is None
