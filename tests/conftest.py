@@ -75,6 +75,18 @@ def run_and_commit(step, drafts):
     return out
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_array_cache(tmp_path_factory: pytest.TempPathFactory):
+    """The suite keeps the language model's array cache in a folder of its own, so a run of
+    the tests neither reads nor writes the user's cache (and, with it, always starts cold).
+    Set in the environment, so the commands the tests start use it too.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NEWSCLEAN_CACHE_DIR", str(tmp_path_factory.mktemp("array-cache")))
+        patch.delenv("NEWSCLEAN_NO_CACHE", raising=False)
+        yield
+
+
 @pytest.fixture(scope="session")
 def default_pipeline() -> Pipeline:
     return Pipeline.from_config()
