@@ -31,11 +31,14 @@ from newsclean.steps.dates import DateReader, FoundDate, prepare_date_readers
 from newsclean.steps.metadata import body_text, opens_article
 from newsclean.steps.shape import (
     content_words,
+    count_marked_words,
     ends_sentence,
     heading_shaped,
     paragraph_cache,
+    single_byte,
     title_case_share,
     word_count,
+    word_marks,
 )
 
 # How far from the body the steps look, in lines (blocks).
@@ -99,6 +102,8 @@ _TRIM = " \t,;:|•·/-–—()[]"
 
 
 _DIGITS_AND_MARKS = regex.compile(r"[\d\p{P}\p{S}]+")
+# The same made spaces in a word_count table, for text one byte a character.
+_WORDS_BESIDES_NUMBERS = word_marks(_DIGITS_AND_MARKS)
 _ASCII_DIGIT = re.compile("[0-9]")
 # The characters str.isdigit is true of in Latin letters and general punctuation (U+0000 to
 # U+02FF, U+2000 to U+206F; a test checks them), and what lies beyond those.
@@ -149,7 +154,15 @@ def _is_body(text: str) -> bool:
         return False  # a headline in title case ending with an abbreviation ("... in the U.S.")
     if len(text) > 300 or not _has_digit(text):
         return True
-    return word_count(_DIGITS_AND_MARKS.sub(" ", text)) >= 12
+    return _words_besides_numbers(text) >= 12
+
+
+def _words_besides_numbers(text: str) -> int:
+    """The words of ``text`` once its digits, punctuation and symbols are spaces."""
+    encoded = text.encode() if text.isascii() else single_byte(text)
+    if encoded is not None:  # one translation in C, not a Unicode pattern
+        return count_marked_words(encoded, _WORDS_BESIDES_NUMBERS)
+    return word_count(_DIGITS_AND_MARKS.sub(" ", text))
 
 
 class Line(NamedTuple):

@@ -46,13 +46,37 @@ def _byte_table(mark: Callable[[str], str]) -> bytes:
     return "".join(mark(char) for char in _BYTE_CHARS).encode(_SINGLE_BYTE)
 
 
-# The characters of _WORD's words: those a word starts with as "a", the others it goes on
-# with as ".", and every other character a space (ASCII text is encoded alike).
 _WORD_START = regex.compile(r"[\p{L}\p{N}]")
 _WORD_GOES_ON = regex.compile(r"[\p{L}\p{N}\p{M}'’._-]")
-_WORD_RUNS = _byte_table(
-    lambda c: "a" if _WORD_START.fullmatch(c) else "." if _WORD_GOES_ON.fullmatch(c) else " "
-)
+
+
+def word_marks(blank: regex.Pattern[str] | None = None) -> bytes:
+    """A table for :func:`count_marked_words`: the characters of _WORD's words, those a word
+    starts with as "a", the others it goes on with as ".", and every other character a
+    space; with ``blank``, the characters it matches as spaces too (the words of the text
+    with those made spaces).
+    """
+
+    def mark(char: str) -> str:
+        if blank is not None and blank.fullmatch(char):
+            return " "
+        return "a" if _WORD_START.fullmatch(char) else "." if _WORD_GOES_ON.fullmatch(char) else " "
+
+    return _byte_table(mark)
+
+
+def count_marked_words(encoded: bytes, marks: bytes) -> int:
+    """How many words a text has, given as :func:`single_byte` (or ASCII) encodes it and a
+    table of :func:`word_marks`, counted without making them.
+    """
+    # A word of _WORD is a maximal run of its characters that holds a letter or digit: with
+    # those runs as "a" and "." characters between spaces (one translation in C), and the
+    # "."s dropped, the words are the runs left.
+    runs = encoded.translate(marks).replace(b".", b"")
+    return runs.count(b" a") + runs.startswith(b"a")
+
+
+_WORD_MARKS = word_marks()
 # What \w+ finds, as a byte table: word characters as they are, the others as spaces.
 _TOKEN = regex.compile(r"\w+")
 _WORD_CHARS = _byte_table(lambda c: c if _TOKEN.fullmatch(c) else " ")
@@ -131,13 +155,8 @@ def word_count(text: str) -> int:
     characters. Counted without making the words, so a huge paragraph costs no memory.
     """
     encoded = text.encode() if text.isascii() else single_byte(text)
-    if encoded is not None:
-        # No spaceless script in one byte a character. A word of _WORD is a maximal run of
-        # its characters that holds a letter or digit: with those runs as "a" and "."
-        # characters between spaces (one translation in C), and the "."s dropped, the words
-        # are the runs left, counted without making them.
-        runs = encoded.translate(_WORD_RUNS).replace(b".", b"")
-        return runs.count(b" a") + runs.startswith(b"a")
+    if encoded is not None:  # no spaceless script in one byte a character
+        return count_marked_words(encoded, _WORD_MARKS)
     if _BEYOND_LATIN.search(text) is None:
         return _count(_LATIN_WORD, text)  # nor in Latin letters and punctuation
     found = _count(_WORD, text)
