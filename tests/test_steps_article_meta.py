@@ -15,8 +15,10 @@ from newsclean.record import Document, render_text
 from newsclean.steps import Headline, Paragraphs
 from newsclean.steps.article_meta import (
     _DIGITS_AND_MARKS,
+    _LETTER,
     Byline,
     _has_digit,
+    _letters,
     _words_besides_numbers,
     detect_language,
 )
@@ -745,3 +747,9 @@ def test_words_besides_numbers_are_those_left_once_numbers_and_marks_are_spaces(
     # Text of one byte a character is counted by a table; it must count what the pattern
     # leaves.
     assert _words_besides_numbers(text) == word_count(_DIGITS_AND_MARKS.sub(" ", text))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ONE_BYTE_OR_ANY)
+def test_letters_are_counted_as_the_pattern_finds_them(text):
+    assert _letters(text) == len(_LETTER.findall(text))

@@ -32,17 +32,21 @@ _BYTE_CHARS = bytes(range(256)).decode(_SINGLE_BYTE, errors="replace")
 
 
 def single_byte(text: str) -> bytes | None:
-    """``text`` one byte a character (Windows-1252), or ``None`` when it holds a character
-    outside that repertoire.
+    """``text`` one byte a character (Windows-1252, of which ASCII is the first half), or
+    ``None`` when it holds a character outside that repertoire.
     """
+    if text.isascii():
+        return text.encode()  # the same bytes, without the codec's table
     try:
         return text.encode(_SINGLE_BYTE)
     except UnicodeEncodeError:
         return None
 
 
-def _byte_table(mark: Callable[[str], str]) -> bytes:
-    """A ``bytes.translate`` table: each byte to ``mark`` of the character it stands for."""
+def byte_table(mark: Callable[[str], str]) -> bytes:
+    """A ``bytes.translate`` table for text as :func:`single_byte` encodes it: each byte to
+    ``mark`` of the character it stands for (a character of that repertoire).
+    """
     return "".join(mark(char) for char in _BYTE_CHARS).encode(_SINGLE_BYTE)
 
 
@@ -62,12 +66,12 @@ def word_marks(blank: regex.Pattern[str] | None = None) -> bytes:
             return " "
         return "a" if _WORD_START.fullmatch(char) else "." if _WORD_GOES_ON.fullmatch(char) else " "
 
-    return _byte_table(mark)
+    return byte_table(mark)
 
 
 def count_marked_words(encoded: bytes, marks: bytes) -> int:
-    """How many words a text has, given as :func:`single_byte` (or ASCII) encodes it and a
-    table of :func:`word_marks`, counted without making them.
+    """How many words a text has, given as :func:`single_byte` encodes it and a table of
+    :func:`word_marks`, counted without making them.
     """
     # A word of _WORD is a maximal run of its characters that holds a letter or digit: with
     # those runs as "a" and "." characters between spaces (one translation in C), and the
@@ -79,7 +83,7 @@ def count_marked_words(encoded: bytes, marks: bytes) -> int:
 _WORD_MARKS = word_marks()
 # What \w+ finds, as a byte table: word characters as they are, the others as spaces.
 _TOKEN = regex.compile(r"\w+")
-_WORD_CHARS = _byte_table(lambda c: c if _TOKEN.fullmatch(c) else " ")
+_WORD_CHARS = byte_table(lambda c: c if _TOKEN.fullmatch(c) else " ")
 _BEYOND_LATIN = re.compile("[^\x00-\u02ff\u2000-\u206f]")
 # A sentence ends in . ! ? … (or their CJK forms), possibly followed by closing quotes/brackets.
 _SENTENCE_END = regex.compile(r"[.!?…。！？](?:[\"'”’»)\]]|\s)*$")
@@ -154,7 +158,7 @@ def word_count(text: str) -> int:
     """How many words ``text`` has; runs of Chinese/Japanese/Thai count a word per two
     characters. Counted without making the words, so a huge paragraph costs no memory.
     """
-    encoded = text.encode() if text.isascii() else single_byte(text)
+    encoded = single_byte(text)
     if encoded is not None:  # no spaceless script in one byte a character
         return count_marked_words(encoded, _WORD_MARKS)
     if _BEYOND_LATIN.search(text) is None:
