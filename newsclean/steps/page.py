@@ -22,6 +22,7 @@ from newsclean.steps.shape import (
     ends_sentence,
     heading_shaped,
     headline_like,
+    paragraph_cache,
     title_case_share,
     word_count,
 )
@@ -51,6 +52,9 @@ _INNER_END = regex.compile(r"[.!?。！？]\s+\p{Lu}|[。！？]")
 _WALL = 1000.0
 
 
+# Remembered: page_body scores every kept line again in each settling round, and split reads
+# the same scores.
+@paragraph_cache(maxsize=65536)
 def line_score(text: str) -> float:
     """How much a paragraph looks like article prose (positive) or page chrome (negative).
 
@@ -100,6 +104,7 @@ def _introduces(text: str) -> bool:
     return text.rstrip().endswith((":", "："))
 
 
+@paragraph_cache(maxsize=65536)
 def _teaser_line(text: str) -> bool:
     return 8 <= word_count(text) <= 45 and not ends_sentence(text) and not _INNER_END.search(text)
 
