@@ -13,18 +13,10 @@ import newsclean
 from newsclean.patterns import load_phrasebook
 from newsclean.record import Document, render_text
 from newsclean.steps import Headline, Paragraphs
-from newsclean.steps.article_meta import (
-    _DIGITS_AND_MARKS,
-    _LETTER,
-    Byline,
-    _has_digit,
-    _letters,
-    _words_besides_numbers,
-    detect_language,
-)
+from newsclean.steps.article_meta import Byline, _has_digit, detect_language
 from newsclean.steps.base import Draft
 from newsclean.steps.dates import DateReader, iso_date
-from newsclean.steps.shape import _BYTE_CHARS, content_words, word_count
+from newsclean.steps.shape import content_words
 
 BODY = "\n\n".join(BUDGET_STORY)
 NAV = "\n".join(["Home", "World", "Politics", "Business", "Sport", "Culture", "Opinion"])
@@ -734,22 +726,3 @@ def test_the_headline_over_its_deck_is_the_title():
     for above in ["Budget talks", f"News / Politics / {title}"]:
         record = clean_one(page(above, title, "By Jane Rowlands", "March 4, 2021"))
         assert record.metadata["title"] == title
-
-
-_ONE_BYTE_OR_ANY = st.text(
-    alphabet=st.sampled_from(sorted(set(_BYTE_CHARS) - {"\ufffd"})), max_size=60
-) | st.text(alphabet="aZ0²_ é’“”—…-.'$%€™|:,", max_size=40) | st.text(max_size=30)
-
-
-@settings(max_examples=500, deadline=None)
-@given(_ONE_BYTE_OR_ANY)
-def test_words_besides_numbers_are_those_left_once_numbers_and_marks_are_spaces(text):
-    # Text of one byte a character is counted by a table; it must count what the pattern
-    # leaves.
-    assert _words_besides_numbers(text) == word_count(_DIGITS_AND_MARKS.sub(" ", text))
-
-
-@settings(max_examples=500, deadline=None)
-@given(_ONE_BYTE_OR_ANY)
-def test_letters_are_counted_as_the_pattern_finds_them(text):
-    assert _letters(text) == len(_LETTER.findall(text))
