@@ -210,3 +210,19 @@ def test_the_line_breaks_known_are_those_backslash_r_matches() -> None:
 
     breaks = [chr(c) for c in range(0x3000) if regex.fullmatch(r"\R", chr(c))]
     assert [c for c in breaks if paragraphs._ANY_BREAK.match(c)] == breaks
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab .\t\n\r\x0b\x0c\x85\u2028\u2029\xa0\u3000")),
+               max_size=16) | st.text(max_size=24), st.integers(0, 50))
+def test_lines_are_the_runs_between_cr_and_lf_stripped(text: str, offset: int) -> None:
+    # What the pattern of a line, [^\r\n]*, finds, the blank ones left out.
+    import regex
+
+    expected = []
+    for match in regex.finditer(r"[^\r\n]*", text):
+        stripped = match.group().strip()
+        if stripped:
+            start = offset + match.start() + len(match.group()) - len(match.group().lstrip())
+            expected.append((start, start + len(stripped), stripped))
+    assert paragraphs._lines(text, offset) == expected

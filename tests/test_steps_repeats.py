@@ -557,3 +557,13 @@ def test_flattened_copies_are_those_a_walk_of_every_long_paragraph_finds():
         assert find_flattened(keys, cover, min_words) == expected, (keys, cover, min_words)
         found += bool(expected)
     assert found > 300  # the generator makes flattened copies
+
+
+def test_tokens_of_one_byte_text_are_the_word_runs_of_its_folded_text():
+    # Text of Latin-1 letters, curly quotes and dashes takes a shorter path too; so does one
+    # whose case folding leaves that repertoire (µ folds to a Greek letter) not.
+    rng = random.Random(12)
+    alphabet = "aZ0_ -.'é’“”—…ŒŸßµ€\u00a0"
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30)))
+        assert tokens.__wrapped__(text) == tuple(repeats._TOKEN.findall(text.casefold())), text

@@ -3,7 +3,7 @@
 import gc
 import weakref
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from newsclean.steps import shape
@@ -119,3 +119,40 @@ def test_latin_words_are_counted_as_the_unicode_pattern_counts_them(text):
     if spaceless > len(text) * 0.3:
         expected += spaceless // 2
     assert shape.word_count.__wrapped__(text) == expected
+
+
+# Text of the one-byte repertoire (Windows-1252), with the characters news text brings most
+# often: accented letters, curly quotes, dashes, the ellipsis, and letters whose case folds
+# out of the repertoire (µ, ß) or that only it holds beyond Latin-1 (Œ, Š, Ÿ, ƒ), the euro.
+_ONE_BYTE = st.text(
+    alphabet=st.sampled_from(sorted(set(shape._BYTE_CHARS) - {"\ufffd"})), max_size=60
+) | st.text(alphabet="aZ0_ é’‘“”—–…-.'ßµŒšŸƒ€™²\u00a0", max_size=40)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ONE_BYTE)
+def test_one_byte_text_is_counted_as_the_unicode_pattern_counts_it(text):
+    assert shape.single_byte(text) is not None
+    assert shape.word_count.__wrapped__(text) == len(shape._WORD.findall(text))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ONE_BYTE)
+def test_word_runs_are_what_backslash_w_finds(text):
+    assert shape.word_runs(shape.single_byte(text)) == shape._TOKEN.findall(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ONE_BYTE)
+def test_content_words_of_one_byte_text_are_the_long_word_runs(text):
+    folded = text.casefold()
+    assume(shape.single_byte(folded) is not None)  # µ folds to a Greek letter
+    expected = {w for w in shape._TOKEN.findall(folded) if len(w) >= 4 and not w.isdecimal()}
+    assert shape.content_words(text) == expected
+
+
+def test_a_character_outside_the_one_byte_repertoire_takes_the_unicode_patterns():
+    assert shape.single_byte("Łódź and Kraków") is None
+    assert word_count("Łódź and Kraków — twice") == 4
+    assert shape.content_words("Łódź and Kraków") == {"łódź", "kraków"}
+    assert shape.content_words("Straße MASSE") == {"strasse", "masse"}

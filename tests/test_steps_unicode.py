@@ -317,3 +317,50 @@ def test_clean_prose_with_curly_quotes_does_not_load_ftfy() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_the_mojibake_detector_is_searched_in_stretches_it_cannot_outgrow() -> None:
+    # What the stretches rely on: every match is a few characters long, and the detector
+    # looks at nothing around a match but the text's start ("^").
+    import re
+
+    from ftfy.badness import BADNESS_RE
+
+    from newsclean.regex_syntax import sre_constants as constants
+    from newsclean.regex_syntax import sre_parse as parser
+    from newsclean.steps.unicode import _mojibake_detector
+
+    detector, longest = _mojibake_detector()
+    assert detector is BADNESS_RE and not detector.flags & re.MULTILINE
+    assert longest <= 16
+    seen = set()
+
+    def walk(items) -> None:
+        for op, av in items:
+            seen.add(av if op is constants.AT else op)
+            if op is constants.BRANCH:
+                for branch in av[1]:
+                    walk(branch)
+            elif op is constants.SUBPATTERN:
+                walk(av[3])
+            elif op in (constants.MAX_REPEAT, constants.MIN_REPEAT):
+                walk(av[2])
+
+    walk(parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags))
+    assert seen <= {constants.AT_BEGINNING, constants.ANY, constants.BRANCH, constants.IN,
+                    constants.LITERAL, constants.MAX_REPEAT, constants.SUBPATTERN}
+
+
+_PROSE_WORDS = st.sampled_from(["the ", "café ", "naïve, ", "Größe ", "a\n", "x ", "  "])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_PROSE_WORDS | st.sampled_from(_mojibake_alphabet()), max_size=40).map("".join))
+def test_the_quick_mojibake_test_agrees_with_ftfys_detector_on_longer_text(text: str) -> None:
+    # Long enough that the stretches around the detector's characters leave text out.
+    from ftfy.badness import is_bad
+
+    from newsclean.steps.unicode import _may_be_mojibake
+
+    assert _may_be_mojibake(text) == is_bad(text)
+    assert _may_be_mojibake("Ã " + text) == is_bad("Ã " + text)

@@ -30,12 +30,16 @@ from newsclean.steps.base import Draft, Step
 from newsclean.steps.dates import DateReader, FoundDate, prepare_date_readers
 from newsclean.steps.metadata import body_text, opens_article
 from newsclean.steps.shape import (
+    byte_table,
     content_words,
+    count_marked_words,
     ends_sentence,
     heading_shaped,
     paragraph_cache,
+    single_byte,
     title_case_share,
     word_count,
+    word_marks,
 )
 
 # How far from the body the steps look, in lines (blocks).
@@ -97,6 +101,8 @@ _NAME_RUN = regex.compile(rf"^{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD})
 _GLUED_AFTER_NAME = regex.compile(r"(?<=\p{Lu}\p{Ll}{4,})(?=\p{Lu}\p{Ll})")
 _OUTLET_TAIL = regex.compile(r"\s+(?:for|para|für|pour|per|для)\s+.*$", regex.I)
 _LETTER = regex.compile(r"\p{L}")
+# The letters as "a" in a table for text one byte a character.
+_LETTER_MARKS = byte_table(lambda char: "a" if _LETTER.fullmatch(char) else " ")
 # A web address without its scheme ("example.com"), an outlet named by its site.
 _DOMAIN = regex.compile(
     r"(?<![\w@])[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|co|io|info|news|[a-z]{2})\b"
@@ -110,6 +116,8 @@ _TRIM = " \t,;:|•·/-–—()[]"
 
 
 _DIGITS_AND_MARKS = regex.compile(r"[\d\p{P}\p{S}]+")
+# The same made spaces in a word_count table, for text one byte a character.
+_WORDS_BESIDES_NUMBERS = word_marks(_DIGITS_AND_MARKS)
 _ASCII_DIGIT = re.compile("[0-9]")
 # The characters str.isdigit is true of in Latin letters and general punctuation (U+0000 to
 # U+02FF, U+2000 to U+206F; a test checks them), and what lies beyond those.
@@ -160,7 +168,15 @@ def _is_body(text: str) -> bool:
         return False  # a headline in title case ending with an abbreviation ("... in the U.S.")
     if len(text) > 300 or not _has_digit(text):
         return True
-    return word_count(_DIGITS_AND_MARKS.sub(" ", text)) >= 12
+    return _words_besides_numbers(text) >= 12
+
+
+def _words_besides_numbers(text: str) -> int:
+    """The words of ``text`` once its digits, punctuation and symbols are spaces."""
+    encoded = single_byte(text)
+    if encoded is not None:  # one translation in C, not a Unicode pattern
+        return count_marked_words(encoded, _WORDS_BESIDES_NUMBERS)
+    return word_count(_DIGITS_AND_MARKS.sub(" ", text))
 
 
 class Line(NamedTuple):
@@ -1224,10 +1240,18 @@ def detect_language(text: str) -> str:
     return _detect(text[:LANGUAGE_SAMPLE])
 
 
+def _letters(text: str) -> int:
+    """How many letters ``text`` has."""
+    encoded = single_byte(text)
+    if encoded is not None:  # one translation in C, not a Unicode pattern
+        return encoded.translate(_LETTER_MARKS).count(b"a")
+    return len(_LETTER.findall(text))
+
+
 @lru_cache(maxsize=1024)
 def _detect(sample: str) -> str:
-    if len(_LETTER.findall(sample, 0, 200)) < _MIN_LETTERS:
-        if len(_LETTER.findall(sample)) < _MIN_LETTERS:
+    if _letters(sample[:200]) < _MIN_LETTERS:
+        if _letters(sample) < _MIN_LETTERS:
             return "und"
     language, _ = _identifier().classify(sample)
     return str(language)

@@ -24,6 +24,7 @@ from newsclean.steps.shape import (
     ends_sentence,
     heading_shaped,
     headline_like,
+    paragraph_cache,
     title_case_share,
     word_count,
 )
@@ -57,6 +58,9 @@ _QUOTED_HEADER_WORDS = 40
 _WALL = 1000.0
 
 
+# Remembered: page_body scores every kept line again in each settling round, and split reads
+# the same scores.
+@paragraph_cache(maxsize=65536)
 def line_score(text: str) -> float:
     """How much a paragraph looks like article prose (positive) or page chrome (negative).
 
@@ -111,6 +115,7 @@ def _introduces(text: str) -> bool:
     return text.rstrip().endswith((":", "："))
 
 
+@paragraph_cache(maxsize=65536)
 def _teaser_line(text: str) -> bool:
     return 8 <= word_count(text) <= 45 and not ends_sentence(text) and not _INNER_END.search(text)
 

@@ -23,8 +23,7 @@ from newsclean.steps.shape import ends_sentence
 # A blank line may hold spaces, tabs, NBSP or other Unicode blanks.
 # CRLF and lone CR count as line ends too.
 _BLANK_LINES = regex.compile(r"\R(?:[^\S\r\n]*\R)+")
-_LINE = regex.compile(r"[^\r\n]*")
-# Every character \R matches on its own (and so every line end _LINE knows).
+# Every character \R matches on its own (and so CR and LF, the line ends _lines splits at).
 _ANY_BREAK = re.compile("[\n\r\x0b\x0c\x85\u2028\u2029]")
 _FIRST_WORD = regex.compile(r"\S+")
 _HYPHEN_BREAK = regex.compile(r"\p{L}-$")
@@ -39,14 +38,16 @@ _URL_LINE = regex.compile(r"(?:https?://|www\.)\S+$")
 
 def _lines(text: str, offset: int) -> list[tuple[int, int, str]]:
     """Non-blank lines of ``text`` as (start, end, stripped text), spans shifted by ``offset``."""
+    # The runs between CRs and LFs, split off in C: a CR made a LF keeps every offset (a
+    # CRLF then leaves an empty line between, which is blank).
     found = []
-    for match in _LINE.finditer(text):
-        raw = match.group()
+    start = offset
+    for raw in text.replace("\r", "\n").split("\n"):
         stripped = raw.strip()
         if stripped:
-            lead = len(raw) - len(raw.lstrip())
-            start = offset + match.start() + lead
-            found.append((start, start + len(stripped), stripped))
+            lead = start + len(raw) - len(raw.lstrip())
+            found.append((lead, lead + len(stripped), stripped))
+        start += len(raw) + 1
     return found
 
 

@@ -31,7 +31,13 @@ import regex
 
 from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
-from newsclean.steps.shape import ends_sentence, paragraph_cache, word_count
+from newsclean.steps.shape import (
+    ends_sentence,
+    paragraph_cache,
+    single_byte,
+    word_count,
+    word_runs,
+)
 
 _TOKEN = regex.compile(r"\w+")
 # Every ASCII character but a word character ([a-z0-9_] once lowered) made a space: split()
@@ -57,6 +63,9 @@ def tokens(text: str) -> tuple[str, ...]:
     if text.isascii():  # \w+ of ASCII text, without a regular expression
         return tuple(text.lower().translate(_ASCII_NON_WORD).split())
     folded = text.casefold()
+    encoded = single_byte(folded)
+    if encoded is not None:  # most other text: no spaceless script, \w+ without a pattern
+        return tuple(word_runs(encoded))
     if _SPACELESS_BLOCKS.search(folded) is None or _SPACELESS.search(folded) is None:
         # most text: no token to cut, so no test per token
         return tuple(_TOKEN.findall(folded))

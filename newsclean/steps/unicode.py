@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import regex
 
+from newsclean.regex_syntax import sre_parse
 from newsclean.steps.base import TextFix
 from newsclean.steps.shape import paragraph_cache
 from newsclean.steps.whitespace import normalise_whitespace
@@ -106,12 +107,34 @@ def _may_be_mojibake(text: str) -> bool:
     """``ftfy.badness.is_bad(text)``, told at once for most text: its detector is slow (tens of
     microseconds a paragraph), but each of its patterns needs one of a few hundred characters
     (:data:`_MOJIBAKE_CHARS`), and a paragraph of English with curly quotes has none.
-    """
-    if _MOJIBAKE_CHARS.search(text) is None:
-        return False
-    from ftfy.badness import is_bad
 
-    return is_bad(text)
+    Nor does a match reach further than the detector's longest match from one of those
+    characters, so only those stretches are searched: a paragraph with an accented letter or
+    two (most that have any) costs a few microseconds rather than a search of all of it.
+    """
+    places = [found.start() for found in _MOJIBAKE_CHARS.finditer(text)]
+    if not places:
+        return False
+    detector, longest = _mojibake_detector()
+    stretches: list[list[int]] = []
+    for place in places:
+        start, end = max(0, place - longest + 1), place + longest
+        if stretches and start <= stretches[-1][1]:
+            stretches[-1][1] = end
+        else:
+            stretches.append([start, end])
+    # A search from a position inside the text still reads "^" as the text's start only.
+    return any(detector.search(text, start, end) for start, end in stretches)
+
+
+@lru_cache(maxsize=1)
+def _mojibake_detector() -> tuple[re.Pattern[str], int]:
+    """The mojibake detector of ftfy (what ``ftfy.badness.is_bad`` searches for) and the
+    length of its longest match.
+    """
+    from ftfy.badness import BADNESS_RE
+
+    return BADNESS_RE, sre_parse.parse(BADNESS_RE.pattern, BADNESS_RE.flags).getwidth()[1]
 
 
 class UnicodeRepair(TextFix):
