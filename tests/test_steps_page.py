@@ -4,7 +4,14 @@ import pytest
 from conftest import BUDGET_STORY, run_steps
 
 import newsclean
-from newsclean.steps.page import PageBody, best_span, item_shape, line_score, teaser_runs
+from newsclean.steps.page import (
+    PageBody,
+    best_span,
+    item_shape,
+    line_score,
+    listed_items,
+    teaser_runs,
+)
 
 NAV = [
     "Home",
@@ -378,6 +385,41 @@ def test_a_list_introduced_by_a_colon_inside_the_article_is_kept():
     article = [*BODY, "The band will play these dates next spring:", *items, *MORE_BODY]
     (record,) = newsclean.clean("\n".join([TITLE, *article, *NAV]))
     assert record.text.split("\n\n") == article
+
+
+# A budget's line items under a heading of their own (no colon), inside the article.
+LINE_ITEMS = [
+    "Schools and nurseries – 4.1 billion",
+    "Hospitals and clinics – 3.8 billion",
+    "Roads and bridges – 2.2 billion",
+    "Rail and buses – 1.9 billion",
+    "Police and courts – 1.7 billion",
+    "Housing – 1.2 billion",
+    "Parks and libraries – 0.6 billion",
+    "Research grants – 0.5 billion",
+    "Flood defences – 0.4 billion",
+    "Arts and heritage – 0.3 billion",
+]
+
+
+def test_a_list_under_a_heading_inside_the_article_is_kept():
+    # Without the heading the items would read as a menu, the wall of which the body
+    # does not cross: the prose after them would be lost.
+    article = [*BODY, "Where the money goes", *LINE_ITEMS, *MORE_BODY]
+    (record,) = newsclean.clean("\n".join([*NAV, TITLE, *article, *FOOTER]))
+    assert record.text.split("\n\n") == article
+
+
+def test_listed_items_need_a_heading_three_items_of_one_shape_and_no_stamps():
+    def blocks(lines):
+        return [b for d in run_steps("\n".join(lines), "paragraphs") for b in d.blocks]
+
+    assert listed_items(blocks(["Where the money goes", *LINE_ITEMS[:3]])) == {1, 2, 3}
+    assert listed_items(blocks(LINE_ITEMS[:3])) == set()  # no heading over them
+    assert listed_items(blocks(["Where the money goes", *LINE_ITEMS[:2]])) == set()
+    assert listed_items(blocks(["Where the money goes", *NAV])) == set()  # no item shape
+    ticker = [f"14:0{n} – {line}" for n, line in enumerate(LINE_ITEMS[:3])]
+    assert listed_items(blocks(["Latest updates", *ticker])) == set()
 
 
 @pytest.mark.parametrize(

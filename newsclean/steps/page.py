@@ -173,6 +173,48 @@ def list_after(blocks: list[Block], end: int, stop: int) -> int:
     return end
 
 
+# The fewest items of a list under a heading that count as the article's own.
+_LIST_ITEMS = 3
+
+
+def _heads_list(text: str) -> bool:
+    """Whether a line can head a list: it ends in a colon, or is a heading ("Ingredients",
+    "What you need") of up to 14 words.
+    """
+    return _introduces(text) or headline_like(text, 1, 14)
+
+
+def _list_item(block: Block) -> tuple[str, str] | None:
+    """The :func:`item_shape` of a kept line without a time of day (a live ticker's or a
+    teaser list's entries are stamped, an article's own list is not); ``None`` otherwise.
+    """
+    if not block.kept or _TIMESTAMP.search(block.text):
+        return None
+    return item_shape(block.text)
+
+
+def listed_items(blocks: list[Block]) -> set[int]:
+    """The indices of the article's own lists anywhere on the page: ``_LIST_ITEMS`` or more
+    kept lines in a row of one :func:`item_shape` ("2 large eggs", "Bug 123 – crash fixed"),
+    right under a line that heads them (:func:`_heads_list`). A menu's entries are plain
+    words, and a list of teasers has no heading over it or stamps in it.
+    """
+    found: set[int] = set()
+    i = 0
+    while i < len(blocks):
+        shape = _list_item(blocks[i])
+        last = i
+        while (
+            shape is not None and last + 1 < len(blocks) and _list_item(blocks[last + 1]) == shape
+        ):
+            last += 1
+        headed = i > 0 and blocks[i - 1].kept and _heads_list(blocks[i - 1].text)
+        if shape is not None and headed and last - i + 1 >= _LIST_ITEMS:
+            found.update(range(i, last + 1))
+        i = last + 1
+    return found
+
+
 def best_span(scores: list[float]) -> tuple[int, int]:
     """The [start, end) range of ``scores`` with the largest sum (empty input gives (0, 0))."""
     best, best_span_ = float("-inf"), (0, 0)
@@ -233,7 +275,9 @@ class PageBody(Step):
     article like a section header;
     five or more long lines in a row with no sentence end (teaser headlines) score as
     chrome; and short lines after a line ending in a colon are the article's own list
-    (tour dates, items), each costing its own score without the growing cost of a menu.
+    (tour dates, items), each costing its own score without the growing cost of a menu, as
+    are three or more lines of one :func:`item_shape` right under a heading (a recipe's
+    "Ingredients" over "2 large eggs", ...; :func:`listed_items`).
     A list that ends the article (after a line ending in a colon, two items or more; under
     a heading, three or more; each of one :func:`item_shape`, "2021: Jane Doe – Example
     FC") belongs to the body it follows, though its short lines score as chrome. Inside the
@@ -274,6 +318,7 @@ class PageBody(Step):
         listed = False
         previous = ""
         teasers = teaser_runs(blocks)
+        items = listed_items(blocks)
         for i, block in enumerate(blocks):
             if not block.kept:
                 # Already-removed furniture is evidence of chrome, but a banner in the middle of
@@ -281,7 +326,9 @@ class PageBody(Step):
                 out.append(-self.furniture_cost)
                 continue
             score = -2.0 if i in teasers else line_score(block.text)
-            if score <= 0:
+            if i in items and score <= 0:
+                pass  # the article's own list: each item costs its own score, no wall
+            elif score <= 0:
                 if run == 0 or _introduces(previous):
                     listed, run = _introduces(previous), 0
                 run += 1
