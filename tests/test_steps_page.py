@@ -7,6 +7,7 @@ import newsclean
 from newsclean.steps.page import (
     PageBody,
     best_span,
+    contents_entries,
     item_shape,
     line_score,
     listed_items,
@@ -420,6 +421,41 @@ def test_listed_items_need_a_heading_three_items_of_one_shape_and_no_stamps():
     assert listed_items(blocks(["Where the money goes", *NAV])) == set()  # no item shape
     ticker = [f"14:0{n} – {line}" for n, line in enumerate(LINE_ITEMS[:3])]
     assert listed_items(blocks(["Latest updates", *ticker])) == set()
+
+
+SECTIONS = ["Background", "The revised plan", "Reactions", "What comes next"]
+INTRO = (
+    "The government's second budget of the year has split the coalition, and this guide "
+    "sets out what changed, who objected and what happens before the vote in parliament."
+)
+
+
+def guide(entries):
+    """A long guide: an intro, its table of contents, then each section under its heading."""
+    sections = [line for heading, text in zip(SECTIONS, BODY) for line in (heading, text)]
+    return [INTRO, "Contents", *entries, *sections]
+
+
+def test_the_article_s_table_of_contents_is_kept_with_the_intro_above_it():
+    # Without the entries read as a table of contents they are a menu's wall, and the
+    # intro above them is cut off.
+    entries = [f"{n} {heading}" for n, heading in enumerate(SECTIONS, 1)]
+    article = guide(entries)
+    (record,) = newsclean.clean("\n".join([*NAV, TITLE, *article, *FOOTER]))
+    assert record.text.split("\n\n") == article
+
+
+def test_contents_entries_are_the_article_s_subheadings_in_a_run():
+    def blocks(lines):
+        return [b for d in run_steps("\n".join(lines), "paragraphs") for b in d.blocks]
+
+    numbered = guide([f"{n}. {heading}" for n, heading in enumerate(SECTIONS, 1)])
+    assert contents_entries(blocks(numbered)) == {2, 3, 4, 5}
+    # A wiki writes an edit link after each heading, not before the entry.
+    wiki = [line if line not in SECTIONS else f"{line}[edit]" for line in guide(SECTIONS)]
+    assert contents_entries(blocks(wiki)) == {2, 3, 4, 5}
+    assert contents_entries(blocks(guide(SECTIONS[:2]))) == set()  # too few in a row
+    assert contents_entries(blocks(guide(NAV))) == set()  # a menu: no subheadings of its own
 
 
 @pytest.mark.parametrize(

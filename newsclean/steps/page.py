@@ -215,6 +215,53 @@ def listed_items(blocks: list[Block]) -> set[int]:
     return found
 
 
+# A section number before a heading ("3.1 ") or an edit link after it ("[edit]"): a table of
+# contents writes the first, a wiki's headings the second.
+_HEADING_DECOR = regex.compile(r"^\s*(?:\d+[.)]?)+\s+|\s*\[[^\]]{1,20}\]\s*$")
+# The fewest entries in a row that make a table of contents, and what each entry costs: a
+# little, so that a short "Jump to" box under a page's chrome does not pull the chrome in.
+_CONTENTS_ENTRIES = 3
+_CONTENTS_COST = -1.0
+
+
+def _heading_key(text: str) -> str:
+    """A heading without its section number or edit link, casefolded."""
+    return _HEADING_DECOR.sub("", text).strip().casefold()
+
+
+def _short_heading(text: str) -> bool:
+    """Whether ``text`` could be a subheading: 12 words at most, no sentence end."""
+    return word_count(text) <= 12 and not ends_sentence(text)
+
+
+def contents_entries(blocks: list[Block]) -> set[int]:
+    """The indices of the article's table of contents: ``_CONTENTS_ENTRIES`` or more kept
+    lines in a row, each a heading the page writes again further down with prose right under
+    it (the subheading it points to; numbers and edit links aside: "3.1 History" and
+    "History[edit]"). A menu's entries are not the article's subheadings.
+    """
+    kept = [i for i, block in enumerate(blocks) if block.kept]
+    # Each subheading's last place on the page.
+    subheading: dict[str, int] = {}
+    for at, i in enumerate(kept):
+        if _short_heading(blocks[i].text) and any(
+            line_score(blocks[j].text) > 0 for j in kept[at + 1 : at + 3]
+        ):
+            subheading[_heading_key(blocks[i].text)] = i
+    found: set[int] = set()
+    run: list[int] = []
+    for i in [*kept, len(blocks)]:
+        text = blocks[i].text if i < len(blocks) else ""
+        entry = _short_heading(text) and subheading.get(_heading_key(text), -1) > i
+        if entry and run and run[-1] == i - 1:
+            run.append(i)
+            continue
+        if len(run) >= _CONTENTS_ENTRIES:
+            found.update(run)
+        run = [i] if entry else []
+    return found
+
+
 def best_span(scores: list[float]) -> tuple[int, int]:
     """The [start, end) range of ``scores`` with the largest sum (empty input gives (0, 0))."""
     best, best_span_ = float("-inf"), (0, 0)
@@ -277,7 +324,9 @@ class PageBody(Step):
     chrome; and short lines after a line ending in a colon are the article's own list
     (tour dates, items), each costing its own score without the growing cost of a menu, as
     are three or more lines of one :func:`item_shape` right under a heading (a recipe's
-    "Ingredients" over "2 large eggs", ...; :func:`listed_items`).
+    "Ingredients" over "2 large eggs", ...; :func:`listed_items`); the entries of the
+    article's table of contents (its subheadings, each written again further down over
+    prose: :func:`contents_entries`) cost 1 each, without that growing cost.
     A list that ends the article (after a line ending in a colon, two items or more; under
     a heading, three or more; each of one :func:`item_shape`, "2021: Jane Doe – Example
     FC") belongs to the body it follows, though its short lines score as chrome. Inside the
@@ -319,6 +368,7 @@ class PageBody(Step):
         previous = ""
         teasers = teaser_runs(blocks)
         items = listed_items(blocks)
+        contents = contents_entries(blocks)
         for i, block in enumerate(blocks):
             if not block.kept:
                 # Already-removed furniture is evidence of chrome, but a banner in the middle of
@@ -326,7 +376,9 @@ class PageBody(Step):
                 out.append(-self.furniture_cost)
                 continue
             score = -2.0 if i in teasers else line_score(block.text)
-            if i in items and score <= 0:
+            if i in contents:
+                score = max(score, _CONTENTS_COST)
+            if (i in items or i in contents) and score <= 0:
                 pass  # the article's own list: each item costs its own score, no wall
             elif score <= 0:
                 if run == 0 or _introduces(previous):
