@@ -458,6 +458,17 @@ def test_contents_entries_are_the_article_s_subheadings_in_a_run():
     assert contents_entries(blocks(guide(NAV))) == set()  # a menu: no subheadings of its own
 
 
+def test_an_author_s_bio_above_the_lead_goes():
+    (record,) = newsclean.clean("\n".join([*NAV, TITLE, BIO, *ARTICLE, *FOOTER]))
+    assert record.text.split("\n\n") == ARTICLE
+    reasons = {r.text: r.reason for r in record.removed if r.step == "page_body"}
+    assert reasons[BIO] == "author's bio above the article"
+    # Further down, the same sentence is the article's own (a profile of the reporter).
+    article = [*ARTICLE[:3], BIO, *ARTICLE[3:]]
+    (record,) = newsclean.clean("\n".join([*NAV, TITLE, *article, *FOOTER]))
+    assert record.text.split("\n\n") == article
+
+
 @pytest.mark.parametrize(
     ("line", "shape"),
     [

@@ -43,6 +43,8 @@ _PERSON = regex.compile(r"\p{Lu}[\p{L}\p{M}'’.-]*(?:\s+\p{Lu}[\p{L}\p{M}'’.-
 # of its header.
 _BOX_LINES = 6
 _BOX_HEADER_WORDS = 4
+# The first lines of a body, where an author's bio sits above the lead.
+_HEAD_LINES = 3
 # The name a bio opens with: one to three capitalised words.
 _BIO_NAME = regex.compile(r"\p{Lu}[\p{L}\p{M}'’.-]*(?:\s+\p{Lu}[\p{L}\p{M}'’.-]*){0,2}\s+")
 # A bio names the author's job right after the verb, within these many words.
@@ -319,7 +321,8 @@ class PageBody(Step):
     Shapes read in runs of lines: an author's card after the body (a name alone,
     then a job title alone or a bio that gives it), or a bio alone ("Jane Doe is a reporter
     ...": a name, a ``bio_verb`` and an ``author_role`` cue within a few words), ends the
-    article like a section header;
+    article like a section header, and such a bio among the first lines of a body (between
+    the headline and the lead) goes;
     five or more long lines in a row with no sentence end (teaser headlines) score as
     chrome; and short lines after a line ending in a colon are the article's own list
     (tour dates, items), each costing its own score without the growing cost of a menu, as
@@ -572,6 +575,8 @@ class PageBody(Step):
             heading = start - 1
             if heading >= 0 and blocks[heading].kept and headline_like(blocks[heading].text, 3, 30):
                 inside[heading] = True
+        for i in self.bios_above(blocks, inside):
+            draft.remove(blocks[i], self.name, "author's bio above the article")
         for i in self.boxes(blocks, inside):
             draft.remove(blocks[i], self.name, "related-links box inside the article")
         outside = [b for b, keep in zip(blocks, inside) if b.kept and not keep]
@@ -582,6 +587,24 @@ class PageBody(Step):
                 block, self.name, "outside the article body (navigation, lists, comments, footer)"
             )
         return [draft]
+
+    def bios_above(self, blocks: list[Block], inside: list[bool]) -> list[int]:
+        """The author's bios (:meth:`author_bio`) among the first ``_HEAD_LINES`` kept lines
+        of each body: a page may put the author's card between the headline and the lead,
+        where it reads as a short paragraph of prose.
+        """
+        found: list[int] = []
+        seen = 0
+        for i, block in enumerate(blocks):
+            if not inside[i]:
+                seen = 0  # the next body starts afresh
+                continue
+            if not block.kept:
+                continue
+            seen += 1
+            if seen <= _HEAD_LINES and self.author_bio(block):
+                found.append(i)
+        return found
 
     def box_header(self, text: str) -> bool:
         """Whether ``text`` heads a related-links box: it opens with a ``related`` cue and
