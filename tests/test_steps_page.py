@@ -469,6 +469,27 @@ def test_an_author_s_bio_above_the_lead_goes():
     assert record.text.split("\n\n") == article
 
 
+LATE_PARAGRAPH = (
+    "Officials at the ministry said later that the revised figures would be checked by the "
+    "independent fiscal council before the vote, and that any change to the forecasts would be "
+    "published in full so that members of parliament could judge the plan on the same numbers."
+)
+
+
+def test_a_widget_header_inside_the_article_does_not_end_it():
+    # A "Most popular" box set inside the article: a banner takes its header out, and the
+    # article goes on under it with a long paragraph.
+    article = [*BODY, MORE_BODY[0], "Politics", LATE_PARAGRAPH]
+    text = "\n".join([*NAV, TITLE, *article[:-2], "Most popular", *article[-2:], *FOOTER])
+    (record,) = newsclean.clean(text)
+    assert record.text.split("\n\n")[-1] == LATE_PARAGRAPH
+    # Followed by teasers and a short blurb, the same header ends the article.
+    blurb = "Storm-hit towns count the cost of the worst floods in a decade."
+    text = "\n".join([*NAV, TITLE, *article[:-2], "Most popular", "Politics", blurb, *FOOTER])
+    (record,) = newsclean.clean(text)
+    assert record.text.split("\n\n")[-1] == MORE_BODY[0]
+
+
 @pytest.mark.parametrize(
     ("line", "shape"),
     [

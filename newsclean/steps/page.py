@@ -298,6 +298,22 @@ def _thread_follows(header: str, following: list[Block]) -> bool:
     return any(_TIMESTAMP.search(b.text) or _SPEAKER.search(b.text) for b in following if b.kept)
 
 
+# A paragraph of this many words ending like a sentence is the article's prose, not a
+# teaser's blurb, and how many kept lines after a removed header one is looked for.
+_PROSE_WORDS = 40
+_PROSE_REACH = 3
+
+
+def _prose_follows(blocks: list[Block], index: int) -> bool:
+    """Whether a long paragraph of prose (``_PROSE_WORDS`` words or more, a sentence end)
+    is among the first ``_PROSE_REACH`` kept lines after ``blocks[index]``.
+    """
+    following = [block for block in blocks[index + 1 :] if block.kept][:_PROSE_REACH]
+    return any(
+        word_count(block.text) >= _PROSE_WORDS and ends_sentence(block.text) for block in following
+    )
+
+
 class PageBody(Step):
     """Keep only the article body of a full-page scrape: remove navigation menus, section and
     headline lists, comment threads and footers before and after the longest stretch of prose.
@@ -423,7 +439,9 @@ class PageBody(Step):
           like (a count in the header, time stamps, "NAME says:") or by little prose; or
         * a kept section header (``section_end`` or ``related`` cues: "About the author",
           "Tags:", "More stories", "Recommended"; one a banner took out only with a
-          ``section_end`` cue) with less than ``tail_share`` of the prose above it below it,
+          ``section_end`` cue and no long paragraph right after it, which makes it a
+          widget set inside the article) with less than ``tail_share`` of the prose above
+          it below it,
           counting only lines that end like sentences (a list of long teaser headlines is
           no prose); or
         * a kept line that opens with a section header and a colon, the section's content
@@ -461,11 +479,17 @@ class PageBody(Step):
                 if below[i + 1] < self.tail_share * prose and self.author_card(blocks, i):
                     return i
                 # A header a banner took out counts only as a section header proper: a
-                # "Read more" line sits anywhere.
+                # "Read more" line sits anywhere. Nor does it end the article when a long
+                # paragraph follows it: a widget ("Most popular") set inside the article.
                 cues = ("section_end", "related") if block.kept else ("section_end",)
-                if below[i + 1] < self.tail_share * prose and any(
-                    (found := self.book.starts_with(cue, block.text)) and _covers(found, block.text)
-                    for cue in cues
+                if (
+                    below[i + 1] < self.tail_share * prose
+                    and any(
+                        (found := self.book.starts_with(cue, block.text))
+                        and _covers(found, block.text)
+                        for cue in cues
+                    )
+                    and (block.kept or not _prose_follows(blocks, i))
                 ):
                     return i
             prose += max(score, 0.0)
