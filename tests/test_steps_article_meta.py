@@ -753,6 +753,10 @@ def test_an_authors_note_over_the_byline_is_not_the_headline(monkeypatch):
     head = (title, "By", "Jane Rowlands", "Politics", note, "By Jane Rowlands", "March 4, 2021")
     text = page(*head)
     assert clean_one(text).metadata["title"] == title
+    # page_body removes such a bio among the first lines of a body; further down the head,
+    # it is left to the headline step.
+    monkeypatch.setattr("newsclean.steps.page.PageBody.bios_above", lambda *_: [])
+    assert clean_one(text).metadata["title"] == title
     monkeypatch.setattr("newsclean.steps.article_meta.AUTHOR_NOTE_COST", 0.0)
     assert clean_one(text).metadata["title"] == note
 

@@ -4,7 +4,15 @@ import pytest
 from conftest import BUDGET_STORY, run_steps
 
 import newsclean
-from newsclean.steps.page import PageBody, best_span, item_shape, line_score, teaser_runs
+from newsclean.steps.page import (
+    PageBody,
+    best_span,
+    contents_entries,
+    item_shape,
+    line_score,
+    listed_items,
+    teaser_runs,
+)
 
 NAV = [
     "Home",
@@ -378,6 +386,108 @@ def test_a_list_introduced_by_a_colon_inside_the_article_is_kept():
     article = [*BODY, "The band will play these dates next spring:", *items, *MORE_BODY]
     (record,) = newsclean.clean("\n".join([TITLE, *article, *NAV]))
     assert record.text.split("\n\n") == article
+
+
+# A budget's line items under a heading of their own (no colon), inside the article.
+LINE_ITEMS = [
+    "Schools and nurseries – 4.1 billion",
+    "Hospitals and clinics – 3.8 billion",
+    "Roads and bridges – 2.2 billion",
+    "Rail and buses – 1.9 billion",
+    "Police and courts – 1.7 billion",
+    "Housing – 1.2 billion",
+    "Parks and libraries – 0.6 billion",
+    "Research grants – 0.5 billion",
+    "Flood defences – 0.4 billion",
+    "Arts and heritage – 0.3 billion",
+]
+
+
+def test_a_list_under_a_heading_inside_the_article_is_kept():
+    # Without the heading the items would read as a menu, the wall of which the body
+    # does not cross: the prose after them would be lost.
+    article = [*BODY, "Where the money goes", *LINE_ITEMS, *MORE_BODY]
+    (record,) = newsclean.clean("\n".join([*NAV, TITLE, *article, *FOOTER]))
+    assert record.text.split("\n\n") == article
+
+
+def test_listed_items_need_a_heading_three_items_of_one_shape_and_no_stamps():
+    def blocks(lines):
+        return [b for d in run_steps("\n".join(lines), "paragraphs") for b in d.blocks]
+
+    assert listed_items(blocks(["Where the money goes", *LINE_ITEMS[:3]])) == {1, 2, 3}
+    assert listed_items(blocks(LINE_ITEMS[:3])) == set()  # no heading over them
+    assert listed_items(blocks(["Where the money goes", *LINE_ITEMS[:2]])) == set()
+    assert listed_items(blocks(["Where the money goes", *NAV])) == set()  # no item shape
+    ticker = [f"14:0{n} – {line}" for n, line in enumerate(LINE_ITEMS[:3])]
+    assert listed_items(blocks(["Latest updates", *ticker])) == set()
+
+
+SECTIONS = ["Background", "The revised plan", "Reactions", "What comes next"]
+INTRO = (
+    "The government's second budget of the year has split the coalition, and this guide "
+    "sets out what changed, who objected and what happens before the vote in parliament."
+)
+
+
+def guide(entries):
+    """A long guide: an intro, its table of contents, then each section under its heading."""
+    sections = [line for heading, text in zip(SECTIONS, BODY) for line in (heading, text)]
+    return [INTRO, "Contents", *entries, *sections]
+
+
+def test_the_article_s_table_of_contents_is_kept_with_the_intro_above_it():
+    # Without the entries read as a table of contents they are a menu's wall, and the
+    # intro above them is cut off.
+    entries = [f"{n} {heading}" for n, heading in enumerate(SECTIONS, 1)]
+    article = guide(entries)
+    (record,) = newsclean.clean("\n".join([*NAV, TITLE, *article, *FOOTER]))
+    assert record.text.split("\n\n") == article
+
+
+def test_contents_entries_are_the_article_s_subheadings_in_a_run():
+    def blocks(lines):
+        return [b for d in run_steps("\n".join(lines), "paragraphs") for b in d.blocks]
+
+    numbered = guide([f"{n}. {heading}" for n, heading in enumerate(SECTIONS, 1)])
+    assert contents_entries(blocks(numbered)) == {2, 3, 4, 5}
+    # A wiki writes an edit link after each heading, not before the entry.
+    wiki = [line if line not in SECTIONS else f"{line}[edit]" for line in guide(SECTIONS)]
+    assert contents_entries(blocks(wiki)) == {2, 3, 4, 5}
+    assert contents_entries(blocks(guide(SECTIONS[:2]))) == set()  # too few in a row
+    assert contents_entries(blocks(guide(NAV))) == set()  # a menu: no subheadings of its own
+
+
+def test_an_author_s_bio_above_the_lead_goes():
+    (record,) = newsclean.clean("\n".join([*NAV, TITLE, BIO, *ARTICLE, *FOOTER]))
+    assert record.text.split("\n\n") == ARTICLE
+    reasons = {r.text: r.reason for r in record.removed if r.step == "page_body"}
+    assert reasons[BIO] == "author's bio above the article"
+    # Further down, the same sentence is the article's own (a profile of the reporter).
+    article = [*ARTICLE[:3], BIO, *ARTICLE[3:]]
+    (record,) = newsclean.clean("\n".join([*NAV, TITLE, *article, *FOOTER]))
+    assert record.text.split("\n\n") == article
+
+
+LATE_PARAGRAPH = (
+    "Officials at the ministry said later that the revised figures would be checked by the "
+    "independent fiscal council before the vote, and that any change to the forecasts would be "
+    "published in full so that members of parliament could judge the plan on the same numbers."
+)
+
+
+def test_a_widget_header_inside_the_article_does_not_end_it():
+    # A "Most popular" box set inside the article: a banner takes its header out, and the
+    # article goes on under it with a long paragraph.
+    article = [*BODY, MORE_BODY[0], "Politics", LATE_PARAGRAPH]
+    text = "\n".join([*NAV, TITLE, *article[:-2], "Most popular", *article[-2:], *FOOTER])
+    (record,) = newsclean.clean(text)
+    assert record.text.split("\n\n")[-1] == LATE_PARAGRAPH
+    # Followed by teasers and a short blurb, the same header ends the article.
+    blurb = "Storm-hit towns count the cost of the worst floods in a decade."
+    text = "\n".join([*NAV, TITLE, *article[:-2], "Most popular", "Politics", blurb, *FOOTER])
+    (record,) = newsclean.clean(text)
+    assert record.text.split("\n\n")[-1] == MORE_BODY[0]
 
 
 @pytest.mark.parametrize(

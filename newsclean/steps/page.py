@@ -44,6 +44,8 @@ _PERSON = regex.compile(r"\p{Lu}[\p{L}\p{M}'’.-]*(?:\s+\p{Lu}[\p{L}\p{M}'’.-
 # of its header.
 _BOX_LINES = 6
 _BOX_HEADER_WORDS = 4
+# The first lines of a body, where an author's bio sits above the lead.
+_HEAD_LINES = 3
 # The name a bio opens with: one to three capitalised words.
 _BIO_NAME = regex.compile(r"\p{Lu}[\p{L}\p{M}'’.-]*(?:\s+\p{Lu}[\p{L}\p{M}'’.-]*){0,2}\s+")
 # A bio names the author's job right after the verb, within these many words.
@@ -178,6 +180,95 @@ def list_after(blocks: list[Block], end: int, stop: int) -> int:
     return end
 
 
+# The fewest items of a list under a heading that count as the article's own.
+_LIST_ITEMS = 3
+
+
+def _heads_list(text: str) -> bool:
+    """Whether a line can head a list: it ends in a colon, or is a heading ("Ingredients",
+    "What you need") of up to 14 words.
+    """
+    return _introduces(text) or headline_like(text, 1, 14)
+
+
+def _list_item(block: Block) -> tuple[str, str] | None:
+    """The :func:`item_shape` of a kept line without a time of day (a live ticker's or a
+    teaser list's entries are stamped, an article's own list is not); ``None`` otherwise.
+    """
+    if not block.kept or _TIMESTAMP.search(block.text):
+        return None
+    return item_shape(block.text)
+
+
+def listed_items(blocks: list[Block]) -> set[int]:
+    """The indices of the article's own lists anywhere on the page: ``_LIST_ITEMS`` or more
+    kept lines in a row of one :func:`item_shape` ("2 large eggs", "Bug 123 – crash fixed"),
+    right under a line that heads them (:func:`_heads_list`). A menu's entries are plain
+    words, and a list of teasers has no heading over it or stamps in it.
+    """
+    found: set[int] = set()
+    i = 0
+    while i < len(blocks):
+        shape = _list_item(blocks[i])
+        last = i
+        while (
+            shape is not None and last + 1 < len(blocks) and _list_item(blocks[last + 1]) == shape
+        ):
+            last += 1
+        headed = i > 0 and blocks[i - 1].kept and _heads_list(blocks[i - 1].text)
+        if shape is not None and headed and last - i + 1 >= _LIST_ITEMS:
+            found.update(range(i, last + 1))
+        i = last + 1
+    return found
+
+
+# A section number before a heading ("3.1 ") or an edit link after it ("[edit]"): a table of
+# contents writes the first, a wiki's headings the second.
+_HEADING_DECOR = regex.compile(r"^\s*(?:\d+[.)]?)+\s+|\s*\[[^\]]{1,20}\]\s*$")
+# The fewest entries in a row that make a table of contents, and what each entry costs: a
+# little, so that a short "Jump to" box under a page's chrome does not pull the chrome in.
+_CONTENTS_ENTRIES = 3
+_CONTENTS_COST = -1.0
+
+
+def _heading_key(text: str) -> str:
+    """A heading without its section number or edit link, casefolded."""
+    return _HEADING_DECOR.sub("", text).strip().casefold()
+
+
+def _short_heading(text: str) -> bool:
+    """Whether ``text`` could be a subheading: 12 words at most, no sentence end."""
+    return word_count(text) <= 12 and not ends_sentence(text)
+
+
+def contents_entries(blocks: list[Block]) -> set[int]:
+    """The indices of the article's table of contents: ``_CONTENTS_ENTRIES`` or more kept
+    lines in a row, each a heading the page writes again further down with prose right under
+    it (the subheading it points to; numbers and edit links aside: "3.1 History" and
+    "History[edit]"). A menu's entries are not the article's subheadings.
+    """
+    kept = [i for i, block in enumerate(blocks) if block.kept]
+    # Each subheading's last place on the page.
+    subheading: dict[str, int] = {}
+    for at, i in enumerate(kept):
+        if _short_heading(blocks[i].text) and any(
+            line_score(blocks[j].text) > 0 for j in kept[at + 1 : at + 3]
+        ):
+            subheading[_heading_key(blocks[i].text)] = i
+    found: set[int] = set()
+    run: list[int] = []
+    for i in [*kept, len(blocks)]:
+        text = blocks[i].text if i < len(blocks) else ""
+        entry = _short_heading(text) and subheading.get(_heading_key(text), -1) > i
+        if entry and run and run[-1] == i - 1:
+            run.append(i)
+            continue
+        if len(run) >= _CONTENTS_ENTRIES:
+            found.update(run)
+        run = [i] if entry else []
+    return found
+
+
 def best_span(scores: list[float]) -> tuple[int, int]:
     """The [start, end) range of ``scores`` with the largest sum (empty input gives (0, 0))."""
     best, best_span_ = float("-inf"), (0, 0)
@@ -212,6 +303,22 @@ def _thread_follows(header: str, following: list[Block]) -> bool:
     return any(_TIMESTAMP.search(b.text) or _SPEAKER.search(b.text) for b in following if b.kept)
 
 
+# A paragraph of this many words ending like a sentence is the article's prose, not a
+# teaser's blurb, and how many kept lines after a removed header one is looked for.
+_PROSE_WORDS = 40
+_PROSE_REACH = 3
+
+
+def _prose_follows(blocks: list[Block], index: int) -> bool:
+    """Whether a long paragraph of prose (``_PROSE_WORDS`` words or more, a sentence end)
+    is among the first ``_PROSE_REACH`` kept lines after ``blocks[index]``.
+    """
+    following = [block for block in blocks[index + 1 :] if block.kept][:_PROSE_REACH]
+    return any(
+        word_count(block.text) >= _PROSE_WORDS and ends_sentence(block.text) for block in following
+    )
+
+
 class PageBody(Step):
     """Keep only the article body of a full-page scrape: remove navigation menus, section and
     headline lists, comment threads and footers before and after the longest stretch of prose.
@@ -235,10 +342,15 @@ class PageBody(Step):
     Shapes read in runs of lines: an author's card after the body (a name alone,
     then a job title alone or a bio that gives it), or a bio alone ("Jane Doe is a reporter
     ...": a name, a ``bio_verb`` and an ``author_role`` cue within a few words), ends the
-    article like a section header;
+    article like a section header, and such a bio among the first lines of a body (between
+    the headline and the lead) goes;
     five or more long lines in a row with no sentence end (teaser headlines) score as
     chrome; and short lines after a line ending in a colon are the article's own list
-    (tour dates, items), each costing its own score without the growing cost of a menu.
+    (tour dates, items), each costing its own score without the growing cost of a menu, as
+    are three or more lines of one :func:`item_shape` right under a heading (a recipe's
+    "Ingredients" over "2 large eggs", ...; :func:`listed_items`); the entries of the
+    article's table of contents (its subheadings, each written again further down over
+    prose: :func:`contents_entries`) cost 1 each, without that growing cost.
     A list that ends the article (after a line ending in a colon, two items or more; under
     a heading, three or more; each of one :func:`item_shape`, "2021: Jane Doe – Example
     FC") belongs to the body it follows, though its short lines score as chrome. Inside the
@@ -279,6 +391,8 @@ class PageBody(Step):
         listed = False
         previous = ""
         teasers = teaser_runs(blocks)
+        items = listed_items(blocks)
+        contents = contents_entries(blocks)
         for i, block in enumerate(blocks):
             if not block.kept:
                 # Already-removed furniture is evidence of chrome, but a banner in the middle of
@@ -286,7 +400,11 @@ class PageBody(Step):
                 out.append(-self.furniture_cost)
                 continue
             score = -2.0 if i in teasers else line_score(block.text)
-            if score <= 0:
+            if i in contents:
+                score = max(score, _CONTENTS_COST)
+            if (i in items or i in contents) and score <= 0:
+                pass  # the article's own list: each item costs its own score, no wall
+            elif score <= 0:
                 if run == 0 or _introduces(previous):
                     listed, run = _introduces(previous), 0
                 run += 1
@@ -326,7 +444,9 @@ class PageBody(Step):
           like (a count in the header, time stamps, "NAME says:") or by little prose; or
         * a kept section header (``section_end`` or ``related`` cues: "About the author",
           "Tags:", "More stories", "Recommended"; one a banner took out only with a
-          ``section_end`` cue) with less than ``tail_share`` of the prose above it below it,
+          ``section_end`` cue and no long paragraph right after it, which makes it a
+          widget set inside the article) with less than ``tail_share`` of the prose above
+          it below it,
           counting only lines that end like sentences (a list of long teaser headlines is
           no prose); or
         * a kept line that opens with a section header and a colon, the section's content
@@ -364,11 +484,17 @@ class PageBody(Step):
                 if below[i + 1] < self.tail_share * prose and self.author_card(blocks, i):
                     return i
                 # A header a banner took out counts only as a section header proper: a
-                # "Read more" line sits anywhere.
+                # "Read more" line sits anywhere. Nor does it end the article when a long
+                # paragraph follows it: a widget ("Most popular") set inside the article.
                 cues = ("section_end", "related") if block.kept else ("section_end",)
-                if below[i + 1] < self.tail_share * prose and any(
-                    (found := self.book.starts_with(cue, block.text)) and _covers(found, block.text)
-                    for cue in cues
+                if (
+                    below[i + 1] < self.tail_share * prose
+                    and any(
+                        (found := self.book.starts_with(cue, block.text))
+                        and _covers(found, block.text)
+                        for cue in cues
+                    )
+                    and (block.kept or not _prose_follows(blocks, i))
                 ):
                     return i
             prose += max(score, 0.0)
@@ -478,6 +604,8 @@ class PageBody(Step):
             heading = start - 1
             if heading >= 0 and blocks[heading].kept and headline_like(blocks[heading].text, 3, 30):
                 inside[heading] = True
+        for i in self.bios_above(blocks, inside):
+            draft.remove(blocks[i], self.name, "author's bio above the article")
         for i in self.boxes(blocks, inside):
             draft.remove(blocks[i], self.name, "related-links box inside the article")
         outside = [b for b, keep in zip(blocks, inside) if b.kept and not keep]
@@ -488,6 +616,24 @@ class PageBody(Step):
                 block, self.name, "outside the article body (navigation, lists, comments, footer)"
             )
         return [draft]
+
+    def bios_above(self, blocks: list[Block], inside: list[bool]) -> list[int]:
+        """The author's bios (:meth:`author_bio`) among the first ``_HEAD_LINES`` kept lines
+        of each body: a page may put the author's card between the headline and the lead,
+        where it reads as a short paragraph of prose.
+        """
+        found: list[int] = []
+        seen = 0
+        for i, block in enumerate(blocks):
+            if not inside[i]:
+                seen = 0  # the next body starts afresh
+                continue
+            if not block.kept:
+                continue
+            seen += 1
+            if seen <= _HEAD_LINES and self.author_bio(block):
+                found.append(i)
+        return found
 
     def box_header(self, text: str) -> bool:
         """Whether ``text`` heads a related-links box: it opens with a ``related`` cue and
