@@ -179,6 +179,11 @@ def test_openings_read_off_a_cue() -> None:
     assert openings("\\d") == {DIGIT}
     assert openings("\\d+") == {DIGIT + END}
     assert openings("(?:\\$|£)\\s?\\d+") == {"$", "£"}  # a digit inside an opening ends it
+    # A negated class tells nothing, but what comes before it opens every match (a cue
+    # with one was a candidate in every paragraph).
+    assert openings("a post by [^()]{1,80}\\(@\\w+\\)") == {"a post b"}
+    assert openings("ab [^()]+x") == {"ab "}
+    assert triggers.inside("ab [^()]+ \\(@x") == " (@x"
 
 
 @pytest.mark.parametrize(

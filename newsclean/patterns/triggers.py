@@ -61,8 +61,9 @@ _MAX_RANGE = 256
 _BEFORE_START = r"[^a-zA-Z0-9_@/]"
 # The cue syntax read here, where the `regex` module and the standard parser agree: literal
 # characters, escaped punctuation, \w \d \s and their negations, groups, alternatives,
-# repeats, and classes of plain characters and ranges (no nested or POSIX classes, no
-# negation). Anything else makes the cue a candidate everywhere.
+# repeats, and classes of plain characters and ranges, negated or not (no nested or POSIX
+# classes; a negated class opens nothing, see _class_chars). Anything else makes the cue a
+# candidate everywhere.
 _KNOWN_SYNTAX = regex.compile(
     r"""(?:
         [^\\\[\](){}]
@@ -71,7 +72,7 @@ _KNOWN_SYNTAX = regex.compile(
       | \((?:\?:|(?!\?))
       | \)
       | \{\d+(?:,\d*)?\}
-      | \[(?!\^)(?:[^\\\[\]]|\\[^\w\s]|\\[wdsWDS])+\]
+      | \[\^?(?:[^\\\[\]]|\\[^\w\s]|\\[wdsWDS])+\]
     )*""",
     regex.VERBOSE,
 )
@@ -273,7 +274,9 @@ def _after(heads: set[str], rest: list[Any], room: int) -> set[str]:
 
 
 def _class_chars(items: list[Any]) -> set[str] | None:
-    r"""The characters a class matches, or ``None`` when it holds a category (``\w``)."""
+    r"""The characters a class matches, or ``None`` when it holds a category (``\w``) or is
+    negated (``[^()]``).
+    """
     chars: set[str] = set()
     for op, av in items:
         if op is sre_constants.LITERAL:
