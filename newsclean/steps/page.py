@@ -195,9 +195,12 @@ def _list_item(block: Block) -> tuple[str, str] | None:
     """The :func:`item_shape` of a kept line without a time of day (a live ticker's or a
     teaser list's entries are stamped, an article's own list is not); ``None`` otherwise.
     """
-    if not block.kept or _TIMESTAMP.search(block.text):
+    if not block.kept:
         return None
-    return item_shape(block.text)
+    # The shape first: it is told from a word count and a few characters, where the search
+    # for a time reads all of a long paragraph (which has no shape).
+    shape = item_shape(block.text)
+    return None if shape is None or _TIMESTAMP.search(block.text) else shape
 
 
 def listed_items(blocks: list[Block]) -> set[int]:
@@ -215,8 +218,12 @@ def listed_items(blocks: list[Block]) -> set[int]:
             shape is not None and last + 1 < len(blocks) and _list_item(blocks[last + 1]) == shape
         ):
             last += 1
-        headed = i > 0 and blocks[i - 1].kept and _heads_list(blocks[i - 1].text)
-        if shape is not None and headed and last - i + 1 >= _LIST_ITEMS:
+        if (
+            last - i + 1 >= _LIST_ITEMS
+            and i > 0
+            and blocks[i - 1].kept
+            and _heads_list(blocks[i - 1].text)
+        ):
             found.update(range(i, last + 1))
         i = last + 1
     return found
@@ -256,6 +263,8 @@ def contents_entries(blocks: list[Block]) -> set[int]:
         ):
             subheading[_heading_key(blocks[i].text)] = i
     found: set[int] = set()
+    if not subheading:
+        return found
     run: list[int] = []
     for i in [*kept, len(blocks)]:
         text = blocks[i].text if i < len(blocks) else ""
