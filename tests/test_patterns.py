@@ -410,3 +410,15 @@ def test_a_huge_text_is_matched_with_the_whole_alternations(monkeypatch) -> None
         for t in TEXTS
     ]
     assert found == expected
+
+
+def test_every_bundled_cue_is_a_candidate_only_where_it_may_match() -> None:
+    # A cue whose openings cannot be told (and that holds no plain run) is searched for in
+    # every paragraph of every article: one such cue in a new phrase-list entry costs every
+    # step that reads its category. Write it so its openings can be read (see triggers).
+    everywhere = [
+        (name, category.fragments[i])
+        for (name, category), always in zip(BOOK._categories.items(), BOOK._index.always)
+        for i in always
+    ]
+    assert everywhere == []
