@@ -367,12 +367,13 @@ class TriggerIndex:
             self._finder = re.compile(self._finder_source, re.DOTALL)
         return self._finder
 
-    def _compile_risky(self) -> None:
-        if self._risky_span is None:
+    def _compile_risky(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        if self._risky_span is None or self._risky_chars is None:
             if self._risky_sources is None:
                 self._risky_sources = _risky_sources(self._openings())
             span, chars = self._risky_sources
             self._risky_span, self._risky_chars = re.compile(span), re.compile(chars)
+        return self._risky_span, self._risky_chars
 
     def _openings(self) -> set[str]:
         """Every opening, whole matches without their mark."""
@@ -382,7 +383,7 @@ class TriggerIndex:
         """Per category number, the cues (in order) that can match somewhere in ``text``;
         categories with none are left out.
         """
-        finder = self._compile_finder()
+        finder = self._finder or self._compile_finder()
         if text.isascii():
             folded = text.lower()  # what fold gives on ASCII
         elif self._risky(text):
@@ -445,8 +446,8 @@ class TriggerIndex:
         openings count (and, when a cue opens with a digit, the digits), so with the bundled
         lists the test is one range check over the text.
         """
-        self._compile_risky()
-        return bool(self._risky_span.search(text)) and bool(self._risky_chars.search(text))  # type: ignore[union-attr]
+        span, chars = self._compile_risky()
+        return bool(span.search(text)) and bool(chars.search(text))
 
     def _learn(self, window: str) -> tuple[int, ...]:
         """The cues one of whose openings starts ``window`` (folded characters at a place a
