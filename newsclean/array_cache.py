@@ -12,25 +12,23 @@ final one and renames it into place, so a reader never sees half a file and two 
 once leave one whole file; a failure to write (a read-only or full file system) is ignored. A
 file is never changed in place: a process that has mapped it keeps the bytes it checked.
 
-The directory is ``$NEWSCLEAN_CACHE_DIR``, else ``$XDG_CACHE_HOME/newsclean``, else
-``~/.cache/newsclean``; setting ``NEWSCLEAN_NO_CACHE`` to anything but an empty string turns
-the cache off (:func:`cache_dir`).
+Where the files are kept, which are trusted and how they are written is
+:mod:`newsclean.cache_file`'s (:func:`cache_dir` is re-exported here).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import mmap
-import os
-import stat
 import struct
-import tempfile
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+
+from newsclean.cache_file import cache_dir, map_trusted, write_atomically
+
+__all__ = ["cache_dir", "load_arrays", "store_arrays"]
 
 # The file's prefix: magic (its last bytes the layout's version), header length, CRC-32.
 _PREFIX = struct.Struct("<16sQI")
@@ -41,26 +39,6 @@ _ALIGN = 64
 # (KeyError), names no dtype (TypeError), or gives sizes beyond the file or a machine word
 # (ValueError, OverflowError); OSError for the rest.
 _DAMAGE = (OSError, ValueError, KeyError, TypeError, IndexError, OverflowError, struct.error)
-
-
-def cache_dir() -> Path | None:
-    """The directory newsclean keeps its caches in, or ``None`` when they are turned off
-    (``NEWSCLEAN_NO_CACHE`` set) or no home directory is known. It need not exist.
-    """
-    if os.environ.get("NEWSCLEAN_NO_CACHE"):
-        return None
-    if not hasattr(os, "O_NOFOLLOW"):  # Windows: a link in the file's place could not be refused
-        return None
-    if chosen := os.environ.get("NEWSCLEAN_CACHE_DIR"):
-        return Path(chosen)
-    # The XDG base directory specification: a relative path there is to be ignored.
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
-    if os.path.isabs(xdg):
-        return Path(xdg) / "newsclean"
-    try:
-        return Path.home() / ".cache" / "newsclean"
-    except (RuntimeError, KeyError):  # no HOME and no password entry
-        return None
 
 
 def load_arrays(path: Path, key: str) -> dict[str, np.ndarray] | None:
@@ -74,17 +52,9 @@ def load_arrays(path: Path, key: str) -> dict[str, np.ndarray] | None:
 
 
 def _load(path: Path, key: str) -> dict[str, np.ndarray] | None:
-    # O_NOFOLLOW: this module never writes a link, so one in its place is someone else's.
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    try:
-        status = os.fstat(fd)
-        # Only a regular file of this user's is trusted (a shared cache directory could hold
-        # another user's file under this name).
-        if not stat.S_ISREG(status.st_mode) or status.st_uid != os.getuid():
-            return None
-        mapped = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)  # an empty file: ValueError
-    finally:
-        os.close(fd)
+    mapped = map_trusted(path)  # an empty file: ValueError
+    if mapped is None:
+        return None
     magic, header_size, crc = _PREFIX.unpack_from(mapped)
     if magic != _MAGIC:
         return None
@@ -111,19 +81,7 @@ def store_arrays(path: Path, key: str, arrays: Mapping[str, np.ndarray]) -> None
     """Write ``arrays`` to the cache file ``path`` under ``key``, creating its directory;
     nothing happens when that cannot be done (the caller has the arrays anyway).
     """
-    tmp = None
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        # mkstemp makes the file readable by this user alone.
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with open(fd, "wb") as out:
-            for chunk in _file_chunks(key, arrays):
-                out.write(chunk)
-        os.replace(tmp, path)
-    except OSError:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    write_atomically(path, _file_chunks(key, arrays))
 
 
 def _file_chunks(key: str, arrays: Mapping[str, np.ndarray]) -> list[bytes | np.ndarray]:

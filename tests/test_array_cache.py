@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from newsclean import array_cache
+from newsclean import cache_file
 from newsclean.array_cache import cache_dir, load_arrays, store_arrays
 
 KEY = "test arrays, format 1"
@@ -142,7 +142,7 @@ def test_a_directory_that_cannot_be_written_is_no_error(
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(array_cache.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(cache_file.tempfile, "mkstemp", refuse)
     store_arrays(tmp_path / "arrays.bin", KEY, _arrays())
     assert list(tmp_path.iterdir()) == []
 
@@ -185,7 +185,7 @@ def test_two_writers_at_once_leave_one_whole_file(
             assert resume.wait(timeout=60)
         replace(source, target)
 
-    monkeypatch.setattr(array_cache.os, "replace", slow_replace)
+    monkeypatch.setattr(cache_file.os, "replace", slow_replace)
     writer = threading.Thread(target=store_arrays, args=(path, KEY, first), name="first")
     writer.start()
     assert written.wait(timeout=60)

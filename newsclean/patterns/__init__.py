@@ -16,7 +16,10 @@ merged with the bundled lists (see :func:`load_phrasebook`).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+import sys
 import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cached_property, lru_cache
@@ -31,6 +34,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI
     import tomli as tomllib  # type: ignore[no-redef]
 
+from newsclean import cache_file
 from newsclean.patterns import triggers
 
 CATEGORIES: tuple[str, ...] = (
@@ -64,6 +68,9 @@ CATEGORIES: tuple[str, ...] = (
 
 # Months in a year: a phrase list's optional ``[dates] months`` holds one fragment per month.
 MONTHS = 12
+# The layout of the phrase book's cache file (see _cached_book); what the index reads off the
+# cues is covered by a hash of the code that reads it.
+_CACHE_FORMAT = 1
 
 
 class PhraseListError(ValueError):
@@ -253,14 +260,19 @@ class PhraseBook:
         cues: Mapping[str, Iterable[str]],
         languages: tuple[str, ...],
         months: Sequence[Iterable[str]] = (),
+        *,
+        index_state: Mapping[str, Any] | None = None,
     ) -> None:
+        """``index_state``: what :meth:`cache_record` saved of a book of the same cues (see
+        :meth:`triggers.TriggerIndex.state`), so that the index need not read them again.
+        """
         self.languages = languages
         self._months = [list(names) for names in months]
         self._cues = {c: list(f) for c, f in cues.items()}
         self._categories = {c: _Category(f) for c, f in self._cues.items()}
         self.patterns: Mapping[str, regex.Pattern[str]] = _Patterns(self._categories)
         self._index = triggers.TriggerIndex(
-            [category.fragments for category in self._categories.values()]
+            [category.fragments for category in self._categories.values()], index_state
         )
         for category, always in zip(self._categories.values(), self._index.always):
             category.always = always
@@ -282,6 +294,17 @@ class PhraseBook:
         Compiling each cue stays lazy: a run needs few of them.
         """
         self._index.prepare()
+
+    def cache_record(self) -> dict[str, Any]:
+        """What makes this book again, as JSON can hold it: its cues, languages and month
+        names, and its index's state, for ``PhraseBook(**record)``.
+        """
+        return {
+            "cues": self._cues,
+            "languages": list(self.languages),
+            "months": self._months,
+            "index_state": self._index.state(),
+        }
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Workers get the cue lists and rebuild the index; the caches stay behind.
@@ -491,6 +514,54 @@ def _load(extra_files: tuple[str, ...], bundled: bool) -> PhraseBook:
             sources.append((name, Path(name).read_bytes(), True))
         except OSError as exc:
             raise PhraseListError(f"{name}: cannot read phrase list: {exc.strerror}") from exc
+    return _cached_book(sources)
+
+
+def _cached_book(sources: list[tuple[str, bytes, bool]]) -> PhraseBook:
+    """The book of ``sources`` (name, bytes, whether to check each entry), read from the
+    per-user cache (:mod:`newsclean.cache_file`) when a whole copy made from the same bytes is
+    there, else built and written there for the next process.
+
+    Building reads the TOML and every cue's structure, and the index's finder and its test
+    for risky characters read the `regex` module's case table and this Python's Unicode
+    database: the key names all of them, and the code that reads the cues. A list that fails
+    is never written, so a cached book was checked (with the same `regex`) when it was built.
+    """
+    directory = cache_file.cache_dir()
+    if directory is None:
+        return _book(sources)
+    digest = hashlib.sha256()
+    try:
+        # The code that reads the lists: a changed reader never takes an older file.
+        for module in (__file__, triggers.__file__):
+            digest.update(Path(module).read_bytes())  # type: ignore[arg-type]
+    except (OSError, TypeError):  # no source file (a frozen build): no cache
+        return _book(sources)
+    for name, data, check in sources:
+        digest.update(f"{name!r} {check} {len(data)}\n".encode())
+        digest.update(data)
+    key = (
+        f"phrase book {_CACHE_FORMAT}, sources and code {digest.hexdigest()}, "
+        f"regex {regex.__version__}, python {sys.version}"
+    )
+    # One file per set of list names: a custom list that is edited replaces its own file.
+    names = hashlib.sha256(repr([name for name, _, _ in sources]).encode()).hexdigest()
+    path = directory / f"phrase-book-{names[:16]}.cache"
+    saved = cache_file.load_blob(path, key)
+    if saved is not None:
+        try:
+            record = json.loads(saved)
+            record["languages"] = tuple(record["languages"])
+            return PhraseBook(**record)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            pass  # not a record this code wrote (a whole file of the right key, though)
+    book = _book(sources)
+    cache_file.store_blob(path, key, json.dumps(book.cache_record()).encode())
+    return book
+
+
+def _book(sources: list[tuple[str, bytes, bool]]) -> PhraseBook:
+    """The book of ``sources``, read and merged."""
     merged: dict[str, list[str]] = {c: [] for c in CATEGORIES}
     months: list[list[str]] = [[] for _ in range(MONTHS)]
     languages = []

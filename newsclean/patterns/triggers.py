@@ -35,7 +35,7 @@ from __future__ import annotations
 import array
 import re
 import sys
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
 from itertools import chain
 from typing import Any
@@ -295,38 +295,24 @@ class TriggerIndex:
     their position there.
     """
 
-    def __init__(self, categories: Sequence[Sequence[str]]) -> None:
-        self._by_opening: dict[str, list[int]] = {}
+    def __init__(
+        self, categories: Sequence[Sequence[str]], state: Mapping[str, Any] | None = None
+    ) -> None:
+        """Index ``categories``; ``state`` is what :meth:`state` gave for the same cues (kept
+        in a cache, :func:`newsclean.patterns.load_phrasebook`), used instead of reading
+        every cue again.
+        """
+        if state is None:
+            state = _index_state(categories)
+        self._by_opening: dict[str, list[int]] = state["by_opening"]
         # Openings that are whole matches (see END), without the mark.
-        self._by_whole: dict[str, list[int]] = {}
+        self._by_whole: dict[str, list[int]] = state["by_whole"]
         # Cues whose openings cannot be told but that hold a run of plain characters: a text
         # without that run (folded) cannot hold them.
-        self._inside: list[tuple[str, int]] = []
-        # Cues with openings that also need a run of plain characters (see below).
-        self._needs: dict[int, str] = {}
-        always: list[tuple[int, ...]] = []
-        for k, fragments in enumerate(categories):
-            everywhere = []
-            for i, fragment in enumerate(fragments):
-                parsed = _parsed(fragment)
-                found = _openings_of(parsed)
-                needed = _inside_of(parsed)
-                if found is None:
-                    if needed:
-                        self._inside.append((needed, _code(k, i)))
-                    else:
-                        everywhere.append(i)
-                    continue
-                if needed and not all(needed in o.removesuffix(END) for o in found):
-                    # A run every match holds that its openings do not imply: a text without
-                    # it cannot hold the cue ("(?:read|all) (?:\w+ )?comments?": " comment").
-                    self._needs[_code(k, i)] = needed
-                for opening in found:
-                    if opening.endswith(END):
-                        self._by_whole.setdefault(opening[:-1], []).append(_code(k, i))
-                    else:
-                        self._by_opening.setdefault(opening, []).append(_code(k, i))
-            always.append(tuple(everywhere))
+        self._inside: list[tuple[str, int]] = [(run, code) for run, code in state["inside"]]
+        # Cues with openings that also need a run of plain characters (see _index_state).
+        self._needs: dict[int, str] = dict(state["needs"])
+        always = [tuple(cues) for cues in state["always"]]
         self.always: tuple[tuple[int, ...], ...] = tuple(always)
         # Openings that start with digits, by each start of what follows the run of digits
         # ("", " ", " c", ... for " comme"): the cues whose opening a window that ends there
@@ -344,18 +330,53 @@ class TriggerIndex:
         # The same, grouped, for matches at the start of a text (a few calls per paragraph).
         self._starts: dict[str, dict[int, tuple[int, ...]]] = {}
         self._start_groups: dict[str, dict[int, tuple[int, ...]]] = {}
+        # The patterns of the finder and of the risky-character test, when the state had
+        # them; each is compiled on first use.
+        self._finder_source: str | None = state.get("finder")
+        risky = state.get("risky")
+        self._risky_sources: tuple[str, str] | None = (risky[0], risky[1]) if risky else None
         self._finder: re.Pattern[str] | None = None
         self._risky_span: re.Pattern[str] | None = None
         self._risky_chars: re.Pattern[str] | None = None
+        self._state = state
 
     def prepare(self) -> None:
         """Build now what matching builds on first use (the finder of openings, the test for
         risky characters), e.g. before worker processes fork, so they inherit it.
         """
+        self._compile_finder()
+        self._compile_risky()
+
+    def state(self) -> dict[str, Any]:
+        """What the index was built from its cues, as JSON can hold it: given back to the
+        constructor with the same cues, it makes the same index. Holds the patterns of the
+        finder and of the risky-character test too (the latter reads the ``regex`` module's
+        case table and this Python's Unicode database, so a cache of it is keyed by both).
+        """
+        if self._finder_source is None:
+            self._finder_source = _finder_source(self._openings())
+        if self._risky_sources is None:
+            self._risky_sources = _risky_sources(self._openings())
+        return {
+            **self._state,
+            "finder": self._finder_source,
+            "risky": list(self._risky_sources),
+        }
+
+    def _compile_finder(self) -> re.Pattern[str]:
         if self._finder is None:
-            self._finder = _finder(self._openings())
-        if self._risky_span is None:
-            self._risky_span, self._risky_chars = _risky_patterns(self._openings())
+            if self._finder_source is None:
+                self._finder_source = _finder_source(self._openings())
+            self._finder = re.compile(self._finder_source, re.DOTALL)
+        return self._finder
+
+    def _compile_risky(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        if self._risky_span is None or self._risky_chars is None:
+            if self._risky_sources is None:
+                self._risky_sources = _risky_sources(self._openings())
+            span, chars = self._risky_sources
+            self._risky_span, self._risky_chars = re.compile(span), re.compile(chars)
+        return self._risky_span, self._risky_chars
 
     def _openings(self) -> set[str]:
         """Every opening, whole matches without their mark."""
@@ -365,8 +386,7 @@ class TriggerIndex:
         """Per category number, the cues (in order) that can match somewhere in ``text``;
         categories with none are left out.
         """
-        if self._finder is None:
-            self._finder = _finder(self._openings())
+        finder = self._finder or self._compile_finder()
         if text.isascii():
             folded = text.lower()  # what fold gives on ASCII
         elif self._risky(text):
@@ -375,7 +395,7 @@ class TriggerIndex:
             folded = fold(text)
         known = self._windows
         # The space stands for the text's start, where a cue may start too.
-        keys = set(self._finder.findall(" " + folded))  # type: ignore[union-attr]
+        keys = set(finder.findall(" " + folded))
         learn = self._learn
         hits = [found if (found := known.get(key)) is not None else learn(key) for key in keys]
         codes = set(chain.from_iterable(hits))
@@ -404,9 +424,7 @@ class TriggerIndex:
         if found is None:
             # The window's key, as the finder reads it (the longest opening there): windows
             # are many (a window per line start), keys few, and each is learnt once.
-            if self._finder is None:
-                self.prepare()
-            key = self._finder.match(" " + window)  # type: ignore[union-attr]
+            key = self._compile_finder().match(" " + window)
             found = self._start_groups.get(key[1] if key else "")
             if found is None:
                 hits: tuple[int, ...] | None = ()
@@ -431,9 +449,8 @@ class TriggerIndex:
         openings count (and, when a cue opens with a digit, the digits), so with the bundled
         lists the test is one range check over the text.
         """
-        if self._risky_span is None:
-            self._risky_span, self._risky_chars = _risky_patterns(self._openings())
-        return bool(self._risky_span.search(text)) and bool(self._risky_chars.search(text))
+        span, chars = self._compile_risky()
+        return bool(span.search(text)) and bool(chars.search(text))
 
     def _learn(self, window: str) -> tuple[int, ...]:
         """The cues one of whose openings starts ``window`` (folded characters at a place a
@@ -476,9 +493,9 @@ class TriggerIndex:
         return {k: tuple(cues) for k, cues in grouped.items()}
 
 
-def _risky_patterns(by_opening: Collection[str]) -> tuple[re.Pattern[str], ...]:
-    """A class of the characters :meth:`TriggerIndex._risky` looks for, and a single range
-    that holds them all (a quick first test).
+def _risky_sources(by_opening: Collection[str]) -> tuple[str, str]:
+    """The pattern of a single range that holds every character :meth:`TriggerIndex._risky`
+    looks for (a quick first test), and of the class of those characters.
     """
     in_openings = set("".join(o.removeprefix(DIGIT) for o in by_opening))
     partners = case_or_digit_characters()
@@ -491,8 +508,7 @@ def _risky_patterns(by_opening: Collection[str]) -> tuple[re.Pattern[str], ...]:
         if any(o != char and not unsure(o) and in_openings & set(fold(o)) for o in others):
             risky.append(char)
     if not risky:
-        nothing = re.compile(r"(?!)")
-        return nothing, nothing
+        return r"(?!)", r"(?!)"
     ranges: list[list[int]] = []
     for code in sorted(map(ord, risky)):
         if ranges and ranges[-1][1] == code - 1:
@@ -503,15 +519,15 @@ def _risky_patterns(by_opening: Collection[str]) -> tuple[re.Pattern[str], ...]:
         re.escape(chr(a)) + ("" if a == b else "-" + re.escape(chr(b))) for a, b in ranges
     )
     span = f"[{re.escape(chr(ranges[0][0]))}-{re.escape(chr(ranges[-1][1]))}]"
-    return re.compile(span), re.compile(f"[{body}]")
+    return span, f"[{body}]"
 
 
-def _finder(by_opening: Collection[str]) -> re.Pattern[str]:
-    """A pattern whose ``findall`` over a space and folded text gives, at each place where a
-    cue may start and some opening does, the longest opening found there, and the character
-    after it if a whole match cannot end before it (a word character or @); at a digit, when
-    some cue opens with one, the window (the folded characters, at most
-    :data:`OPENING_CHARS`) instead.
+def _finder_source(by_opening: Collection[str]) -> str:
+    """The pattern (compiled with ``re.DOTALL``) whose ``findall`` over a space and folded
+    text gives, at each place where a cue may start and some opening does, the longest
+    opening found there, and the character after it if a whole match cannot end before it (a
+    word character or @); at a digit, when some cue opens with one, the window (the folded
+    characters, at most :data:`OPENING_CHARS`) instead.
 
     The openings that start a window are the openings that start the longest of them, so it
     names them all, and a paragraph's few distinct ones are looked up (and learnt) once each
@@ -533,8 +549,8 @@ def _finder(by_opening: Collection[str]) -> re.Pattern[str]:
         # First: at a digit the window is taken whatever openings of digits the trie holds.
         alternatives.insert(0, rf"\d.{{0,{OPENING_CHARS - 1}}}")
     if not alternatives:
-        return re.compile(r"(?!)")
-    return re.compile(rf"{_BEFORE_START}(?=({'|'.join(alternatives)}))", re.DOTALL)
+        return r"(?!)"
+    return rf"{_BEFORE_START}(?=({'|'.join(alternatives)}))"
 
 
 def _trie(node: dict[Any, Any], ends: object) -> str:
@@ -551,6 +567,48 @@ def _trie(node: dict[Any, Any], ends: object) -> str:
         return ""
     body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
     return f"(?:{body})?" if ends in node else body
+
+
+def _index_state(categories: Sequence[Sequence[str]]) -> dict[str, Any]:
+    """What :class:`TriggerIndex` reads off its cues (``categories[k]``: category ``k``'s
+    cues in order), as JSON can hold it: each opening's cues (by code, category and
+    position), the cues found by a run they hold, those that also need one, and per category
+    the cues that are candidates everywhere.
+    """
+    by_opening: dict[str, list[int]] = {}
+    by_whole: dict[str, list[int]] = {}
+    inside: list[tuple[str, int]] = []
+    needs: dict[int, str] = {}
+    always: list[list[int]] = []
+    for k, fragments in enumerate(categories):
+        everywhere = []
+        for i, fragment in enumerate(fragments):
+            parsed = _parsed(fragment)
+            found = _openings_of(parsed)
+            needed = _inside_of(parsed)
+            if found is None:
+                if needed:
+                    inside.append((needed, _code(k, i)))
+                else:
+                    everywhere.append(i)
+                continue
+            if needed and not all(needed in o.removesuffix(END) for o in found):
+                # A run every match holds that its openings do not imply: a text without
+                # it cannot hold the cue ("(?:read|all) (?:\w+ )?comments?": " comment").
+                needs[_code(k, i)] = needed
+            for opening in found:
+                if opening.endswith(END):
+                    by_whole.setdefault(opening[:-1], []).append(_code(k, i))
+                else:
+                    by_opening.setdefault(opening, []).append(_code(k, i))
+        always.append(everywhere)
+    return {
+        "by_opening": by_opening,
+        "by_whole": by_whole,
+        "inside": inside,
+        "needs": sorted(needs.items()),
+        "always": always,
+    }
 
 
 def _code(category: int, cue: int) -> int:
