@@ -776,6 +776,36 @@ for start in range(0, count, 25):  # one transaction per batch of 25
 """
 
 
+def test_a_run_refused_the_switch_to_wal_tries_again(tmp_path, monkeypatch):
+    # Runs that open a new index at once each switch it to WAL, which needs the file to
+    # itself: SQLite refuses one of them at once, without its busy handler (two connections
+    # each waiting for the other), and that run failed with "database is locked" (seen in
+    # the two-writer test below). The refusal is made here, once; the run tries again.
+    import newsclean.dedup.store as store
+
+    connect = sqlite3.connect
+
+    class Refusing(sqlite3.Connection):
+        refused = 0
+
+        def execute(self, sql, *args):
+            if sql == "PRAGMA journal_mode=WAL" and not Refusing.refused:
+                Refusing.refused += 1
+                raise sqlite3.OperationalError("database is locked")
+            return super().execute(sql, *args)
+
+    waits = []
+    monkeypatch.setattr(store.sqlite3, "connect",
+                        lambda *args, **kwargs: connect(*args, factory=Refusing, **kwargs))
+    monkeypatch.setattr(store.time, "sleep", waits.append)
+    path = tmp_path / "index.db"
+    open_index(path, SCHEME, 0.5).close()
+    assert Refusing.refused == 1 and len(waits) == 1
+    monkeypatch.undo()
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
 def test_two_processes_committing_to_one_index_lose_nothing(tmp_path):
     path = tmp_path / "shared.db"  # created by whichever writer comes first
     count = 400

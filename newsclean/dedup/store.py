@@ -46,6 +46,7 @@ import inspect
 import json
 import os
 import sqlite3
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -479,8 +480,7 @@ class SQLiteStore(IndexStore):
                     self._create()
                 elif state != "index":
                     self._stamp()
-        if self._db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            self._db.execute("PRAGMA journal_mode=WAL")
+        self._use_wal()
         meta = dict(self._db.execute("SELECT name, value FROM meta").fetchall())
         stored = meta.get("format")
         if stored not in (FORMAT, _FORMAT_2):
@@ -491,6 +491,30 @@ class SQLiteStore(IndexStore):
             )
         if meta.get("scheme") != self.scheme.key():
             raise scheme_mismatch(self.location, str(meta.get("scheme")), self.scheme)
+
+    def _use_wal(self) -> None:
+        """Put the file in WAL mode (once, by whichever run comes first; it stays so).
+
+        Switching needs the file to itself, and SQLite tries that once, without the busy
+        handler: a run opening a new index while another run reads it got "database is
+        locked" at once. So the switch is tried again until ``busy_timeout`` has passed, as
+        SQLite waits for any other lock.
+        """
+        deadline = time.monotonic() + self.busy_timeout
+        pause = 0.001
+        while True:
+            try:
+                mode = self._db.execute("PRAGMA journal_mode").fetchall()[0][0]
+                if mode.lower() != "wal":
+                    self._db.execute("PRAGMA journal_mode=WAL").fetchall()
+                return
+            except sqlite3.OperationalError as exc:
+                code = getattr(exc, "sqlite_errorcode", -1) & 0xFF
+                locked = code in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in str(exc)
+                if not locked or time.monotonic() >= deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(2 * pause, 0.05)
 
     def _state(self) -> str:
         """What the file is, read without changing it: ``"empty"`` (no schema at all),
