@@ -14,6 +14,7 @@ looks like one.
 from __future__ import annotations
 
 from functools import cached_property
+from itertools import islice
 
 import regex
 
@@ -322,7 +323,9 @@ def _prose_follows(blocks: list[Block], index: int) -> bool:
     """Whether a long paragraph of prose (``_PROSE_WORDS`` words or more, a sentence end)
     is among the first ``_PROSE_REACH`` kept lines after ``blocks[index]``.
     """
-    following = [block for block in blocks[index + 1 :] if block.kept][:_PROSE_REACH]
+    # Read lazily: a navigation dump has thousands of removed headers, each asking this.
+    kept_after = (blocks[i] for i in range(index + 1, len(blocks)) if blocks[i].kept)
+    following = islice(kept_after, _PROSE_REACH)
     return any(
         word_count(block.text) >= _PROSE_WORDS and ends_sentence(block.text) for block in following
     )
