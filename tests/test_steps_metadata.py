@@ -143,6 +143,42 @@ def test_normal_sentence_starting_with_a_cue_kept(sentence):
     assert not removed_by(record, "related")
 
 
+@pytest.mark.parametrize(
+    "teaser",
+    [
+        "Also: Five charts that explain the deficit",
+        "MORE: Coalition partners walk out of budget talks",
+        "Watch: The finance minister on the spending cuts",
+        "Mehr: Was der Haushalt für Familien bedeutet",
+        "Lee: Las cinco claves del nuevo presupuesto",
+        "Читайте: Бюджет на следующий год и его критики",
+    ],
+)
+def test_teaser_under_a_one_word_label_removed(teaser):
+    text = P1 + "\n\n" + teaser + "\n\n" + P2
+    record = clean_one(text)
+    assert record.text == BODY
+    (removal,) = removed_by(record, "related")
+    assert removal.text == teaser
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # a sentence after the label: the article's own words
+        "More: the ministry said the cuts would fall hardest on regional councils.",
+        # too few words after it for a headline: a label over a list, or a short note
+        "See: Table 2",
+        # the label word without a colon right after it
+        "Read the ministry's statement: Budget 2025 in full",
+    ],
+)
+def test_a_one_word_label_before_no_headline_stays(line):
+    record = clean_one(P1 + "\n\n" + line + "\n\n" + P2)
+    assert line in record.text
+    assert not removed_by(record, "related")
+
+
 # --- credits -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize(

@@ -49,6 +49,7 @@ CATEGORIES: tuple[str, ...] = (
     "caption",
     "copyright",
     "related",
+    "teaser_label",
     "credit",
     "photo_credit",
     "credit_joiner",

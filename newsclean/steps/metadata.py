@@ -23,6 +23,11 @@ _ISO_DATE = (
 _URL = regex.compile(r"(?:https?://|www\.)[^\s<>\"]+")
 _BARE_URL = regex.compile(r"[<(\[]?(?:https?://|www\.)[^\s<>\"]+[>)\]]?")
 _RELATED = ("related",)
+_TEASER_LABEL = ("teaser_label",)
+# The fewest words of the headline after a one-word teaser label ("Also: a headline"), and
+# how far into the line that label's colon may be.
+_LABELLED_TEASER_WORDS = 3
+_LABEL_CHARS = 16
 # What may stand between the URLs of a link line.
 _SEPARATORS = " ,;|•·-"
 
@@ -87,10 +92,17 @@ def _teaser(book: PhraseBook) -> regex.Pattern[str]:
     return regex.compile(rf"\s*(?:{book.source('related')})\s*[:：—–»>|-]\s*\S", regex.I)
 
 
+@lru_cache(maxsize=8)
+def _labelled_teaser(book: PhraseBook) -> regex.Pattern[str]:
+    """A one-word teaser label of ``book`` and a colon, then the headline (``rest``)."""
+    return regex.compile(rf"\s*(?:{book.source('teaser_label')})\s*[:：]\s*(?P<rest>.+)", regex.I)
+
+
 class Related(BlockFilter):
     """Remove teaser lines pointing at other articles: ``Related article: ...``, ``See also:``,
     ``Read more: ...``, ``Lire aussi :``, ``Читайте также:`` and the like (a cue from the
-    ``related`` phrase list followed by a colon or dash and a headline).
+    ``related`` phrase list followed by a colon or dash and a headline), and a one-word label
+    of the ``teaser_label`` list, a colon and a headline (``Also: ...``, ``MORE: ...``).
     """
 
     name = "related"
@@ -113,13 +125,28 @@ class Related(BlockFilter):
         text = blocks[index].text
         # The teaser runs only on a line that holds a cue (the book's candidate search,
         # which later steps share, is cheaper than the teaser's try of every cue).
-        if (
-            word_count(text) <= 30
-            and self.book.may_hold(_RELATED, text)
-            and self.teaser.match(text)
+        if word_count(text) > 30:
+            return None
+        if (self.book.may_hold(_RELATED, text) and self.teaser.match(text)) or (
+            self._labelled_teaser(text)
         ):
             return "teaser line pointing at another article"
         return None
+
+    def _labelled_teaser(self, text: str) -> bool:
+        """A one-word label and a colon before a headline: a label alone says too little
+        ("More:" may open a list), so what follows must read as a headline of a few words,
+        not a sentence.
+        """
+        # A colon near the start first: few lines have one, and the label words are common.
+        has_colon = ":" in text[:_LABEL_CHARS] or "：" in text[:_LABEL_CHARS]
+        if not has_colon or not self.book.may_hold(_TEASER_LABEL, text):
+            return False
+        match = _labelled_teaser(self.book).match(text)
+        if not match:
+            return False
+        rest = match.group("rest")
+        return word_count(rest) >= _LABELLED_TEASER_WORDS and heading_shaped(rest)
 
 
 class Credits(BlockFilter):
