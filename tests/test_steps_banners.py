@@ -425,3 +425,44 @@ def test_each_distinct_line_of_a_long_dump_is_measured_once(monkeypatch):
     lines = [f"Menu {n} zqv" for n in range(9000)]
     run_steps("\n".join(lines + lines), "paragraphs", step)
     assert len(scanned) == len(set(scanned)) == len(lines)
+
+
+# --- menus written on one line --------------------------------------------------------------
+
+MENUS = [
+    "Home | World | Politics | Business | Science | Weather",
+    "Portugal – português | España – español | France – français | Italia – italiano | "
+    "Österreich – deutsch",
+    "About us · Careers · Contact · Terms of use · Edit this page",
+    "Startseite • Politik • Wirtschaft • Kultur • Sport",
+]
+
+
+@pytest.mark.parametrize("menu", MENUS)
+@pytest.mark.parametrize("position", [0, 2, len(ARTICLE)])
+def test_a_menu_written_on_one_line_goes(menu, position):
+    paragraphs = list(ARTICLE)
+    paragraphs.insert(position, menu)
+    record = clean_one("\n\n".join(paragraphs))
+    assert record.text == "\n\n".join(ARTICLE)
+    (removal,) = [r for r in record.removed if r.text == menu]
+    assert removal.step == "banners" and "navigation" in removal.reason
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # a row of figures: a table, not a menu
+        "Region | 2022 | 2023 | 2024 | change",
+        # long items: a sentence that uses bars
+        "The plan has three parts | a tax on fuel that rises each year | support for buses "
+        "in rural areas | money for new cycle lanes in the cities | a review in 2027",
+        # too few items: a section and a headline
+        "Politics | Coalition agrees budget after all-night talks",
+    ],
+)
+def test_lines_with_separators_that_are_no_menu_stay(line):
+    paragraphs = list(ARTICLE)
+    paragraphs.insert(2, line)
+    record = clean_one("\n\n".join(paragraphs))
+    assert line in record.text.split("\n\n"), record.removed

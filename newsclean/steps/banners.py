@@ -9,7 +9,8 @@ wordings it has never seen:
   ``Facebook declined to comment.`` is a sentence that happens to contain one);
 * *address*: appeals talk to the reader (you, your) as the outlet (we, our);
 * *line shape*: furniture is short and rarely ends like a sentence; a short line in capitals
-  that asks the reader to act ("CLICK HERE TO GET OUR APP") shouts as furniture does;
+  that asks the reader to act ("CLICK HERE TO GET OUR APP") shouts as furniture does; a menu
+  written on one line is five short items or more between bars or bullets;
 * *neighbourhood*: a banner is often a run of lines (``Dear readers,`` ... ``Remind me later.``),
   so lines next to a banner that carry weaker signals go with it.
 
@@ -19,6 +20,7 @@ and is kept.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from heapq import heappop, heappush
 
@@ -48,6 +50,13 @@ _LABELS = ("caption", "copyright", "advert", "reading")
 # interview that mentions support twice is not).
 _NOTICE_DENSITY = 1 / 40
 _NEXT_TO = " (next to a banner)"
+_NAVIGATION = "navigation line (short items between separators)"
+# The separators of a menu written on one line ("Home | World | Sport | ..."), the fewest
+# items such a line has, and the most words of one item (a link's label is short).
+_MENU_SEPARATORS = "|•·"
+_MENU_ITEMS = 5
+_MENU_ITEM_WORDS = 6
+_MENU_SPLIT = re.compile(f"[{re.escape(_MENU_SEPARATORS)}]")
 _QUOTES = '"“”„«»‘’‚「」'
 
 
@@ -87,6 +96,19 @@ def measure(book: PhraseBook, text: str) -> Signals:
     )
 
 
+def menu_line(text: str) -> bool:
+    """Whether ``text`` is a menu written on one line: five items or more between bars or
+    bullets, each a few words, most of them words rather than figures (a row of a table of
+    figures has the same separators).
+    """
+    if sum(text.count(sep) for sep in _MENU_SEPARATORS) < _MENU_ITEMS - 1:
+        return False
+    items = [item.strip() for item in _MENU_SPLIT.split(text) if item.strip()]
+    if len(items) < _MENU_ITEMS or any(word_count(item) > _MENU_ITEM_WORDS for item in items):
+        return False
+    return sum(1 for item in items if any(ch.isdigit() for ch in item)) * 2 < len(items)
+
+
 @paragraph_cache(maxsize=8192)
 def _verdict(step: Banners, text: str) -> str | None:
     """``step.verdict`` of a paragraph, remembered: the settling rounds ask again."""
@@ -96,8 +118,8 @@ def _verdict(step: Banners, text: str) -> str | None:
 class Banners(Step):
     """Remove donation, subscription and membership appeals and other page furniture
     (newsletter boxes, cookie notices, share/follow lines, advertisement labels, reading-time
-    and listen lines, photo captions and credits, copyright lines), as single lines, multi-line
-    blocks or flattened one-line blocks, anywhere in the text.
+    and listen lines, photo captions and credits, copyright lines, menus written on one line),
+    as single lines, multi-line blocks or flattened one-line blocks, anywhere in the text.
     """
 
     name = "banners"
@@ -115,6 +137,8 @@ class Banners(Step):
     def verdict(self, text: str, signals: Signals) -> str | None:
         """Why a paragraph is furniture on its own, or ``None``."""
         s = signals
+        if menu_line(text):
+            return _NAVIGATION
         if s.n_words <= 25 and (not s.sentence or s.n_words <= 12):
             # A label line is short: longer paragraphs are not looked up.
             label = next((c for c in _LABELS if self.book.starts_with(c, text)), None)
