@@ -122,3 +122,32 @@ def test_step_runs_in_the_default_pipeline_between_credits_and_banners():
     position = DEFAULT_STEPS.index("captions")
     assert DEFAULT_STEPS[position - 1] == "credits"
     assert DEFAULT_STEPS[position + 1] == "banners"
+
+
+def test_the_slides_of_a_gallery_go_by_the_counters_that_open_them():
+    slides = [
+        "1/24 Fishing boats wait for the tide",
+        "2/24The harbour wall after the storm",
+        "[3/24] Volunteers clear the beach",
+    ]
+    text = "\n\n".join([BUDGET_STORY[0], *slides, *BUDGET_STORY[1:]])
+    (draft,) = run_steps(text, "paragraphs", Captions())
+    assert draft.text == "\n\n".join(BUDGET_STORY)
+    removed = draft.to_record().removed
+    assert [r.reason for r in removed] == ["gallery slide (a slide counter opens it)"] * 3
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # fractions opening a recipe's lines: a unit, not a title, follows them
+        ["1/2 cup flour", "3/4 cup sugar", "1/4 teaspoon salt", "1/8 teaspoon nutmeg"],
+        # two numbered slides are no gallery yet; a count past the number of slides is none
+        ["1/12 Fishing boats wait for the tide", "2/12 The harbour wall after the storm"],
+        ["24/7 Support for every customer", "12/7 Heads of state meet", "9/5 Talks resume"],
+    ],
+)
+def test_lines_opening_with_fractions_are_no_gallery(lines):
+    text = "\n\n".join([BUDGET_STORY[0], *lines, *BUDGET_STORY[1:]])
+    (draft,) = run_steps(text, "paragraphs", Captions())
+    assert draft.to_record().removed == []

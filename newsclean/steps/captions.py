@@ -10,8 +10,9 @@ A photo credit names who made a picture, in a few recognisable shapes:
 A line that is only a credit is removed; so is a caption, a line that *ends* with a credit
 (after a sentence, or in brackets: ``Crowds at the fair. (Jane Doe/Agency)``). Gallery
 controls (``N of M`` counters, ``hide caption``, ``enlarge this image``: the ``gallery``
-phrase list) go too, and a line with a credit or a control on both sides is the caption
-between them.
+phrase list) go too, and so do the slides of a gallery whose titles open with their counter
+("3/12 The harbour": three or more of one count), and a line with a credit or a control on
+both sides is the caption between them.
 """
 
 from __future__ import annotations
@@ -36,6 +37,14 @@ _BRACKETED_TAIL = regex.compile(r"[(\[]([^()\[\]]{2,120})[)\]][\s.]*$")
 # A slide counter made of digits and a slash alone ("3 / 12"); worded ones are in the
 # ``gallery`` phrase list.
 _COUNTER = regex.compile(r"\s*\d{1,3}\s*/\s*\d{1,3}\s*[|]?\s*")
+# A slide counter opening a slide's title or caption ("3/12 The harbour at dawn",
+# "[3/12]The harbour ..."): the title opens with a capital, where a fraction opening a line
+# of a recipe has a unit after it ("1/2 cup").
+_SLIDE_OPENING = regex.compile(r"[\[(]?(\d{1,3})\s*/\s*(\d{1,3})[\])]?\s*(?=\p{Lu})")
+# The fewest slides of one gallery that tell a gallery from a line or two that open with a
+# fraction.
+_GALLERY_SLIDES = 3
+_SLIDE_STARTS = frozenset("0123456789[(")
 # The most names a credit holds, and the longest line read as a caption.
 _CREDIT_WORDS = 12
 _CAPTION_WORDS = 80
@@ -187,6 +196,7 @@ class CreditShapes:
 
 
 _CONTROL = "gallery control or slide counter"
+_SLIDE = "gallery slide (a slide counter opens it)"
 _CREDIT = "photo credit"
 
 
@@ -217,10 +227,35 @@ def _kind(shapes: CreditShapes, text: str) -> str | None:
     return None
 
 
+def _gallery_slides(texts: list[str]) -> list[int]:
+    """The lines that open with the counter of a gallery's slide (``3/12 The harbour``): those
+    of a gallery that numbers three slides or more (the same count of slides, each slide its
+    own number, none past the count).
+    """
+    galleries: dict[int, dict[int, list[int]]] = {}
+    for i, text in enumerate(texts):
+        # A digit or a bracket first: few lines open with one (the text has no leading blank).
+        if not text or text[0] not in _SLIDE_STARTS:
+            continue
+        opening = _SLIDE_OPENING.match(text)
+        if opening:
+            slide, slides = int(opening.group(1)), int(opening.group(2))
+            if 1 <= slide <= slides:
+                galleries.setdefault(slides, {}).setdefault(slide, []).append(i)
+    return sorted(
+        i
+        for numbered in galleries.values()
+        if len(numbered) >= _GALLERY_SLIDES
+        for lines in numbered.values()
+        for i in lines
+    )
+
+
 class Captions(Step):
     """Remove photo captions and credits and gallery controls: credit lines
     (``Jane Doe/Agency``, ``Photo: Jane Doe``), captions that end with a credit, slide
-    counters (``3 of 12``) and caption controls (``hide caption``), and a line with one of
+    counters (``3 of 12``) and caption controls (``hide caption``), a gallery's slides opened
+    by their counters (``3/12 The harbour``, three slides or more), and a line with one of
     those on either side (the caption between a picture's credit and its control).
     """
 
@@ -238,6 +273,8 @@ class Captions(Step):
         """Mark every caption, credit and control, then the lines they enclose."""
         blocks = draft.kept
         reasons = [_kind(self.shapes, b.text) for b in blocks]
+        for i in _gallery_slides([b.text for b in blocks]):
+            reasons[i] = reasons[i] or _SLIDE
         # A bare credit or control on both sides: a caption with its own credit is a picture
         # of its own, and the paragraph after it may be prose.
         bare = [reason in (_CONTROL, _CREDIT) for reason in reasons]
