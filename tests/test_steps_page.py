@@ -4,7 +4,9 @@ import pytest
 from conftest import BUDGET_STORY, run_steps
 
 import newsclean
+from newsclean.steps.article_meta import Byline
 from newsclean.steps.page import (
+    TEASER_CARDS,
     PageBody,
     best_span,
     contents_entries,
@@ -579,6 +581,64 @@ def test_a_subheading_with_a_related_word_over_prose_stays():
     article = [*BODY, "Watch the committee closely", *MORE_BODY]
     (record,) = newsclean.clean("\n".join([*NAV, TITLE, *article, *FOOTER]))
     assert record.text.split("\n\n") == article
+
+
+# Teaser cards of other articles, written for these tests: a headline and its byline (a
+# section's name over some), or a kicker in capitals over the headline.
+BYLINE_CARDS = [
+    "Markets",
+    "Storm-hit towns count the cost of the worst floods in a decade",
+    "By Ana Lima",
+    "Rail strike talks collapse again as unions reject the pay offer",
+    "By Tom Reyes",
+    "Travel",
+    "A weekend on the coast for less than you would think",
+    "By Maria Kowalski",
+]
+KICKER_CARDS = [
+    "HIGH WATER",
+    "Storm-hit towns count the cost of the worst floods in a decade",
+    "BACK TO THE TABLE",
+    "Rail strike talks collapse again as unions reject the pay offer",
+    "SUMMER PLANS",
+    "A weekend on the coast for less than you would think",
+]
+
+
+def _body_blocks(lines):
+    return [b for d in run_steps("\n".join(lines), "paragraphs") for b in d.blocks]
+
+
+@pytest.mark.parametrize("cards", [BYLINE_CARDS, KICKER_CARDS], ids=["bylines", "kickers"])
+def test_teaser_cards_inside_the_article_are_found(cards):
+    # The widget sits between two halves of the article, as pages set it.
+    lines = [*BODY[:2], *cards, *BODY[2:]]
+    found = PageBody().cards(_body_blocks(lines), [True] * len(lines))
+    assert found == list(range(2, 2 + len(cards)))
+
+
+@pytest.mark.parametrize(
+    "middle",
+    [
+        BYLINE_CARDS[1:5],  # two cards are not yet a widget
+        # a subheading in capitals over a headline-shaped line, once: the article's own
+        ["WHAT HAPPENS NEXT", "The committee will vote on the plan in the spring", *MORE_BODY],
+    ],
+)
+def test_two_teaser_cards_or_a_subheading_in_capitals_are_no_widget(middle):
+    lines = [*BODY[:2], *middle, *BODY[2:]]
+    assert PageBody().cards(_body_blocks(lines), [True] * len(lines)) == []
+
+
+def test_the_bylines_of_teaser_cards_are_not_the_authors():
+    # The cards page_body took out are other articles' heads: their bylines, right over the
+    # article's second half, are not read as the article's.
+    lines = [TITLE, *BODY[:2], *BYLINE_CARDS, *BODY[2:]]
+    (draft,) = run_steps("\n".join(lines), "paragraphs")
+    for block in draft.blocks[3 : 3 + len(BYLINE_CARDS)]:
+        draft.remove(block, "page_body", TEASER_CARDS)
+    Byline()(draft)
+    assert draft.metadata.get("authors") in (None, [])
 
 
 # Reader comments written for these tests: a name, the comment's stamp, the comment.

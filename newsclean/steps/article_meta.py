@@ -29,6 +29,7 @@ from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
 from newsclean.steps.dates import DateReader, FoundDate, prepare_date_readers
 from newsclean.steps.metadata import body_text, opens_article
+from newsclean.steps.page import TEASER_CARDS
 from newsclean.steps.shape import (
     byte_table,
     content_words,
@@ -203,7 +204,8 @@ def article_lines(draft: Draft, words: _Vocabulary) -> list[Line]:
     the kept lines alone (removing a byline or date line never turns another line into a body
     paragraph): so a second pass over the clean text sees the same kept lines as the first
     one did, and removes nothing more. Removed lines (page chrome) are looked at up to
-    ``HEAD_REACH`` lines above the body and ``FOOT_REACH`` below it.
+    ``HEAD_REACH`` lines above the body and ``FOOT_REACH`` below it, but for the teaser cards
+    ``page_body`` took out: other articles' headlines and bylines.
     """
     blocks = draft.blocks
     kept = [i for i, b in enumerate(blocks) if b.kept]
@@ -236,7 +238,12 @@ def article_lines(draft: Draft, words: _Vocabulary) -> list[Line]:
     for i in range(last_body + 1, len(blocks)):
         if blocks[i].kept or i - last_body <= FOOT_REACH:
             lines.append(Line(i, blocks[i], i - last_body, "foot", False))
-    return lines
+    return [line for line in lines if not _teaser_card(line.block)]
+
+
+def _teaser_card(block: Block) -> bool:
+    """Whether ``block`` is a line of another article's teaser card (``page_body``)."""
+    return block.removal is not None and block.removal.reason == TEASER_CARDS
 
 
 # Steps whose removal marks a byline or date line.

@@ -47,6 +47,14 @@ _BOX_LINES = 6
 _BOX_HEADER_WORDS = 4
 # The first lines of a body, where an author's bio sits above the lead.
 _HEAD_LINES = 3
+# Teaser cards of other articles set inside the body: the fewest in a row that make a widget,
+# the longest kicker over a card's headline, the fewest words of that headline and the most
+# of its byline.
+_CARD_RUN = 3
+_KICKER_WORDS = 5
+_CARD_HEADLINE_WORDS = 5
+_CARD_BYLINE_WORDS = 7
+TEASER_CARDS = "teaser cards of other articles inside the article"
 # The name a bio opens with: one to three capitalised words.
 _BIO_NAME = regex.compile(r"\p{Lu}[\p{L}\p{M}'’.-]*(?:\s+\p{Lu}[\p{L}\p{M}'’.-]*){0,2}\s+")
 # A bio names the author's job right after the verb, within these many words.
@@ -367,7 +375,10 @@ class PageBody(Step):
     a heading, three or more; each of one :func:`item_shape`, "2021: Jane Doe – Example
     FC") belongs to the body it follows, though its short lines score as chrome. Inside the
     body, a related-links box (a header such as "Related stories" over a few teaser
-    headlines, some perhaps cut short with "...", with more of the article after them) goes.
+    headlines, some perhaps cut short with "...", with more of the article after them) goes,
+    and so do three or more teaser cards of other articles back to back (a headline over its
+    byline, perhaps under a short kicker, or a kicker in capitals over a headline: see
+    :meth:`card_length`).
     """
 
     name = "page_body"
@@ -620,6 +631,8 @@ class PageBody(Step):
             draft.remove(blocks[i], self.name, "author's bio above the article")
         for i in self.boxes(blocks, inside):
             draft.remove(blocks[i], self.name, "related-links box inside the article")
+        for i in self.cards(blocks, inside):
+            draft.remove(blocks[i], self.name, TEASER_CARDS)
         outside = [b for b, keep in zip(blocks, inside) if b.kept and not keep]
         if len(outside) < self.min_removed:
             return [draft]
@@ -657,6 +670,57 @@ class PageBody(Step):
         if found is None:
             return False
         return word_count(text) <= _BOX_HEADER_WORDS or _covers(found, text)
+
+    def card_length(self, texts: list[str], at: int) -> int:
+        """How many lines from ``texts[at]`` make one teaser card of another article, or 0:
+        a headline (five words or more, in a headline's shape) with its byline under it ("By
+        Jane Doe"), perhaps with a short kicker over it ("Style"), or a kicker in capitals
+        over the headline ("BIG NIGHT").
+        """
+        first = texts[at]
+        if ends_sentence(first):  # most lines of a body: told before anything else
+            return 0
+        kicker = word_count(first) <= _KICKER_WORDS and at + 1 < len(texts)
+        start = at + 1 if kicker and not self.card_headline(first) else at
+        if start + 1 < len(texts) and self.card_headline(texts[start]):
+            if self.card_byline(texts[start + 1]):
+                return start + 2 - at
+        if kicker and first.isupper() and start == at + 1 and self.card_headline(texts[start]):
+            return 2 if not texts[start].isupper() else 0
+        return 0
+
+    @staticmethod
+    def card_headline(text: str) -> bool:
+        """A teaser card's headline: five words or more, in a headline's shape."""
+        return word_count(text) >= _CARD_HEADLINE_WORDS and _teaser_shaped(text)
+
+    def card_byline(self, text: str) -> bool:
+        """A teaser card's byline: a byline word and a few names, no sentence end."""
+        return (
+            word_count(text) <= _CARD_BYLINE_WORDS
+            and not ends_sentence(text)
+            and self.book.starts_with("byline", text) is not None
+        )
+
+    def cards(self, blocks: list[Block], inside: list[bool]) -> list[int]:
+        """The lines of runs of ``_CARD_RUN`` teaser cards or more (:meth:`card_length`)
+        back to back inside the body: a widget of other articles' headlines, each with its
+        byline or its kicker, set between paragraphs of the article.
+        """
+        body = [i for i, block in enumerate(blocks) if block.kept and inside[i]]
+        texts = [blocks[i].text for i in body]
+        found: list[int] = []
+        at = 0
+        while at < len(texts):
+            end, cards = at, 0
+            while end < len(texts) and (length := self.card_length(texts, end)):
+                end, cards = end + length, cards + 1
+            if cards >= _CARD_RUN:
+                found += body[at:end]
+                at = end
+            else:
+                at += 1
+        return found
 
     def boxes(self, blocks: list[Block], inside: list[bool]) -> list[int]:
         """The lines of the related-links boxes inside the body: a :meth:`box_header`, then
