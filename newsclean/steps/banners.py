@@ -137,7 +137,9 @@ class Banners(Step):
     def verdict(self, text: str, signals: Signals) -> str | None:
         """Why a paragraph is furniture on its own, or ``None``."""
         s = signals
-        if menu_line(text):
+        # A menu ends with a link's label (a question at most), not with a full stop: most
+        # prose is told by its last character.
+        if not text.rstrip().endswith((".", ".”", '."')) and menu_line(text):
             return _NAVIGATION
         if s.n_words <= 25 and (not s.sentence or s.n_words <= 12):
             # A label line is short: longer paragraphs are not looked up.

@@ -23,7 +23,6 @@ _ISO_DATE = (
 _URL = regex.compile(r"(?:https?://|www\.)[^\s<>\"]+")
 _BARE_URL = regex.compile(r"[<(\[]?(?:https?://|www\.)[^\s<>\"]+[>)\]]?")
 _RELATED = ("related",)
-_TEASER_LABEL = ("teaser_label",)
 # The fewest words of the headline after a one-word teaser label ("Also: a headline"), and
 # how far into the line that label's colon may be.
 _LABELLED_TEASER_WORDS = 3
@@ -92,12 +91,6 @@ def _teaser(book: PhraseBook) -> regex.Pattern[str]:
     return regex.compile(rf"\s*(?:{book.source('related')})\s*[:：—–»>|-]\s*\S", regex.I)
 
 
-@lru_cache(maxsize=8)
-def _labelled_teaser(book: PhraseBook) -> regex.Pattern[str]:
-    """A one-word teaser label of ``book`` and a colon, then the headline (``rest``)."""
-    return regex.compile(rf"\s*(?:{book.source('teaser_label')})\s*[:：]\s*(?P<rest>.+)", regex.I)
-
-
 class Related(BlockFilter):
     """Remove teaser lines pointing at other articles: ``Related article: ...``, ``See also:``,
     ``Read more: ...``, ``Lire aussi :``, ``Читайте также:`` and the like (a cue from the
@@ -134,18 +127,17 @@ class Related(BlockFilter):
         return None
 
     def _labelled_teaser(self, text: str) -> bool:
-        """A one-word label and a colon before a headline: a label alone says too little
-        ("More:" may open a list), so what follows must read as a headline of a few words,
-        not a sentence.
+        """A one-word label and its colon (a ``teaser_label`` cue) before a headline: a label
+        alone says too little ("More:" may open a list), so what follows must read as a
+        headline of a few words, not a sentence.
         """
-        # A colon near the start first: few lines have one, and the label words are common.
-        has_colon = ":" in text[:_LABEL_CHARS] or "：" in text[:_LABEL_CHARS]
-        if not has_colon or not self.book.may_hold(_TEASER_LABEL, text):
+        # A colon near the start first: few lines have one.
+        if ":" not in text[:_LABEL_CHARS] and "：" not in text[:_LABEL_CHARS]:
             return False
-        match = _labelled_teaser(self.book).match(text)
-        if not match:
+        label = self.book.starts_with("teaser_label", text)
+        if label is None:
             return False
-        rest = match.group("rest")
+        rest = text[label.end() :]
         return word_count(rest) >= _LABELLED_TEASER_WORDS and heading_shaped(rest)
 
 

@@ -708,7 +708,25 @@ class PageBody(Step):
         byline or its kicker, set between paragraphs of the article.
         """
         body = [i for i, block in enumerate(blocks) if block.kept and inside[i]]
-        texts = [blocks[i].text for i in body]
+        found: list[int] = []
+        # No line of a card ends with a full stop (a headline cut short ends with three):
+        # only runs of such lines long enough for the cards are read further, and most lines
+        # of a body are prose, told by their last character.
+        run_start = 0
+        for at in range(len(body) + 1):
+            text = blocks[body[at]].text if at < len(body) else "."
+            if not text.endswith(".") or text.endswith("..."):
+                continue
+            if at - run_start >= 2 * _CARD_RUN:
+                run = body[run_start:at]
+                found += [run[j] for j in self.card_runs([blocks[i].text for i in run])]
+            run_start = at + 1
+        return found
+
+    def card_runs(self, texts: list[str]) -> list[int]:
+        """The positions in ``texts`` of the lines of ``_CARD_RUN`` cards or more back to
+        back.
+        """
         found: list[int] = []
         at = 0
         while at < len(texts):
@@ -716,7 +734,7 @@ class PageBody(Step):
             while end < len(texts) and (length := self.card_length(texts, end)):
                 end, cards = end + length, cards + 1
             if cards >= _CARD_RUN:
-                found += body[at:end]
+                found += range(at, end)
                 at = end
             else:
                 at += 1
