@@ -6,6 +6,8 @@ Every line below was written for this test (not taken from any benchmark set).
 
 import pytest
 from conftest import BUDGET_STORY, run_steps
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsclean.patterns import load_phrasebook
 from newsclean.steps.captions import Captions, CreditShapes
@@ -122,3 +124,38 @@ def test_step_runs_in_the_default_pipeline_between_credits_and_banners():
     position = DEFAULT_STEPS.index("captions")
     assert DEFAULT_STEPS[position - 1] == "credits"
     assert DEFAULT_STEPS[position + 1] == "banners"
+
+
+_TAIL_PIECES = [
+    "Jane", "Doe", "Agency", "via", "x", "42", "café", "а", " ", "  ", "\u00a0", "\n", ".",
+    "..", "!", "?", "…", "”", '"', "“", "/", "|", "(", ")", ",", ":", "-", "_",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_TAIL_PIECES), max_size=40))
+def test_the_sentence_tail_is_the_search_from_every_place(pieces: list[str]) -> None:
+    shapes = CreditShapes(load_phrasebook())
+    text = "".join(pieces)
+    whole = shapes.after_sentence.search(text)
+    found = shapes.sentence_tail(text)
+    assert (found and (found.span(), found.group("tail"))) == (
+        whole and (whole.span(), whole.group("tail"))
+    )
+
+
+def test_the_sentence_tail_of_written_lines() -> None:
+    shapes = CreditShapes(load_phrasebook())
+    for text in [
+        "Crowds gathered at the old fair on Sunday. Jane Doe/Agency",
+        "He said “we will see.” Jane Doe via Agency.",
+        "One two three!!! Jane Doe | Agency ..",
+        "Only two words. Jane Doe/Agency",
+        "No sentence end at all Jane Doe/Agency",
+        "Quoted words end here” Jane Doe/Agency",
+        "A. B. C. D. E/F",
+        "Yes! Jane Doe 42” Agency/Name",
+    ]:
+        whole = shapes.after_sentence.search(text)
+        found = shapes.sentence_tail(text)
+        assert (found and found.span()) == (whole and whole.span()), text
