@@ -133,10 +133,13 @@ class CreditShapes:
     def labelled_credit(self, text: str) -> regex.Match[str] | None:
         """``Photo: Jane Doe`` or ``Photograph by Jane Doe``, ending the line."""
         # The label is one of the phrase list's cues, which the book finds far faster than
-        # the whole pattern is tried at every position of the line.
-        if not self.book.find("photo_credit", text):
+        # the whole pattern is tried at every position of the line: none starts before the
+        # first cue found, and a match starts at most the blanks before its label earlier.
+        labels = self.book.find("photo_credit", text)
+        if not labels:
             return None
-        found = self.labelled.search(text)
+        before = text[: labels[0].start()]
+        found = self.labelled.search(text, len(before.rstrip(REGEX_WHITESPACE)))
         if found and names(found.group("names"), self.joiners):
             return found
         return None
