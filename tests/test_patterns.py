@@ -58,6 +58,8 @@ def _same_as_whole(text: str) -> None:
         whole = list(WHOLE[category].finditer(text))
         assert [m.span() for m in BOOK.find(category, text)] == [m.span() for m in whole]
         assert counts[category] == len(whole) == BOOK.count(category, text)
+        # may_hold answers False only where no cue of the category matches.
+        assert BOOK.may_hold((category,), text) or not whole
         for m in whole:
             marks[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
         expected = WHOLE[category].match(text)
@@ -107,6 +109,8 @@ def test_plain_words_in_ascii_text_match_as_the_whole_alternation(
     for category in CATEGORIES:
         whole = list(WHOLE[category].finditer(text))
         assert counts[category] == len(whole) == BOOK.count(category, text)
+        # may_hold answers False only where no cue of the category matches.
+        assert BOOK.may_hold((category,), text) or not whole
         for m in whole:
             marks[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     assert covered == marks.count(1)
@@ -147,6 +151,15 @@ def test_the_finder_gives_the_candidates_of_every_window(pieces: list[str]) -> N
 
 def _cut(*matches: str) -> set[str]:
     return {m[: triggers.OPENING_CHARS] for m in matches}
+
+
+def test_may_hold_reads_its_categories_from_any_iterable() -> None:
+    text = "Share on Facebook"
+    for categories in (["share"], ("cookie", "share"), {"share": 1}, iter(["cookie", "share"])):
+        assert BOOK.may_hold(categories, text)
+    assert not BOOK.may_hold(("cookie",), text)
+    assert not BOOK.may_hold(CATEGORIES, "zqv xkcd")
+    assert not BOOK.may_hold((), text)
 
 
 def test_a_cue_of_letters_digits_and_spaces_reads_as_the_parser_reads_it() -> None:

@@ -11,7 +11,8 @@ from conftest import BUDGET_STORY, make_document, run_steps
 
 import newsclean
 from newsclean import Config, Pipeline
-from newsclean.steps.banners import Banners
+from newsclean.steps import banners as banners_module
+from newsclean.steps.banners import Banners, measure
 
 ARTICLE = list(BUDGET_STORY)
 
@@ -317,7 +318,6 @@ def test_article_about_donations_is_kept_whole():
 
 def test_verdict_reason_names_the_category():
     banners = Banners()
-    from newsclean.steps.banners import measure
 
     for line, word in [
         ("Share on Facebook", "share"),
@@ -422,7 +422,7 @@ def test_each_distinct_line_of_a_long_dump_is_measured_once(monkeypatch):
     scanned = []
     scan = step.book.scan
     monkeypatch.setattr(step.book, "scan", lambda cats, t: scanned.append(t) or scan(cats, t))
-    lines = [f"Menu {n} zqv" for n in range(9000)]
+    lines = [f"Menu {n} zqv tweet" for n in range(9000)]
     run_steps("\n".join(lines + lines), "paragraphs", step)
     assert len(scanned) == len(set(scanned)) == len(lines)
 
@@ -466,3 +466,48 @@ def test_lines_with_separators_that_are_no_menu_stay(line):
     paragraphs.insert(2, line)
     record = clean_one("\n\n".join(paragraphs))
     assert line in record.text.split("\n\n"), record.removed
+
+
+def test_a_paragraph_without_a_furniture_cue_is_not_measured(monkeypatch):
+    # Most paragraphs of an article hold no cue of a furniture category: no reason can hold
+    # for them, so they are measured only next to a banner (where they may join it).
+    step = Banners()
+    scanned = []
+    scan = step.book.scan
+    monkeypatch.setattr(step.book, "scan", lambda cats, t: scanned.append(t) or scan(cats, t))
+    far = "The council met on Tuesday to discuss the new bridge over the river."
+    between = "Plain prose between them, nothing more."
+    near = "You and we: us, our, your."
+    assert not any(step.book.may_hold(banners_module.FURNITURE, t) for t in (far, between, near))
+    run_steps("\n\n".join([far, between, near, "Tweet this"]), "paragraphs", step)
+    assert far not in scanned and near in scanned and "Tweet this" in scanned
+
+
+def test_no_verdict_without_a_furniture_cue():
+    # What the step relies on to skip measuring: every reason needs a furniture cue, whatever
+    # else a paragraph has (address, capitals, quotes, shortness, no sentence end).
+    step = Banners(short_words=40, notice_words=80)
+    for text in [
+        "We are so grateful to you, our readers, for everything.",
+        "YOU SHOULD TRY IT",
+        "WE NEED YOU",
+        "Thank you!",
+        "“You were right,” she said.",
+        "You and we: us, our, your",
+        "",
+    ]:
+        assert not step.book.may_hold(banners_module.FURNITURE, text), text
+        assert step.verdict(text, measure(step.book, text)) is None, text
+
+
+def test_a_menu_without_a_furniture_cue_goes():
+    # Regression (two branches merged): the skip of paragraphs without a furniture cue must
+    # still ask whether the paragraph is a menu written on one line, the one reason that
+    # needs no cue.
+    menu = "Politics | Business | Science | Culture | Travel | Opinion"
+    step = Banners()
+    assert not step.book.may_hold(banners_module.FURNITURE, menu)
+    paragraphs = list(ARTICLE)
+    paragraphs.insert(2, menu)
+    record = clean_one("\n\n".join(paragraphs))
+    assert menu not in record.text

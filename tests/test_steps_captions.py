@@ -6,9 +6,11 @@ Every line below was written for this test (not taken from any benchmark set).
 
 import pytest
 from conftest import BUDGET_STORY, run_steps
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsclean.patterns import load_phrasebook
-from newsclean.steps.captions import Captions, CreditShapes
+from newsclean.steps.captions import Captions, CreditShapes, names
 
 SHAPES = CreditShapes(load_phrasebook())
 
@@ -151,3 +153,70 @@ def test_lines_opening_with_fractions_are_no_gallery(lines):
     text = "\n\n".join([BUDGET_STORY[0], *lines, *BUDGET_STORY[1:]])
     (draft,) = run_steps(text, "paragraphs", Captions())
     assert draft.to_record().removed == []
+
+
+_TAIL_PIECES = [
+    "Jane", "Doe", "Agency", "via", "x", "42", "café", "а", " ", "  ", "\u00a0", "\n", ".",
+    "..", "!", "?", "…", "”", '"', "“", "/", "|", "(", ")", ",", ":", "-", "_",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_TAIL_PIECES), max_size=40))
+def test_the_sentence_tail_is_the_search_from_every_place(pieces: list[str]) -> None:
+    shapes = CreditShapes(load_phrasebook())
+    text = "".join(pieces)
+    whole = shapes.after_sentence.search(text)
+    found = shapes.sentence_tail(text)
+    assert (found and (found.span(), found.group("tail"))) == (
+        whole and (whole.span(), whole.group("tail"))
+    )
+
+
+def test_the_sentence_tail_of_written_lines() -> None:
+    shapes = CreditShapes(load_phrasebook())
+    for text in [
+        "Crowds gathered at the old fair on Sunday. Jane Doe/Agency",
+        "He said “we will see.” Jane Doe via Agency.",
+        "One two three!!! Jane Doe | Agency ..",
+        "Only two words. Jane Doe/Agency",
+        "No sentence end at all Jane Doe/Agency",
+        "Quoted words end here” Jane Doe/Agency",
+        "A. B. C. D. E/F",
+        "Yes! Jane Doe 42” Agency/Name",
+    ]:
+        whole = shapes.after_sentence.search(text)
+        found = shapes.sentence_tail(text)
+        assert (found and found.span()) == (whole and whole.span()), text
+
+
+_LABEL_PIECES = [
+    "Photo", "photo", "Image credit", "credit", "by", "Courtesy of", "Jane", "Doe", "AGENCY",
+    "x", " ", "  ", "\u00a0", ":", ".", "(", ")", "[", "]", "/", "-", "é",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_LABEL_PIECES), max_size=30))
+def test_a_labelled_credit_is_the_one_searched_from_every_place(pieces: list[str]) -> None:
+    shapes = CreditShapes(load_phrasebook())
+    text = "".join(pieces)
+    whole = shapes.labelled.search(text)
+    if whole and not names(whole.group("names"), shapes.joiners):
+        whole = None
+    found = shapes.labelled_credit(text)
+    assert (found and found.span()) == (whole and whole.span())
+
+
+def test_a_labelled_credit_after_blanks_and_a_bracket() -> None:
+    shapes = CreditShapes(load_phrasebook())
+    for text in [
+        "Crowds at the fair. \u00a0 Photo Jane Doe",
+        "Crowds at the fair ( photo Agency)",
+        "Crowds at dusk Credit: Jane Doe",
+        "Photograph by Jane Doe",
+        "   Photo: Jane Doe",
+    ]:
+        whole = shapes.labelled.search(text)
+        found = shapes.labelled_credit(text)
+        assert found is not None and found.span() == whole.span(), text

@@ -278,6 +278,8 @@ class PhraseBook:
         for category, always in zip(self._categories.values(), self._index.always):
             category.always = always
         self._order = {c: k for k, c in enumerate(self._categories)}
+        # may_hold's categories by position, per tuple of names asked about.
+        self._positions: dict[tuple[str, ...], frozenset[int]] = {}
         self._recent: dict[str, dict[int, tuple[int, ...]]] = {}
         self._recent_size = 0
         _BOOKS.add(self)
@@ -347,7 +349,13 @@ class PhraseBook:
         the other look-ups share, without running a cue.
         """
         found = self._candidates(text)
-        return any(self._order[category] in found for category in categories)
+        if not found:
+            return False
+        key = tuple(categories)
+        positions = self._positions.get(key)
+        if positions is None:
+            positions = self._positions[key] = frozenset(self._order[c] for c in key)
+        return not positions.isdisjoint(found)
 
     def find(self, category: str, text: str) -> list[regex.Match[str]]:
         """All non-overlapping matches of ``category``'s cues in ``text``."""

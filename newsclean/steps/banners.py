@@ -21,6 +21,7 @@ and is kept.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from heapq import heappop, heappush
 
@@ -42,6 +43,7 @@ FURNITURE = {
     "caption": "photo caption or credit",
     "copyright": "copyright notice",
 }
+_FURNITURE_CUES = tuple(FURNITURE)
 # Categories whose cues make a long paragraph a notice when several occur together.
 _NOTICE = ("appeal", "newsletter", "cookie")
 # Categories that open a label line ("Photo: ...", "© 2025 ...", "Advertisement - ...").
@@ -111,8 +113,24 @@ def menu_line(text: str) -> bool:
 
 @paragraph_cache(maxsize=8192)
 def _verdict(step: Banners, text: str) -> str | None:
-    """``step.verdict`` of a paragraph, remembered: the settling rounds ask again."""
+    """``step.verdict`` of a paragraph, remembered: the settling rounds ask again.
+
+    A text that holds no cue of a :data:`FURNITURE` category (the phrase book's candidate
+    search, which earlier steps already made for most paragraphs, says so) is not measured:
+    no reason of :meth:`Banners.verdict` but a menu's can hold without one.
+    """
+    if not step.book.may_hold(_FURNITURE_CUES, text):
+        return _menu_verdict(text)
     return step.verdict(text, measure(step.book, text))
+
+
+def _menu_verdict(text: str) -> str | None:
+    """The reason a paragraph is a menu written on one line, or ``None``."""
+    # A menu ends with a link's label (a question at most), not with a full stop: most
+    # prose is told by its last character.
+    if not text.rstrip().endswith((".", ".”", '."')) and menu_line(text):
+        return _NAVIGATION
+    return None
 
 
 class Banners(Step):
@@ -135,12 +153,16 @@ class Banners(Step):
         self.notice_words = notice_words
 
     def verdict(self, text: str, signals: Signals) -> str | None:
-        """Why a paragraph is furniture on its own, or ``None``."""
+        """Why a paragraph is furniture on its own, or ``None``.
+
+        Every reason but a menu's needs a cue of a :data:`FURNITURE` category somewhere in
+        the paragraph (a count, the coverage they make, a label it opens with): the step
+        measures only paragraphs that may hold one (most paragraphs of an article hold none).
+        """
         s = signals
-        # A menu ends with a link's label (a question at most), not with a full stop: most
-        # prose is told by its last character.
-        if not text.rstrip().endswith((".", ".”", '."')) and menu_line(text):
-            return _NAVIGATION
+        menu = _menu_verdict(text)
+        if menu:
+            return menu
         if s.n_words <= 25 and (not s.sentence or s.n_words <= 12):
             # A label line is short: longer paragraphs are not looked up.
             label = next((c for c in _LABELS if self.book.starts_with(c, text)), None)
@@ -195,36 +217,29 @@ class Banners(Step):
         # A caption the captions step took is furniture a banner grows from, as one this
         # step had taken itself (a byline glued to a credit line goes with it).
         blocks = [b for b in draft.blocks if b.kept or b.removal.step == "captions"]
-        measured = self._measured(blocks)
-        signals = [measured[b.text][0] for b in blocks]
+        verdicts = self._verdicts(blocks)
         reasons: list[str | None] = [
-            measured[b.text][1] if b.kept else FURNITURE["caption"] for b in blocks
+            verdicts[b.text] if b.kept else FURNITURE["caption"] for b in blocks
         ]
-        self._grow(blocks, signals, reasons)
+        # Signals are read only around a banner: most paragraphs are never measured whole.
+        self._grow(blocks, _Measures(self.book, blocks), reasons)
         for block, reason in zip(blocks, reasons):
             if reason and block.kept:
                 draft.remove(block, self.name, reason)
         return [draft]
 
-    def _measured(self, blocks: list[Block]) -> dict[str, tuple[Signals, str | None]]:
-        """Per distinct text of ``blocks``: its signals, and its verdict when a kept block
-        has it.
-
-        Each text is measured once, and its verdict asked right after, while its signals are
-        surely in the cache the verdict reads: a document of more distinct lines than that
-        cache holds (a navigation dump of 20,000 lines, half of them distinct) would
-        otherwise have it emptied between the two and measure most lines twice.
-        """
-        kept = {b.text for b in blocks if b.kept}
-        found: dict[str, tuple[Signals, str | None]] = {}
+    def _verdicts(self, blocks: list[Block]) -> dict[str, str | None]:
+        """Per distinct text of the kept ``blocks``: its :meth:`verdict`."""
+        found: dict[str, str | None] = {}
         for block in blocks:
             text = block.text
-            if text not in found:
-                signals = measure(self.book, text)
-                found[text] = (signals, _verdict(self, text) if text in kept else None)
+            if block.kept and text not in found:
+                found[text] = _verdict(self, text)
         return found
 
-    def _grow(self, blocks: list[Block], signals: list[Signals], reasons: list[str | None]) -> None:
+    def _grow(
+        self, blocks: list[Block], signals: Sequence[Signals], reasons: list[str | None]
+    ) -> None:
         """Extend each banner over neighbouring paragraphs that belong to it.
 
         The rule works in sweeps from the first paragraph to the last, again until a sweep
@@ -261,3 +276,25 @@ class Banners(Step):
                     heappush(checks, (sweep, i + 1))
                 if i > 0 and not reasons[i - 1]:
                     heappush(checks, (sweep + 1, i - 1))
+
+
+class _Measures(Sequence[Signals]):
+    """The :class:`Signals` of each of ``blocks``, measured when first read, each distinct text
+    once: a document of more distinct lines than the cache of :func:`measure` holds (a
+    navigation dump of 20,000 lines) would have it emptied between two reads.
+    """
+
+    def __init__(self, book: PhraseBook, blocks: list[Block]) -> None:
+        self._book = book
+        self._blocks = blocks
+        self._found: dict[str, Signals] = {}
+
+    def __len__(self) -> int:
+        return len(self._blocks)
+
+    def __getitem__(self, index: int) -> Signals:  # type: ignore[override]
+        text = self._blocks[index].text
+        signals = self._found.get(text)
+        if signals is None:
+            signals = self._found[text] = measure(self._book, text)
+        return signals

@@ -23,7 +23,7 @@ import regex
 
 from newsclean.patterns import PhraseBook, load_phrasebook
 from newsclean.steps.base import Draft, Step
-from newsclean.steps.shape import paragraph_cache, word_count
+from newsclean.steps.shape import REGEX_WHITESPACE, paragraph_cache, word_count
 
 # Separators between the names of a slash credit ("Jane Doe / Agency | Agency"); "via" joins
 # them too, a word the ``credit_joiner`` phrase list holds.
@@ -45,6 +45,10 @@ _SLIDE_OPENING = regex.compile(r"[\[(]?(\d{1,3})\s*/\s*(\d{1,3})[\])]?\s*(?=\p{L
 # fraction.
 _GALLERY_SLIDES = 3
 _SLIDE_STARTS = frozenset("0123456789[(")
+# What ends a sentence for CreditShapes.after_sentence: its tail holds none of these.
+_STOPS = ".!?…"
+# Three words, found from the right: where an after_sentence match can start at the earliest.
+_THREE_WORDS_BACK = regex.compile(r"(?r)\w+\W+\w+\W+\w+")
 # The most names a credit holds, and the longest line read as a caption.
 _CREDIT_WORDS = 12
 _CAPTION_WORDS = 80
@@ -138,10 +142,13 @@ class CreditShapes:
     def labelled_credit(self, text: str) -> regex.Match[str] | None:
         """``Photo: Jane Doe`` or ``Photograph by Jane Doe``, ending the line."""
         # The label is one of the phrase list's cues, which the book finds far faster than
-        # the whole pattern is tried at every position of the line.
-        if not self.book.find("photo_credit", text):
+        # the whole pattern is tried at every position of the line: none starts before the
+        # first cue found, and a match starts at most the blanks before its label earlier.
+        labels = self.book.find("photo_credit", text)
+        if not labels:
             return None
-        found = self.labelled.search(text)
+        before = text[: labels[0].start()]
+        found = self.labelled.search(text, len(before.rstrip(REGEX_WHITESPACE)))
         if found and names(found.group("names"), self.joiners):
             return found
         return None
@@ -172,8 +179,27 @@ class CreditShapes:
         # A slash credit has a slash, a bar or a joiner word in it.
         if "/" not in text and "|" not in text and not self.book.find("credit_joiner", text):
             return False
-        after = self.after_sentence.search(text)
+        after = self.sentence_tail(text)
         return bool(after) and self.slash_credit(after.group("tail"), alone=False)
+
+    def sentence_tail(self, text: str) -> regex.Match[str] | None:
+        """``after_sentence.search(text)``, searched from where a match can start at the
+        earliest rather than from every place of the line (a search there costs a try of the
+        three words at each word, and of the tail at each sentence end).
+
+        A match's tail runs to the end of the line but for spaces and full stops, and holds no
+        mark of :data:`_STOPS`: so the run of marks before it (these and closing quotes) ends at or
+        after the last such mark of the line, and the three words end where that run starts,
+        with no word between it and that mark. No match starts before the third word back
+        from the mark (when there are three).
+        """
+        body = text.rstrip(REGEX_WHITESPACE + ".")
+        last = max(body.rfind(stop) for stop in _STOPS)
+        if last < 0:
+            # The run of marks may then be closing quotes alone, anywhere.
+            return self.after_sentence.search(text)
+        words = _THREE_WORDS_BACK.search(text, 0, last)
+        return self.after_sentence.search(text, words.start() if words else 0)
 
     def without_control(self, text: str) -> str:
         """``text`` without the gallery control that ends it (``... Jane Doe/Agency hide
