@@ -18,13 +18,19 @@ import regex
 
 from newsclean.record import Block
 from newsclean.steps.base import Draft, Step
-from newsclean.steps.shape import ends_sentence
+from newsclean.steps.shape import REGEX_WHITESPACE, ends_sentence
 
 # A blank line may hold spaces, tabs, NBSP or other Unicode blanks.
 # CRLF and lone CR count as line ends too.
 _BLANK_LINES = regex.compile(r"\R(?:[^\S\r\n]*\R)+")
 # Every character \R matches on its own (and so CR and LF, the line ends _lines splits at).
-_ANY_BREAK = re.compile("[\n\r\x0b\x0c\x85\u2028\u2029]")
+_BREAKS = "\n\r\x0b\x0c\x85\u2028\u2029"
+_ANY_BREAK = re.compile(f"[{_BREAKS}]")
+# _BLANK_LINES in a text whose only line break is LF, by the standard engine: it skips in C
+# to each LF, where the `regex` module tries \R at every character (9 against 53 us a
+# document of 4,400 characters).
+_BLANKS_IN_A_LINE = "".join(c for c in REGEX_WHITESPACE if c not in _BREAKS)
+_BLANK_LINES_AFTER_LF = re.compile(f"\n(?:[{_BLANKS_IN_A_LINE}]*\n)+")
 _FIRST_WORD = regex.compile(r"\S+")
 _HYPHEN_BREAK = regex.compile(r"\p{L}-$")
 
@@ -87,11 +93,18 @@ def _is_full(line: str, next_line: str, width: int) -> bool:
     return reach > width - max(_MIN_SLACK, int(_SLACK_SHARE * width))
 
 
+def _breaks_only_at_lf(text: str) -> bool:
+    """Whether LF is the only line break ``text`` holds (a few searches in C)."""
+    others = _BREAKS[1:4] if text.isascii() else _BREAKS[1:]
+    return not any(other in text for other in others)
+
+
 def segment(text: str) -> list[tuple[int, int, list[str]]]:
     """Split ``text`` into paragraphs: (start, end, lines) with spans into ``text``."""
     chunks = []
     pos = 0
-    for match in _BLANK_LINES.finditer(text):
+    blank_lines = _BLANK_LINES_AFTER_LF if _breaks_only_at_lf(text) else _BLANK_LINES
+    for match in blank_lines.finditer(text):
         chunks.append(_lines(text[pos : match.start()], pos))
         pos = match.end()
     chunks.append(_lines(text[pos:], pos))
