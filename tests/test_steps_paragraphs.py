@@ -232,17 +232,21 @@ _BLANKS = list("\t \xa0\u1680\u2000\u2009\u200a\u202f\u205f\u3000\x1c\x1f\u200b"
 
 
 @settings(max_examples=1000, deadline=None)
-@given(st.lists(st.sampled_from(["ab", "c.", "\n", *_BLANKS, "\r", "\x85", "\u2028"]),
+@given(st.lists(st.sampled_from(["ab", " c.", "\n", *_BLANKS, "\r", "\x85", "\u2028"]),
                 max_size=24).map("".join))
-def test_blank_lines_are_found_alike_by_both_patterns(text: str) -> None:
-    # A text whose only line break is LF has its blank lines found by the standard engine.
-    if paragraphs._breaks_only_at_lf(text):
-        fast = paragraphs._BLANK_LINES_AFTER_LF.finditer(text)
-        assert [m.span() for m in fast] == [
-            m.span() for m in paragraphs._BLANK_LINES.finditer(text)
-        ]
-    else:
+def test_chunks_of_lf_text_are_those_the_blank_line_pattern_cuts(text: str) -> None:
+    # A text whose only line break is LF is cut in one pass over its lines.
+    import regex
+
+    if not paragraphs._breaks_only_at_lf(text):
         assert any(c in text for c in "\r\x85\u2028")
+        return
+    chunks, pos = [], 0
+    for match in regex.finditer(r"\R(?:[^\S\r\n]*\R)+", text):
+        chunks.append(paragraphs._lines(text[pos : match.start()], pos))
+        pos = match.end()
+    chunks.append(paragraphs._lines(text[pos:], pos))
+    assert paragraphs._chunks_at_lf(text) == [c for c in chunks if c]
 
 
 def test_the_blanks_of_a_blank_line_are_the_patterns() -> None:
