@@ -12,7 +12,7 @@ import regex
 from newsclean.regex_syntax import sre_parse
 from newsclean.steps.base import TextFix
 from newsclean.steps.shape import paragraph_cache
-from newsclean.steps.whitespace import BLANKS_BUT_SPACE, INVISIBLE, normalise_whitespace
+from newsclean.steps.whitespace import normalise_whitespace
 
 # ftfy is imported when a paragraph first needs it (about 0.05 s of CPU): most documents are
 # ASCII, or prose whose quotes and dashes no fix of ftfy acts on, and `newsclean check` of such
@@ -85,9 +85,9 @@ _MOJIBAKE_SET = (
     r"\ufffd"
 )
 _MOJIBAKE_CHARS = re.compile(f"[{_MOJIBAKE_SET}]")
-# Every character that the tests above and whitespace normalisation act on (its blanks hold
-# the other blanks), in one class: see _nothing_to_repair.
-_ANY_REPAIR = re.compile(f"[{_FTFY_ACTS_ON_SET}{_MOJIBAKE_SET}{BLANKS_BUT_SPACE}{INVISIBLE}]")
+# Every character one of ftfy's fixes acts on or its mojibake detector needs, in one class:
+# see _nothing_to_repair.
+_ANY_FIX = re.compile(f"[{_FTFY_ACTS_ON_SET}{_MOJIBAKE_SET}]")
 
 
 def ftfy_fix(text: str) -> str:
@@ -173,14 +173,13 @@ class UnicodeRepair(TextFix):
 
 def _nothing_to_repair(text: str) -> bool:
     """Whether :func:`_repair` gives ``text`` back as it is, told by one search (most prose
-    with curly quotes and dashes): no character that the blank handling, a fix of ftfy or
-    whitespace normalisation acts on, no two spaces in a row, no blank at either end, NFC.
+    with curly quotes and dashes): no character a fix of ftfy acts on or its mojibake
+    detector needs, NFC, and whitespace as normalising leaves it (so no other blanks).
     """
     return (
-        _ANY_REPAIR.search(text) is None
-        and "  " not in text
-        and text.strip() == text
+        _ANY_FIX.search(text) is None
         and unicodedata.is_normalized("NFC", text)
+        and normalise_whitespace(text) == text
     )
 
 

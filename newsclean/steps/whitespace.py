@@ -22,9 +22,7 @@ BLANKS_BUT_SPACE = (
     "\t\n\x0b\x0c\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
     "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-# The invisible characters _INVISIBLE drops, as a class body.
-INVISIBLE = "\ufeff\u200b\u00ad\u2060\u180e"
-_NOT_PLAIN = re.compile(f"[{BLANKS_BUT_SPACE}{INVISIBLE}]")
+_NOT_PLAIN = re.compile(f"[{BLANKS_BUT_SPACE}\ufeff\u200b\u00ad\u2060\u180e]")
 
 
 def normalise_whitespace(text: str) -> str:
