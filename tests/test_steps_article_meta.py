@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 import newsclean
 from newsclean.patterns import load_phrasebook
-from newsclean.record import Document, render_text
+from newsclean.record import Block, Document, Removal, render_text
 from newsclean.steps import Headline, Paragraphs
-from newsclean.steps.article_meta import Byline, _has_digit, detect_language
+from newsclean.steps.article_meta import Byline, _body_ends, _has_digit, _is_body, detect_language
 from newsclean.steps.base import Draft
 from newsclean.steps.dates import DateReader, iso_date
 from newsclean.steps.shape import content_words
@@ -824,3 +824,23 @@ def test_a_headline_written_as_sentences_under_a_kicker_is_the_title(monkeypatch
     assert clean_one(wrapped).text.startswith("How the coalition\n\n")
     monkeypatch.setattr(Headline, "under_kicker", lambda self, draft, line: False)
     assert not clean_one(text).metadata.get("title")
+
+
+_PROSE = "The council met on Tuesday and agreed to fund the new library for the town."
+_SHORT = ["Home", "By Jane Roe", "March 4, 2021", "Share this story", ""]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.booleans(), st.sampled_from(_SHORT)), max_size=14))
+def test_body_ends_are_the_ends_of_every_body_paragraph(shapes):
+    # The article's lines read its first four body paragraphs and its last one, asked from
+    # both ends: the same as measuring every kept paragraph.
+    blocks = []
+    for prose, kept, short in shapes:
+        block = Block(0, 0, _PROSE if prose else short)
+        if not kept:
+            block.removal = Removal("page_body", "test", 0, 0, block.text)
+        blocks.append(block)
+    kept = [i for i, b in enumerate(blocks) if b.kept]
+    body = [i for i in kept if _is_body(blocks[i].text)]
+    assert _body_ends(blocks, kept) == (body if len(body) <= 5 else [*body[:4], body[-1]])

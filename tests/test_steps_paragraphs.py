@@ -226,3 +226,34 @@ def test_lines_are_the_runs_between_cr_and_lf_stripped(text: str, offset: int) -
             start = offset + match.start() + len(match.group()) - len(match.group().lstrip())
             expected.append((start, start + len(stripped), stripped))
     assert paragraphs._lines(text, offset) == expected
+
+
+_BLANKS = list("\t \xa0\u1680\u2000\u2009\u200a\u202f\u205f\u3000\x1c\x1f\u200b")
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["ab", " c.", "\n", *_BLANKS, "\r", "\x85", "\u2028"]),
+                max_size=24).map("".join))
+def test_chunks_of_lf_text_are_those_the_blank_line_pattern_cuts(text: str) -> None:
+    # A text whose only line break is LF is cut in one pass over its lines.
+    import regex
+
+    if not paragraphs._breaks_only_at_lf(text):
+        assert any(c in text for c in "\r\x85\u2028")
+        return
+    chunks, pos = [], 0
+    for match in regex.finditer(r"\R(?:[^\S\r\n]*\R)+", text):
+        chunks.append(paragraphs._lines(text[pos : match.start()], pos))
+        pos = match.end()
+    chunks.append(paragraphs._lines(text[pos:], pos))
+    assert paragraphs._chunks_at_lf(text) == [c for c in chunks if c]
+
+
+def test_the_blanks_of_a_blank_line_are_the_patterns() -> None:
+    import regex
+
+    chars = "".join(chr(c) for c in range(0x3100))
+    expected = "".join(regex.findall(r"[^\S\r\n]", chars))
+    assert "".join(c for c in expected if not paragraphs._ANY_BREAK.match(c)) == (
+        paragraphs._BLANKS_IN_A_LINE
+    )

@@ -364,3 +364,32 @@ def test_the_quick_mojibake_test_agrees_with_ftfys_detector_on_longer_text(text:
 
     assert _may_be_mojibake(text) == is_bad(text)
     assert _may_be_mojibake("Ã " + text) == is_bad("Ã " + text)
+
+
+_REPAIR_ALPHABET = st.sampled_from(
+    list("aZ .,'\"&\n\r\t\x0b\x0c\x1b\x07")
+    + list("’“”‘—–…•€™«»")
+    + list("éüßÃÂâ\xa0\xad\u200b\ufeff\u2009\u3000\u0301\u0300e")
+    + list("ЭтоあŁłőű\x85\x93\ud800")
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_REPAIR_ALPHABET, max_size=30).map("".join))
+def test_the_quick_look_passes_over_only_what_needs_no_repair(text: str) -> None:
+    from newsclean.steps.unicode import _nothing_to_repair
+    from newsclean.steps.whitespace import normalise_whitespace
+
+    if _nothing_to_repair(text):
+        assert ftfy.fix_text(text, ftfy_config()) == text
+        assert normalise_whitespace(text) == text
+        assert UnicodeRepair().fix(text) == text
+
+
+@pytest.mark.parametrize(
+    "text", ["“Curly” quotes — dashes … and ellipses", "‘Single’ quotes – and a bullet •"]
+)
+def test_prose_with_curly_quotes_is_passed_over_at_a_look(text: str) -> None:
+    from newsclean.steps.unicode import _nothing_to_repair
+
+    assert _nothing_to_repair(text)

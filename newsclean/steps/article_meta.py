@@ -180,6 +180,21 @@ def _words_besides_numbers(text: str) -> int:
     return word_count(_DIGITS_AND_MARKS.sub(" ", text))
 
 
+def _body_ends(blocks: list[Block], kept: list[int]) -> list[int]:
+    """The indices in ``kept`` of the body paragraphs :func:`article_lines` reads: the first
+    four (the first may be a headline over a byline) and the last; all of them when there
+    are no more than five.
+    """
+    # Asked from both ends, so the paragraphs in between are never measured (a body has
+    # about twenty; the steps ask in every settling round too).
+    first = list(islice((i for i in kept if _is_body(blocks[i].text)), 4))
+    if len(first) < 4:
+        return first
+    after = kept[kept.index(first[-1]) + 1 :]
+    last = next((i for i in reversed(after) if _is_body(blocks[i].text)), None)
+    return first if last is None else [*first, last]
+
+
 class Line(NamedTuple):
     """A line near the body that the metadata steps look at (a named tuple: the steps make a
     few hundred an article, at a third of a frozen dataclass's cost).
@@ -209,7 +224,7 @@ def article_lines(draft: Draft, words: _Vocabulary) -> list[Line]:
     """
     blocks = draft.blocks
     kept = [i for i, b in enumerate(blocks) if b.kept]
-    body = [i for i in kept if _is_body(blocks[i].text)]
+    body = _body_ends(blocks, kept)
     if len(body) > 1 and body[0] == kept[0] and _over_byline(draft, kept[0], words):
         body = body[1:]
     if not body:
@@ -778,8 +793,10 @@ class Byline(Step):
         """The article's first ``NOTE_REACH`` body paragraphs, where a page may put an
         author's note that names the author ("By Jane Doe, who has covered ...").
         """
-        body = [i for i, b in enumerate(draft.blocks) if b.kept and _is_body(b.text)]
-        return [Line(i, draft.blocks[i], i - body[0], "inner", False) for i in body[:NOTE_REACH]]
+        blocks = draft.blocks
+        prose = (i for i, b in enumerate(blocks) if b.kept and _is_body(b.text))
+        body = list(islice(prose, NOTE_REACH))
+        return [Line(i, blocks[i], i - body[0], "inner", False) for i in body]
 
     def note_names(self, text: str) -> tuple[str, ...]:
         """The name an author's note opens with after a byline word, before a comma ("By

@@ -112,7 +112,7 @@ class FastIdentifier(LanguageIdentifier):
         their first occurrence (what py3langid's ``visit_counts`` returns, as two arrays).
         """
         states = self._states(np.frombuffer(data, dtype=np.uint8))
-        features = self._output[states]
+        features = self._output.take(states)
         features = features[features >= 0]
         # Where each feature first occurs, in a table kept between calls (every entry is
         # _UNSEEN outside a call): an occurrence is a first one where that is its own place;
@@ -120,7 +120,7 @@ class FastIdentifier(LanguageIdentifier):
         places = np.arange(len(features))
         first = self._first
         np.minimum.at(first, features, places)
-        firsts = first[features]
+        firsts = first.take(features)
         is_first = firsts == places
         found = features[is_first]
         counts = np.bincount(firsts, minlength=len(features))[is_first]
@@ -130,23 +130,27 @@ class FastIdentifier(LanguageIdentifier):
     def _states(self, data: np.ndarray) -> np.ndarray:
         """The automaton's state after each byte of ``data``."""
         depth, nextmove, base = self._depth, self._next, self._base
-        head = []
-        state = 0
-        for byte in data[: depth - 1].tolist():  # too few bytes before them for a full walk
-            state = int(nextmove[base[state] + byte])
-            head.append(state)
         width = len(data) - depth + 1
-        if width <= 0:
+        if width <= 0:  # too few bytes for a full walk: one byte at a time
+            head, state = [], 0
+            for byte in data.tolist():
+                state = nextmove.item(base.item(state) + byte)
+                head.append(state)
             return np.asarray(head, dtype=np.int64)
         data = data.astype(np.intp)
-        # From the start state (its row's offset is base[0]), one byte at a time.
+        states = np.empty(len(data), dtype=np.int64)
+        # From the start state (its row's offset is base[0]), one byte at a time. The walk
+        # that starts at the text's first byte passes through the states after each of its
+        # first depth - 1 bytes, which have too few bytes before them for a walk of their own.
         offsets = data[:width] + base[0]
-        states = nextmove.take(offsets)
+        step = nextmove.take(offsets)
         for k in range(1, depth):
-            offsets = base.take(states)
+            states[k - 1] = step[0]
+            offsets = base.take(step)
             offsets += data[k : k + width]
-            states = nextmove.take(offsets)
-        return np.concatenate([np.asarray(head, dtype=np.int64), states])
+            step = nextmove.take(offsets)
+        states[depth - 1 :] = step
+        return states
 
     def _raw_score(self, text: bytes) -> np.ndarray:
         features, counts = self.feature_counts(text)

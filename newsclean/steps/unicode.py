@@ -67,13 +67,14 @@ _CONTROL_CHARS = r"\x00-\x08\x0b\x0e-\x1f\x7f\u206a-\u206f\ufeff\ufff9-\ufffc"
 # entities), ESC (terminal escapes), C1 controls, lone surrogates, the control characters it
 # removes. A line break too: ftfy fixes each line on its own, which the test below does not
 # follow.
-_FTFY_ACTS_ON = re.compile(r"[&\n\x1b\x80-\x9f\ud800-\udfff" + _CONTROL_CHARS + "]")
+_FTFY_ACTS_ON_SET = r"&\n\x1b\x80-\x9f\ud800-\udfff" + _CONTROL_CHARS
+_FTFY_ACTS_ON = re.compile(f"[{_FTFY_ACTS_ON_SET}]")
 # A class of characters one of which every match of ftfy's mojibake detector
 # (``ftfy.badness.BADNESS_RE``) holds: from each of its alternatives, the smallest character
 # class it must match that is clear of ASCII and of the quotes and dashes of ordinary prose
 # (271 characters; a test reads them off ftfy's pattern again and compares).
-_MOJIBAKE_CHARS = re.compile(
-    r"[\x80-\x9f\xa2-\xa8\xaa\xac\xaf-\xb3\xb5\xb6\xb8-\xba\xbc-\xbe\xc0-\xdd\xdf-\xfc"
+_MOJIBAKE_SET = (
+    r"\x80-\x9f\xa2-\xa8\xaa\xac\xaf-\xb3\xb5\xb6\xb8-\xba\xbc-\xbe\xc0-\xdd\xdf-\xfc"
     r"\u0100-\u0107\u010c-\u0113\u0116-\u011b\u011e\u011f\u0122\u0123\u012a\u012b\u012f\u0130"
     r"\u0136\u0137\u0139-\u013e\u0141-\u0143\u0145\u0147\u014c\u0150\u0152\u0153\u0155\u0158"
     r"\u015a\u015b\u015e-\u0162\u0164\u0165\u016a\u016e\u0170\u0172\u0178-\u017e\u0192\u02c6"
@@ -81,8 +82,12 @@ _MOJIBAKE_CHARS = re.compile(
     r"\u0490\u0491\u2020\u2021\u2030\u2044\u20a7\u20ac\u2116\u2202\u2206\u220f\u2211\u221a"
     r"\u221e\u2229\u222b\u2248\u2260\u2261\u2264\u2265\u2310\u2502\u250c\u2510\u2518\u251c"
     r"\u2524\u252c\u253c\u2550-\u256c\u2580\u2584\u2588\u258c\u2590-\u2593\u25ca\ufb01\ufb02"
-    r"\ufffd]"
+    r"\ufffd"
 )
+_MOJIBAKE_CHARS = re.compile(f"[{_MOJIBAKE_SET}]")
+# Every character one of ftfy's fixes acts on or its mojibake detector needs, in one class:
+# see _nothing_to_repair.
+_ANY_FIX = re.compile(f"[{_FTFY_ACTS_ON_SET}{_MOJIBAKE_SET}]")
 
 
 def ftfy_fix(text: str) -> str:
@@ -166,11 +171,25 @@ class UnicodeRepair(TextFix):
         return _repair(text)
 
 
+def _nothing_to_repair(text: str) -> bool:
+    """Whether :func:`_repair` gives ``text`` back as it is, told by one search (most prose
+    with curly quotes and dashes): no character a fix of ftfy acts on or its mojibake
+    detector needs, NFC, and whitespace as normalising leaves it (so no other blanks).
+    """
+    return (
+        _ANY_FIX.search(text) is None
+        and unicodedata.is_normalized("NFC", text)
+        and normalise_whitespace(text) == text
+    )
+
+
 @paragraph_cache(maxsize=8192)
 def _repair(text: str) -> str:
     """:meth:`UnicodeRepair.fix` past its shortcut, remembered: the settling rounds ask again
     about the paragraphs the first pass repaired (or found clean).
     """
+    if _nothing_to_repair(text):
+        return text
     blanked = _OTHER_BLANKS.sub(" ", text) if _OTHER_BLANK_CHARS.search(text) else text
     fixed = ftfy_fix(blanked)
     if fixed == text and normalise_whitespace(text) == text:
