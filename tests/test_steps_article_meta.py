@@ -86,6 +86,10 @@ def test_date_reader_reads_a_date_and_its_time(reader, line, value):
 
 def test_date_reader_reads_dates_glued_to_the_text_around_them(reader):
     # scrapers drop the spaces between page elements
+    assert [d.value for d in reader.find("Mar 4, 2021 6:40 PMTopics")] == ["2021-03-04T18:40"]
+    assert reader.find("Mar 4, 2021 1:00 AMMar 5, 2021")[0].value == "2021-03-04T01:00"
+    # "pm" glued to a word in lower case is no time
+    assert [d.value for d in reader.find("Mar 4, 2021 6:40 pmol")] == ["2021-03-04T06:40"]
     assert [d.value for d in reader.find("Jane RowlandsMarch 4, 20219:15 AM")] == [
         "2021-03-04T09:15"
     ]
