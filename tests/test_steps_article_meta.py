@@ -244,6 +244,21 @@ def test_a_labelled_date_far_above_the_body_is_read():
     assert clean_one(unlabelled).created is None
 
 
+def test_a_labelled_date_among_blurbs_that_read_as_body_is_read():
+    # three blurbs of the site's sections read as the first body paragraphs, so the "Posted
+    # on" line under them is neither above the body nor among its first lines
+    blurbs = [
+        "Ideas for a calmer home and a healthier, happier week ahead of you.",
+        "Trips worth taking, places to eat and the sights to see in cities across the world.",
+        "News, politics and culture from around the country, and the stories that matter.",
+    ]
+    text = "\n".join([NAV, *blurbs, "Money", "Posted on Mar 4, 2021", *BUDGET_STORY, FOOTER])
+    assert clean_one(text).created == "2021-03-04"
+    # unlabelled, such a date is no more the article's than any other date in the text
+    unlabelled = text.replace("Posted on Mar 4, 2021", "Mar 4, 2021")
+    assert clean_one(unlabelled).created is None
+
+
 def test_a_date_the_input_has_is_kept():
     record = clean_one("March 4, 2021\n\n" + BODY, metadata={"created": "2020-01-01"})
     assert record.created == "2020-01-01"

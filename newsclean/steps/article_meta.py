@@ -187,7 +187,7 @@ class Line(NamedTuple):
     index: int  # in ``draft.blocks``
     block: Block
     distance: int  # lines to the nearest body paragraph (1 = next to it)
-    zone: str  # "head" (above the body), "inner" (among its first lines) or "foot" (below it)
+    zone: str  # "head" (above the body), "inner" (among its first lines), "foot" (below it)
     opening: bool  # a kept line above the first body paragraph
 
 
@@ -427,10 +427,17 @@ class Dateline(Step):
         self.bylines = Byline(self.words.book)
 
     def candidates(self, draft: Draft) -> list[_DateCandidate]:
-        """Every date near the body that may be the article's, with its score."""
-        found = []
+        """Every date near the body that may be the article's, with its score; when there is
+        none, the labelled dates among the other kept lines (:meth:`middle_lines`).
+        """
         lines = article_lines(draft, self.words)
-        for line in [*lines, *self.far_lines(draft, lines)]:
+        found = self.scored(draft, [*lines, *self.far_lines(draft, lines)])
+        return found or self.scored(draft, self.middle_lines(draft, lines))
+
+    def scored(self, draft: Draft, lines: list[Line]) -> list[_DateCandidate]:
+        """The dates of ``lines`` that may be the article's, each with its score."""
+        found = []
+        for line in lines:
             text = line.block.text
             dates = self.words.dates_in(text)
             if not dates or _POST_SIGNATURE.search(text):
@@ -452,7 +459,7 @@ class Dateline(Step):
                 if line.block.kept and prose > 3:
                     continue
                 score = 6 - 0.5 * line.distance
-            elif line.zone == "far":
+            elif line.zone in ("far", "middle"):
                 if not any(labels):
                     continue  # far from the body, only a labelled date is the article's
                 score = 2
@@ -473,6 +480,19 @@ class Dateline(Step):
             return []
         top = min(head)
         return [Line(i, draft.blocks[i], top - i, "far", False) for i in range(top - 1, -1, -1)]
+
+    @staticmethod
+    def middle_lines(draft: Draft, lines: list[Line]) -> list[Line]:
+        """The kept lines :func:`article_lines` leaves out, in order: those between the
+        inner lines and the last body paragraph. Where a page's blurbs of other sections read
+        as the first body paragraphs, its "Posted on" line sits among them.
+        """
+        seen = {line.index for line in lines}
+        return [
+            Line(i, block, 0, "middle", False)
+            for i, block in enumerate(draft.blocks)
+            if block.kept and i not in seen
+        ]
 
     def __call__(self, draft: Draft) -> list[Draft]:
         """Keep the best date as ``created``; remove kept lines that are only a date."""
