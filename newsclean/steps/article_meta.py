@@ -239,6 +239,11 @@ def article_lines(draft: Draft, words: _Vocabulary) -> list[Line]:
     return lines
 
 
+# The longest kept line (in characters) read for a labelled date when none is near the
+# body: a date line of a few words, with a label, names or a counter beside it (a sentence
+# around a date is not read, and is longer).
+_MIDDLE_LENGTH = 120
+_DATE_LABELS = ("date_published", "date_updated", "date_label")
 # Steps whose removal marks a byline or date line.
 _ANCHOR_STEPS = ("byline", "dateline", "date_prefix")
 
@@ -481,17 +486,26 @@ class Dateline(Step):
         top = min(head)
         return [Line(i, draft.blocks[i], top - i, "far", False) for i in range(top - 1, -1, -1)]
 
-    @staticmethod
-    def middle_lines(draft: Draft, lines: list[Line]) -> list[Line]:
+    def middle_lines(self, draft: Draft, lines: list[Line]) -> list[Line]:
         """The kept lines :func:`article_lines` leaves out, in order: those between the
         inner lines and the last body paragraph. Where a page's blurbs of other sections read
-        as the first body paragraphs, its "Posted on" line sits among them.
+        as the first body paragraphs, its "Posted on" line sits among them. Only short lines
+        with a digit that open with a date label are read (a dateline: only a labelled date
+        counts there); most of these lines are the body's paragraphs, no date is taken from
+        them.
         """
+        # Only a full page has such blurbs: one whose chrome page_body took out.
+        if not any(b.removal is not None and b.removal.step == "page_body" for b in draft.blocks):
+            return []
         seen = {line.index for line in lines}
         return [
             Line(i, block, 0, "middle", False)
             for i, block in enumerate(draft.blocks)
-            if block.kept and i not in seen
+            if block.kept
+            and i not in seen
+            and len(block.text) <= _MIDDLE_LENGTH
+            and _has_digit(block.text)
+            and any(self.words.book.starts_with(label, block.text) for label in _DATE_LABELS)
         ]
 
     def __call__(self, draft: Draft) -> list[Draft]:
