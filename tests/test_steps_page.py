@@ -554,10 +554,10 @@ def test_the_article_s_own_list_of_items_that_open_alike_at_its_end_stays():
 
 def test_a_share_bar_that_opens_alike_after_the_article_goes():
     buttons = [
-        "Click to share on Facebook (opens in a new window)",
-        "Click to share on X (opens in a new window)",
-        "Click to email this to a friend (opens in a new window)",
-        "Click to print (opens in a new window)",
+        "Tap to share it on Facebook (new tab)",
+        "Tap to share it on X (new tab)",
+        "Tap to email it to a friend (new tab)",
+        "Tap to print it (new tab)",
     ]
     text = "\n".join([*NAV, TITLE, *ARTICLE, *buttons, *FOOTER])
     (record,) = newsclean.clean(text)

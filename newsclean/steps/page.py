@@ -441,7 +441,7 @@ class PageBody(Step):
         return out
 
     def furniture_intro(self, text: str) -> bool:
-        """Whether a line asks the reader to share or act ("Share this:", "Click to share on
+        """Whether a line asks the reader to share or act ("Share this:", "Tap to share on
         ..."): what follows it is a bar of buttons, however alike, not a list of the
         article's.
         """
