@@ -86,6 +86,10 @@ def test_date_reader_reads_a_date_and_its_time(reader, line, value):
 
 def test_date_reader_reads_dates_glued_to_the_text_around_them(reader):
     # scrapers drop the spaces between page elements
+    assert [d.value for d in reader.find("Mar 4, 2021 6:40 PMTopics")] == ["2021-03-04T18:40"]
+    assert reader.find("Mar 4, 2021 1:00 AMMar 5, 2021")[0].value == "2021-03-04T01:00"
+    # "pm" glued to a word in lower case is no time
+    assert [d.value for d in reader.find("Mar 4, 2021 6:40 pmol")] == ["2021-03-04T06:40"]
     assert [d.value for d in reader.find("Jane RowlandsMarch 4, 20219:15 AM")] == [
         "2021-03-04T09:15"
     ]
@@ -237,6 +241,21 @@ def test_a_labelled_date_far_above_the_body_is_read():
     text = "Updated on March 4, 2021 6:40 PM\n" + menu + "\n" + page()
     assert clean_one(text).created == "2021-03-04T18:40"
     unlabelled = "March 1, 2021\n" + menu + "\n" + page()
+    assert clean_one(unlabelled).created is None
+
+
+def test_a_labelled_date_among_blurbs_that_read_as_body_is_read():
+    # three blurbs of the site's sections read as the first body paragraphs, so the "Posted
+    # on" line under them is neither above the body nor among its first lines
+    blurbs = [
+        "Ideas for a calmer home and a healthier, happier week ahead of you.",
+        "Trips worth taking, places to eat and the sights to see in cities across the world.",
+        "News, politics and culture from around the country, and the stories that matter.",
+    ]
+    text = "\n".join([NAV, *blurbs, "Money", "Posted on Mar 4, 2021", *BUDGET_STORY, FOOTER])
+    assert clean_one(text).created == "2021-03-04"
+    # unlabelled, such a date is no more the article's than any other date in the text
+    unlabelled = text.replace("Posted on Mar 4, 2021", "Mar 4, 2021")
     assert clean_one(unlabelled).created is None
 
 

@@ -506,6 +506,14 @@ def test_item_shape(line, shape):
     assert item_shape(line) == shape
 
 
+def test_item_shape_by_first_word():
+    assert item_shape("Added a night mode to the map", first_word=True) == ("word added", "")
+    assert item_shape("+ Fixed the crash on start", first_word=True) == ("word +", "")
+    assert item_shape("Top stories", first_word=True) == ("word top", "")
+    assert item_shape("Politics", first_word=True) is None  # one word: a menu entry
+    assert item_shape("2021: Jane Doe – Example United", first_word=True) == ("digit", ": ")
+
+
 WINNERS = [
     "2024: Jane Doe – Example United",
     "2023: John Roe – Harbour City",
@@ -528,6 +536,34 @@ def test_the_article_s_own_list_after_a_removed_slide_counter_stays():
     text = "\n".join([*NAV, TITLE, *ARTICLE, "7 / 7", *article[len(ARTICLE) :], *FOOTER])
     (record,) = newsclean.clean(text)
     assert record.text.split("\n\n") == article
+
+
+CHANGES = [
+    "Added a night mode to the route planner",
+    "Added timetables for the two new tram lines",
+    "Added a warning when a connection is missed",
+]
+
+
+def test_the_article_s_own_list_of_items_that_open_alike_at_its_end_stays():
+    # A changelog's items, no bullet or separator, each opening with the same word.
+    for intro in ("What is new in this release:", "New in version 2"):
+        article = [*ARTICLE, intro, *CHANGES]
+        text = "\n".join([*NAV, TITLE, *article, *FOOTER])
+        (record,) = newsclean.clean(text)
+        assert record.text.split("\n\n") == article
+
+
+def test_a_share_bar_that_opens_alike_after_the_article_goes():
+    buttons = [
+        "Tap to share it on Facebook (new tab)",
+        "Tap to share it on X (new tab)",
+        "Tap to email it to a friend (new tab)",
+        "Tap to print it (new tab)",
+    ]
+    text = "\n".join([*NAV, TITLE, *ARTICLE, *buttons, *FOOTER])
+    (record,) = newsclean.clean(text)
+    assert record.text.split("\n\n") == ARTICLE
 
 
 def test_a_list_of_teasers_under_a_heading_after_the_article_goes():

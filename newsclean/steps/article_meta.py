@@ -203,7 +203,7 @@ class Line(NamedTuple):
     index: int  # in ``draft.blocks``
     block: Block
     distance: int  # lines to the nearest body paragraph (1 = next to it)
-    zone: str  # "head" (above the body), "inner" (among its first lines) or "foot" (below it)
+    zone: str  # "head" (above the body), "inner" (among its first lines), "foot" (below it)
     opening: bool  # a kept line above the first body paragraph
 
 
@@ -261,6 +261,11 @@ def _teaser_card(block: Block) -> bool:
     return block.removal is not None and block.removal.reason == TEASER_CARDS
 
 
+# The longest kept line (in characters) read for a labelled date when none is near the
+# body: a date line of a few words, with a label, names or a counter beside it (a sentence
+# around a date is not read, and is longer).
+_MIDDLE_LENGTH = 120
+_DATE_LABELS = ("date_published", "date_updated", "date_label")
 # Steps whose removal marks a byline or date line.
 _ANCHOR_STEPS = ("byline", "dateline", "date_prefix")
 
@@ -449,10 +454,17 @@ class Dateline(Step):
         self.bylines = Byline(self.words.book)
 
     def candidates(self, draft: Draft) -> list[_DateCandidate]:
-        """Every date near the body that may be the article's, with its score."""
-        found = []
+        """Every date near the body that may be the article's, with its score; when there is
+        none, the labelled dates among the other kept lines (:meth:`middle_lines`).
+        """
         lines = article_lines(draft, self.words)
-        for line in [*lines, *self.far_lines(draft, lines)]:
+        found = self.scored(draft, [*lines, *self.far_lines(draft, lines)])
+        return found or self.scored(draft, self.middle_lines(draft, lines))
+
+    def scored(self, draft: Draft, lines: list[Line]) -> list[_DateCandidate]:
+        """The dates of ``lines`` that may be the article's, each with its score."""
+        found = []
+        for line in lines:
             text = line.block.text
             dates = self.words.dates_in(text)
             if not dates or _POST_SIGNATURE.search(text):
@@ -474,7 +486,7 @@ class Dateline(Step):
                 if line.block.kept and prose > 3:
                     continue
                 score = 6 - 0.5 * line.distance
-            elif line.zone == "far":
+            elif line.zone in ("far", "middle"):
                 if not any(labels):
                     continue  # far from the body, only a labelled date is the article's
                 score = 2
@@ -495,6 +507,28 @@ class Dateline(Step):
             return []
         top = min(head)
         return [Line(i, draft.blocks[i], top - i, "far", False) for i in range(top - 1, -1, -1)]
+
+    def middle_lines(self, draft: Draft, lines: list[Line]) -> list[Line]:
+        """The kept lines :func:`article_lines` leaves out, in order: those between the
+        inner lines and the last body paragraph. Where a page's blurbs of other sections read
+        as the first body paragraphs, its "Posted on" line sits among them. Only short lines
+        with a digit that open with a date label are read (a dateline: only a labelled date
+        counts there); most of these lines are the body's paragraphs, no date is taken from
+        them.
+        """
+        # Only a full page has such blurbs: one whose chrome page_body took out.
+        if not any(b.removal is not None and b.removal.step == "page_body" for b in draft.blocks):
+            return []
+        seen = {line.index for line in lines}
+        return [
+            Line(i, block, 0, "middle", False)
+            for i, block in enumerate(draft.blocks)
+            if block.kept
+            and i not in seen
+            and len(block.text) <= _MIDDLE_LENGTH
+            and _has_digit(block.text)
+            and any(self.words.book.starts_with(label, block.text) for label in _DATE_LABELS)
+        ]
 
     def __call__(self, draft: Draft) -> list[Draft]:
         """Keep the best date as ``created``; remove kept lines that are only a date."""

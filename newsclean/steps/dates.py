@@ -80,7 +80,9 @@ _ZONE = (
     + "|".join(sorted((*_ZONES, *_VAGUE_ZONES), key=len, reverse=True))
     + r")(?![\w])"
 )
-_AMPM = r"(?P<ampm>[ap]\.?\s?m\.?)(?![\w])"
+# "PM" may be glued to the next word in capitals ("6:40 PMTopics": scrapers drop the space
+# between elements); "pm" glued to a word is no time ("3 pmol").
+_AMPM = r"(?P<ampm>[ap]\.?\s?m\.?)(?:(?![\w])|(?-i:(?<=[AP]M)(?=\p{Lu}\p{Ll})))"
 # A clock time: 14:05, 14:05:30, 3:04 PM, 9:43 p.m., 20.26 (then a zone or "Uhr" must follow),
 # 15h30, 3 AM.
 _TIME = (

@@ -13,6 +13,7 @@ looks like one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from itertools import islice
 
@@ -139,10 +140,12 @@ _ITEM_SEPARATORS = (": ", " – ", " - ", " — ")
 _ITEM_WORDS = 25
 
 
-def item_shape(text: str) -> tuple[str, str] | None:
+def item_shape(text: str, first_word: bool = False) -> tuple[str, str] | None:
     """The shape of a list item ("2023: Jane Doe – Example FC", "- two eggs"): how it starts
     (a digit, a bullet or a word) and the first separator in it; ``None`` for a line of no
-    list shape (a plain short line: a heading, a teaser, a menu entry).
+    list shape (a plain short line: a heading, a teaser, a menu entry). With ``first_word``,
+    a line of two words or more without a separator has the shape of its first word ("Added
+    a new map", "Added two modes": items that open alike).
     """
     text = text.strip()
     if not text or word_count(text) > _ITEM_WORDS:
@@ -150,7 +153,8 @@ def item_shape(text: str) -> tuple[str, str] | None:
     lead = "digit" if text[0].isdigit() else "bullet" if text[0] in _ITEM_LEADS else "word"
     separator = next((sep for sep in _ITEM_SEPARATORS if sep in text), "")
     if lead == "word" and not separator:
-        return None
+        word, _, rest = text.partition(" ")
+        return ("word " + word.casefold(), "") if first_word and rest else None
     return lead, separator
 
 
@@ -163,26 +167,32 @@ def _introduces_list(text: str) -> int:
     return 3 if headline_like(text, 2, 14) else 0
 
 
-def list_after(blocks: list[Block], end: int, stop: int) -> int:
+def list_after(
+    blocks: list[Block], end: int, stop: int, furniture: Callable[[str], bool] = lambda _: False
+) -> int:
     """Where the article's own list after ``blocks[:end]`` ends: a kept line introducing it
     at ``end`` or after furniture removed there (or just before it, inside the body), then
-    kept lines of one :func:`item_shape`, as many as :func:`_introduces_list` asks; ``end``
-    itself when there is no such list. Nothing at or past ``stop`` is read.
+    kept lines of one :func:`item_shape` (items that open with the same word too), as many
+    as :func:`_introduces_list` asks; ``end`` itself when there is no such list. A line of
+    ``furniture`` introduces none ("Share this:" over a share bar's buttons). Nothing at or
+    past ``stop`` is read.
     """
+
+    def shape_of(block: Block) -> tuple[str, str] | None:
+        return item_shape(block.text, first_word=True) if block.kept else None
+
     # The line after the body, past what earlier steps removed (a slide counter, a credit).
     after = next((i for i in range(end, stop) if blocks[i].kept), stop)
     for intro in (after, end - 1):
-        if not 0 <= intro < stop - 1 or not blocks[intro].kept:
+        if not 0 <= intro < stop - 1 or not blocks[intro].kept or furniture(blocks[intro].text):
             continue
         needed = _introduces_list(blocks[intro].text)
         first = intro + 1
-        shape = item_shape(blocks[first].text) if needed and blocks[first].kept else None
+        shape = shape_of(blocks[first]) if needed else None
         if shape is None:
             continue
         last = first
-        while (
-            last + 1 < stop and blocks[last + 1].kept and item_shape(blocks[last + 1].text) == shape
-        ):
+        while last + 1 < stop and shape_of(blocks[last + 1]) == shape:
             last += 1
         if last - first + 1 >= needed:
             return max(end, last + 1)
@@ -373,12 +383,13 @@ class PageBody(Step):
     prose: :func:`contents_entries`) cost 1 each, without that growing cost.
     A list that ends the article (after a line ending in a colon, two items or more; under
     a heading, three or more; each of one :func:`item_shape`, "2021: Jane Doe – Example
-    FC") belongs to the body it follows, though its short lines score as chrome. Inside the
-    body, a related-links box (a header such as "Related stories" over a few teaser
-    headlines, some perhaps cut short with "...", with more of the article after them) goes,
-    and so do three or more teaser cards of other articles back to back (a headline over its
-    byline, perhaps under a short kicker, or a kicker in capitals over a headline: see
-    :meth:`card_length`).
+    FC", or opening with the same word, "Added ..."; not under a line asking the reader to
+    share or act) belongs to the body it follows, though its short lines score as chrome.
+    Inside the body, a related-links box (a header such as "Related stories" over a few
+    teaser headlines, some perhaps cut short with "...", with more of the article after
+    them) goes, and so do three or more teaser cards of other articles back to back (a
+    headline over its byline, perhaps under a short kicker, or a kicker in capitals over a
+    headline: see :meth:`card_length`).
     """
 
     name = "page_body"
@@ -438,6 +449,13 @@ class PageBody(Step):
             previous = block.text
             out.append(score)
         return out
+
+    def furniture_intro(self, text: str) -> bool:
+        """Whether a line asks the reader to share or act ("Share this:", "Tap to share on
+        ..."): what follows it is a bar of buttons, however alike, not a list of the
+        article's.
+        """
+        return any(self.book.count(cue, text) > 0 for cue in ("share", "call_to_action"))
 
     def bodies(self, scores: list[float]) -> list[tuple[int, int]]:
         """The body spans: the best stretch, plus any other stretch scoring at least
@@ -621,7 +639,7 @@ class PageBody(Step):
         inside = [False] * len(blocks)
         stop = len(blocks) if thread is None else thread
         for start, end in self.bodies(scores):
-            end = max(end, list_after(blocks, end, stop))
+            end = max(end, list_after(blocks, end, stop, self.furniture_intro))
             inside[start:end] = [True] * (end - start)
             # The headline right above a body belongs to it.
             heading = start - 1
