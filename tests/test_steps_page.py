@@ -639,3 +639,28 @@ def test_rows_with_times_but_no_month_are_no_comment_stamps():
         [b for d in run_steps("\n".join([*ARTICLE, *COMMENTS]), "paragraphs") for b in d.blocks],
         len(ARTICLE) + 1,
     )
+
+
+def test_remembered_line_tests_answer_as_the_tests_do(monkeypatch):
+    # The step remembers its comments-header and bio answers by text, a bounded number of
+    # them, and no very long line.
+    from newsclean.record import Block
+    from newsclean.steps import page
+
+    monkeypatch.setattr(page, "_REMEMBERED_LINES", 3)
+    monkeypatch.setattr(page, "_REMEMBERED_CHARS", 100)
+    lines = [
+        "34 Comments",
+        "Leave a Reply",
+        "Jane Doe is a senior reporter who covers energy.",
+        "The minister said the plan would be published next week.",
+        "Comments " + "word " * 40,
+        "x" * 200,
+    ]
+    step = PageBody()
+    for _ in range(2):
+        for line in lines:
+            assert step.comments_header(line) == step._comments_header(line)
+            assert step.author_bio(Block(0, 1, line)) == step._author_bio(line)
+    assert step.comments_header("34 Comments") and step.author_bio(Block(0, 1, lines[2]))
+    assert len(step._comments_headers) <= 3 and "x" * 200 not in step._bios

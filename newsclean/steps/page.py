@@ -13,6 +13,7 @@ looks like one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from itertools import islice
 
@@ -59,6 +60,9 @@ _QUOTES = '"“”„«»‘’‚「」'
 _QUOTED_HEADER_WORDS = 40
 # The score past the start of a comment thread: nothing there is article body.
 _WALL = 1000.0
+# What a step remembers of the lines it tested: how many, and the longest line kept.
+_REMEMBERED_LINES = 65536
+_REMEMBERED_CHARS = 20_000
 
 
 # Remembered: page_body scores every kept line again in each settling round, and split reads
@@ -399,6 +403,23 @@ class PageBody(Step):
         self.min_body = min_body
         self.tail_share = tail_share
         self.furniture_steps = frozenset(furniture_steps)
+        # Lines' answers by text (see _remembered).
+        self._comments_headers: dict[str, bool] = {}
+        self._bios: dict[str, bool] = {}
+
+    def _remembered(self, memo: dict[str, bool], test: Callable[[str], bool], text: str) -> bool:
+        """``test(text)``, remembered in ``memo``: the article's end is looked for over every
+        line below its first paragraphs, in the first pass and again in each settling round.
+        Kept per step, by the text alone (the answer depends on the step's phrase book).
+        """
+        found = memo.get(text)
+        if found is None:
+            found = test(text)
+            if len(text) <= _REMEMBERED_CHARS:
+                if len(memo) >= _REMEMBERED_LINES:
+                    memo.clear()
+                memo[text] = found
+        return found
 
     def scores(self, blocks: list[Block]) -> list[float]:
         """The score of every block, kept or removed as furniture, in order (see the class
@@ -546,6 +567,9 @@ class PageBody(Step):
         line ("Leave a Reply") or gives a count ("34 Comments"), however long the quoted title
         after a count is ("12 thoughts on “...”").
         """
+        return self._remembered(self._comments_headers, self._comments_header, text)
+
+    def _comments_header(self, text: str) -> bool:
         n_words = word_count(text)
         if n_words > _QUOTED_HEADER_WORDS:
             return False
@@ -570,8 +594,10 @@ class PageBody(Step):
         """Whether ``block`` is a kept author's bio: a name, a ``bio_verb`` and the author's
         job within a few words ("Jane Doe is a senior reporter who covers ...").
         """
-        text = block.text
-        if not block.kept or word_count(text) > 60:
+        return block.kept and self._remembered(self._bios, self._author_bio, block.text)
+
+    def _author_bio(self, text: str) -> bool:
+        if word_count(text) > 60:
             return False
         name = _BIO_NAME.match(text)
         verb = name and self.book.starts_with("bio_verb", text[name.end() :])
