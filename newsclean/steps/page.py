@@ -135,8 +135,8 @@ _ITEM_SEPARATORS = (": ", " – ", " - ", " — ")
 _ITEM_WORDS = 25
 
 
-# Remembered, as the shapes below: the list and contents searches ask about each line twice
-# or more in a pass, and again in each settling round.
+# Remembered, as the heading key below: the list and contents searches ask about each line
+# twice or more in a pass, and again in each settling round.
 @paragraph_cache(maxsize=65536)
 def item_shape(text: str) -> tuple[str, str] | None:
     """The shape of a list item ("2023: Jane Doe – Example FC", "- two eggs"): how it starts
@@ -203,15 +203,12 @@ def _list_item(block: Block) -> tuple[str, str] | None:
     """The :func:`item_shape` of a kept line without a time of day (a live ticker's or a
     teaser list's entries are stamped, an article's own list is not); ``None`` otherwise.
     """
-    return _unstamped_item(block.text) if block.kept else None
-
-
-@paragraph_cache(maxsize=65536)
-def _unstamped_item(text: str) -> tuple[str, str] | None:
+    if not block.kept:
+        return None
     # The shape first: it is told from a word count and a few characters, where the search
     # for a time reads all of a long paragraph (which has no shape).
-    shape = item_shape(text)
-    return None if shape is None or _TIMESTAMP.search(text) else shape
+    shape = item_shape(block.text)
+    return None if shape is None or _TIMESTAMP.search(block.text) else shape
 
 
 def listed_items(blocks: list[Block]) -> set[int]:
@@ -255,7 +252,6 @@ def _heading_key(text: str) -> str:
     return _HEADING_DECOR.sub("", text).strip().casefold()
 
 
-@paragraph_cache(maxsize=65536)
 def _short_heading(text: str) -> bool:
     """Whether ``text`` could be a subheading: 12 words at most, no sentence end."""
     return word_count(text) <= 12 and not ends_sentence(text)
