@@ -10,6 +10,7 @@ from newsclean.steps.page import (
     PageBody,
     best_span,
     contents_entries,
+    item_or_opening_shape,
     item_shape,
     line_score,
     listed_items,
@@ -507,11 +508,12 @@ def test_item_shape(line, shape):
 
 
 def test_item_shape_by_first_word():
-    assert item_shape("Added a night mode to the map", first_word=True) == ("word added", "")
-    assert item_shape("+ Fixed the crash on start", first_word=True) == ("word +", "")
-    assert item_shape("Top stories", first_word=True) == ("word top", "")
-    assert item_shape("Politics", first_word=True) is None  # one word: a menu entry
-    assert item_shape("2021: Jane Doe – Example United", first_word=True) == ("digit", ": ")
+    assert item_or_opening_shape("Added a night mode to the map") == ("word added", "")
+    assert item_or_opening_shape("+ Fixed the crash on start") == ("word +", "")
+    assert item_or_opening_shape("Top stories") == ("word top", "")
+    assert item_or_opening_shape("Politics") is None  # one word: a menu entry
+    assert item_or_opening_shape("2021: Jane Doe – Example United") == ("digit", ": ")
+    assert item_shape("Added a night mode to the map") is None  # no shape of a list alone
 
 
 WINNERS = [
@@ -735,3 +737,28 @@ def test_rows_with_times_but_no_month_are_no_comment_stamps():
         [b for d in run_steps("\n".join([*ARTICLE, *COMMENTS]), "paragraphs") for b in d.blocks],
         len(ARTICLE) + 1,
     )
+
+
+def test_remembered_line_tests_answer_as_the_tests_do(monkeypatch):
+    # The step remembers its comments-header and bio answers by text, a bounded number of
+    # them, and no very long line.
+    from newsclean.record import Block
+    from newsclean.steps import page
+
+    monkeypatch.setattr(page, "_REMEMBERED_LINES", 3)
+    monkeypatch.setattr(page, "_REMEMBERED_CHARS", 100)
+    lines = [
+        "34 Comments",
+        "Leave a Reply",
+        "Jane Doe is a senior reporter who covers energy.",
+        "The minister said the plan would be published next week.",
+        "Comments " + "word " * 40,
+        "x" * 200,
+    ]
+    step = PageBody()
+    for _ in range(2):
+        for line in lines:
+            assert step.comments_header(line) == step._comments_header(line)
+            assert step.author_bio(Block(0, 1, line)) == step._author_bio(line)
+    assert step.comments_header("34 Comments") and step.author_bio(Block(0, 1, lines[2]))
+    assert len(step._comments_headers) <= 3 and "x" * 200 not in step._bios

@@ -567,3 +567,38 @@ def test_tokens_of_one_byte_text_are_the_word_runs_of_its_folded_text():
     for _ in range(2000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30)))
         assert tokens.__wrapped__(text) == tuple(repeats._TOKEN.findall(text.casefold())), text
+
+
+def test_some_of_the_paragraphs_of_a_scrape_without_repeats_hold_none():
+    # The step answers "no repeat" without a search for paragraphs that are some of those of
+    # a pass that found none (the settling rounds): a claim about find_repeats, checked on
+    # generated scrapes, thresholds and subsequences.
+    rng = random.Random(11)
+    checked = 0
+    while checked < 300:
+        texts = random_texts(rng)
+        overlap, size_ratio = rng.choice(
+            [(0.8, 0.7), (0.5, 0.5), (1.0, 1.0), (0.3, 0.2), (0.7, 1.2)]
+        )
+        near_words = rng.choice([3, 5, repeats.NEAR_WORDS])
+        if len(texts) > repeats.COMMON_WORD_PARAGRAPHS or any(
+            j is not None for j in find_repeats(texts, overlap, size_ratio, near_words=near_words)
+        ):
+            continue
+        checked += 1
+        for _ in range(5):
+            some = [text for text in texts if rng.random() < 0.6]
+            found = find_repeats(some, overlap, size_ratio, near_words=near_words)
+            assert found == [None] * len(some), (texts, some, overlap, size_ratio, near_words)
+
+
+def test_a_step_given_some_of_the_paragraphs_it_found_no_repeat_in_answers_as_afresh():
+    rng = random.Random(12)
+    for _ in range(200):
+        texts = [text or "x" for text in random_texts(rng)]
+        some = [text for text in texts if rng.random() < 0.6]
+        step = Repeats()
+        run_steps("\n\n".join(texts), "paragraphs", step)
+        (after,) = run_steps("\n\n".join(some), "paragraphs", step)
+        (fresh,) = run_steps("\n\n".join(some), "paragraphs", Repeats())
+        assert [b.removal for b in after.blocks] == [b.removal for b in fresh.blocks], some

@@ -46,6 +46,19 @@ def test_paragraph_cache_keeps_short_texts_and_only_the_last_long_one():
     assert len(calls) == 3
 
 
+def test_paragraph_cache_holds_at_most_maxsize_texts():
+    calls = []
+
+    @paragraph_cache(maxsize=2)
+    def measure(text):
+        calls.append(text)
+        return text.upper()
+
+    assert [measure(t) for t in ("a", "b", "a", "c", "c", "a")] == ["A", "B", "A", "C", "C", "A"]
+    # "c" came when two were held: the cache was emptied, so "a" was measured again.
+    assert calls == ["a", "b", "c", "a"]
+
+
 _ASCII = st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=80)
 
 

@@ -68,6 +68,9 @@ _QUOTES = '"“”„«»‘’‚「」'
 _QUOTED_HEADER_WORDS = 40
 # The score past the start of a comment thread: nothing there is article body.
 _WALL = 1000.0
+# What a step remembers of the lines it tested: how many, and the longest line kept.
+_REMEMBERED_LINES = 65536
+_REMEMBERED_CHARS = 20_000
 
 
 # Remembered: page_body scores every kept line again in each settling round, and split reads
@@ -140,12 +143,13 @@ _ITEM_SEPARATORS = (": ", " – ", " - ", " — ")
 _ITEM_WORDS = 25
 
 
-def item_shape(text: str, first_word: bool = False) -> tuple[str, str] | None:
+# Remembered, as the heading key below: the list and contents searches ask about each line
+# twice or more in a pass, and again in each settling round.
+@paragraph_cache(maxsize=65536)
+def item_shape(text: str) -> tuple[str, str] | None:
     """The shape of a list item ("2023: Jane Doe – Example FC", "- two eggs"): how it starts
     (a digit, a bullet or a word) and the first separator in it; ``None`` for a line of no
-    list shape (a plain short line: a heading, a teaser, a menu entry). With ``first_word``,
-    a line of two words or more without a separator has the shape of its first word ("Added
-    a new map", "Added two modes": items that open alike).
+    list shape (a plain short line: a heading, a teaser, a menu entry).
     """
     text = text.strip()
     if not text or word_count(text) > _ITEM_WORDS:
@@ -153,9 +157,24 @@ def item_shape(text: str, first_word: bool = False) -> tuple[str, str] | None:
     lead = "digit" if text[0].isdigit() else "bullet" if text[0] in _ITEM_LEADS else "word"
     separator = next((sep for sep in _ITEM_SEPARATORS if sep in text), "")
     if lead == "word" and not separator:
-        word, _, rest = text.partition(" ")
-        return ("word " + word.casefold(), "") if first_word and rest else None
+        return None
     return lead, separator
+
+
+@paragraph_cache(maxsize=65536)
+def item_or_opening_shape(text: str) -> tuple[str, str] | None:
+    """As :func:`item_shape`, but a line of two words or more without a separator has the
+    shape of its first word ("Added a new map", "Added two modes": items that open alike).
+    """
+    shape = item_shape(text)
+    if shape is not None:
+        return shape
+    text = text.strip()
+    # What item_shape refuses here is a short line opening with a word, without a separator.
+    if not text or word_count(text) > _ITEM_WORDS:
+        return None
+    word, _, rest = text.partition(" ")
+    return ("word " + word.casefold(), "") if rest else None
 
 
 def _introduces_list(text: str) -> int:
@@ -179,7 +198,7 @@ def list_after(
     """
 
     def shape_of(block: Block) -> tuple[str, str] | None:
-        return item_shape(block.text, first_word=True) if block.kept else None
+        return item_or_opening_shape(block.text) if block.kept else None
 
     # The line after the body, past what earlier steps removed (a slide counter, a credit).
     after = next((i for i in range(end, stop) if blocks[i].kept), stop)
@@ -257,6 +276,7 @@ _CONTENTS_ENTRIES = 3
 _CONTENTS_COST = -1.0
 
 
+@paragraph_cache(maxsize=65536)
 def _heading_key(text: str) -> str:
     """A heading without its section number or edit link, casefolded."""
     return _HEADING_DECOR.sub("", text).strip().casefold()
@@ -413,6 +433,23 @@ class PageBody(Step):
         self.min_body = min_body
         self.tail_share = tail_share
         self.furniture_steps = frozenset(furniture_steps)
+        # Lines' answers by text (see _remembered).
+        self._comments_headers: dict[str, bool] = {}
+        self._bios: dict[str, bool] = {}
+
+    def _remembered(self, memo: dict[str, bool], test: Callable[[str], bool], text: str) -> bool:
+        """``test(text)``, remembered in ``memo``: the article's end is looked for over every
+        line below its first paragraphs, in the first pass and again in each settling round.
+        Kept per step, by the text alone (the answer depends on the step's phrase book).
+        """
+        found = memo.get(text)
+        if found is None:
+            found = test(text)
+            if len(text) <= _REMEMBERED_CHARS:
+                if len(memo) >= _REMEMBERED_LINES:
+                    memo.clear()
+                memo[text] = found
+        return found
 
     def scores(self, blocks: list[Block]) -> list[float]:
         """The score of every block, kept or removed as furniture, in order (see the class
@@ -567,6 +604,9 @@ class PageBody(Step):
         line ("Leave a Reply") or gives a count ("34 Comments"), however long the quoted title
         after a count is ("12 thoughts on “...”").
         """
+        return self._remembered(self._comments_headers, self._comments_header, text)
+
+    def _comments_header(self, text: str) -> bool:
         n_words = word_count(text)
         if n_words > _QUOTED_HEADER_WORDS:
             return False
@@ -591,8 +631,10 @@ class PageBody(Step):
         """Whether ``block`` is a kept author's bio: a name, a ``bio_verb`` and the author's
         job within a few words ("Jane Doe is a senior reporter who covers ...").
         """
-        text = block.text
-        if not block.kept or word_count(text) > 60:
+        return block.kept and self._remembered(self._bios, self._author_bio, block.text)
+
+    def _author_bio(self, text: str) -> bool:
+        if word_count(text) > 60:
             return False
         name = _BIO_NAME.match(text)
         verb = name and self.book.starts_with("bio_verb", text[name.end() :])

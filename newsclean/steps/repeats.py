@@ -518,6 +518,9 @@ class Repeats(Step):
         # The paragraphs of the last pass that found no run. The settling rounds give the step
         # the paragraphs it left, most often unchanged, and the answer on them is the same.
         self._clean: tuple[str, ...] = ()
+        # The paragraphs of the last pass in which no paragraph repeated another, searched
+        # exhaustively (see _unmatched_within).
+        self._unmatched: tuple[str, ...] = ()
 
     def __call__(self, draft: Draft) -> list[Draft]:
         """Remove the repeats that belong to a repeated run; note where runs start and end.
@@ -537,7 +540,12 @@ class Repeats(Step):
         if texts == self._clean:
             return False
         keys = [tokens(text) for text in texts]
-        match = _repeats(keys, self.overlap, self.size_ratio, None, self.near_words)
+        if _subsequence(texts, self._unmatched):
+            match: list[int | None] = [None] * len(keys)
+        else:
+            match = _repeats(keys, self.overlap, self.size_ratio, None, self.near_words)
+            if len(texts) <= COMMON_WORD_PARAGRAPHS and not any(j is not None for j in match):
+                self._unmatched = texts
         removed = [j is not None and self._in_run(match, i, keys) for i, j in enumerate(match)]
         self._note_runs(draft, blocks, match, removed)
         for i, j in enumerate(match):
@@ -624,6 +632,19 @@ class Repeats(Step):
             if _edited_copy(keys[k], keys[first_k], self.edited):
                 return True
         return False
+
+
+def _subsequence(texts: tuple[str, ...], of: tuple[str, ...]) -> bool:
+    """Whether ``texts`` are some of ``of``, in their order.
+
+    Such paragraphs hold no repeat when ``of`` held none and was searched exhaustively (it
+    had no common word: no more paragraphs than :data:`COMMON_WORD_PARAGRAPHS`): a repeat is
+    a pair of paragraphs with the same words, or near by their word sets alone, and the
+    paragraphs :func:`_may_repeat` lets in can only be fewer among fewer. The settling rounds
+    bring back what the first pass kept, less what later steps removed.
+    """
+    remaining = iter(of)
+    return len(texts) <= len(of) and all(text in remaining for text in texts)
 
 
 def _prose(block: Block) -> bool:

@@ -137,7 +137,15 @@ def paragraph_cache(maxsize: int) -> Callable[[Callable[..., _Result]], Callable
                 result = look_up(text, _MISSING)
                 if result is not _MISSING:
                     return result  # type: ignore[return-value]
-                return miss(text, text, lambda: function(text))
+                if len(text) > _CACHED_TEXT_CHARS:
+                    return miss(text, text, lambda: function(text))
+                # A paragraph measured the first time (each, several times an article): kept
+                # here, without the closure and call of the general case.
+                result = function(text)
+                if len(memo) >= maxsize:
+                    memo.clear()
+                memo[text] = result
+                return result
 
             return measure_text
 
