@@ -540,6 +540,15 @@ def test_the_article_s_own_list_after_a_removed_slide_counter_stays():
     assert record.text.split("\n\n") == article
 
 
+def test_the_article_s_own_list_past_furniture_removed_between_its_items_stays():
+    # A slide counter an earlier step removes sits between the list's first two items.
+    article = [*ARTICLE, "Winners of the award", *WINNERS]
+    first = len(ARTICLE) + 2
+    text = "\n".join([*NAV, TITLE, *article[:first], "4 / 9", *article[first:], *FOOTER])
+    (record,) = newsclean.clean(text)
+    assert record.text.split("\n\n") == article
+
+
 CHANGES = [
     "Added a night mode to the route planner",
     "Added timetables for the two new tram lines",

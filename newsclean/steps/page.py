@@ -192,7 +192,8 @@ def list_after(
     """Where the article's own list after ``blocks[:end]`` ends: a kept line introducing it
     at ``end`` or after furniture removed there (or just before it, inside the body), then
     kept lines of one :func:`item_shape` (items that open with the same word too), as many
-    as :func:`_introduces_list` asks; ``end`` itself when there is no such list. A line of
+    as :func:`_introduces_list` asks, read past furniture removed between them; ``end``
+    itself when there is no such list. A line of
     ``furniture`` introduces none ("Share this:" over a share bar's buttons). Nothing at or
     past ``stop`` is read.
     """
@@ -206,14 +207,18 @@ def list_after(
         if not 0 <= intro < stop - 1 or not blocks[intro].kept or furniture(blocks[intro].text):
             continue
         needed = _introduces_list(blocks[intro].text)
-        first = intro + 1
-        shape = shape_of(blocks[first]) if needed else None
+        # An item an earlier step removed (taken for a credit, say) leaves no gap in the list.
+        kept_after = (i for i in range(intro + 1, stop) if blocks[i].kept)
+        first = next(kept_after, None) if needed else None
+        shape = shape_of(blocks[first]) if first is not None else None
         if shape is None:
             continue
-        last = first
-        while last + 1 < stop and shape_of(blocks[last + 1]) == shape:
-            last += 1
-        if last - first + 1 >= needed:
+        last, count = first, 1
+        for i in kept_after:
+            if shape_of(blocks[i]) != shape:
+                break
+            last, count = i, count + 1
+        if count >= needed:
             return max(end, last + 1)
     return end
 
