@@ -40,11 +40,6 @@ from newsclean.steps.shape import (
 )
 
 _TOKEN = regex.compile(r"\w+")
-# Every ASCII character but a word character ([a-z0-9_] once lowered) made a space: split()
-# then gives the words, faster than a regular expression (ASCII to ASCII translates in C).
-_ASCII_NON_WORD = str.maketrans(
-    {c: " " for c in map(chr, range(128)) if not (c.isalnum() or c == "_")}
-)
 _SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
 # The blocks those scripts lie in (Thai, and from the CJK radicals up; a test checks every
 # character): a look in the standard engine first, several times faster than the property
@@ -61,7 +56,7 @@ def tokens(text: str) -> tuple[str, ...]:
     couple of tokens, not the only one.
     """
     if text.isascii():  # \w+ of ASCII text, without a regular expression
-        return tuple(text.lower().translate(_ASCII_NON_WORD).split())
+        return tuple(word_runs(text.encode().lower()))
     folded = text.casefold()
     encoded = single_byte(folded)
     if encoded is not None:  # most other text: no spaceless script, \w+ without a pattern
