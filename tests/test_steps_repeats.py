@@ -376,6 +376,33 @@ def test_paragraphs_left_out_are_in_no_pair_the_exhaustive_search_finds():
                 assert may[i] and may[j], (texts, overlap, size_ratio, i, j)
 
 
+def test_narrowing_keeps_every_pair_the_exhaustive_search_finds():
+    # Asked again among the paragraphs it let in, _may_repeat still lets in both sides of
+    # every pair, so a document it narrows down to fewer than two has none.
+    rng = random.Random(6)
+    for _ in range(400):
+        texts = random_texts(rng)
+        overlap, size_ratio = rng.choice([(0.8, 0.7), (0.5, 0.5), (1.0, 1.0), (0.0, 0.0)])
+        sets = [frozenset(tokens(text)) for text in texts]
+        may = repeats._may_repeat(sets, overlap, size_ratio)
+        if any(j is not None for j in exhaustive_repeats(texts, overlap, size_ratio)):
+            assert repeats._some_pair_possible(sets, may, overlap, size_ratio), texts
+
+
+def test_no_index_when_the_paragraphs_let_in_share_their_words_with_others_only(monkeypatch):
+    # The short line's words are all found elsewhere, but each in a long paragraph that
+    # cannot repeat: asked again among the lines let in, it has nothing left to share.
+    monkeypatch.setattr(repeats, "_WordIndex", None)  # building it would fail
+    texts = [
+        "officials opened a ferry terminal yesterday after years of delay downtown",
+        "crowds of tourists praised the harbour views all summer long again",
+        "opened ferry terminal years delay crowds tourists harbour summer",
+    ]
+    sets = [frozenset(tokens(text)) for text in texts]
+    assert repeats._may_repeat(sets, 0.8, 0.7) == [False, False, True]
+    assert find_repeats(texts) == [None, None, None]
+
+
 def test_an_article_of_distinct_paragraphs_has_none_to_compare():
     stats = RepeatStats()
     assert find_repeats(list(BUDGET_STORY), stats=stats) == [None] * len(BUDGET_STORY)

@@ -155,6 +155,14 @@ def test_word_runs_are_what_backslash_w_finds(text):
     assert shape.word_runs(shape.single_byte(text)) == shape._TOKEN.findall(text)
 
 
+def test_word_runs_of_text_whose_other_characters_are_punctuation_are_strings():
+    # Curly quotes and dashes become spaces, so the runs are ASCII (decoded as such).
+    assert shape.word_runs(shape.single_byte("“Quoted” — text’s end")) == [
+        "Quoted", "text", "s", "end"
+    ]
+    assert shape.word_runs(shape.single_byte("Œuvre — déjà")) == ["Œuvre", "déjà"]
+
+
 @settings(max_examples=300, deadline=None)
 @given(_ONE_BYTE)
 def test_content_words_of_one_byte_text_are_the_long_word_runs(text):

@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain, combinations
+from itertools import chain, combinations, compress
 from typing import NamedTuple
 
 import regex
@@ -40,11 +40,6 @@ from newsclean.steps.shape import (
 )
 
 _TOKEN = regex.compile(r"\w+")
-# Every ASCII character but a word character ([a-z0-9_] once lowered) made a space: split()
-# then gives the words, faster than a regular expression (ASCII to ASCII translates in C).
-_ASCII_NON_WORD = str.maketrans(
-    {c: " " for c in map(chr, range(128)) if not (c.isalnum() or c == "_")}
-)
 _SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
 # The blocks those scripts lie in (Thai, and from the CJK radicals up; a test checks every
 # character): a look in the standard engine first, several times faster than the property
@@ -61,7 +56,7 @@ def tokens(text: str) -> tuple[str, ...]:
     couple of tokens, not the only one.
     """
     if text.isascii():  # \w+ of ASCII text, without a regular expression
-        return tuple(text.lower().translate(_ASCII_NON_WORD).split())
+        return tuple(word_runs(text.encode().lower()))
     folded = text.casefold()
     encoded = single_byte(folded)
     if encoded is not None:  # most other text: no spaceless script, \w+ without a pattern
@@ -151,7 +146,7 @@ def _repeats(
     stats = stats if stats is not None else RepeatStats()
     sets = [frozenset(toks) for toks in keys]
     may_repeat = _may_repeat(sets, overlap, size_ratio)
-    if not any(may_repeat):
+    if not _some_pair_possible(sets, may_repeat, overlap, size_ratio):
         return [None] * len(keys)
     frequency: Counter[str] = Counter(chain.from_iterable(sets))
     index = _WordIndex(sets, frequency, overlap, size_ratio, stats)
@@ -307,6 +302,27 @@ def _may_repeat(sets: list[frozenset[str]], overlap: float, size_ratio: float) -
         size = len(words)
         found.append(shared == size or shared >= _least_shared(size, overlap, size_ratio))
     return found
+
+
+def _some_pair_possible(
+    sets: list[frozenset[str]], may_repeat: list[bool], overlap: float, size_ratio: float
+) -> bool:
+    """Whether two paragraphs that :func:`_may_repeat` lets in can still be a pair, told by
+    asking it again among those paragraphs only, until none drops out.
+
+    Each side of a pair finds the words it shares with the other among the paragraphs that
+    are left, so neither ever drops out; with fewer than two non-empty paragraphs left there
+    is no pair, and the search, which returns only pairs, would find nothing. A word of
+    ``may_repeat`` paragraphs is most often in other paragraphs only ("the", a name): in most
+    articles none is left after a round or two, and the index is not built.
+    """
+    left = [words for words, may in zip(sets, may_repeat) if may and words]
+    while len(left) >= 2:
+        narrowed = list(compress(left, _may_repeat(left, overlap, size_ratio)))
+        if len(narrowed) == len(left):
+            return True
+        left = narrowed
+    return False
 
 
 class _WordIndex:

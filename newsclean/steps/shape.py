@@ -193,7 +193,10 @@ def word_runs(encoded: bytes) -> list[str]:
     r"""What ``\w+`` finds in a text, given the text as :func:`single_byte` encodes it: its
     characters classed by one translation, the runs split off in C.
     """
-    return encoded.translate(_WORD_CHARS).decode(_SINGLE_BYTE).split()
+    runs = encoded.translate(_WORD_CHARS)
+    # Most runs are ASCII (a quote or dash was the text's only other character): decoded
+    # without the code page's table, several times faster.
+    return (runs.decode("ascii") if runs.isascii() else runs.decode(_SINGLE_BYTE)).split()
 
 
 def content_words(text: str) -> set[str]:
