@@ -377,7 +377,9 @@ def _reason(block: Block, at: _Locator, sidecar: str | None) -> str:
     reason = _KEPT_AS_CREATED.sub(lambda m: f"kept as the line 'date {m.group(1)}'", reason)
     if any(key not in _KEPT_IN_TEXT for key in block.meta):
         kept = f"kept in {sidecar}"
-        reason = (_KEPT_IN_METADATA.sub(kept, reason) if _KEPT_IN_METADATA.search(reason)
+        # A function, not a template: the name may hold backslashes (shown escapes, too).
+        reason = (_KEPT_IN_METADATA.sub(lambda _: kept, reason)
+                  if _KEPT_IN_METADATA.search(reason)
                   else f"{reason}; {kept}")
     return reason
 

@@ -754,6 +754,19 @@ def test_file_names_with_terminal_escapes_are_printed_escaped(tmp_path):
     assert all(line.isprintable() for line in result.output.splitlines())
 
 
+@pytest.mark.parametrize("name", ["back\\1slash.txt", "new\\nline.txt", "esc\x1b[2J.txt"])
+def test_a_sidecar_name_with_a_backslash_is_named_as_it_is(tmp_path, name):
+    """The sidecar's name went into the finding as a regular-expression template: a name
+    shown with an escape (``\\x1b``) or holding a backslash stopped check with a traceback
+    (``bad escape \\x``, ``invalid group reference``), or put a raw newline in the line."""
+    (tmp_path / name).write_text(STORY + "\nhttps://example.org/a-page-of-its-own\n",
+                                 encoding="utf-8")
+    result = invoke("check", "-q", str(tmp_path))
+    assert result.exit_code == 1
+    shown = name.replace("\x1b", "\\x1b")
+    [finding] = [line for line in result.stdout.splitlines() if ": links: " in line]
+    assert finding.endswith(f": links: bare URL line; kept in {shown}.removed.jsonl")
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
 @pytest.mark.parametrize("command", ["run", "explain", "check", "fix"])
 def test_a_named_pipe_named_on_the_command_line_is_refused(tmp_path, command):
