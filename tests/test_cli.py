@@ -453,6 +453,16 @@ def test_real_subprocess_run(tmp_path):
     assert "records out: 10" in proc.stderr
 
 
+def test_a_reader_that_closes_the_pipe_early_gets_one_line_and_exit_2(tmp_path):
+    """`run ... | head -c 1`: the closed pipe used to be a bare BrokenPipeError, exit 1."""
+    proc = subprocess.Popen([*newsclean_command(), "run", "fixtures/seeds", "-q"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()  # before any record is written, or with the pipe full: either fails
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=120) == 2
+    assert stderr == "error: cannot write - (Broken pipe); no output written\n"
+
+
 def test_stats_file_has_the_counts_and_per_step_removals_and_seconds(runner, in_repo, tmp_path):
     stats_file = tmp_path / "stats.json"
     out = tmp_path / "out.jsonl"

@@ -103,6 +103,15 @@ def test_a_disk_full_mid_write_is_an_output_error_naming_the_file(tmp_path):
     assert leftovers(tmp_path) == []
 
 
+def test_standard_output_that_fails_is_an_output_error(capfd):
+    """A closed pipe or a full disk behind stdout went up as a bare OSError: a traceback and
+    exit 1, which `run` never uses."""
+    with pytest.raises(OutputError, match=r"^cannot write - \(Broken pipe\)$"):
+        with AtomicWriter("-") as out:
+            out.write("half")
+            raise BrokenPipeError(32, "Broken pipe")
+
+
 @pytest.mark.parametrize("where", ["missing/out.jsonl", "file.txt/out.jsonl"])
 def test_an_output_in_a_folder_that_cannot_hold_it_is_named(tmp_path, where):
     (tmp_path / "file.txt").write_text("a file, not a folder")

@@ -137,6 +137,8 @@ class ShardedWriter:
     ) -> None:
         if exc_type is not None:
             self._abandon()
+            if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+                raise OutputError(self.folder, exc.strerror or str(exc)) from None
             return
         try:
             self._close_shard()

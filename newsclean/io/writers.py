@@ -142,7 +142,7 @@ class AtomicWriter:
         traceback: TracebackType | None,
     ) -> None:
         if self.path == STDOUT:
-            self._release_stdout()
+            self._finish_stdout(exc)
         elif exc_type is None:
             try:
                 self._prepare()
@@ -174,10 +174,19 @@ class AtomicWriter:
         folder, name = os.path.split(os.path.abspath(self.path))
         return os.path.join(os.path.realpath(folder), name)
 
-    def _release_stdout(self) -> None:
+    def _finish_stdout(self, exc: BaseException | None) -> None:
+        # A closed pipe or a full disk behind stdout is an output that cannot be written,
+        # as it is for a file: one line and exit 2, not a traceback.
         assert self._stream is not None
-        self._stream.flush()
-        self._stream.detach()  # closing our wrapper must not close the process's stdout
+        try:
+            if exc is None:
+                self._stream.flush()
+        except OSError as failure:
+            exc = failure
+        finally:
+            self._stream.detach()  # closing our wrapper must not close the process's stdout
+        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+            raise OutputError(self.path, _reason(exc)) from None
 
     def publish(self) -> None:
         """Give a ``deferred`` writer's finished file its name (see :class:`ShardedWriter`);
