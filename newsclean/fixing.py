@@ -725,9 +725,10 @@ def apply_plan(plan: FilePlan, *, keep_removed: bool = False) -> list[Path]:
             made.append(sidecar_path(plan.path))
         for target, text in plan.outputs.items():
             if target == plan.path:
-                _write(target, text, lambda x=text: _check_source(plan, x))
+                _write(target, text, lambda x=text: _check_source(plan, x), plan.path)
             elif not _holds(target, text):
-                if _write(target, text, lambda t=target, x=text: _check_free(plan, t, x)):
+                if _write(target, text, lambda t=target, x=text: _check_free(plan, t, x),
+                          plan.path):
                     undo.append(_undo_new_file(target))
                     made.append(target)
         if plan.path not in plan.outputs:
@@ -744,12 +745,14 @@ def apply_plan(plan: FilePlan, *, keep_removed: bool = False) -> list[Path]:
     return made
 
 
-def _write(target: Path, text: str, check: Callable[[], None]) -> bool:
+def _write(target: Path, text: str, check: Callable[[], None], like: Path) -> bool:
     """Write ``text`` to ``target`` atomically, never through a link, ``check`` passing just
-    before the rename; ``False`` when the target turned out to hold that text already.
+    before the rename; ``False`` when the target turned out to hold that text already. A new
+    file takes the permissions and owner of ``like``, the file it comes from.
     """
     try:
-        with atomic_write(target, follow_symlinks=False, before_replace=check) as out:
+        with atomic_write(target, follow_symlinks=False, before_replace=check,
+                          like=like) as out:
             out.write(text)
     except _AlreadyThere:
         return False
@@ -829,7 +832,7 @@ def _add_to_sidecar(plan: FilePlan, undo: list[Callable[[], None]], *,
             raise FileRefused(plan.path, f"its sidecar {display_path(sidecar.name)} "
                               "changed while it was written; left as it is")
 
-    if not _write(sidecar, old + added, unchanged):
+    if not _write(sidecar, old + added, unchanged, plan.path):
         return False  # those rows are the other process's: not ours to take back
     written = _identity(sidecar)
 
@@ -839,7 +842,7 @@ def _add_to_sidecar(plan: FilePlan, undo: list[Callable[[], None]], *,
         if before is None:
             _remove(sidecar)
         else:
-            _write(sidecar, old, lambda: None)
+            _write(sidecar, old, lambda: None, plan.path)
 
     undo.append(restore)
     return before is None

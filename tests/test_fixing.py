@@ -6,6 +6,7 @@ import gzip
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -446,6 +447,27 @@ def test_the_writer_replaces_a_link_planted_at_the_last_moment_not_its_target(tm
     assert not name.is_symlink()
     assert name.read_text(encoding="utf-8") == "new\n"
     assert target.read_text(encoding="utf-8") == "system\n"
+
+
+def test_the_files_fix_writes_keep_the_originals_permissions_and_owner(tmp_path):
+    """Parts and sidecar were new files of the umask's mode (a private 0600 scrape's parts
+    readable by all), and a file fixed by root became root's."""
+    (tmp_path / "multi.txt").write_text(MULTI, encoding="utf-8")
+    (tmp_path / "links.txt").write_text(STORY + "\nhttps://example.org/a-page-of-its-own\n",
+                                        encoding="utf-8")
+    other = 65534 if os.geteuid() == 0 else os.geteuid()  # only root can give files away
+    for original in tmp_path.iterdir():
+        original.chmod(0o600)
+        os.chown(original, other, other if os.geteuid() == 0 else -1)
+    group = (tmp_path / "links.txt").stat().st_gid
+    assert invoke("fix", "-q", str(tmp_path)).exit_code == 0
+    written = sorted(path.name for path in tmp_path.iterdir())
+    assert written == ["links.txt", "links.txt.removed.jsonl", *(
+        f"multi.part{n}.txt" for n in range(1, 7))]
+    for path in tmp_path.iterdir():
+        found = path.stat()
+        assert (oct(stat.S_IMODE(found.st_mode)), found.st_uid, found.st_gid) == (
+            "0o600", other, group), path.name
 
 
 @pytest.mark.parametrize("command", ["check", "fix"])

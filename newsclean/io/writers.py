@@ -69,10 +69,13 @@ class AtomicWriter:
     :meth:`publish` (or :meth:`abandon`): several files can then appear together.
     ``before_replace``, if given, is called just before the rename: the caller's last check
     (that the file is still the one it read); what it raises aborts the write, with nothing
-    left of it. An existing target's permission bits are kept; a new file gets the usual
-    umask-based mode. Text is written as UTF-8 with line ends untouched; with ``binary=True``
-    the block gets the binary file itself (no compression by name: Parquet compresses its
-    own pages). Any failure to create, write or rename it is an :class:`OutputError` naming
+    left of it. An existing target's permission bits, owner and group are kept (the owner
+    and group where the system lets this process set them: as root, or a group it is in); a
+    new file takes those of ``like`` when given (a part file or sidecar of a fixed file, so
+    a private scrape's parts stay private), else the usual umask-based mode. Text is
+    written as UTF-8 with line ends untouched; with ``binary=True`` the block gets the
+    binary file itself (no compression by name: Parquet compresses its own pages). Any
+    failure to create, write or rename it is an :class:`OutputError` naming
     ``path``.
     """
 
@@ -85,9 +88,11 @@ class AtomicWriter:
         before_replace: Callable[[], None] | None = None,
         deferred: bool = False,
         binary: bool = False,
+        like: str | Path | None = None,
     ) -> None:
         self.path = str(path)
         self.binary = binary
+        self.like = like
         self.sweep = sweep
         self.follow_symlinks = follow_symlinks
         self.before_replace = before_replace
@@ -115,8 +120,7 @@ class AtomicWriter:
         except OSError as exc:
             raise OutputError(self.path, _reason(exc)) from None
         try:
-            if os.path.exists(target):
-                os.chmod(fd, stat.S_IMODE(os.stat(target).st_mode))
+            _take_mode_and_owner(fd, [target] if self.like is None else [target, self.like])
             self._raw = open(fd, "wb")
         except BaseException as exc:
             os.close(fd)
@@ -361,9 +365,31 @@ def atomic_write(
     *,
     follow_symlinks: bool = True,
     before_replace: Callable[[], None] | None = None,
+    like: str | Path | None = None,
 ) -> AtomicWriter:
     """Open ``path`` for an atomic text write; the same as ``AtomicWriter(path, ...)``."""
-    return AtomicWriter(path, follow_symlinks=follow_symlinks, before_replace=before_replace)
+    return AtomicWriter(path, follow_symlinks=follow_symlinks, before_replace=before_replace,
+                        like=like)
+
+
+def _take_mode_and_owner(fd: int, models: list[str | Path]) -> None:
+    """Give the open file ``fd`` the permission bits, and where allowed the owner and group,
+    of the first of ``models`` that exists. A replaced file owned by another user (a fix run
+    as root) must not become root's, nor a 0600 file readable by all.
+    """
+    for model in models:
+        try:
+            found = os.stat(model)
+        except FileNotFoundError:
+            continue
+        for owner in (found.st_uid, -1):  # else at least the group, if this user is in it
+            try:
+                os.fchown(fd, owner, found.st_gid)
+                break
+            except OSError:
+                continue
+        os.fchmod(fd, stat.S_IMODE(found.st_mode))  # after fchown, which may clear set-id bits
+        return
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
