@@ -443,6 +443,26 @@ def newsclean_command():
     return [sys.executable, "-c", "import sys; from newsclean.cli import main; sys.exit(main())"]
 
 
+@pytest.mark.parametrize("output", ["clean.jsonl", "shards/"])
+def test_a_run_does_not_read_its_own_earlier_output_in_the_folder_it_cleans(runner, tmp_path,
+                                                                          output):
+    """`run scrapes/ -o scrapes/clean.jsonl` read the first run's output as an input of the
+    second: every run added the records again (10, 20, 40 ...)."""
+    folder = tmp_path / "scrapes"
+    shutil.copytree(ROOT / "fixtures" / "seeds", folder)
+    written = folder / output
+    args = ["run", str(folder), "-o", f"{folder}/{output}", "--added", "2025-01-01", "-q"]
+    first = runner.invoke(main, args)
+    assert (first.exit_code, first.stderr) == (0, "")
+    shown = written / "part-00000.jsonl" if output.endswith("/") else written
+    before = shown.read_bytes()
+    again = runner.invoke(main, args)
+    assert again.exit_code == 0
+    assert again.stderr == f"note: {shown}: the output of this run (-o); not read\n"
+    assert shown.read_bytes() == before
+    assert len(records_of(before.decode("utf-8"))) == 10
+
+
 def test_real_subprocess_run(tmp_path):
     out = tmp_path / "out.jsonl"
     proc = subprocess.run([*newsclean_command(), "run", "fixtures/seeds", "-o", str(out)],
