@@ -57,6 +57,7 @@ SIDECAR_SUFFIX = ".removed.jsonl"
 GONE = "no longer there (removed or renamed since it was listed, by another fix perhaps); skipped"
 ALREADY_FIXED = "already fixed by another process; skipped"
 CHANGED = "changed since it was read; left as it is (fix it again)"
+READ_ONLY = "read-only file; left as it is (make it writable to let fix change it)"
 DROPPED = "record dropped, nothing of its text being left; its other fields are kept here"
 
 # (device, inode, size, mtime_ns, ctime_ns) of a file as lstat saw it: the same file, unchanged.
@@ -709,12 +710,15 @@ def apply_plan(plan: FilePlan, *, keep_removed: bool = False) -> list[Path]:
     anything is written and again just before each rename; a part file to write must not
     exist (or hold exactly its text). Else :class:`FileRefused` is raised and nothing of the
     file changes (part files and sidecar lines this call wrote are taken back), or
-    :class:`FileSkipped` when another process fixed or removed the file first.
+    :class:`FileSkipped` when another process fixed or removed the file first. A file this
+    process may not write (read-only) is refused, though its folder would allow the rename.
     :class:`~newsclean.io.OutputError` when a file cannot be written.
     """
     if plan.refusal is not None:
         raise FileRefused(plan.path, plan.refusal)
     _check_source(plan)
+    if _read_only(plan.path):
+        raise FileRefused(plan.path, READ_ONLY)
     refusal = _refusal(plan, [])
     if refusal is not None:  # a part file appeared since the plan was made
         raise FileRefused(plan.path, refusal)
@@ -743,6 +747,19 @@ def apply_plan(plan: FilePlan, *, keep_removed: bool = False) -> list[Path]:
             step()
         raise
     return made
+
+
+def _read_only(path: Path) -> bool:
+    """Whether ``path`` is read-only: for this process, or for everyone (root included). A
+    rename needs only the folder's permission, so without asking, a file its owner made
+    read-only to keep it as it is would be replaced all the same (an editor asks first).
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return False  # gone: the checks before each rename say so
+    writable = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+    return not mode & writable or not os.access(path, os.W_OK)
 
 
 def _write(target: Path, text: str, check: Callable[[], None], like: Path) -> bool:

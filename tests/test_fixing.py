@@ -470,6 +470,21 @@ def test_the_files_fix_writes_keep_the_originals_permissions_and_owner(tmp_path)
             "0o600", other, group), path.name
 
 
+def test_a_read_only_file_is_refused_not_replaced(tmp_path):
+    """The rename needs only the folder's permission: a file made read-only by its owner was
+    replaced all the same."""
+    locked = tmp_path / "locked.txt"
+    locked.write_text("Advertisement\n\n" + STORY, encoding="utf-8")
+    locked.chmod(0o444)  # read-only for everyone, root included
+    (tmp_path / "open.txt").write_text("Advertisement\n\n" + STORY, encoding="utf-8")
+    result = invoke("fix", "-q", str(tmp_path))
+    assert result.exit_code == 3
+    assert result.stderr == (f"error: {locked}: read-only file; left as it is (make it "
+                             "writable to let fix change it)\n")
+    assert locked.read_text(encoding="utf-8") == "Advertisement\n\n" + STORY
+    assert (tmp_path / "open.txt").read_text(encoding="utf-8") == STORY
+
+
 @pytest.mark.parametrize("command", ["check", "fix"])
 def test_a_part_file_in_the_way_is_never_replaced(tmp_path, command):
     """`fix story.txt` of a two-article scrape used to replace an existing story.part1.txt
