@@ -483,6 +483,26 @@ def test_a_reader_that_closes_the_pipe_early_gets_one_line_and_exit_2(tmp_path):
     assert stderr == "error: cannot write - (Broken pipe); no output written\n"
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize(("args", "then"), [
+    (["run", "-q", "fixtures/seeds"], "no output written"),
+    (["run", "-q", "fixtures/seeds", "-o", "OUT", "--stats", "-"],
+     "the output OUT is written; no statistics written to -"),
+    (["explain", "fixtures/seeds/000_f7b2b1a91d296620.txt"], "the rest not shown"),
+    (["steps"], "the rest not shown"),
+])
+def test_stdout_on_a_full_disk_is_one_line_and_exit_2(tmp_path, args, then):
+    """Each ended in a traceback and exit 1 (which these commands never use)."""
+    out = str(tmp_path / "out.jsonl")
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([*newsclean_command(), *(out if a == "OUT" else a for a in args)],
+                              cwd=ROOT, stdout=full, stderr=subprocess.PIPE, text=True,
+                              timeout=300)
+    assert done.returncode == 2
+    assert done.stderr == (f"error: cannot write - (No space left on device); "
+                           f"{then.replace('OUT', out)}\n")
+
+
 def test_stats_file_has_the_counts_and_per_step_removals_and_seconds(runner, in_repo, tmp_path):
     stats_file = tmp_path / "stats.json"
     out = tmp_path / "out.jsonl"

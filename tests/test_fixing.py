@@ -804,6 +804,21 @@ def test_a_sidecar_name_with_a_backslash_is_named_as_it_is(tmp_path, name):
     [finding] = [line for line in result.stdout.splitlines() if ": links: " in line]
     assert finding.endswith(f": links: bare URL line; kept in {shown}.removed.jsonl")
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_findings_to_a_full_disk_are_one_line_and_exit_2(tmp_path, command):
+    """`check > /dev/full` ended in a traceback and exit 1, which a hook reads as "would
+    change"; a closed pipe (`check | head -1`) the same."""
+    (tmp_path / "a.txt").write_text("Advertisement\n\n" + STORY, encoding="utf-8")
+    program = [sys.executable, "-c", "import sys; from newsclean.cli import main; sys.exit(main())"]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([*program, command, "-q", str(tmp_path)], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=300)
+    assert done.returncode == 2
+    assert done.stderr == ("error: cannot write - (No space left on device); every file is "
+                           "either old or new, the index untouched\n")
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
 @pytest.mark.parametrize("command", ["run", "explain", "check", "fix"])
 def test_a_named_pipe_named_on_the_command_line_is_refused(tmp_path, command):

@@ -31,6 +31,7 @@ from newsclean.cli.options import (
     config_option,
     configured,
     disable_option,
+    echo_out,
     error_reporter,
     exclude_option,
     fatal_errors,
@@ -348,9 +349,9 @@ def _handle(plan: FilePlan, tally: _Tally, report: Callable[[Exception], None], 
     # fix prints what it leaves (near-duplicates) always, what it changes with -v.
     for finding in plan.findings:
         if not fix or verbose or not finding.changes_file:
-            click.echo(str(finding))
+            echo_out(str(finding))
     if diff:
-        click.echo(plan.diff(), nl=False)
+        echo_out(plan.diff(), nl=False)
     if not plan.changes:
         tally.duplicates += 1
         return
@@ -360,7 +361,7 @@ def _handle(plan: FilePlan, tally: _Tally, report: Callable[[Exception], None], 
         except (OutputError, FileRefused) as exc:
             report(exc)  # this file stays as it was; the others go on
             return
-        click.echo(_fixed_line(plan, len(changing)))
+        echo_out(_fixed_line(plan, len(changing)))
         tally.new_files += made
     tally.changed += 1
     tally.findings += len(changing)

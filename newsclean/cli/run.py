@@ -187,22 +187,24 @@ def run(
     stats_writer = atomic_write(stats_file) if stats_file else None
     with fatal_errors("no output written"):
         stats_out = stats_writer.__enter__() if stats_writer is not None else None
-    try:
-        _run(pipeline, inputs, output, run_engine, stats, progress, report, errors,
-             Exclusions(config, exclude), jobs=jobs or config.jobs, max_bytes=max_bytes,
-             index=index, shard_suffix=shard_suffix, shard_records=shard_records,
-             removed=removed, added=stamp, stdin_name=source_name)
-        stats.failed = len(errors)
-        if stats_writer is not None and stats_out is not None:
-            _write_stats(stats_out, stats, pipeline, perf_counter() - started)
-    except BaseException as exc:
+    # _run reports its own failures; what is left is the statistics file (stdout with
+    # --stats -, which can fail as it is written).
+    with fatal_errors(f"the output {display_path(output)} is written"
+                      + (" and the index updated" if index else "")
+                      + f"; no statistics written to {display_path(stats_file or '')}"):
+        try:
+            _run(pipeline, inputs, output, run_engine, stats, progress, report, errors,
+                 Exclusions(config, exclude), jobs=jobs or config.jobs, max_bytes=max_bytes,
+                 index=index, shard_suffix=shard_suffix, shard_records=shard_records,
+                 removed=removed, added=stamp, stdin_name=source_name)
+            stats.failed = len(errors)
+            if stats_writer is not None and stats_out is not None:
+                _write_stats(stats_out, stats, pipeline, perf_counter() - started)
+        except BaseException as exc:
+            if stats_writer is not None:
+                stats_writer.__exit__(type(exc), exc, exc.__traceback__)
+            raise
         if stats_writer is not None:
-            stats_writer.__exit__(type(exc), exc, exc.__traceback__)
-        raise
-    if stats_writer is not None:
-        with fatal_errors(f"the output {display_path(output)} is written"
-                          + (" and the index updated" if index else "")
-                          + f"; no statistics written to {display_path(stats_file or '')}"):
             stats_writer.__exit__(None, None, None)
     if not quiet:
         click.echo(_summary(stats, dropped_duplicates=drop_duplicates), err=True)
@@ -253,12 +255,12 @@ def _run(pipeline: Pipeline, inputs: tuple[str, ...], output: str,
 
 def _walked(inputs: tuple[str, ...], report: Callable[[Exception], None],
             excluded: Exclusions, bar: Bar,
-            is_output: Callable[[str], bool]) -> list[tuple[str, str | None]]:
+            is_output: Callable[[str], bool] | None = None) -> list[tuple[str, str | None]]:
     """The inputs with each folder replaced by the files found in it, in the order a run
-    reads them ('-' kept in its place), less the excluded ones and the run's own output found
-    in a folder, each with its source name (relative to the input it was found through).
-    Walking first gives the clean stage's bar its total; it is the walk the run would do
-    anyway, done before, not twice.
+    reads them ('-' kept in its place), less the excluded ones and (``is_output``) the run's
+    own output found in a folder, each with its source name (relative to the input it was
+    found through). Walking first gives the clean stage's bar its total; it is the walk the
+    run would do anyway, done before, not twice.
     """
     found: list[tuple[str, str | None]] = []
     for given in inputs:
@@ -268,7 +270,7 @@ def _walked(inputs: tuple[str, ...], report: Callable[[Exception], None],
         for path in iter_input_files([given], on_error=report):
             if excluded(path):
                 continue
-            if str(path) != given and is_output(str(path)):
+            if is_output is not None and str(path) != given and is_output(str(path)):
                 # An earlier run's output inside the folder cleaned: reading it would add
                 # its records again to the output that replaces it, at every run.
                 click.echo(f"note: {display_path(path)}: the output of this run (-o); "

@@ -188,7 +188,10 @@ class AtomicWriter:
         except OSError as failure:
             exc = failure
         finally:
-            self._stream.detach()  # closing our wrapper must not close the process's stdout
+            try:
+                self._stream.detach()  # closing our wrapper must not close the process's stdout
+            except OSError:
+                pass  # its flush failed again: what it holds can never be written
         if isinstance(exc, OSError) and not isinstance(exc, OutputError):
             raise OutputError(self.path, _reason(exc)) from None
 
