@@ -830,6 +830,12 @@ def _add_to_sidecar(plan: FilePlan, undo: list[Callable[[], None]], *,
         raise FileRefused(plan.path, f"its sidecar {display_path(sidecar.name)} is a "
                           "symbolic link; left as it is")
     before = _identity(sidecar)
+    if before is not None and not sidecar.is_file():
+        raise FileRefused(plan.path, f"its sidecar {display_path(sidecar.name)} is not a "
+                          "regular file (a folder, a named pipe ...); left as it is")
+    if before is not None and _read_only(sidecar):
+        raise FileRefused(plan.path, f"its sidecar {display_path(sidecar.name)} is a "
+                          "read-only file; left as it is")
     old = "" if before is None else read_utf8(sidecar, max_bytes=None)
     if old is None:
         raise FileRefused(plan.path, f"its sidecar {display_path(sidecar.name)} is not "

@@ -485,6 +485,34 @@ def test_a_read_only_file_is_refused_not_replaced(tmp_path):
     assert (tmp_path / "open.txt").read_text(encoding="utf-8") == STORY
 
 
+@pytest.mark.parametrize(("sidecar", "why"), [
+    ("folder", "is not a regular file (a folder, a named pipe ...)"),
+    ("pipe", "is not a regular file (a folder, a named pipe ...)"),
+    ("read-only", "is a read-only file"),
+])
+def test_a_sidecar_that_is_not_a_writable_file_is_refused(tmp_path, sidecar, why):
+    """A folder or a named pipe there was called 'not UTF-8 text'; a read-only sidecar was
+    replaced all the same."""
+    scrape = tmp_path / "a.txt"
+    dirty = STORY + "\nhttps://example.org/a-page-of-its-own\n"
+    scrape.write_text(dirty, encoding="utf-8")
+    beside = tmp_path / "a.txt.removed.jsonl"
+    if sidecar == "folder":
+        beside.mkdir()
+    elif sidecar == "pipe":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("named pipes are POSIX")
+        os.mkfifo(beside)
+    else:
+        beside.write_text("", encoding="utf-8")
+        beside.chmod(0o444)
+    result = invoke("fix", "-q", str(scrape))
+    assert result.exit_code == 3
+    assert result.stderr == (f"error: {scrape}: its sidecar a.txt.removed.jsonl {why}; "
+                             "left as it is\n")
+    assert scrape.read_text(encoding="utf-8") == dirty
+
+
 @pytest.mark.parametrize("command", ["check", "fix"])
 def test_a_part_file_in_the_way_is_never_replaced(tmp_path, command):
     """`fix story.txt` of a two-article scrape used to replace an existing story.part1.txt
