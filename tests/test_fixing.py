@@ -847,6 +847,23 @@ def test_findings_to_a_full_disk_are_one_line_and_exit_2(tmp_path, command):
                            "either old or new, the index untouched\n")
 
 
+@pytest.mark.skipif(shutil.which("bash") is None, reason="the $'...' quoting is bash's")
+def test_the_git_add_command_names_files_with_escapes_as_they_are(tmp_path):
+    """It quoted the escaped form ('esc\\x1b.txt.removed.jsonl'), which names no file."""
+    names = ["esc\x1b[2J.txt", "it's\\.txt", "caf\udce9.txt"]  # the last: byte 0xe9
+    for name in names:
+        (tmp_path / name).write_text(STORY + "\nhttps://example.org/a-page-of-its-own\n",
+                                     encoding="utf-8")
+    result = invoke("fix", str(tmp_path))
+    assert result.exit_code == 0
+    command = result.stderr.splitlines()[-1].split(": ", 1)[1]
+    assert command.isprintable()
+    listed = subprocess.run(["bash", "-c", command.replace("git add", "ls -b", 1)],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert len(listed.stdout.splitlines()) == 3
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
 @pytest.mark.parametrize("command", ["run", "explain", "check", "fix"])
 def test_a_named_pipe_named_on_the_command_line_is_refused(tmp_path, command):

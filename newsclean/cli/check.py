@@ -265,9 +265,22 @@ def _summary(tally: _Tally, errors: int, fix: bool) -> str:
 
 def _add_note(new_files: list[Path]) -> str:
     """The note naming files a fix made, which ``git add -u`` does not pick up."""
-    names = " ".join(shlex.quote(display_path(path)) for path in new_files)
+    names = " ".join(_shell_word(path) for path in new_files)
     return (f"{_plural(len(new_files), 'new file')}, which 'git add -u' does not pick up: "
             f"git add -- {names}")
+
+
+def _shell_word(path: Path) -> str:
+    r"""``path`` as a shell word that names the file itself, and prints safely. A name shown
+    with escapes (``esc\x1b.txt``) is written in the shell's ``$'...'`` quoting, where the
+    escapes mean the bytes they stand for, so a pasted command names the real file.
+    """
+    if display_path(path) == os.fspath(path):
+        return shlex.quote(os.fspath(path))
+    quoted = {ord("\\"): "\\\\", ord("'"): "\\'"}
+    return "$'" + "".join(quoted.get(byte) or (chr(byte) if 0x20 <= byte < 0x7F else
+                                               f"\\x{byte:02x}")
+                          for byte in os.fsencode(path)) + "'"
 
 
 def _check_or_fix(
