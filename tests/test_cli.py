@@ -463,6 +463,19 @@ def test_a_run_does_not_read_its_own_earlier_output_in_the_folder_it_cleans(runn
     assert len(records_of(before.decode("utf-8"))) == 10
 
 
+def test_an_output_named_through_a_link_is_not_read_back_either(runner, tmp_path):
+    folder = tmp_path / "scrapes"
+    shutil.copytree(ROOT / "fixtures" / "seeds", folder)
+    (folder / "clean.jsonl").write_text("", encoding="utf-8")
+    (tmp_path / "out.jsonl").symlink_to(folder / "clean.jsonl")
+    args = ["run", str(folder), "-o", str(tmp_path / "out.jsonl"), "-q"]
+    assert runner.invoke(main, args).exit_code == 0
+    again = runner.invoke(main, args)
+    shown = folder / "clean.jsonl"
+    assert again.stderr == f"note: {shown}: the output of this run (-o); not read\n"
+    assert len(records_of((folder / "clean.jsonl").read_text(encoding="utf-8"))) == 10
+
+
 def test_real_subprocess_run(tmp_path):
     out = tmp_path / "out.jsonl"
     proc = subprocess.run([*newsclean_command(), "run", "fixtures/seeds", "-o", str(out)],

@@ -297,10 +297,10 @@ def _earlier_output(output: str) -> Callable[[str], bool]:
         written = os.stat(output)
     except OSError:
         return lambda path: False  # none yet: the new one has no name until the run ends
-    name = os.path.basename(output)
+    names = {os.path.basename(output), os.path.basename(os.path.realpath(output))}
 
     def is_output(path: str) -> bool:
-        if os.path.basename(path) != name:
+        if os.path.basename(path) not in names:  # the link -o names, or its target
             return False
         try:
             return os.path.samestat(os.stat(path), written)
