@@ -685,6 +685,15 @@ def _refusal(plan: FilePlan, documents: list[Document]) -> str | None:
     if not plan.records and plan.dropped:
         # Records with blank text only: emptying the file would lose their ids and fields.
         return "no record of it has any text; left as it is"
+    # A name the folder cannot hold (a part or sidecar of a name near the limit) would stop
+    # the write half-way; check and fix say so before anything is written.
+    new_names = [t for t in plan.outputs if t != plan.path]
+    if plan.removal_lines(everything=False):
+        new_names.append(sidecar_path(plan.path))
+    too_long = [target for target in new_names if _name_too_long(target)]
+    if too_long:
+        return (f"would write {display_path(too_long[0].name)}, a name longer than its folder "
+                "allows; left as it is (give the file a shorter name)")
     taken = [target for target, text in plan.outputs.items()
              if target != plan.path and not _holds_or_free(target, text)]
     if taken:
@@ -692,6 +701,15 @@ def _refusal(plan: FilePlan, documents: list[Document]) -> str | None:
         return (f"would replace {names}, which it did not make; left as it is (move "
                 f"{'that file' if len(taken) == 1 else 'those files'} away and fix it again)")
     return None
+
+
+def _name_too_long(path: Path) -> bool:
+    """Whether ``path``'s name is longer than its folder's file system allows."""
+    try:
+        limit = os.pathconf(path.parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255  # the limit of the common file systems
+    return len(os.fsencode(path.name)) > limit
 
 
 def _holds_or_free(target: Path, text: str) -> bool:
@@ -826,6 +844,10 @@ def _add_to_sidecar(plan: FilePlan, undo: list[Callable[[], None]], *,
     if not lines:
         return False
     sidecar = sidecar_path(plan.path)
+    if _name_too_long(sidecar):  # --keep-removed: not known when the plan was made
+        raise FileRefused(plan.path, f"would write {display_path(sidecar.name)}, a name "
+                          "longer than its folder allows; left as it is (give the file a "
+                          "shorter name)")
     if _is_link(sidecar):
         raise FileRefused(plan.path, f"its sidecar {display_path(sidecar.name)} is a "
                           "symbolic link; left as it is")

@@ -514,6 +514,29 @@ def test_a_sidecar_that_is_not_a_writable_file_is_refused(tmp_path, sidecar, why
 
 
 @pytest.mark.parametrize("command", ["check", "fix"])
+def test_a_part_or_sidecar_name_too_long_for_the_folder_is_refused(tmp_path, command):
+    """A scrape named near the 255-byte limit has parts and a sidecar with longer names: check
+    and fix stopped with a traceback ("File name too long"), the other files unhandled."""
+    split = tmp_path / ("s" * 248 + ".txt")
+    split.write_text(MULTI, encoding="utf-8")
+    links = tmp_path / ("l" * 248 + ".txt")
+    links.write_text(STORY + "\nhttps://example.org/a-page-of-its-own\n", encoding="utf-8")
+    (tmp_path / "short.txt").write_text("Advertisement\n\n" + STORY, encoding="utf-8")
+    before = tree(tmp_path)
+    result = invoke(command, "-q", str(tmp_path))
+    assert result.exit_code == 3
+    why = "a name longer than its folder allows; left as it is (give the file a shorter name)"
+    assert result.stderr.splitlines() == [
+        f"error: {links}: would write {links.name}.removed.jsonl, {why}",
+        f"error: {split}: would write {split.stem}.part1.txt, {why}"]
+    unchanged = {name: data for name, data in before.items() if name != "short.txt"}
+    assert {name: data for name, data in tree(tmp_path).items() if name != "short.txt"} == (
+        unchanged)
+    assert (tmp_path / "short.txt").read_text(encoding="utf-8") == (
+        STORY if command == "fix" else "Advertisement\n\n" + STORY)
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
 def test_a_part_file_in_the_way_is_never_replaced(tmp_path, command):
     """`fix story.txt` of a two-article scrape used to replace an existing story.part1.txt
     (issue 10 item 2): the file is refused and nothing of it changes."""

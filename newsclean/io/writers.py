@@ -286,7 +286,20 @@ HOST_TAG = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:32] or "host"
 
 
 def _temp_name(folder: str, name: str) -> str:
-    return os.path.join(folder, f".{name}.{HOST_TAG}-{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    return os.path.join(
+        folder, f".{_temp_stem(name)}.{HOST_TAG}-{os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
+# Room for what a temporary name adds to the target's: the dots, host tag, a process id of
+# up to 10 digits, 8 hex digits and ".tmp", within the 255 bytes a name may have.
+_STEM_BYTES = 255 - len(f"..{HOST_TAG}-{'9' * 10}.{'f' * 8}.tmp")
+
+
+def _temp_stem(name: str) -> str:
+    """``name``, cut short enough that a temporary name made of it fits in a folder: a
+    target whose name is near the limit would otherwise fail with "File name too long".
+    """
+    return os.fsdecode(os.fsencode(name)[:_STEM_BYTES])
 
 
 def _open_temp(folder: str, name: str) -> tuple[int, str | None]:
@@ -311,7 +324,8 @@ def _sweep_stale_temps(folder: str, name: str) -> None:
     """Remove temporary files of ``name`` left by processes of this machine that are gone
     (killed before they could clean up).
     """
-    stale = re.compile(rf"\.{re.escape(name)}\.{re.escape(HOST_TAG)}-(\d+)\.[0-9a-f]{{8}}\.tmp")
+    stale = re.compile(
+        rf"\.{re.escape(_temp_stem(name))}\.{re.escape(HOST_TAG)}-(\d+)\.[0-9a-f]{{8}}\.tmp")
     try:
         entries = os.listdir(folder)
     except OSError:
