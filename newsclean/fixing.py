@@ -57,6 +57,7 @@ SIDECAR_SUFFIX = ".removed.jsonl"
 GONE = "no longer there (removed or renamed since it was listed, by another fix perhaps); skipped"
 ALREADY_FIXED = "already fixed by another process; skipped"
 CHANGED = "changed since it was read; left as it is (fix it again)"
+READ_ONLY = "read-only file; left as it is (make it writable to let fix change it)"
 DROPPED = "record dropped, nothing of its text being left; its other fields are kept here"
 
 # (device, inode, size, mtime_ns, ctime_ns) of a file as lstat saw it: the same file, unchanged.
@@ -377,7 +378,9 @@ def _reason(block: Block, at: _Locator, sidecar: str | None) -> str:
     reason = _KEPT_AS_CREATED.sub(lambda m: f"kept as the line 'date {m.group(1)}'", reason)
     if any(key not in _KEPT_IN_TEXT for key in block.meta):
         kept = f"kept in {sidecar}"
-        reason = (_KEPT_IN_METADATA.sub(kept, reason) if _KEPT_IN_METADATA.search(reason)
+        # A function, not a template: the name may hold backslashes (shown escapes, too).
+        reason = (_KEPT_IN_METADATA.sub(lambda _: kept, reason)
+                  if _KEPT_IN_METADATA.search(reason)
                   else f"{reason}; {kept}")
     return reason
 
@@ -682,6 +685,15 @@ def _refusal(plan: FilePlan, documents: list[Document]) -> str | None:
     if not plan.records and plan.dropped:
         # Records with blank text only: emptying the file would lose their ids and fields.
         return "no record of it has any text; left as it is"
+    # A name the folder cannot hold (a part or sidecar of a name near the limit) would stop
+    # the write half-way; check and fix say so before anything is written.
+    new_names = [t for t in plan.outputs if t != plan.path]
+    if plan.removal_lines(everything=False):
+        new_names.append(sidecar_path(plan.path))
+    too_long = [target for target in new_names if _name_too_long(target)]
+    if too_long:
+        return (f"would write {display_path(too_long[0].name)}, a name longer than its folder "
+                "allows; left as it is (give the file a shorter name)")
     taken = [target for target, text in plan.outputs.items()
              if target != plan.path and not _holds_or_free(target, text)]
     if taken:
@@ -689,6 +701,15 @@ def _refusal(plan: FilePlan, documents: list[Document]) -> str | None:
         return (f"would replace {names}, which it did not make; left as it is (move "
                 f"{'that file' if len(taken) == 1 else 'those files'} away and fix it again)")
     return None
+
+
+def _name_too_long(path: Path) -> bool:
+    """Whether ``path``'s name is longer than its folder's file system allows."""
+    try:
+        limit = os.pathconf(path.parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255  # the limit of the common file systems
+    return len(os.fsencode(path.name)) > limit
 
 
 def _holds_or_free(target: Path, text: str) -> bool:
@@ -707,12 +728,15 @@ def apply_plan(plan: FilePlan, *, keep_removed: bool = False) -> list[Path]:
     anything is written and again just before each rename; a part file to write must not
     exist (or hold exactly its text). Else :class:`FileRefused` is raised and nothing of the
     file changes (part files and sidecar lines this call wrote are taken back), or
-    :class:`FileSkipped` when another process fixed or removed the file first.
+    :class:`FileSkipped` when another process fixed or removed the file first. A file this
+    process may not write (read-only) is refused, though its folder would allow the rename.
     :class:`~newsclean.io.OutputError` when a file cannot be written.
     """
     if plan.refusal is not None:
         raise FileRefused(plan.path, plan.refusal)
     _check_source(plan)
+    if _read_only(plan.path):
+        raise FileRefused(plan.path, READ_ONLY)
     refusal = _refusal(plan, [])
     if refusal is not None:  # a part file appeared since the plan was made
         raise FileRefused(plan.path, refusal)
@@ -723,9 +747,10 @@ def apply_plan(plan: FilePlan, *, keep_removed: bool = False) -> list[Path]:
             made.append(sidecar_path(plan.path))
         for target, text in plan.outputs.items():
             if target == plan.path:
-                _write(target, text, lambda x=text: _check_source(plan, x))
+                _write(target, text, lambda x=text: _check_source(plan, x), plan.path)
             elif not _holds(target, text):
-                if _write(target, text, lambda t=target, x=text: _check_free(plan, t, x)):
+                if _write(target, text, lambda t=target, x=text: _check_free(plan, t, x),
+                          plan.path):
                     undo.append(_undo_new_file(target))
                     made.append(target)
         if plan.path not in plan.outputs:
@@ -742,12 +767,27 @@ def apply_plan(plan: FilePlan, *, keep_removed: bool = False) -> list[Path]:
     return made
 
 
-def _write(target: Path, text: str, check: Callable[[], None]) -> bool:
-    """Write ``text`` to ``target`` atomically, never through a link, ``check`` passing just
-    before the rename; ``False`` when the target turned out to hold that text already.
+def _read_only(path: Path) -> bool:
+    """Whether ``path`` is read-only: for this process, or for everyone (root included). A
+    rename needs only the folder's permission, so without asking, a file its owner made
+    read-only to keep it as it is would be replaced all the same (an editor asks first).
     """
     try:
-        with atomic_write(target, follow_symlinks=False, before_replace=check) as out:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return False  # gone: the checks before each rename say so
+    writable = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+    return not mode & writable or not os.access(path, os.W_OK)
+
+
+def _write(target: Path, text: str, check: Callable[[], None], like: Path) -> bool:
+    """Write ``text`` to ``target`` atomically, never through a link, ``check`` passing just
+    before the rename; ``False`` when the target turned out to hold that text already. A new
+    file takes the permissions and owner of ``like``, the file it comes from.
+    """
+    try:
+        with atomic_write(target, follow_symlinks=False, before_replace=check,
+                          like=like) as out:
             out.write(text)
     except _AlreadyThere:
         return False
@@ -804,10 +844,20 @@ def _add_to_sidecar(plan: FilePlan, undo: list[Callable[[], None]], *,
     if not lines:
         return False
     sidecar = sidecar_path(plan.path)
+    if _name_too_long(sidecar):  # --keep-removed: not known when the plan was made
+        raise FileRefused(plan.path, f"would write {display_path(sidecar.name)}, a name "
+                          "longer than its folder allows; left as it is (give the file a "
+                          "shorter name)")
     if _is_link(sidecar):
         raise FileRefused(plan.path, f"its sidecar {display_path(sidecar.name)} is a "
                           "symbolic link; left as it is")
     before = _identity(sidecar)
+    if before is not None and not sidecar.is_file():
+        raise FileRefused(plan.path, f"its sidecar {display_path(sidecar.name)} is not a "
+                          "regular file (a folder, a named pipe ...); left as it is")
+    if before is not None and _read_only(sidecar):
+        raise FileRefused(plan.path, f"its sidecar {display_path(sidecar.name)} is a "
+                          "read-only file; left as it is")
     old = "" if before is None else read_utf8(sidecar, max_bytes=None)
     if old is None:
         raise FileRefused(plan.path, f"its sidecar {display_path(sidecar.name)} is not "
@@ -827,7 +877,7 @@ def _add_to_sidecar(plan: FilePlan, undo: list[Callable[[], None]], *,
             raise FileRefused(plan.path, f"its sidecar {display_path(sidecar.name)} "
                               "changed while it was written; left as it is")
 
-    if not _write(sidecar, old + added, unchanged):
+    if not _write(sidecar, old + added, unchanged, plan.path):
         return False  # those rows are the other process's: not ours to take back
     written = _identity(sidecar)
 
@@ -837,7 +887,7 @@ def _add_to_sidecar(plan: FilePlan, undo: list[Callable[[], None]], *,
         if before is None:
             _remove(sidecar)
         else:
-            _write(sidecar, old, lambda: None)
+            _write(sidecar, old, lambda: None, plan.path)
 
     undo.append(restore)
     return before is None

@@ -58,14 +58,20 @@ class ShardWriter:
         else:
             self._fd = os.open(folder, writers.O_TMPFILE | os.O_WRONLY, 0o600)
             self.name = f"/proc/{os.getpid()}/fd/{self._fd}"
+        self._folder = folder
         self._offset = 0
 
     def append(self, value: Any) -> Entry:
         """Write ``value``; return where it is."""
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         view = memoryview(data)
-        while view:
-            view = view[os.write(self._fd, view) :]
+        try:
+            while view:
+                view = view[os.write(self._fd, view) :]
+        except OSError as exc:
+            # Named by its folder: the disk that filled up may not be the output's (standard
+            # output spools in the temporary folder).
+            raise writers.OutputError(self._folder, exc.strerror or str(exc)) from None
         entry = Entry(self.name, self._offset, len(data))
         self._offset += len(data)
         return entry

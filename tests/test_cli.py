@@ -443,6 +443,39 @@ def newsclean_command():
     return [sys.executable, "-c", "import sys; from newsclean.cli import main; sys.exit(main())"]
 
 
+@pytest.mark.parametrize("output", ["clean.jsonl", "shards/"])
+def test_a_run_does_not_read_its_own_earlier_output_in_the_folder_it_cleans(runner, tmp_path,
+                                                                          output):
+    """`run scrapes/ -o scrapes/clean.jsonl` read the first run's output as an input of the
+    second: every run added the records again (10, 20, 40 ...)."""
+    folder = tmp_path / "scrapes"
+    shutil.copytree(ROOT / "fixtures" / "seeds", folder)
+    written = folder / output
+    args = ["run", str(folder), "-o", f"{folder}/{output}", "--added", "2025-01-01", "-q"]
+    first = runner.invoke(main, args)
+    assert (first.exit_code, first.stderr) == (0, "")
+    shown = written / "part-00000.jsonl" if output.endswith("/") else written
+    before = shown.read_bytes()
+    again = runner.invoke(main, args)
+    assert again.exit_code == 0
+    assert again.stderr == f"note: {shown}: the output of this run (-o); not read\n"
+    assert shown.read_bytes() == before
+    assert len(records_of(before.decode("utf-8"))) == 10
+
+
+def test_an_output_named_through_a_link_is_not_read_back_either(runner, tmp_path):
+    folder = tmp_path / "scrapes"
+    shutil.copytree(ROOT / "fixtures" / "seeds", folder)
+    (folder / "clean.jsonl").write_text("", encoding="utf-8")
+    (tmp_path / "out.jsonl").symlink_to(folder / "clean.jsonl")
+    args = ["run", str(folder), "-o", str(tmp_path / "out.jsonl"), "-q"]
+    assert runner.invoke(main, args).exit_code == 0
+    again = runner.invoke(main, args)
+    shown = folder / "clean.jsonl"
+    assert again.stderr == f"note: {shown}: the output of this run (-o); not read\n"
+    assert len(records_of((folder / "clean.jsonl").read_text(encoding="utf-8"))) == 10
+
+
 def test_real_subprocess_run(tmp_path):
     out = tmp_path / "out.jsonl"
     proc = subprocess.run([*newsclean_command(), "run", "fixtures/seeds", "-o", str(out)],
@@ -451,6 +484,36 @@ def test_real_subprocess_run(tmp_path):
     assert len(records_of(out.read_text(encoding="utf-8"))) == 10
     assert proc.stdout == ""
     assert "records out: 10" in proc.stderr
+
+
+def test_a_reader_that_closes_the_pipe_early_gets_one_line_and_exit_2(tmp_path):
+    """`run ... | head -c 1`: the closed pipe used to be a bare BrokenPipeError, exit 1."""
+    proc = subprocess.Popen([*newsclean_command(), "run", "fixtures/seeds", "-q"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()  # before any record is written, or with the pipe full: either fails
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=120) == 2
+    assert stderr == "error: cannot write - (Broken pipe); no output written\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize(("args", "then"), [
+    (["run", "-q", "fixtures/seeds"], "no output written"),
+    (["run", "-q", "fixtures/seeds", "-o", "OUT", "--stats", "-"],
+     "the output OUT is written; no statistics written to -"),
+    (["explain", "fixtures/seeds/000_f7b2b1a91d296620.txt"], "the rest not shown"),
+    (["steps"], "the rest not shown"),
+])
+def test_stdout_on_a_full_disk_is_one_line_and_exit_2(tmp_path, args, then):
+    """Each ended in a traceback and exit 1 (which these commands never use)."""
+    out = str(tmp_path / "out.jsonl")
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([*newsclean_command(), *(out if a == "OUT" else a for a in args)],
+                              cwd=ROOT, stdout=full, stderr=subprocess.PIPE, text=True,
+                              timeout=300)
+    assert done.returncode == 2
+    assert done.stderr == (f"error: cannot write - (No space left on device); "
+                           f"{then.replace('OUT', out)}\n")
 
 
 def test_stats_file_has_the_counts_and_per_step_removals_and_seconds(runner, in_repo, tmp_path):

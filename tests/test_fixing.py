@@ -6,6 +6,7 @@ import gzip
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -448,6 +449,93 @@ def test_the_writer_replaces_a_link_planted_at_the_last_moment_not_its_target(tm
     assert target.read_text(encoding="utf-8") == "system\n"
 
 
+def test_the_files_fix_writes_keep_the_originals_permissions_and_owner(tmp_path):
+    """Parts and sidecar were new files of the umask's mode (a private 0600 scrape's parts
+    readable by all), and a file fixed by root became root's."""
+    (tmp_path / "multi.txt").write_text(MULTI, encoding="utf-8")
+    (tmp_path / "links.txt").write_text(STORY + "\nhttps://example.org/a-page-of-its-own\n",
+                                        encoding="utf-8")
+    other = 65534 if os.geteuid() == 0 else os.geteuid()  # only root can give files away
+    for original in tmp_path.iterdir():
+        original.chmod(0o600)
+        os.chown(original, other, other if os.geteuid() == 0 else -1)
+    group = (tmp_path / "links.txt").stat().st_gid
+    assert invoke("fix", "-q", str(tmp_path)).exit_code == 0
+    written = sorted(path.name for path in tmp_path.iterdir())
+    assert written == ["links.txt", "links.txt.removed.jsonl", *(
+        f"multi.part{n}.txt" for n in range(1, 7))]
+    for path in tmp_path.iterdir():
+        found = path.stat()
+        assert (oct(stat.S_IMODE(found.st_mode)), found.st_uid, found.st_gid) == (
+            "0o600", other, group), path.name
+
+
+def test_a_read_only_file_is_refused_not_replaced(tmp_path):
+    """The rename needs only the folder's permission: a file made read-only by its owner was
+    replaced all the same."""
+    locked = tmp_path / "locked.txt"
+    locked.write_text("Advertisement\n\n" + STORY, encoding="utf-8")
+    locked.chmod(0o444)  # read-only for everyone, root included
+    (tmp_path / "open.txt").write_text("Advertisement\n\n" + STORY, encoding="utf-8")
+    result = invoke("fix", "-q", str(tmp_path))
+    assert result.exit_code == 3
+    assert result.stderr == (f"error: {locked}: read-only file; left as it is (make it "
+                             "writable to let fix change it)\n")
+    assert locked.read_text(encoding="utf-8") == "Advertisement\n\n" + STORY
+    assert (tmp_path / "open.txt").read_text(encoding="utf-8") == STORY
+
+
+@pytest.mark.parametrize(("sidecar", "why"), [
+    ("folder", "is not a regular file (a folder, a named pipe ...)"),
+    ("pipe", "is not a regular file (a folder, a named pipe ...)"),
+    ("read-only", "is a read-only file"),
+])
+def test_a_sidecar_that_is_not_a_writable_file_is_refused(tmp_path, sidecar, why):
+    """A folder or a named pipe there was called 'not UTF-8 text'; a read-only sidecar was
+    replaced all the same."""
+    scrape = tmp_path / "a.txt"
+    dirty = STORY + "\nhttps://example.org/a-page-of-its-own\n"
+    scrape.write_text(dirty, encoding="utf-8")
+    beside = tmp_path / "a.txt.removed.jsonl"
+    if sidecar == "folder":
+        beside.mkdir()
+    elif sidecar == "pipe":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("named pipes are POSIX")
+        os.mkfifo(beside)
+    else:
+        beside.write_text("", encoding="utf-8")
+        beside.chmod(0o444)
+    result = invoke("fix", "-q", str(scrape))
+    assert result.exit_code == 3
+    assert result.stderr == (f"error: {scrape}: its sidecar a.txt.removed.jsonl {why}; "
+                             "left as it is\n")
+    assert scrape.read_text(encoding="utf-8") == dirty
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_a_part_or_sidecar_name_too_long_for_the_folder_is_refused(tmp_path, command):
+    """A scrape named near the 255-byte limit has parts and a sidecar with longer names: check
+    and fix stopped with a traceback ("File name too long"), the other files unhandled."""
+    split = tmp_path / ("s" * 248 + ".txt")
+    split.write_text(MULTI, encoding="utf-8")
+    links = tmp_path / ("l" * 248 + ".txt")
+    links.write_text(STORY + "\nhttps://example.org/a-page-of-its-own\n", encoding="utf-8")
+    (tmp_path / "short.txt").write_text("Advertisement\n\n" + STORY, encoding="utf-8")
+    before = tree(tmp_path)
+    result = invoke(command, "-q", str(tmp_path))
+    assert result.exit_code == 3
+    why = "a name longer than its folder allows; left as it is (give the file a shorter name)"
+    assert result.stderr.splitlines() == [
+        f"error: {links}: would write {links.name}.removed.jsonl, {why}",
+        f"error: {split}: would write {split.stem}.part1.txt, {why}"]
+    unchanged = {name: data for name, data in before.items() if name != "short.txt"}
+    assert {name: data for name, data in tree(tmp_path).items() if name != "short.txt"} == (
+        unchanged)
+    assert (tmp_path / "short.txt").read_text(encoding="utf-8") == (
+        STORY if command == "fix" else "Advertisement\n\n" + STORY)
+
+
 @pytest.mark.parametrize("command", ["check", "fix"])
 def test_a_part_file_in_the_way_is_never_replaced(tmp_path, command):
     """`fix story.txt` of a two-article scrape used to replace an existing story.part1.txt
@@ -752,6 +840,51 @@ def test_file_names_with_terminal_escapes_are_printed_escaped(tmp_path):
         f"{tmp_path}/{name}:1:1: banners: advertisement label" for name in shown)
     assert result.stderr == f"error: {tmp_path}/gone\\x1b[2J.txt: {LINK}\n"
     assert all(line.isprintable() for line in result.output.splitlines())
+
+
+@pytest.mark.parametrize("name", ["back\\1slash.txt", "new\\nline.txt", "esc\x1b[2J.txt"])
+def test_a_sidecar_name_with_a_backslash_is_named_as_it_is(tmp_path, name):
+    """The sidecar's name went into the finding as a regular-expression template: a name
+    shown with an escape (``\\x1b``) or holding a backslash stopped check with a traceback
+    (``bad escape \\x``, ``invalid group reference``), or put a raw newline in the line."""
+    (tmp_path / name).write_text(STORY + "\nhttps://example.org/a-page-of-its-own\n",
+                                 encoding="utf-8")
+    result = invoke("check", "-q", str(tmp_path))
+    assert result.exit_code == 1
+    shown = name.replace("\x1b", "\\x1b")
+    [finding] = [line for line in result.stdout.splitlines() if ": links: " in line]
+    assert finding.endswith(f": links: bare URL line; kept in {shown}.removed.jsonl")
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_findings_to_a_full_disk_are_one_line_and_exit_2(tmp_path, command):
+    """`check > /dev/full` ended in a traceback and exit 1, which a hook reads as "would
+    change"; a closed pipe (`check | head -1`) the same."""
+    (tmp_path / "a.txt").write_text("Advertisement\n\n" + STORY, encoding="utf-8")
+    program = [sys.executable, "-c", "import sys; from newsclean.cli import main; sys.exit(main())"]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([*program, command, "-q", str(tmp_path)], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=300)
+    assert done.returncode == 2
+    assert done.stderr == ("error: cannot write - (No space left on device); every file is "
+                           "either old or new, the index untouched\n")
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="the $'...' quoting is bash's")
+def test_the_git_add_command_names_files_with_escapes_as_they_are(tmp_path):
+    """It quoted the escaped form ('esc\\x1b.txt.removed.jsonl'), which names no file."""
+    names = ["esc\x1b[2J.txt", "it's\\.txt", "caf\udce9.txt"]  # the last: byte 0xe9
+    for name in names:
+        (tmp_path / name).write_text(STORY + "\nhttps://example.org/a-page-of-its-own\n",
+                                     encoding="utf-8")
+    result = invoke("fix", str(tmp_path))
+    assert result.exit_code == 0
+    command = result.stderr.splitlines()[-1].split(": ", 1)[1]
+    assert command.isprintable()
+    listed = subprocess.run(["bash", "-c", command.replace("git add", "ls -b", 1)],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert len(listed.stdout.splitlines()) == 3
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")

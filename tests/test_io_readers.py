@@ -441,7 +441,7 @@ def test_missing_and_unreadable_inputs_are_reported(in_tmp, monkeypatch):
     assert [d.text for d in documents] == ["A", "C", "Z"]
     assert errors == [
         "corpus/b.txt: cannot read (Permission denied)",
-        "corpus/dangling.txt: not a regular file (dangling symlink or device)",
+        f"corpus/dangling.txt: dangling symbolic link (to {in_tmp}/corpus/nowhere, not there)",
         "missing.txt: no such file or folder",
         "gone.txt: cannot read (No such file or directory)",
     ]
@@ -565,6 +565,16 @@ def test_a_named_pipe_named_explicitly_is_refused_without_blocking(in_tmp):
     assert [d.text for d in documents] == ["Real."]
     assert errors == ["pipe.txt: not a regular file (a named pipe); refused",
                       "pipe.jsonl: not a regular file (a named pipe); refused"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_found_in_a_folder_is_named_as_one(in_tmp):
+    """Found in a folder, it was 'dangling symlink or device', which it is not."""
+    (in_tmp / "corpus").mkdir()
+    os.mkfifo(in_tmp / "corpus" / "pipe.txt")
+    documents, errors = run_or_fail_if_blocked(lambda: read_all(["corpus"]))
+    assert (documents, errors) == ([], ["corpus/pipe.txt: not a regular file (a named pipe); "
+                                        "refused"])
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")

@@ -6,10 +6,13 @@ import gzip
 import json
 import os
 
+import pytest
 from click.testing import CliRunner
 from conftest import SEEDS
 
 from newsclean.cli import main
+from newsclean.io import OutputError
+from newsclean.io.shards import ShardedWriter
 
 
 def run(*args: str):
@@ -74,3 +77,28 @@ def test_a_failed_run_leaves_the_earlier_shards_as_they_were(tmp_path, monkeypat
     monkeypatch.undo()
     assert result.exit_code == 2
     assert {name: (folder / name).read_bytes() for name in os.listdir(folder)} == before
+
+
+def test_a_disk_full_under_the_spool_is_one_line_naming_the_folder(tmp_path, monkeypatch):
+    """The spool's write failed as a bare OSError: a traceback and exit 1 (which `run` never
+    uses), the shards folder being the only output that did not turn it into exit 2."""
+    folder = tmp_path / "shards"
+
+    def disk_full(fd, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "write", disk_full)
+    result = run("-o", f"{folder}/", "-q")
+    monkeypatch.undo()
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: cannot write {tmp_path} (No space left on device); "
+                             "no output written\n")
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_failure_while_shards_are_written_is_an_output_error(tmp_path):
+    folder = tmp_path / "shards"
+    with pytest.raises(OutputError, match=r"^cannot write .*shards \(Input/output error\)$"):
+        with ShardedWriter(f"{folder}/"):
+            raise OSError(5, "Input/output error")
+    assert os.listdir(tmp_path) == []

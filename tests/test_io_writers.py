@@ -91,6 +91,19 @@ def test_a_failed_rename_also_cleans_up(tmp_path, monkeypatch):
     assert leftovers(tmp_path) == []
 
 
+@pytest.mark.parametrize("anonymous", [True, False])
+def test_a_target_whose_name_is_near_the_limit_is_written(tmp_path, monkeypatch, anonymous):
+    """The temporary name adds about 50 bytes to the target's: a 250-byte name failed with
+    "File name too long", as a traceback (even the clean-up's unlink failed)."""
+    if not anonymous:
+        monkeypatch.setattr(writers, "O_TMPFILE", 0)
+    target = tmp_path / ("n" * 244 + ".jsonl")
+    target.write_text("old\n")
+    write_text_atomic(target, "new\n")
+    assert target.read_text() == "new\n"
+    assert os.listdir(tmp_path) == [target.name]
+
+
 def test_a_disk_full_mid_write_is_an_output_error_naming_the_file(tmp_path):
     target = tmp_path / "out.jsonl"
     target.write_text("old\n")
@@ -101,6 +114,15 @@ def test_a_disk_full_mid_write_is_an_output_error_naming_the_file(tmp_path):
             raise OSError(28, "No space left on device")
     assert target.read_text() == "old\n"
     assert leftovers(tmp_path) == []
+
+
+def test_standard_output_that_fails_is_an_output_error(capfd):
+    """A closed pipe or a full disk behind stdout went up as a bare OSError: a traceback and
+    exit 1, which `run` never uses."""
+    with pytest.raises(OutputError, match=r"^cannot write - \(Broken pipe\)$"):
+        with AtomicWriter("-") as out:
+            out.write("half")
+            raise BrokenPipeError(32, "Broken pipe")
 
 
 @pytest.mark.parametrize("where", ["missing/out.jsonl", "file.txt/out.jsonl"])

@@ -74,3 +74,20 @@ def test_a_spooled_draft_reads_back_equal(tmp_path):
         entry = writer.append([draft])
         assert spool.read(entry) == [draft]
     assert pickle.loads(pickle.dumps(draft)).blocks == draft.blocks
+
+
+def test_a_full_disk_under_the_spool_names_the_folder(tmp_path, monkeypatch):
+    """Standard output spools in the temporary folder: the message must name the disk that
+    filled up, not the output (and not be a bare OSError)."""
+    with Spool(tmp_path / "out.jsonl") as spool:
+        writer = spool.writer()
+
+        def disk_full(fd, data):
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(os, "write", disk_full)
+        with pytest.raises(writers.OutputError) as caught:
+            writer.append("a draft")
+        monkeypatch.undo()
+        writer.close()
+    assert str(caught.value) == f"cannot write {tmp_path} (No space left on device)"

@@ -31,6 +31,7 @@ from newsclean.cli.options import (
     config_option,
     configured,
     disable_option,
+    echo_out,
     error_reporter,
     exclude_option,
     fatal_errors,
@@ -264,9 +265,22 @@ def _summary(tally: _Tally, errors: int, fix: bool) -> str:
 
 def _add_note(new_files: list[Path]) -> str:
     """The note naming files a fix made, which ``git add -u`` does not pick up."""
-    names = " ".join(shlex.quote(display_path(path)) for path in new_files)
+    names = " ".join(_shell_word(path) for path in new_files)
     return (f"{_plural(len(new_files), 'new file')}, which 'git add -u' does not pick up: "
             f"git add -- {names}")
+
+
+def _shell_word(path: Path) -> str:
+    r"""``path`` as a shell word that names the file itself, and prints safely. A name shown
+    with escapes (``esc\x1b.txt``) is written in the shell's ``$'...'`` quoting, where the
+    escapes mean the bytes they stand for, so a pasted command names the real file.
+    """
+    if display_path(path) == os.fspath(path):
+        return shlex.quote(os.fspath(path))
+    quoted = {ord("\\"): "\\\\", ord("'"): "\\'"}
+    return "$'" + "".join(quoted.get(byte) or (chr(byte) if 0x20 <= byte < 0x7F else
+                                               f"\\x{byte:02x}")
+                          for byte in os.fsencode(path)) + "'"
 
 
 def _check_or_fix(
@@ -348,9 +362,9 @@ def _handle(plan: FilePlan, tally: _Tally, report: Callable[[Exception], None], 
     # fix prints what it leaves (near-duplicates) always, what it changes with -v.
     for finding in plan.findings:
         if not fix or verbose or not finding.changes_file:
-            click.echo(str(finding))
+            echo_out(str(finding))
     if diff:
-        click.echo(plan.diff(), nl=False)
+        echo_out(plan.diff(), nl=False)
     if not plan.changes:
         tally.duplicates += 1
         return
@@ -360,7 +374,7 @@ def _handle(plan: FilePlan, tally: _Tally, report: Callable[[Exception], None], 
         except (OutputError, FileRefused) as exc:
             report(exc)  # this file stays as it was; the others go on
             return
-        click.echo(_fixed_line(plan, len(changing)))
+        echo_out(_fixed_line(plan, len(changing)))
         tally.new_files += made
     tally.changed += 1
     tally.findings += len(changing)

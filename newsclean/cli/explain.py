@@ -12,7 +12,9 @@ from newsclean.cli.options import (
     config_option,
     configured,
     disable_option,
+    echo_out,
     error_reporter,
+    fatal_errors,
     load_config,
 )
 from newsclean.config import ConfigError, resolve_step
@@ -36,14 +38,15 @@ def explain(input_file: str, config_file: str | None, disable: tuple[str, ...],
     pipeline = build(configured(config_file, disable))
     errors: list[str] = []
     report = error_reporter(errors)
-    for document in iter_documents([input_file], on_error=report):
-        use_color = sys.stdout.isatty() if color is None else color
-        try:
-            text = pipeline.explain(document, color=use_color)
-        except StepError as exc:
-            report(exc)
-            continue
-        click.echo(text, color=use_color)
+    with fatal_errors("the rest not shown"):  # stdout may be a closed pipe or a full disk
+        for document in iter_documents([input_file], on_error=report):
+            use_color = sys.stdout.isatty() if color is None else color
+            try:
+                text = pipeline.explain(document, color=use_color)
+            except StepError as exc:
+                report(exc)
+                continue
+            echo_out(text, color=use_color)
     sys.exit(EXIT_INPUT_ERRORS if errors else EXIT_OK)
 
 
@@ -52,11 +55,12 @@ def explain(input_file: str, config_file: str | None, disable: tuple[str, ...],
 def list_steps(config_file: str | None) -> None:
     """List the configured steps in order, with what each removes."""
     config = load_config(config_file)
-    for name in config.step_names:
-        try:
-            cls = resolve_step(name)
-        except ConfigError as exc:
-            raise click.UsageError(str(exc)) from exc
-        summary = " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
-        click.echo(f"{cls.name:18} {summary}")
+    with fatal_errors("the rest not shown"):
+        for name in config.step_names:
+            try:
+                cls = resolve_step(name)
+            except ConfigError as exc:
+                raise click.UsageError(str(exc)) from exc
+            summary = " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
+            echo_out(f"{cls.name:18} {summary}")
 

@@ -128,6 +128,17 @@ def fatal_errors(interrupted: str) -> Iterator[None]:
         sys.exit(EXIT_USAGE)
 
 
+def echo_out(text: str, *, nl: bool = True, color: bool | None = None) -> None:
+    """Print ``text`` on stdout. A closed pipe (``check | head``) or a full disk there is an
+    output that cannot be written: :class:`OutputError`, which :func:`fatal_errors` makes one
+    line and exit 2 (a traceback and exit 1 read as "would change").
+    """
+    try:
+        click.echo(text, nl=nl, color=color)
+    except OSError as exc:
+        raise OutputError("-", exc.strerror or str(exc)) from None
+
+
 exclude_option = click.option(
     "--exclude", multiple=True, metavar="GLOB",
     help="Skip paths matching GLOB (gitignore syntax, relative to the current folder: "

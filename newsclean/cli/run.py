@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from time import perf_counter
@@ -35,7 +36,12 @@ from newsclean.io import (
 )
 from newsclean.io.formats import OUTPUT_SUFFIXES, open_output, output_format
 from newsclean.io.readers import STDIN, source_name
-from newsclean.io.shards import DEFAULT_RECORDS_PER_SHARD, ShardedWriter, is_folder_output
+from newsclean.io.shards import (
+    DEFAULT_RECORDS_PER_SHARD,
+    SHARD_NAME,
+    ShardedWriter,
+    is_folder_output,
+)
 from newsclean.io.shards import SUFFIXES as SHARD_SUFFIXES
 from newsclean.pipeline import Pipeline, RunStats
 from newsclean.record import Record, stamped
@@ -181,22 +187,24 @@ def run(
     stats_writer = atomic_write(stats_file) if stats_file else None
     with fatal_errors("no output written"):
         stats_out = stats_writer.__enter__() if stats_writer is not None else None
-    try:
-        _run(pipeline, inputs, output, run_engine, stats, progress, report, errors,
-             Exclusions(config, exclude), jobs=jobs or config.jobs, max_bytes=max_bytes,
-             index=index, shard_suffix=shard_suffix, shard_records=shard_records,
-             removed=removed, added=stamp, stdin_name=source_name)
-        stats.failed = len(errors)
-        if stats_writer is not None and stats_out is not None:
-            _write_stats(stats_out, stats, pipeline, perf_counter() - started)
-    except BaseException as exc:
+    # _run reports its own failures; what is left is the statistics file (stdout with
+    # --stats -, which can fail as it is written).
+    with fatal_errors(f"the output {display_path(output)} is written"
+                      + (" and the index updated" if index else "")
+                      + f"; no statistics written to {display_path(stats_file or '')}"):
+        try:
+            _run(pipeline, inputs, output, run_engine, stats, progress, report, errors,
+                 Exclusions(config, exclude), jobs=jobs or config.jobs, max_bytes=max_bytes,
+                 index=index, shard_suffix=shard_suffix, shard_records=shard_records,
+                 removed=removed, added=stamp, stdin_name=source_name)
+            stats.failed = len(errors)
+            if stats_writer is not None and stats_out is not None:
+                _write_stats(stats_out, stats, pipeline, perf_counter() - started)
+        except BaseException as exc:
+            if stats_writer is not None:
+                stats_writer.__exit__(type(exc), exc, exc.__traceback__)
+            raise
         if stats_writer is not None:
-            stats_writer.__exit__(type(exc), exc, exc.__traceback__)
-        raise
-    if stats_writer is not None:
-        with fatal_errors(f"the output {display_path(output)} is written"
-                          + (" and the index updated" if index else "")
-                          + f"; no statistics written to {display_path(stats_file or '')}"):
             stats_writer.__exit__(None, None, None)
     if not quiet:
         click.echo(_summary(stats, dropped_duplicates=drop_duplicates), err=True)
@@ -220,7 +228,8 @@ def _run(pipeline: Pipeline, inputs: tuple[str, ...], output: str,
                                   removed=removed)
                     if is_folder_output(output) else open_output(output, removed=removed))
                 with writer_for_output as writer:
-                    found = _walked(inputs, report, excluded, progress.walking())
+                    found = _walked(inputs, report, excluded, progress.walking(),
+                                    _earlier_output(output))
                     read = local.Inputs(tuple(path for path, _ in found), max_bytes,
                                         tuple(name for _, name in found), stdin_name)
                     _clean(pipeline, read, writer, run_engine, stats, progress, report,
@@ -245,11 +254,13 @@ def _run(pipeline: Pipeline, inputs: tuple[str, ...], output: str,
 
 
 def _walked(inputs: tuple[str, ...], report: Callable[[Exception], None],
-            excluded: Exclusions, bar: Bar) -> list[tuple[str, str | None]]:
+            excluded: Exclusions, bar: Bar,
+            is_output: Callable[[str], bool] | None = None) -> list[tuple[str, str | None]]:
     """The inputs with each folder replaced by the files found in it, in the order a run
-    reads them ('-' kept in its place), less the excluded ones, each with its source name
-    (relative to the input it was found through). Walking first gives the clean stage's bar
-    its total; it is the walk the run would do anyway, done before, not twice.
+    reads them ('-' kept in its place), less the excluded ones and (``is_output``) the run's
+    own output found in a folder, each with its source name (relative to the input it was
+    found through). Walking first gives the clean stage's bar its total; it is the walk the
+    run would do anyway, done before, not twice.
     """
     found: list[tuple[str, str | None]] = []
     for given in inputs:
@@ -257,11 +268,46 @@ def _walked(inputs: tuple[str, ...], report: Callable[[Exception], None],
             found.append((given, None))
             continue
         for path in iter_input_files([given], on_error=report):
-            if not excluded(path):
-                found.append((str(path), source_name(path, given)))
-                bar.update()
+            if excluded(path):
+                continue
+            if is_output is not None and str(path) != given and is_output(str(path)):
+                # An earlier run's output inside the folder cleaned: reading it would add
+                # its records again to the output that replaces it, at every run.
+                click.echo(f"note: {display_path(path)}: the output of this run (-o); "
+                           "not read", err=True)
+                continue
+            found.append((str(path), source_name(path, given)))
+            bar.update()
     bar.close()
     return found
+
+
+def _earlier_output(output: str) -> Callable[[str], bool]:
+    """Whether a file found in an input folder is what ``-o output`` names (an earlier
+    run's output file, or a shard in the output folder). Only files of the output's name
+    (or a shard's) are looked at, so a walk of many files costs no more system calls.
+    """
+    if output == STDIN:
+        return lambda path: False
+    if is_folder_output(output):
+        folder = os.path.realpath(output)
+        return lambda path: (SHARD_NAME.fullmatch(os.path.basename(path)) is not None
+                             and os.path.realpath(os.path.dirname(path)) == folder)
+    try:
+        written = os.stat(output)
+    except OSError:
+        return lambda path: False  # none yet: the new one has no name until the run ends
+    names = {os.path.basename(output), os.path.basename(os.path.realpath(output))}
+
+    def is_output(path: str) -> bool:
+        if os.path.basename(path) not in names:  # the link -o names, or its target
+            return False
+        try:
+            return os.path.samestat(os.stat(path), written)
+        except OSError:
+            return False
+
+    return is_output
 
 
 def _clean(pipeline: Pipeline, inputs: local.Inputs, writer: Any,

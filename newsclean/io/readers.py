@@ -266,6 +266,19 @@ def _named_file_problem(path: Path, follow_links: bool) -> str | None:
     return None
 
 
+def _not_a_file(path: Path) -> str:
+    """Why ``path``, found in a folder and not a regular file, is not read: the same words as
+    for one named (a named pipe, a device), or a link to nothing.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return f"dangling symbolic link (to {display_path(os.readlink(path))}, not there)"
+    except OSError as exc:
+        return f"cannot inspect ({exc.strerror or exc})"
+    return f"not a regular file ({_file_kind(mode)}); refused"
+
+
 def _file_kind(mode: int) -> str:
     kinds = [(stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
              (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
@@ -379,8 +392,7 @@ def _folder_children(
                 children.append((child, ancestors | {real}))
         else:
             # Not opened when not a regular file: a named pipe would block the run.
-            problem = None if is_file else "not a regular file (dangling symlink or device)"
-            children.append((child, problem))
+            children.append((child, None if is_file else _not_a_file(child)))
     return children
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -29,6 +30,10 @@ MANIFEST = "manifest.json"
 FORMAT = "newsclean-shards/1"
 DEFAULT_RECORDS_PER_SHARD = 100_000
 SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".parquet")
+
+
+# The names ShardedWriter gives its shards: part-00000.jsonl, part-00001.jsonl.gz ...
+SHARD_NAME = re.compile(r"part-\d{5,}\.[a-z.]+")
 
 
 def is_folder_output(path: str | Path) -> bool:
@@ -137,6 +142,8 @@ class ShardedWriter:
     ) -> None:
         if exc_type is not None:
             self._abandon()
+            if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+                raise OutputError(self.folder, exc.strerror or str(exc)) from None
             return
         try:
             self._close_shard()

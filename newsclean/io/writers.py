@@ -69,10 +69,13 @@ class AtomicWriter:
     :meth:`publish` (or :meth:`abandon`): several files can then appear together.
     ``before_replace``, if given, is called just before the rename: the caller's last check
     (that the file is still the one it read); what it raises aborts the write, with nothing
-    left of it. An existing target's permission bits are kept; a new file gets the usual
-    umask-based mode. Text is written as UTF-8 with line ends untouched; with ``binary=True``
-    the block gets the binary file itself (no compression by name: Parquet compresses its
-    own pages). Any failure to create, write or rename it is an :class:`OutputError` naming
+    left of it. An existing target's permission bits, owner and group are kept (the owner
+    and group where the system lets this process set them: as root, or a group it is in); a
+    new file takes those of ``like`` when given (a part file or sidecar of a fixed file, so
+    a private scrape's parts stay private), else the usual umask-based mode. Text is
+    written as UTF-8 with line ends untouched; with ``binary=True`` the block gets the
+    binary file itself (no compression by name: Parquet compresses its own pages). Any
+    failure to create, write or rename it is an :class:`OutputError` naming
     ``path``.
     """
 
@@ -85,9 +88,11 @@ class AtomicWriter:
         before_replace: Callable[[], None] | None = None,
         deferred: bool = False,
         binary: bool = False,
+        like: str | Path | None = None,
     ) -> None:
         self.path = str(path)
         self.binary = binary
+        self.like = like
         self.sweep = sweep
         self.follow_symlinks = follow_symlinks
         self.before_replace = before_replace
@@ -115,8 +120,7 @@ class AtomicWriter:
         except OSError as exc:
             raise OutputError(self.path, _reason(exc)) from None
         try:
-            if os.path.exists(target):
-                os.chmod(fd, stat.S_IMODE(os.stat(target).st_mode))
+            _take_mode_and_owner(fd, [target] if self.like is None else [target, self.like])
             self._raw = open(fd, "wb")
         except BaseException as exc:
             os.close(fd)
@@ -142,7 +146,7 @@ class AtomicWriter:
         traceback: TracebackType | None,
     ) -> None:
         if self.path == STDOUT:
-            self._release_stdout()
+            self._finish_stdout(exc)
         elif exc_type is None:
             try:
                 self._prepare()
@@ -174,10 +178,22 @@ class AtomicWriter:
         folder, name = os.path.split(os.path.abspath(self.path))
         return os.path.join(os.path.realpath(folder), name)
 
-    def _release_stdout(self) -> None:
+    def _finish_stdout(self, exc: BaseException | None) -> None:
+        # A closed pipe or a full disk behind stdout is an output that cannot be written,
+        # as it is for a file: one line and exit 2, not a traceback.
         assert self._stream is not None
-        self._stream.flush()
-        self._stream.detach()  # closing our wrapper must not close the process's stdout
+        try:
+            if exc is None:
+                self._stream.flush()
+        except OSError as failure:
+            exc = failure
+        finally:
+            try:
+                self._stream.detach()  # closing our wrapper must not close the process's stdout
+            except OSError:
+                pass  # its flush failed again: what it holds can never be written
+        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+            raise OutputError(self.path, _reason(exc)) from None
 
     def publish(self) -> None:
         """Give a ``deferred`` writer's finished file its name (see :class:`ShardedWriter`);
@@ -270,7 +286,20 @@ HOST_TAG = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:32] or "host"
 
 
 def _temp_name(folder: str, name: str) -> str:
-    return os.path.join(folder, f".{name}.{HOST_TAG}-{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    return os.path.join(
+        folder, f".{_temp_stem(name)}.{HOST_TAG}-{os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
+# Room for what a temporary name adds to the target's: the dots, host tag, a process id of
+# up to 10 digits, 8 hex digits and ".tmp", within the 255 bytes a name may have.
+_STEM_BYTES = 255 - len(f"..{HOST_TAG}-{'9' * 10}.{'f' * 8}.tmp")
+
+
+def _temp_stem(name: str) -> str:
+    """``name``, cut short enough that a temporary name made of it fits in a folder: a
+    target whose name is near the limit would otherwise fail with "File name too long".
+    """
+    return os.fsdecode(os.fsencode(name)[:_STEM_BYTES])
 
 
 def _open_temp(folder: str, name: str) -> tuple[int, str | None]:
@@ -295,7 +324,8 @@ def _sweep_stale_temps(folder: str, name: str) -> None:
     """Remove temporary files of ``name`` left by processes of this machine that are gone
     (killed before they could clean up).
     """
-    stale = re.compile(rf"\.{re.escape(name)}\.{re.escape(HOST_TAG)}-(\d+)\.[0-9a-f]{{8}}\.tmp")
+    stale = re.compile(
+        rf"\.{re.escape(_temp_stem(name))}\.{re.escape(HOST_TAG)}-(\d+)\.[0-9a-f]{{8}}\.tmp")
     try:
         entries = os.listdir(folder)
     except OSError:
@@ -352,9 +382,31 @@ def atomic_write(
     *,
     follow_symlinks: bool = True,
     before_replace: Callable[[], None] | None = None,
+    like: str | Path | None = None,
 ) -> AtomicWriter:
     """Open ``path`` for an atomic text write; the same as ``AtomicWriter(path, ...)``."""
-    return AtomicWriter(path, follow_symlinks=follow_symlinks, before_replace=before_replace)
+    return AtomicWriter(path, follow_symlinks=follow_symlinks, before_replace=before_replace,
+                        like=like)
+
+
+def _take_mode_and_owner(fd: int, models: list[str | Path]) -> None:
+    """Give the open file ``fd`` the permission bits, and where allowed the owner and group,
+    of the first of ``models`` that exists. A replaced file owned by another user (a fix run
+    as root) must not become root's, nor a 0600 file readable by all.
+    """
+    for model in models:
+        try:
+            found = os.stat(model)
+        except FileNotFoundError:
+            continue
+        for owner in (found.st_uid, -1):  # else at least the group, if this user is in it
+            try:
+                os.fchown(fd, owner, found.st_gid)
+                break
+            except OSError:
+                continue
+        os.fchmod(fd, stat.S_IMODE(found.st_mode))  # after fchown, which may clear set-id bits
+        return
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
