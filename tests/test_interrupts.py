@@ -277,3 +277,58 @@ def test_explain_does_not_add_to_the_index(tmp_path):
                      str(tmp_path / "newsclean.toml"))
     assert result.exit_code == 0, result.output
     assert not index.exists() or indexed_keys(index) == set()
+
+
+HANGING_STEP = '''
+import os
+import threading
+
+from newsclean.steps import Step
+
+
+class HangOnMarker(Step):
+    """Blocks on a document holding the marker, after naming its process in a file."""
+
+    name = "hang_on_marker"
+
+    def __call__(self, draft):
+        if any("HANG-HERE" in block.text for block in draft.blocks):
+            path = os.environ["NC_TEST_HANGING_PID"]
+            with open(path + ".part", "w") as out:
+                out.write(str(os.getpid()))
+            os.rename(path + ".part", path)
+            threading.Event().wait()
+        return [draft]
+'''
+
+
+def test_a_worker_killed_with_a_task_ends_the_run_with_one_line_not_a_hang(tmp_path):
+    # Regression: multiprocessing.Pool starts a new worker in place of one the out-of-memory
+    # killer took, but never gives back the task it held: the run waited for it for ever.
+    (tmp_path / "nc_hanging_step.py").write_text(HANGING_STEP)
+    (tmp_path / "newsclean.toml").write_text('add = ["nc_hanging_step:HangOnMarker"]\n')
+    inputs = write_folder(tmp_path / "in", 0, 6)
+    (inputs / "hang.txt").write_text(story(99) + "\n\nHANG-HERE in a sentence of its own.\n")
+    pid_file = tmp_path / "worker.pid"
+    out = tmp_path / "out"
+    out.mkdir()
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), *sys.path]),
+               NC_TEST_HANGING_PID=str(pid_file))
+    proc = subprocess.Popen(
+        [*COMMAND, "run", str(inputs), "-o", str(out / "out.jsonl"), "--jobs", "2", "-q",
+         "--config", str(tmp_path / "newsclean.toml")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path,
+    )
+    try:
+        while not pid_file.exists():  # the worker holding the task has named itself
+            assert proc.poll() is None, finish(proc)
+            wait_gone(proc.pid, timeout=0.05)
+        os.kill(int(pid_file.read_text()), signal.SIGKILL)
+        stderr = finish(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 2, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: a worker process was killed"), stderr
+    assert os.listdir(out) == []  # no output, no temporary file

@@ -20,11 +20,14 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.pool import AsyncResult
+from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 
 from newsclean import interrupts
 from newsclean.engines.stages import (
     Cleaner,
+    EngineError,
     Inputs,
     Ledger,
     Outcome,
@@ -37,18 +40,28 @@ from newsclean.pipeline import Pipeline, RunStats
 from newsclean.record import Document, Record
 from newsclean.spool import Spool
 
-__all__ = ["Inputs", "run"]
+__all__ = ["Inputs", "WorkerLost", "run"]
 
 # Tasks in flight per worker: enough to keep each busy, few enough to bound memory.
 _IN_FLIGHT = 4
+# How often a wait for a task's outcome looks whether a worker died (seconds).
+_WATCH_EVERY = 0.5
 
 _WORKER: Cleaner | None = None
 
 
-def _init_worker(cleaner: Cleaner, parent: int) -> None:
+class WorkerLost(EngineError):
+    """A worker process died (killed by a signal: the out-of-memory killer, ``kill -9``): the
+    task it held will never come back, so the run stops instead of waiting for it.
+    """
+
+
+def _init_worker(cleaner: Cleaner, parent: int, started: Synchronized) -> None:
     global _WORKER
     interrupts.init_worker(parent)
     _WORKER = cleaner
+    with started.get_lock():
+        started.value += 1
 
 
 def _run_task(task: Task) -> Outcome:
@@ -68,16 +81,31 @@ def _outcomes(tasks: Iterator[Task], cleaner: Cleaner, jobs: int) -> Iterator[Ou
     # SIGTERM) terminates the workers at once instead of waiting for queued work. Workers are
     # forked with the signals held, so none runs the parent's handlers.
     cleaner.pipeline.before_fork()  # what the steps share, loaded once for every worker
+    # The workers ever started: the pool starts one in place of a worker that died, but
+    # never gives back the task that worker held, so more than ``jobs`` means a lost task.
+    started = multiprocessing.Value("i", 0)
     with interrupts.held():
-        pool = multiprocessing.Pool(jobs, _init_worker, (cleaner, os.getpid()))
+        pool = multiprocessing.Pool(jobs, _init_worker, (cleaner, os.getpid(), started))
     with pool:
         pending: deque = deque()
         for task in tasks:
             pending.append(pool.apply_async(_run_task, (task,)))
             if len(pending) >= _IN_FLIGHT * jobs:
-                yield pending.popleft().get()
+                yield _outcome(pending.popleft(), started, jobs)
         while pending:
-            yield pending.popleft().get()
+            yield _outcome(pending.popleft(), started, jobs)
+
+
+def _outcome(result: AsyncResult, started: Synchronized, jobs: int) -> Outcome:
+    """The outcome of a task given to the pool, or :class:`WorkerLost` once a worker died."""
+    while True:
+        try:
+            return result.get(_WATCH_EVERY)
+        except multiprocessing.TimeoutError:
+            if started.value > jobs:
+                raise WorkerLost(
+                    "a worker process was killed (out of memory?) with a task it held"
+                ) from None
 
 
 def run(
